@@ -1,0 +1,125 @@
+//! `manifest.json`: generator version, input hash, each file's size and sha256, and a content
+//! hash per component computed from that component's files only — so a change to Grafana leaves
+//! the Prometheus hash (and anything keyed on it, such as a reload trigger) unchanged.
+
+use super::Bundle;
+use crate::validate::Model;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+pub const MANIFEST: &str = "manifest.json";
+/// The components of a bundle: each is the top-level folder of the same name.
+pub const COMPONENTS: [&str; 5] = ["prometheus", "alertmanager", "grafana", "loki", "promtail"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub format: u32,
+    pub generator: Generator,
+    pub environment: String,
+    pub spec_sha256: String,
+    pub install_prefix: String,
+    pub components: BTreeMap<String, Component>,
+    pub files: Vec<FileEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    pub sha256: String,
+    pub files: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// JSON with object keys sorted at every level and no insignificant white space: the same
+/// document read from JSON or YAML, in any key order, has the same bytes.
+pub fn canonical_json(v: &serde_json::Value) -> Vec<u8> {
+    fn sorted(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let ordered: BTreeMap<&String, serde_json::Value> = m.iter().map(|(k, v)| (k, sorted(v))).collect();
+                serde_json::Value::Object(ordered.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+            }
+            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    // With serde_json's default map (a BTreeMap) the keys are now sorted; with `preserve_order`
+    // they are in the inserted, sorted, order. Either way the bytes are canonical.
+    serde_json::to_vec(&sorted(v)).expect("a JSON value serialises")
+}
+
+impl Manifest {
+    pub fn build(model: &Model, bundle: &Bundle) -> Manifest {
+        let files: Vec<FileEntry> = bundle
+            .files()
+            .iter()
+            .map(|(path, bytes)| FileEntry { path: path.clone(), size: bytes.len() as u64, sha256: sha256_hex(bytes) })
+            .collect();
+        Manifest {
+            format: 1,
+            generator: Generator { name: "monstack".into(), version: env!("CARGO_PKG_VERSION").into() },
+            environment: model.env().to_string(),
+            spec_sha256: model.spec_sha256.clone(),
+            install_prefix: model.spec.install_prefix.clone(),
+            components: component_hashes(&files),
+            files,
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::render::json(self)
+    }
+}
+
+/// Each component's hash covers the path and hash of each of its files, in path order.
+pub fn component_hashes(files: &[FileEntry]) -> BTreeMap<String, Component> {
+    COMPONENTS
+        .iter()
+        .map(|c| {
+            let prefix = format!("{c}/");
+            let mut hasher = Sha256::new();
+            let mut count = 0;
+            for f in files.iter().filter(|f| f.path.starts_with(&prefix)) {
+                hasher.update(f.path.as_bytes());
+                hasher.update([0]);
+                hasher.update(f.sha256.as_bytes());
+                hasher.update(b"\n");
+                count += 1;
+            }
+            let digest = hasher.finalize();
+            (c.to_string(), Component { sha256: digest.iter().map(|b| format!("{b:02x}")).collect(), files: count })
+        })
+        .collect()
+}
+
+/// Adds `manifest.json` to a rendered bundle.
+pub fn seal(model: &Model, mut bundle: Bundle) -> Bundle {
+    let manifest = Manifest::build(model, &bundle);
+    bundle.add(MANIFEST, manifest.to_bytes());
+    bundle
+}

@@ -1,0 +1,33 @@
+//! The bundle: every rendered file by path, sealed with a manifest of sizes and hashes, and
+//! written atomically.
+
+pub mod manifest;
+mod write;
+
+pub use manifest::{COMPONENTS, MANIFEST, Manifest, canonical_json, sha256_hex};
+pub use write::write_atomic;
+
+use std::collections::BTreeMap;
+
+/// Rendered files keyed by their path inside the bundle (`prometheus/prometheus.yml`, …).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Bundle {
+    /// Adds a file. Two renderers writing the same path is a bug in monstack, not in the spec.
+    pub fn add(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
+        let path = path.into();
+        let previous = self.files.insert(path.clone(), bytes);
+        assert!(previous.is_none(), "two renderers wrote {path}");
+    }
+
+    pub fn files(&self) -> &BTreeMap<String, Vec<u8>> {
+        &self.files
+    }
+
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+}

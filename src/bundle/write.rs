@@ -1,0 +1,183 @@
+//! Atomic output: the bundle is written to a temporary sibling folder, synced, and then
+//! swapped with the target in one `renameat2(RENAME_EXCHANGE)` on Linux. A failed or killed
+//! render leaves an existing output folder exactly as it was.
+
+use super::MANIFEST;
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+    let name = out
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} has no folder name", out.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    if out.exists() {
+        refuse_foreign(out)?;
+    }
+    let tmp = parent.join(format!(".{name}.monstack-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?;
+    }
+    let result = fill(&tmp, files).and_then(|()| swap_into_place(&tmp, out));
+    if result.is_err() && tmp.exists() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result?;
+    File::open(&parent)?.sync_all()
+}
+
+/// Only an empty folder or an earlier bundle is replaced, never an unrelated folder.
+fn refuse_foreign(out: &Path) -> io::Result<()> {
+    if !out.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists and is not a folder", out.display()),
+        ));
+    }
+    let empty = fs::read_dir(out)?.next().is_none();
+    if !empty && !out.join(MANIFEST).is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} is not empty and holds no {MANIFEST}: refusing to replace a folder monstack did not write",
+                out.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn fill(root: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+    make_dir(root)?;
+    let mut dirs = vec![root.to_path_buf()];
+    for (rel, bytes) in files {
+        let path = root.join(rel);
+        if let Some(dir) = path.parent()
+            && !dir.exists()
+        {
+            let mut missing = Vec::new();
+            let mut d = dir.to_path_buf();
+            while !d.exists() {
+                missing.push(d.clone());
+                d = d.parent().expect("below root").to_path_buf();
+            }
+            for m in missing.into_iter().rev() {
+                make_dir(&m)?;
+                dirs.push(m);
+            }
+        }
+        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o644).open(&path)?;
+        f.write_all(bytes)?;
+        f.set_permissions(fs::Permissions::from_mode(0o644))?;
+        f.sync_all()?;
+    }
+    for d in dirs.iter().rev() {
+        File::open(d)?.sync_all()?;
+    }
+    Ok(())
+}
+
+fn make_dir(path: &Path) -> io::Result<()> {
+    fs::create_dir(path)?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+}
+
+fn swap_into_place(tmp: &Path, out: &Path) -> io::Result<()> {
+    if !out.exists() {
+        return fs::rename(tmp, out);
+    }
+    if exchange(tmp, out)? {
+        // `tmp` now holds the previous bundle.
+        return fs::remove_dir_all(tmp);
+    }
+    // No atomic exchange on this file system: the old folder is moved aside first, so the only
+    // window without `out` is between two renames, and the old bundle survives it.
+    let old = tmp.with_extension("old");
+    fs::rename(out, &old)?;
+    if let Err(e) = fs::rename(tmp, out) {
+        let _ = fs::rename(&old, out);
+        return Err(e);
+    }
+    fs::remove_dir_all(old)
+}
+
+/// Atomically exchanges two paths; `Ok(false)` when the kernel or file system cannot.
+// The one unsafe call in monstack: std has no safe wrapper for renameat2.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    let cb = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(err),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(content: &str) -> BTreeMap<String, Vec<u8>> {
+        let mut m = BTreeMap::new();
+        m.insert(MANIFEST.to_string(), b"{}".to_vec());
+        m.insert("a/b/c.yml".to_string(), content.as_bytes().to_vec());
+        m
+    }
+
+    #[test]
+    fn replaces_a_previous_bundle_and_leaves_no_temporary_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        write_atomic(&out, &files("one")).unwrap();
+        write_atomic(&out, &files("two")).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/b/c.yml")).unwrap(), "two");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("bundle")]);
+    }
+
+    #[test]
+    fn refuses_to_replace_a_foreign_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("precious.txt"), "keep").unwrap();
+        let err = write_atomic(dir.path(), &files("x")).unwrap_err();
+        assert!(err.to_string().contains("refusing"), "{err}");
+        assert_eq!(fs::read_to_string(dir.path().join("precious.txt")).unwrap(), "keep");
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_previous_bundle() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        write_atomic(&out, &files("one")).unwrap();
+        // A path that cannot be created (a file where a folder must go) fails the fill stage.
+        let mut bad = files("two");
+        bad.insert("a/b/c.yml/inside".to_string(), b"x".to_vec());
+        assert!(write_atomic(&out, &bad).is_err());
+        assert_eq!(fs::read_to_string(out.join("a/b/c.yml")).unwrap(), "one");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "temporary folder removed");
+    }
+}

@@ -1,0 +1,338 @@
+//! `monstack check DIR`: re-validates a rendered bundle in-process — manifest integrity, every
+//! file parses, every PromQL expression parses, the bundle is what its own `spec.json` renders
+//! to — and then runs the real validators found on PATH.
+
+use crate::bundle::{self, MANIFEST, Manifest};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What happened to one external validator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum External {
+    Passed { tool: String, command: String },
+    Failed { tool: String, command: String, output: String },
+    NotFound { tool: String },
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub environment: String,
+    pub files: usize,
+    pub diagnostics: Vec<Diagnostic>,
+    pub external: Vec<External>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.diagnostics.is_empty() && !self.external.iter().any(|e| matches!(e, External::Failed { .. }))
+    }
+}
+
+/// Checks the bundle in `dir`; `external` runs promtool, amtool, loki and promtail when found.
+pub fn check(dir: &Path, external: bool) -> Report {
+    let mut report = Report::default();
+    let mut diags = Diagnostics::new("?");
+    let manifest = match fs::read(dir.join(MANIFEST))
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice::<Manifest>(&b).map_err(|e| e.to_string()))
+    {
+        Ok(m) => m,
+        Err(e) => {
+            diags.error(Code::BundleManifest, MANIFEST, e).hint("render the bundle again with `monstack render`");
+            report.diagnostics = diags.into_sorted();
+            return report;
+        }
+    };
+    diags.set_env(&manifest.environment);
+    report.environment = manifest.environment.clone();
+    let files = match read_tree(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.error(Code::BundleIntegrity, "", format!("cannot read {}: {e}", dir.display()));
+            report.diagnostics = diags.into_sorted();
+            return report;
+        }
+    };
+    report.files = files.len();
+    integrity(&manifest, &files, &mut diags);
+    for (path, bytes) in &files {
+        parse_file(path, bytes, &mut diags);
+    }
+    if let Some(spec) = files.get(crate::SPEC_FILE) {
+        rerender(&manifest, spec, &files, &mut diags);
+    }
+    if external && diags.is_empty() {
+        report.external = run_external(&files);
+        for e in &report.external {
+            if let External::Failed { tool, command, output } = e {
+                diags.error(Code::ExternalCheck, tool.clone(), format!("`{command}` failed:\n{}", output.trim_end()));
+            }
+        }
+    }
+    report.diagnostics = diags.into_sorted();
+    report
+}
+
+fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in fs::read_dir(dir.join(&rel))? {
+            let entry = entry?;
+            let child = rel.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                stack.push(child);
+            } else {
+                out.insert(child.to_string_lossy().into_owned(), fs::read(entry.path())?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn integrity(manifest: &Manifest, files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnostics) {
+    let listed: BTreeMap<&str, &bundle::manifest::FileEntry> =
+        manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    for (path, entry) in &listed {
+        match files.get(*path) {
+            None => {
+                diags
+                    .error(Code::BundleIntegrity, *path, "listed in the manifest but missing")
+                    .hint("render the bundle again");
+            }
+            Some(bytes) if bytes.len() as u64 != entry.size || bundle::sha256_hex(bytes) != entry.sha256 => {
+                diags
+                    .error(Code::BundleIntegrity, *path, "content differs from the manifest (edited by hand?)")
+                    .hint("change the spec and render again instead of editing rendered files");
+            }
+            Some(_) => {}
+        }
+    }
+    for path in files.keys() {
+        if path != MANIFEST && !listed.contains_key(path.as_str()) {
+            diags
+                .error(Code::BundleIntegrity, path.clone(), "not listed in the manifest")
+                .hint("remove it; the bundle holds only rendered files");
+        }
+    }
+    if bundle::manifest::component_hashes(&manifest.files) != manifest.components {
+        diags
+            .error(Code::BundleIntegrity, MANIFEST, "component hashes do not match the file list")
+            .hint("render the bundle again");
+    }
+}
+
+fn parse_file(path: &str, bytes: &[u8], diags: &mut Diagnostics) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        diags.error(Code::BundleParse, path, "not UTF-8");
+        return;
+    };
+    if path.ends_with(".json") {
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+            diags.error(Code::BundleParse, path, format!("invalid JSON: {e}"));
+        }
+    } else if path.ends_with(".yml") || path.ends_with(".yaml") {
+        match serde_yaml::from_str::<serde_yaml::Value>(text) {
+            Err(e) => {
+                diags.error(Code::BundleParse, path, format!("invalid YAML: {e}"));
+            }
+            Ok(doc) if path.starts_with("prometheus/rules/") => promql(path, &doc, diags),
+            Ok(_) => {}
+        }
+    }
+}
+
+fn promql(path: &str, doc: &serde_yaml::Value, diags: &mut Diagnostics) {
+    let groups = doc.get("groups").and_then(|g| g.as_sequence()).cloned().unwrap_or_default();
+    for (gi, group) in groups.iter().enumerate() {
+        let rules = group.get("rules").and_then(|r| r.as_sequence()).cloned().unwrap_or_default();
+        for (ri, rule) in rules.iter().enumerate() {
+            let expr = rule.get("expr").and_then(|e| e.as_str()).unwrap_or("");
+            if let Err(e) = promql_parser::parser::parse(expr) {
+                diags.error(
+                    Code::BundleParse,
+                    format!("{path}: groups[{gi}].rules[{ri}].expr"),
+                    e.lines().next().unwrap_or("").to_string(),
+                );
+            }
+        }
+    }
+}
+
+/// The bundle must be exactly what its own spec renders to with this monstack.
+fn rerender(manifest: &Manifest, spec: &[u8], files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnostics) {
+    match crate::build(crate::SPEC_FILE, spec) {
+        Err(problems) => {
+            for d in problems {
+                diags.error(d.code, format!("{}: {}", crate::SPEC_FILE, d.path), d.message);
+            }
+        }
+        Ok(fresh) => {
+            if manifest.generator.version != env!("CARGO_PKG_VERSION") {
+                diags
+                    .error(
+                        Code::BundleStale,
+                        MANIFEST,
+                        format!(
+                            "rendered by monstack {}, this is {}",
+                            manifest.generator.version,
+                            env!("CARGO_PKG_VERSION")
+                        ),
+                    )
+                    .hint("render the bundle again with this monstack");
+                return;
+            }
+            let differs: Vec<&String> = fresh
+                .files()
+                .keys()
+                .chain(files.keys())
+                .filter(|p| fresh.get(p) != files.get(*p).map(Vec::as_slice))
+                .collect();
+            if let Some(first) = differs.first() {
+                diags
+                    .error(
+                        Code::BundleStale,
+                        (*first).clone(),
+                        format!("{} file(s) differ from what spec.json renders to", differs.len()),
+                    )
+                    .hint("render the bundle again; do not edit rendered files");
+            }
+        }
+    }
+}
+
+fn on_path(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(tool)).find(|p| p.is_file())
+}
+
+fn run(tool: &str, args: &[String], cwd: &Path) -> External {
+    let Some(bin) = on_path(tool) else {
+        return External::NotFound { tool: tool.into() };
+    };
+    let command = format!("{tool} {}", args.join(" "));
+    match Command::new(bin).args(args).current_dir(cwd).output() {
+        Ok(out) if out.status.success() => External::Passed { tool: tool.into(), command },
+        Ok(out) => External::Failed {
+            tool: tool.into(),
+            command,
+            output: format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        },
+        Err(e) => External::Failed { tool: tool.into(), command, output: e.to_string() },
+    }
+}
+
+/// Runs the validators on a scratch copy of the bundle in which every absolute `*_file`
+/// reference (secrets, certificates, service-account tokens: files that exist only on the
+/// monitoring hosts at run time) points at a placeholder file. That lets `promtool check config`
+/// run in full — unlike `--syntax-only`, which skips `scrape_config_files` — while checking the
+/// same configuration apart from those paths.
+fn run_external(files: &BTreeMap<String, Vec<u8>>) -> Vec<External> {
+    let scratch = match Scratch::new(files) {
+        Ok(s) => s,
+        Err(e) => {
+            return vec![External::Failed {
+                tool: "monstack".into(),
+                command: "prepare scratch copy".into(),
+                output: e.to_string(),
+            }];
+        }
+    };
+    let root = scratch.root.as_path();
+    let mut out = Vec::new();
+    if files.contains_key("prometheus/prometheus.yml") {
+        out.push(run("promtool", &["check".into(), "config".into(), "prometheus/prometheus.yml".into()], root));
+        let rules: Vec<String> = files.keys().filter(|p| p.starts_with("prometheus/rules/")).cloned().collect();
+        if !rules.is_empty() {
+            let mut args = vec!["check".to_string(), "rules".to_string()];
+            args.extend(rules);
+            out.push(run("promtool", &args, root));
+        }
+    }
+    if files.contains_key("alertmanager/alertmanager.yml") {
+        out.push(run("amtool", &["check-config".into(), "alertmanager/alertmanager.yml".into()], root));
+    }
+    if files.contains_key("loki/loki-config.yaml") {
+        out.push(run(
+            "loki",
+            &["-verify-config".into(), "-config.expand-env=true".into(), "-config.file=loki/loki-config.yaml".into()],
+            root,
+        ));
+    }
+    if files.contains_key("promtail/promtail-config.yaml") {
+        out.push(run("promtail", &["-check-syntax".into(), "-config.file=promtail/promtail-config.yaml".into()], root));
+    }
+    out
+}
+
+/// A temporary copy of a bundle with run-time file references redirected; removed on drop.
+struct Scratch {
+    root: PathBuf,
+}
+
+impl Scratch {
+    fn new(files: &BTreeMap<String, Vec<u8>>) -> std::io::Result<Scratch> {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let root = std::env::temp_dir().join(format!("monstack-check-{}-{n}", std::process::id()));
+        if root.exists() {
+            fs::remove_dir_all(&root)?;
+        }
+        fs::create_dir_all(root.join("runtime-files"))?;
+        let scratch = Scratch { root };
+        let mut placeholders = BTreeMap::new();
+        for (rel, bytes) in files {
+            let path = scratch.root.join(rel);
+            fs::create_dir_all(path.parent().expect("file in a folder"))?;
+            let is_config =
+                (rel.starts_with("prometheus/") || rel.starts_with("alertmanager/")) && rel.ends_with(".yml");
+            let content = match serde_yaml::from_slice::<serde_yaml::Value>(bytes) {
+                Ok(mut doc) if is_config => {
+                    redirect(&mut doc, &scratch.root, &mut placeholders);
+                    serde_yaml::to_string(&doc).map_err(std::io::Error::other)?.into_bytes()
+                }
+                _ => bytes.clone(),
+            };
+            fs::write(path, content)?;
+        }
+        for path in placeholders.values() {
+            fs::write(path, "placeholder\n")?;
+        }
+        Ok(scratch)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+fn redirect(v: &mut serde_yaml::Value, root: &Path, placeholders: &mut BTreeMap<String, PathBuf>) {
+    match v {
+        serde_yaml::Value::Mapping(m) => {
+            for (k, child) in m.iter_mut() {
+                let is_file_key = k.as_str().is_some_and(|k| k.ends_with("_file"));
+                match child {
+                    serde_yaml::Value::String(s) if is_file_key && s.starts_with('/') => {
+                        let n = placeholders.len();
+                        let target = placeholders
+                            .entry(s.clone())
+                            .or_insert_with(|| root.join("runtime-files").join(format!("f{n}")));
+                        *s = target.to_string_lossy().into_owned();
+                    }
+                    other => redirect(other, root, placeholders),
+                }
+            }
+        }
+        serde_yaml::Value::Sequence(items) => {
+            for item in items {
+                redirect(item, root, placeholders);
+            }
+        }
+        _ => {}
+    }
+}

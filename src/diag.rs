@@ -1,0 +1,284 @@
+//! Diagnostics: every problem found in a spec, with a stable code, the environment, the option
+//! path, a message and a hint. Validation collects all of them before failing.
+
+use std::fmt;
+
+/// Stable diagnostic codes. The string form (`area/what`) is part of the CLI's contract: fixtures
+/// and users' scripts match on it, so a code is never renamed once published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    SpecEncoding,
+    SpecSyntax,
+    SpecTooLarge,
+    SpecTooDeep,
+    SpecType,
+    SpecUnknownField,
+    SpecMissingField,
+    NameInvalid,
+    NameDuplicate,
+    DurationInvalid,
+    DurationOrder,
+    LabelInvalid,
+    VersionInvalid,
+    VersionUnsupported,
+    SecretLiteral,
+    RefUnknownReceiver,
+    RefUnknownTeam,
+    RefUnknownDatasource,
+    MatcherInvalid,
+    RegexInvalid,
+    PromqlInvalid,
+    RuleShape,
+    AddressInvalid,
+    UrlInvalid,
+    PathInvalid,
+    EnvVarInvalid,
+    ValueOutOfRange,
+    ReceiverEmpty,
+    DatasourceDefault,
+    LogqlInvalid,
+    RefUnknownJob,
+    BundleManifest,
+    BundleIntegrity,
+    BundleParse,
+    BundleStale,
+    ExternalCheck,
+}
+
+impl Code {
+    /// Every code, in declaration order (used to document and to test uniqueness).
+    pub const ALL: &'static [Code] = &[
+        Code::SpecEncoding,
+        Code::SpecSyntax,
+        Code::SpecTooLarge,
+        Code::SpecTooDeep,
+        Code::SpecType,
+        Code::SpecUnknownField,
+        Code::SpecMissingField,
+        Code::NameInvalid,
+        Code::NameDuplicate,
+        Code::DurationInvalid,
+        Code::DurationOrder,
+        Code::LabelInvalid,
+        Code::VersionInvalid,
+        Code::VersionUnsupported,
+        Code::SecretLiteral,
+        Code::RefUnknownReceiver,
+        Code::RefUnknownTeam,
+        Code::RefUnknownDatasource,
+        Code::MatcherInvalid,
+        Code::RegexInvalid,
+        Code::PromqlInvalid,
+        Code::RuleShape,
+        Code::AddressInvalid,
+        Code::UrlInvalid,
+        Code::PathInvalid,
+        Code::EnvVarInvalid,
+        Code::ValueOutOfRange,
+        Code::ReceiverEmpty,
+        Code::DatasourceDefault,
+        Code::LogqlInvalid,
+        Code::RefUnknownJob,
+        Code::BundleManifest,
+        Code::BundleIntegrity,
+        Code::BundleParse,
+        Code::BundleStale,
+        Code::ExternalCheck,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::SpecEncoding => "spec/encoding",
+            Code::SpecSyntax => "spec/syntax",
+            Code::SpecTooLarge => "spec/too-large",
+            Code::SpecTooDeep => "spec/too-deep",
+            Code::SpecType => "spec/type",
+            Code::SpecUnknownField => "spec/unknown-field",
+            Code::SpecMissingField => "spec/missing-field",
+            Code::NameInvalid => "name/invalid",
+            Code::NameDuplicate => "name/duplicate",
+            Code::DurationInvalid => "duration/invalid",
+            Code::DurationOrder => "duration/order",
+            Code::LabelInvalid => "label/invalid",
+            Code::VersionInvalid => "version/invalid",
+            Code::VersionUnsupported => "version/unsupported",
+            Code::SecretLiteral => "secret/literal",
+            Code::RefUnknownReceiver => "ref/unknown-receiver",
+            Code::RefUnknownTeam => "ref/unknown-team",
+            Code::RefUnknownDatasource => "ref/unknown-datasource",
+            Code::MatcherInvalid => "matcher/invalid",
+            Code::RegexInvalid => "regex/invalid",
+            Code::PromqlInvalid => "promql/syntax",
+            Code::RuleShape => "rule/shape",
+            Code::AddressInvalid => "address/invalid",
+            Code::UrlInvalid => "url/invalid",
+            Code::PathInvalid => "path/invalid",
+            Code::EnvVarInvalid => "env-var/invalid",
+            Code::ValueOutOfRange => "value/out-of-range",
+            Code::ReceiverEmpty => "receiver/empty",
+            Code::DatasourceDefault => "datasource/default",
+            Code::LogqlInvalid => "logql/syntax",
+            Code::RefUnknownJob => "ref/unknown-job",
+            Code::BundleManifest => "bundle/manifest",
+            Code::BundleIntegrity => "bundle/integrity",
+            Code::BundleParse => "bundle/parse",
+            Code::BundleStale => "bundle/stale",
+            Code::ExternalCheck => "bundle/external-check",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::SpecEncoding => "The spec file is not UTF-8 text.",
+            Code::SpecSyntax => "The spec is not well-formed JSON or YAML.",
+            Code::SpecTooLarge => "The spec file is larger than the loader accepts.",
+            Code::SpecTooDeep => "The spec nests deeper than any valid spec can.",
+            Code::SpecType => "A value has the wrong type or is not one of the allowed values.",
+            Code::SpecUnknownField => "A key the spec does not define (often a typo).",
+            Code::SpecMissingField => "A required key is absent.",
+            Code::NameInvalid => "A name has characters the target tool or a file name cannot take.",
+            Code::NameDuplicate => "Two items that must have distinct names share one.",
+            Code::DurationInvalid => "Not a Prometheus duration such as 30s, 5m, 1h30m or 14d.",
+            Code::DurationOrder => "Durations that must be ordered (e.g. scrape timeout <= interval) are not.",
+            Code::LabelInvalid => "A label name or value that Prometheus, Alertmanager or Loki rejects.",
+            Code::VersionInvalid => "A tool version that is not MAJOR.MINOR[.PATCH].",
+            Code::VersionUnsupported => "A tool version below what monstack renders for, or a combination it rejects.",
+            Code::SecretLiteral => "A secret value where a file or environment-variable reference belongs.",
+            Code::RefUnknownReceiver => "A reference to an Alertmanager receiver that is not declared.",
+            Code::RefUnknownTeam => "A reference to a team that is not declared.",
+            Code::RefUnknownDatasource => "A reference to a Grafana datasource that is not declared.",
+            Code::MatcherInvalid => "An Alertmanager matcher that does not parse.",
+            Code::RegexInvalid => "A regular expression that does not compile (RE2 syntax).",
+            Code::PromqlInvalid => "A PromQL expression that does not parse.",
+            Code::RuleShape => {
+                "A rule that is neither one alert nor one recording rule, or has fields its kind does not take."
+            }
+            Code::AddressInvalid => "Not a host:port address.",
+            Code::UrlInvalid => "Not an absolute http(s) URL.",
+            Code::PathInvalid => "A path that must be absolute, or a file name with unsafe characters.",
+            Code::EnvVarInvalid => "Not an environment-variable name ([A-Z_][A-Z0-9_]*).",
+            Code::ValueOutOfRange => "A number outside its allowed range, or an empty list that must have items.",
+            Code::ReceiverEmpty => "A receiver with no integration would silently drop every alert routed to it.",
+            Code::DatasourceDefault => "Grafana needs exactly one default datasource per organisation.",
+            Code::LogqlInvalid => "A LogQL stream selector that does not parse.",
+            Code::RefUnknownJob => "A reference to a scrape job that is not declared.",
+            Code::BundleManifest => "A bundle without a readable manifest.json.",
+            Code::BundleIntegrity => "A bundle file that is missing, extra, or differs from its manifest entry.",
+            Code::BundleParse => "A bundle file that does not parse as its format (YAML, JSON, PromQL).",
+            Code::BundleStale => "A bundle that this monstack would render differently from its own spec.json.",
+            Code::ExternalCheck => "An external validator (promtool, amtool, loki, promtail) rejected a bundle file.",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem, located by environment and option path.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub env: String,
+    pub path: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.path.is_empty() { "(document)" } else { &self.path };
+        write!(f, "error[{}]: env {}: {}: {}", self.code, self.env, path, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects diagnostics for one environment.
+#[derive(Debug)]
+pub struct Diagnostics {
+    env: String,
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new(env: impl Into<String>) -> Self {
+        Diagnostics { env: env.into(), items: Vec::new() }
+    }
+
+    pub fn env(&self) -> &str {
+        &self.env
+    }
+
+    pub fn set_env(&mut self, env: impl Into<String>) {
+        self.env = env.into();
+        for d in &mut self.items {
+            d.env.clone_from(&self.env);
+        }
+    }
+
+    pub fn error(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
+        self.items.push(Diagnostic {
+            code,
+            env: self.env.clone(),
+            path: path.into(),
+            message: message.into(),
+            hint: None,
+        });
+        self.items.last_mut().expect("just pushed")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The diagnostics in a stable order (by path, then code), so output does not depend on the
+    /// order checks ran in.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| (&a.path, a.code, &a.message).cmp(&(&b.path, b.code, &b.message)));
+        self.items.dedup();
+        self.items
+    }
+}
+
+impl Diagnostic {
+    pub fn hint(&mut self, hint: impl Into<String>) -> &mut Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let strs: BTreeSet<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(strs.len(), Code::ALL.len(), "duplicate code strings");
+        for c in Code::ALL {
+            assert!(c.as_str().contains('/'), "{c} is not area/what");
+            assert!(c.description().ends_with('.'), "{c} lacks a description sentence");
+        }
+    }
+
+    #[test]
+    fn display_names_env_path_and_hint() {
+        let mut d = Diagnostics::new("prod");
+        d.error(Code::RefUnknownReceiver, "alertmanager.route.receiver", "no receiver \"x\"").hint("declared: a, b");
+        let text = d.into_sorted()[0].to_string();
+        assert_eq!(
+            text,
+            "error[ref/unknown-receiver]: env prod: alertmanager.route.receiver: no receiver \"x\"\n  hint: declared: a, b"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! Grafana provisioning: datasources (`prometheus_ds.yml`, `loki_ds.yml`), one dashboard
+//! provider per folder, and the dashboards' JSON.
+//!
+//! Grafana expands `$VAR`, `$__env{}` and `$__file{}` in every string of a provisioning file, so
+//! user-given strings are written with `$` doubled; the only expansion monstack writes on purpose
+//! is `$__file{}` for secrets. Dashboard JSON files get no expansion.
+
+mod dashboards;
+
+use super::{json, yaml};
+use crate::bundle::Bundle;
+use crate::spec::grafana::{DashboardKind, Datasource, DatasourceType};
+use crate::syntax::Version;
+use crate::validate::Model;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use dashboards::needs;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DatasourcesFile {
+    api_version: u32,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    prune: bool,
+    datasources: Vec<DatasourceOut>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DatasourceOut {
+    name: String,
+    uid: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    access: &'static str,
+    url: String,
+    is_default: bool,
+    editable: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    basic_auth: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basic_auth_user: Option<String>,
+    json_data: BTreeMap<&'static str, serde_json::Value>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    secure_json_data: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProvidersFile {
+    api_version: u32,
+    providers: Vec<Provider>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Provider {
+    name: String,
+    org_id: u32,
+    folder: String,
+    folder_uid: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    disable_deletion: bool,
+    allow_ui_updates: bool,
+    update_interval_seconds: u32,
+    options: ProviderOptions,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProviderOptions {
+    path: String,
+    folders_from_files_structure: bool,
+}
+
+/// `prune` (delete datasources removed from the file) exists since Grafana 11.1.
+const PRUNE_SINCE: Version = Version::new(11, 1, 0);
+
+pub fn render(model: &Model, bundle: &mut Bundle) {
+    let g = &model.spec.grafana;
+    let prune = model.versions.grafana >= PRUNE_SINCE;
+    for (kind, file) in [(DatasourceType::Prometheus, "prometheus_ds.yml"), (DatasourceType::Loki, "loki_ds.yml")] {
+        let datasources: Vec<DatasourceOut> =
+            g.datasources.iter().filter(|d| d.kind == kind).map(datasource_out).collect();
+        if !datasources.is_empty() {
+            let doc = DatasourcesFile { api_version: 1, prune, datasources };
+            bundle.add(format!("grafana/provisioning/datasources/{file}"), yaml(model, "Grafana datasources", &doc));
+        }
+    }
+    if g.folders.is_empty() {
+        return;
+    }
+    let providers = g
+        .folders
+        .iter()
+        .map(|f| Provider {
+            name: f.dir.clone(),
+            org_id: 1,
+            folder: literal(&f.title),
+            folder_uid: f.dir.clone(),
+            kind: "file",
+            disable_deletion: true,
+            allow_ui_updates: g.allow_ui_updates,
+            update_interval_seconds: 60,
+            options: ProviderOptions {
+                path: literal(&format!("{}/grafana/dashboards/{}", model.spec.install_prefix, f.dir)),
+                folders_from_files_structure: false,
+            },
+        })
+        .collect();
+    bundle.add(
+        "grafana/provisioning/dashboards/dashboard_provider.yml",
+        yaml(model, "Grafana dashboard providers", &ProvidersFile { api_version: 1, providers }),
+    );
+    for f in &g.folders {
+        for kind in &f.dashboards {
+            let dashboard = dashboards::render(model, *kind);
+            bundle.add(format!("grafana/dashboards/{}/{}.json", f.dir, kind.file_stem()), json(&dashboard));
+        }
+    }
+}
+
+/// A string Grafana must not expand.
+fn literal(s: &str) -> String {
+    s.replace('$', "$$")
+}
+
+fn datasource_out(d: &Datasource) -> DatasourceOut {
+    let mut json_data = BTreeMap::new();
+    match d.kind {
+        DatasourceType::Prometheus => {
+            json_data.insert("httpMethod", "POST".into());
+            if let Some(t) = &d.time_interval {
+                json_data.insert("timeInterval", t.to_string().into());
+            }
+        }
+        DatasourceType::Loki => {
+            if let Some(m) = d.max_lines {
+                json_data.insert("maxLines", m.into());
+            }
+        }
+    }
+    let mut secure_json_data = BTreeMap::new();
+    if let Some(b) = &d.basic_auth {
+        secure_json_data.insert("basicAuthPassword", format!("$__file{{{}}}", b.password_file));
+    }
+    DatasourceOut {
+        name: literal(&d.name),
+        uid: d.uid.clone(),
+        kind: d.kind.as_str(),
+        access: "proxy",
+        url: literal(&d.url),
+        is_default: d.is_default,
+        editable: false,
+        basic_auth: d.basic_auth.is_some(),
+        basic_auth_user: d.basic_auth.as_ref().map(|b| literal(&b.username)),
+        json_data,
+        secure_json_data,
+    }
+}
+
+/// The stable uid of a built-in dashboard (the same in every environment, so links work).
+pub fn dashboard_uid(kind: DashboardKind) -> &'static str {
+    match kind {
+        DashboardKind::SystemOverview => "monstack-system-overview",
+        DashboardKind::CustomAiModelMonitoring => "monstack-ai-models",
+        DashboardKind::LogsAiModel => "monstack-ai-model-logs",
+    }
+}

@@ -1,0 +1,218 @@
+//! Loki: `loki-config.yaml` for the target version. Loki 3.x gets the TSDB index with schema
+//! v13 and compactor retention with `delete_request_store`; Loki 2.9 gets boltdb-shipper with
+//! schema v12 and the compactor's `shared_store`. Object-store credentials are `${VAR}`
+//! references expanded by `-config.expand-env=true`.
+
+use super::yaml;
+use crate::bundle::Bundle;
+use crate::spec::loki::LokiStorage;
+use crate::validate::Model;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Config {
+    auth_enabled: bool,
+    server: Server,
+    common: Common,
+    schema_config: SchemaConfig,
+    storage_config: StorageConfig,
+    compactor: Compactor,
+    limits_config: LimitsConfig,
+}
+
+#[derive(Serialize)]
+struct Server {
+    http_listen_port: u16,
+    grpc_listen_port: u16,
+}
+
+#[derive(Serialize)]
+struct Common {
+    /// Single binary: the ring address is loopback instead of the first private interface.
+    instance_addr: &'static str,
+    path_prefix: String,
+    replication_factor: u32,
+    ring: Ring,
+}
+
+#[derive(Serialize)]
+struct Ring {
+    kvstore: KvStore,
+}
+
+#[derive(Serialize)]
+struct KvStore {
+    store: &'static str,
+}
+
+#[derive(Serialize)]
+struct SchemaConfig {
+    configs: Vec<PeriodConfig>,
+}
+
+#[derive(Serialize)]
+struct PeriodConfig {
+    from: String,
+    store: &'static str,
+    object_store: &'static str,
+    schema: &'static str,
+    index: IndexConfig,
+}
+
+#[derive(Serialize)]
+struct IndexConfig {
+    prefix: &'static str,
+    period: &'static str,
+}
+
+#[derive(Serialize)]
+struct StorageConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tsdb_shipper: Option<Shipper>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    boltdb_shipper: Option<Shipper>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aws: Option<Aws>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filesystem: Option<Filesystem>,
+}
+
+#[derive(Serialize)]
+struct Shipper {
+    active_index_directory: String,
+    cache_location: String,
+    cache_ttl: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shared_store: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Aws {
+    endpoint: String,
+    bucketnames: String,
+    region: String,
+    access_key_id: String,
+    secret_access_key: String,
+    s3forcepathstyle: bool,
+    insecure: bool,
+}
+
+#[derive(Serialize)]
+struct Filesystem {
+    directory: String,
+}
+
+#[derive(Serialize)]
+struct Compactor {
+    working_directory: String,
+    compaction_interval: &'static str,
+    retention_enabled: bool,
+    retention_delete_delay: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete_request_store: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shared_store: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct LimitsConfig {
+    retention_period: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    retention_stream: Vec<RetentionStream>,
+    ingestion_rate_mb: f64,
+    ingestion_burst_size_mb: f64,
+    max_query_length: String,
+    max_query_parallelism: u32,
+    max_label_names_per_series: u32,
+}
+
+#[derive(Serialize)]
+struct RetentionStream {
+    selector: String,
+    priority: u32,
+    period: String,
+}
+
+pub fn render(model: &Model, bundle: &mut Bundle) {
+    let loki = &model.spec.loki;
+    let v3 = model.versions.loki.major >= 3;
+    let dir = loki.data_dir.trim_end_matches('/');
+    let (object_store, aws, filesystem) = match &loki.storage {
+        LokiStorage::S3(s3) => (
+            "s3",
+            Some(Aws {
+                endpoint: s3.endpoint.clone(),
+                bucketnames: s3.bucket.clone(),
+                region: s3.region.clone(),
+                access_key_id: format!("${{{}}}", s3.access_key_id_env),
+                secret_access_key: format!("${{{}}}", s3.secret_access_key_env),
+                s3forcepathstyle: true,
+                insecure: s3.insecure,
+            }),
+            None,
+        ),
+        LokiStorage::Filesystem(fs) => (
+            "filesystem",
+            None,
+            Some(Filesystem { directory: fs.directory.clone().unwrap_or_else(|| format!("{dir}/chunks")) }),
+        ),
+    };
+    let shipper = |kind: &str| Shipper {
+        active_index_directory: format!("{dir}/{kind}-index"),
+        cache_location: format!("{dir}/{kind}-cache"),
+        cache_ttl: "24h",
+        shared_store: (!v3).then_some(object_store),
+    };
+    let config = Config {
+        auth_enabled: loki.auth_enabled,
+        server: Server { http_listen_port: loki.http_listen_port, grpc_listen_port: loki.grpc_listen_port },
+        common: Common {
+            instance_addr: "127.0.0.1",
+            path_prefix: dir.to_string(),
+            replication_factor: 1,
+            ring: Ring { kvstore: KvStore { store: "inmemory" } },
+        },
+        schema_config: SchemaConfig {
+            configs: vec![PeriodConfig {
+                from: loki.schema_from.clone(),
+                store: if v3 { "tsdb" } else { "boltdb-shipper" },
+                object_store,
+                schema: if v3 { "v13" } else { "v12" },
+                index: IndexConfig { prefix: "index_", period: "24h" },
+            }],
+        },
+        storage_config: StorageConfig {
+            tsdb_shipper: v3.then(|| shipper("tsdb")),
+            boltdb_shipper: (!v3).then(|| shipper("boltdb")),
+            aws,
+            filesystem,
+        },
+        compactor: Compactor {
+            working_directory: format!("{dir}/compactor"),
+            compaction_interval: "10m",
+            retention_enabled: true,
+            retention_delete_delay: loki.retention.delete_delay.to_go(),
+            delete_request_store: v3.then_some(object_store),
+            shared_store: (!v3).then_some(object_store),
+        },
+        limits_config: LimitsConfig {
+            retention_period: loki.retention.period.to_string(),
+            retention_stream: loki
+                .retention
+                .streams
+                .iter()
+                .map(|s| RetentionStream {
+                    selector: s.selector.clone(),
+                    priority: s.priority,
+                    period: s.period.to_string(),
+                })
+                .collect(),
+            ingestion_rate_mb: loki.limits.ingestion_rate_mb,
+            ingestion_burst_size_mb: loki.limits.ingestion_burst_size_mb,
+            max_query_length: loki.limits.max_query_length.to_string(),
+            max_query_parallelism: loki.limits.max_query_parallelism,
+            max_label_names_per_series: loki.limits.max_label_names_per_series,
+        },
+    };
+    bundle.add("loki/loki-config.yaml", yaml(model, "Loki configuration (run with -config.expand-env=true)", &config));
+}

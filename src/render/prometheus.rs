@@ -1,0 +1,518 @@
+//! Prometheus: `prometheus.yml`, one file per scrape-config group under `scrape_configs/`,
+//! and rule files under `rules/`. Paths in `prometheus.yml` are relative: Prometheus resolves
+//! `rule_files` and `scrape_config_files` against the config file's folder, so the bundle can be
+//! installed anywhere.
+
+use super::{number, quote, regex_literal, yaml};
+use crate::bundle::Bundle;
+use crate::spec::rules::Rule;
+use crate::spec::scrape::{
+    Authorization, BasicAuth, Discovery, K8sPreset, K8sRole, KubernetesDiscovery, Relabel, RelabelAction, Scheme,
+    ScrapeJob,
+};
+use crate::validate::Model;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The rule file generated from `ai_models` (a spec rule file may not take this name).
+pub const AI_MODEL_RULE_FILE: &str = "ai_model_alerts";
+
+const SA_CA: &str = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+const SA_TOKEN: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+#[derive(Serialize)]
+struct Config {
+    global: Global,
+    rule_files: Vec<String>,
+    scrape_config_files: Vec<String>,
+    alerting: Alerting,
+}
+
+#[derive(Serialize)]
+struct Global {
+    scrape_interval: String,
+    scrape_timeout: String,
+    evaluation_interval: String,
+    external_labels: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct Alerting {
+    alertmanagers: Vec<AlertmanagerSet>,
+}
+
+#[derive(Serialize)]
+struct AlertmanagerSet {
+    api_version: &'static str,
+    static_configs: Vec<StaticConfig>,
+}
+
+#[derive(Serialize)]
+struct StaticConfig {
+    targets: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct ScrapeFile {
+    scrape_configs: Vec<ScrapeConfig>,
+}
+
+#[derive(Serialize)]
+struct ScrapeConfig {
+    job_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scrape_interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scrape_timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheme: Option<Scheme>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    honor_labels: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_config: Option<TlsConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basic_auth: Option<BasicAuth>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorization: Option<AuthorizationOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    static_configs: Vec<StaticConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    file_sd_configs: Vec<FileSdConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    kubernetes_sd_configs: Vec<KubernetesSdConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    relabel_configs: Vec<Relabel>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    metric_relabel_configs: Vec<Relabel>,
+}
+
+#[derive(Serialize, Default)]
+struct TlsConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ca_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cert_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_name: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    insecure_skip_verify: bool,
+}
+
+#[derive(Serialize)]
+struct AuthorizationOut {
+    #[serde(rename = "type")]
+    kind: String,
+    credentials_file: String,
+}
+
+#[derive(Serialize)]
+struct FileSdConfig {
+    files: Vec<String>,
+    refresh_interval: String,
+}
+
+#[derive(Serialize)]
+struct KubernetesSdConfig {
+    role: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespaces: Option<Namespaces>,
+}
+
+#[derive(Serialize)]
+struct Namespaces {
+    names: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RuleFileOut {
+    groups: Vec<GroupOut>,
+}
+
+#[derive(Serialize)]
+struct GroupOut {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<String>,
+    rules: Vec<RuleOut>,
+}
+
+#[derive(Serialize)]
+struct RuleOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alert: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<String>,
+    expr: String,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    for_: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keep_firing_for: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<String, String>,
+}
+
+pub fn render(model: &Model, bundle: &mut Bundle) {
+    let spec = &model.spec;
+    let p = &spec.prometheus;
+
+    // Scrape jobs, grouped by file in the order the files first appear in the spec.
+    let mut files: Vec<(String, Vec<ScrapeConfig>)> = Vec::new();
+    for job in &spec.scrape_jobs {
+        let file = scrape_file_name(job);
+        let config = scrape_config(job);
+        match files.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, jobs)) => jobs.push(config),
+            None => files.push((file, vec![config])),
+        }
+    }
+    let mut scrape_config_files = Vec::new();
+    for (file, scrape_configs) in files {
+        let path = format!("scrape_configs/{file}.yml");
+        bundle.add(
+            format!("prometheus/{path}"),
+            yaml(model, "Prometheus scrape configs", &ScrapeFile { scrape_configs }),
+        );
+        scrape_config_files.push(path);
+    }
+
+    let mut rule_files = Vec::new();
+    for file in &spec.rules.files {
+        let groups = file.groups.iter().map(|g| GroupOut {
+            name: g.name.clone(),
+            interval: g.interval.as_ref().map(|d| d.to_string()),
+            rules: g.rules.iter().map(|r| rule_out(model, r)).collect(),
+        });
+        let path = format!("rules/{}.yml", file.name);
+        bundle.add(
+            format!("prometheus/{path}"),
+            yaml(model, "Prometheus rules", &RuleFileOut { groups: groups.collect() }),
+        );
+        rule_files.push(path);
+    }
+    if let Some(group) = ai_model_group(model) {
+        let path = format!("rules/{AI_MODEL_RULE_FILE}.yml");
+        bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules", &RuleFileOut { groups: vec![group] }));
+        rule_files.push(path);
+    }
+
+    let mut external_labels = p.external_labels.clone();
+    external_labels.entry("environment".into()).or_insert_with(|| spec.environment.clone());
+    let config = Config {
+        global: Global {
+            scrape_interval: p.scrape_interval.to_string(),
+            scrape_timeout: p.scrape_timeout.to_string(),
+            evaluation_interval: p.evaluation_interval.to_string(),
+            external_labels,
+        },
+        rule_files,
+        scrape_config_files,
+        alerting: Alerting {
+            alertmanagers: vec![AlertmanagerSet {
+                api_version: "v2",
+                static_configs: vec![StaticConfig { targets: p.alertmanagers.clone(), labels: BTreeMap::new() }],
+            }],
+        },
+    };
+    bundle.add("prometheus/prometheus.yml", yaml(model, "Prometheus configuration", &config));
+}
+
+fn scrape_file_name(job: &ScrapeJob) -> String {
+    job.file.clone().unwrap_or_else(|| job.name.replace('-', "_"))
+}
+
+fn rule_out(model: &Model, r: &Rule) -> RuleOut {
+    let mut annotations = r.annotations.clone();
+    if let (Some(alert), Some(base)) = (&r.alert, &model.spec.rules.runbook_base_url) {
+        annotations.entry("runbook_url".into()).or_insert_with(|| format!("{}/{alert}", base.trim_end_matches('/')));
+    }
+    RuleOut {
+        alert: r.alert.clone(),
+        record: r.record.clone(),
+        expr: r.expr.clone(),
+        for_: r.for_.as_ref().map(|d| d.to_string()),
+        keep_firing_for: r.keep_firing_for.as_ref().map(|d| d.to_string()),
+        labels: r.labels.clone(),
+        annotations,
+    }
+}
+
+/// The seed's two AI-model alerts, once per declared model with its own thresholds, and once
+/// more for every model that is discovered but not declared, with the default thresholds.
+fn ai_model_group(model: &Model) -> Option<GroupOut> {
+    let m = &model.spec.ai_models;
+    let has_job = model.spec.scrape_jobs.iter().any(|j| j.name == m.job);
+    if !has_job {
+        return None;
+    }
+    let job = quote(&m.job);
+    let mut rules = Vec::new();
+    let mut add = |selector: String, who: String, t: &crate::spec::models::Thresholds| {
+        let latency = number(t.p99_latency_seconds);
+        let ratio = number(t.error_ratio);
+        rules.push(ai_rule(
+            model,
+            "CustomAIModelHighInferenceLatency",
+            format!(
+                "histogram_quantile(0.99, sum by (le, model_name) (rate(custom_model_inference_latency_seconds_bucket{{{selector}}}[5m]))) > {latency}"
+            ),
+            &t.latency_for,
+            "warning",
+            "High P99 Inference Latency for AI Model {{ $labels.model_name }}".to_string(),
+            format!("P99 inference latency of {who} is {{{{ $value | humanizeDuration }}}}, above the {latency}s threshold."),
+        ));
+        rules.push(ai_rule(
+            model,
+            "CustomAIModelHighErrorRate",
+            format!(
+                "sum by (model_name) (rate(custom_model_inference_errors_total{{{selector}}}[5m])) / sum by (model_name) (rate(custom_model_inference_requests_total{{{selector}}}[5m])) > {ratio}"
+            ),
+            &t.error_for,
+            "critical",
+            "High Error Rate for AI Model {{ $labels.model_name }}".to_string(),
+            format!("Error ratio of {who} is {{{{ $value | humanizePercentage }}}}, above the {ratio} threshold."),
+        ));
+    };
+    for declared in &m.models {
+        let t = declared.thresholds.over(&m.defaults);
+        add(format!("job={job}, model_name={}", quote(&declared.name)), format!("model {}", declared.name), &t);
+    }
+    let undeclared = if m.models.is_empty() {
+        format!("job={job}")
+    } else {
+        let names: Vec<String> = m.models.iter().map(|x| regex_literal(&x.name)).collect();
+        format!("job={job}, model_name!~{}", quote(&names.join("|")))
+    };
+    add(undeclared, "undeclared model {{ $labels.model_name }}".into(), &m.defaults);
+    Some(GroupOut { name: "ai_model_alerts".into(), interval: None, rules })
+}
+
+fn ai_rule(
+    model: &Model,
+    alert: &str,
+    expr: String,
+    for_: &crate::syntax::Duration,
+    severity: &str,
+    summary: String,
+    description: String,
+) -> RuleOut {
+    let mut labels = BTreeMap::new();
+    labels.insert("severity".to_string(), severity.to_string());
+    labels.insert("service".to_string(), model.spec.ai_models.job.clone());
+    let mut annotations = BTreeMap::new();
+    annotations.insert("summary".to_string(), summary);
+    annotations.insert("description".to_string(), description);
+    if let Some(base) = &model.spec.rules.runbook_base_url {
+        annotations.insert("runbook_url".to_string(), format!("{}/{alert}", base.trim_end_matches('/')));
+    }
+    RuleOut {
+        alert: Some(alert.into()),
+        record: None,
+        expr,
+        for_: Some(for_.to_string()),
+        keep_firing_for: None,
+        labels,
+        annotations,
+    }
+}
+
+fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
+    let k8s = match &job.discovery {
+        Discovery::Kubernetes(k) => Some(k),
+        _ => None,
+    };
+    let preset = k8s.and_then(|k| k.preset);
+    let service_account = k8s.is_some_and(|k| k.service_account || k.preset.is_some());
+
+    let mut tls_config = job.tls.as_ref().map(|t| TlsConfig {
+        ca_file: t.ca_file.clone(),
+        cert_file: t.cert_file.clone(),
+        key_file: t.key_file.clone(),
+        server_name: t.server_name.clone(),
+        insecure_skip_verify: t.insecure_skip_verify,
+    });
+    let mut authorization = job.authorization.as_ref().map(|a: &Authorization| AuthorizationOut {
+        kind: a.kind.clone(),
+        credentials_file: a.credentials_file.clone(),
+    });
+    if service_account {
+        let tls = tls_config.get_or_insert_with(TlsConfig::default);
+        tls.ca_file.get_or_insert_with(|| SA_CA.to_string());
+        authorization
+            .get_or_insert_with(|| AuthorizationOut { kind: "Bearer".into(), credentials_file: SA_TOKEN.into() });
+    }
+    let scheme = job.scheme.or(if service_account { Some(Scheme::Https) } else { None });
+    let metrics_path = job.metrics_path.clone().or(match preset {
+        Some(K8sPreset::Cadvisor) => Some("/metrics/cadvisor".into()),
+        _ => None,
+    });
+
+    let mut static_configs = Vec::new();
+    let mut file_sd_configs = Vec::new();
+    let mut kubernetes_sd_configs = Vec::new();
+    let mut relabel_configs = Vec::new();
+    match &job.discovery {
+        Discovery::Static(s) => {
+            static_configs.push(StaticConfig { targets: s.targets.clone(), labels: job.labels.clone() })
+        }
+        Discovery::FileSd(f) => {
+            file_sd_configs
+                .push(FileSdConfig { files: f.files.clone(), refresh_interval: f.refresh_interval.to_string() });
+            relabel_configs.extend(static_labels(&job.labels));
+        }
+        Discovery::Kubernetes(k) => {
+            kubernetes_sd_configs.push(KubernetesSdConfig {
+                role: k.role.as_str(),
+                namespaces: (!k.namespaces.is_empty()).then(|| Namespaces { names: k.namespaces.clone() }),
+            });
+            relabel_configs.extend(kubernetes_relabels(k));
+            relabel_configs.extend(static_labels(&job.labels));
+        }
+    }
+    relabel_configs.extend(job.relabel_configs.iter().cloned());
+
+    ScrapeConfig {
+        job_name: job.name.clone(),
+        scrape_interval: job.scrape_interval.as_ref().map(|d| d.to_string()),
+        scrape_timeout: job.scrape_timeout.as_ref().map(|d| d.to_string()),
+        metrics_path,
+        scheme,
+        honor_labels: job.honor_labels,
+        tls_config,
+        basic_auth: job.basic_auth.clone(),
+        authorization,
+        static_configs,
+        file_sd_configs,
+        kubernetes_sd_configs,
+        relabel_configs,
+        metric_relabel_configs: job.metric_relabel_configs.clone(),
+    }
+}
+
+fn relabel(source_labels: &[&str], action: RelabelAction) -> Relabel {
+    Relabel {
+        source_labels: source_labels.iter().map(|s| s.to_string()).collect(),
+        separator: None,
+        target_label: None,
+        regex: None,
+        modulus: None,
+        replacement: None,
+        action: Some(action),
+    }
+}
+
+fn keep(source: &[&str], regex: &str) -> Relabel {
+    Relabel { regex: Some(regex.into()), ..relabel(source, RelabelAction::Keep) }
+}
+
+fn copy(source: &str, target: &str) -> Relabel {
+    Relabel { target_label: Some(target.into()), ..relabel(&[source], RelabelAction::Replace) }
+}
+
+/// Constant target labels, for discovery kinds without a `labels` field of their own.
+fn static_labels(labels: &BTreeMap<String, String>) -> Vec<Relabel> {
+    labels
+        .iter()
+        .map(|(k, v)| Relabel {
+            target_label: Some(k.clone()),
+            replacement: Some(v.clone()),
+            ..relabel(&[], RelabelAction::Replace)
+        })
+        .collect()
+}
+
+/// Kubernetes meta labels sanitise label names: every character outside [a-zA-Z0-9_] becomes `_`.
+fn meta_label_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+}
+
+fn kubernetes_relabels(k: &KubernetesDiscovery) -> Vec<Relabel> {
+    let object = k.role.object();
+    let mut out = Vec::new();
+    match k.preset {
+        Some(K8sPreset::Apiserver) => out.push(keep(
+            &["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", endpoint_port_name(k.role)],
+            "default;kubernetes;https",
+        )),
+        Some(K8sPreset::Cadvisor) => out.push(Relabel {
+            regex: Some("__meta_kubernetes_node_label_(.+)".into()),
+            ..relabel(&[], RelabelAction::Labelmap)
+        }),
+        None => {}
+    }
+    for (name, re) in &k.match_labels {
+        let meta = format!("__meta_kubernetes_{object}_label_{}", meta_label_name(name));
+        out.push(keep(&[&meta], re));
+    }
+    if let Some(port) = &k.port_name {
+        let meta = match k.role {
+            K8sRole::Pod => "__meta_kubernetes_pod_container_port_name",
+            K8sRole::Service => "__meta_kubernetes_service_port_name",
+            other => endpoint_port_name(other),
+        };
+        out.push(keep(&[meta], &regex_literal(port)));
+    }
+    if k.annotations {
+        let a = |what: &str| format!("__meta_kubernetes_{object}_annotation_prometheus_io_{what}");
+        out.push(keep(&[&a("scrape")], "true"));
+        out.push(Relabel {
+            regex: Some("(https?)".into()),
+            target_label: Some("__scheme__".into()),
+            ..relabel(&[&a("scheme")], RelabelAction::Replace)
+        });
+        out.push(Relabel {
+            regex: Some("(.+)".into()),
+            target_label: Some("__metrics_path__".into()),
+            ..relabel(&[&a("path")], RelabelAction::Replace)
+        });
+        out.push(Relabel {
+            regex: Some(r"([^:]+)(?::\d+)?;(\d+)".into()),
+            replacement: Some("$1:$2".into()),
+            target_label: Some("__address__".into()),
+            ..relabel(&["__address__", &a("port")], RelabelAction::Replace)
+        });
+    }
+    if let Some(port) = k.port {
+        out.push(Relabel {
+            regex: Some(r"([^:]+)(?::\d+)?".into()),
+            replacement: Some(format!("${{1}}:{port}")),
+            target_label: Some("__address__".into()),
+            ..relabel(&["__address__"], RelabelAction::Replace)
+        });
+    }
+    match k.role {
+        K8sRole::Node => out.push(copy("__meta_kubernetes_node_name", "node")),
+        K8sRole::Pod => {
+            out.push(copy("__meta_kubernetes_namespace", "namespace"));
+            out.push(copy("__meta_kubernetes_pod_name", "pod"));
+        }
+        _ => out.push(copy("__meta_kubernetes_namespace", "namespace")),
+    }
+    if k.instance_from_node {
+        let meta = match k.role {
+            K8sRole::Node => "__meta_kubernetes_node_name",
+            K8sRole::Pod => "__meta_kubernetes_pod_node_name",
+            K8sRole::Endpointslice => "__meta_kubernetes_endpointslice_endpoint_node_name",
+            _ => "__meta_kubernetes_endpoint_node_name",
+        };
+        out.push(copy(meta, "instance"));
+    }
+    for (target, source) in &k.target_labels {
+        out.push(copy(&format!("__meta_kubernetes_{object}_label_{}", meta_label_name(source)), target));
+    }
+    out
+}
+
+fn endpoint_port_name(role: K8sRole) -> &'static str {
+    match role {
+        K8sRole::Endpointslice => "__meta_kubernetes_endpointslice_port_name",
+        _ => "__meta_kubernetes_endpoint_port_name",
+    }
+}

@@ -1,0 +1,168 @@
+//! Alertmanager: receivers, the route tree and inhibitions. Secrets are always file
+//! references (`*_file`), which Alertmanager reads when it sends a notification.
+
+use crate::syntax::Duration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alertmanager {
+    /// Time after which an alert that is no longer updated is declared resolved. Default `5m`.
+    #[serde(default = "d5m")]
+    pub resolve_timeout: Duration,
+    /// SMTP settings for email receivers.
+    #[serde(default)]
+    pub smtp: Option<Smtp>,
+    /// File holding the Slack webhook URL used by Slack receivers without their own.
+    #[serde(default)]
+    pub slack_api_url_file: Option<String>,
+    /// Receivers, referenced by name from the route tree and from teams.
+    pub receivers: Vec<Receiver>,
+    /// The root of the route tree.
+    pub route: Route,
+    /// Inhibitions: a firing source alert mutes matching target alerts.
+    #[serde(default)]
+    pub inhibit_rules: Vec<InhibitRule>,
+}
+
+fn d5m() -> Duration {
+    Duration::new("5m")
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    /// `host:port` of the SMTP server.
+    pub smarthost: String,
+    /// Sender address.
+    pub from: String,
+    /// SMTP user name.
+    #[serde(default)]
+    pub auth_username: Option<String>,
+    /// File holding the SMTP password.
+    #[serde(default)]
+    pub auth_password_file: Option<String>,
+    /// Require STARTTLS. Default true.
+    #[serde(default = "yes")]
+    pub require_tls: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A named notification target with one or more integrations.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Receiver {
+    /// Receiver name, e.g. `critical-pagerduty`.
+    pub name: String,
+    #[serde(default)]
+    pub email: Vec<Email>,
+    #[serde(default)]
+    pub slack: Vec<Slack>,
+    #[serde(default)]
+    pub pagerduty: Vec<PagerDuty>,
+    #[serde(default)]
+    pub webhook: Vec<Webhook>,
+    /// Declare that this receiver intentionally has no integration (alerts routed to it are
+    /// dropped). Default false: an empty receiver is an error.
+    #[serde(default)]
+    pub blackhole: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    /// Recipient address(es), comma separated.
+    pub to: String,
+    /// Notify when alerts resolve. Default true.
+    #[serde(default = "yes")]
+    pub send_resolved: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Slack {
+    /// Channel, e.g. `#alerts-warning`.
+    pub channel: String,
+    /// File holding this receiver's webhook URL. Default: `alertmanager.slack_api_url_file`.
+    #[serde(default)]
+    pub api_url_file: Option<String>,
+    /// Notify when alerts resolve. Default true.
+    #[serde(default = "yes")]
+    pub send_resolved: bool,
+    /// Prefix each message with `<!channel>` to alert everyone in the channel. Default false.
+    #[serde(default)]
+    pub mention_channel: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDuty {
+    /// File holding the Events API v2 integration (routing) key.
+    pub routing_key_file: String,
+    /// Notify when alerts resolve. Default true.
+    #[serde(default = "yes")]
+    pub send_resolved: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    /// Endpoint URL, when it is not a secret (no credentials or tokens in it).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// File holding the endpoint URL, when the URL is a secret.
+    #[serde(default)]
+    pub url_file: Option<String>,
+    /// Notify when alerts resolve. Default true.
+    #[serde(default = "yes")]
+    pub send_resolved: bool,
+    /// Most alerts in one message; 0 means all. Default 0.
+    #[serde(default)]
+    pub max_alerts: u32,
+}
+
+/// A node of the route tree.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Receiver for alerts this node catches. Required at the root; children inherit it.
+    #[serde(default)]
+    pub receiver: Option<String>,
+    /// Matchers, e.g. `severity=~"critical|P1"`. The root takes none.
+    #[serde(default)]
+    pub matchers: Vec<String>,
+    /// Labels alerts are grouped by; inherited when unset.
+    #[serde(default)]
+    pub group_by: Option<Vec<String>>,
+    /// Wait before the first notification of a group; inherited when unset (root default 30s).
+    #[serde(default)]
+    pub group_wait: Option<Duration>,
+    /// Wait before notifying about new alerts in a group; inherited (root default 5m).
+    #[serde(default)]
+    pub group_interval: Option<Duration>,
+    /// Wait before re-sending a still-firing notification; inherited (root default 4h).
+    #[serde(default)]
+    pub repeat_interval: Option<Duration>,
+    /// Continue matching siblings after this node matched. Default false.
+    #[serde(default, rename = "continue")]
+    pub continue_: bool,
+    /// Child routes, tried in order.
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InhibitRule {
+    /// Matchers the muting (source) alert must satisfy.
+    pub source_matchers: Vec<String>,
+    /// Matchers the muted (target) alert must satisfy.
+    pub target_matchers: Vec<String>,
+    /// Labels that must be equal in source and target.
+    #[serde(default)]
+    pub equal: Vec<String>,
+}

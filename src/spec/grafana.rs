@@ -1,0 +1,94 @@
+//! Grafana provisioning: datasources and dashboard folders.
+
+use crate::syntax::Duration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grafana {
+    /// Datasources; exactly one is the default.
+    pub datasources: Vec<Datasource>,
+    /// Dashboard folders, each provisioned by its own provider.
+    #[serde(default)]
+    pub folders: Vec<Folder>,
+    /// Let users save provisioned dashboards from the UI (their edits are overwritten on the
+    /// next provisioning). Default false, so the bundle stays the source of truth.
+    #[serde(default)]
+    pub allow_ui_updates: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DatasourceType {
+    Prometheus,
+    Loki,
+}
+
+impl DatasourceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatasourceType::Prometheus => "prometheus",
+            DatasourceType::Loki => "loki",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Datasource {
+    /// Display name, e.g. `Prometheus-Main`.
+    pub name: String,
+    /// Stable uid dashboards refer to (a slug of at most 40 characters), e.g. `prometheus-main`.
+    pub uid: String,
+    /// `prometheus` or `loki`.
+    #[serde(rename = "type")]
+    pub kind: DatasourceType,
+    /// URL Grafana's server reaches the datasource at.
+    pub url: String,
+    /// The default datasource of the organisation. Default false.
+    #[serde(default)]
+    pub is_default: bool,
+    /// Prometheus: the scrape interval, so `$__rate_interval` is right. Default: none.
+    #[serde(default)]
+    pub time_interval: Option<Duration>,
+    /// Loki: most lines a query returns. Default: none (Grafana's 1000).
+    #[serde(default)]
+    pub max_lines: Option<u32>,
+    /// Basic authentication; the password is read from a file through `$__file{}`.
+    #[serde(default)]
+    pub basic_auth: Option<crate::spec::scrape::BasicAuth>,
+}
+
+/// Built-in dashboards monstack generates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DashboardKind {
+    /// Platform health at a glance (the seed's system overview).
+    SystemOverview,
+    /// Per-model latency, throughput, errors and GPU use.
+    CustomAiModelMonitoring,
+    /// Logs of the AI model pods (Loki).
+    LogsAiModel,
+}
+
+impl DashboardKind {
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            DashboardKind::SystemOverview => "system_overview_dashboard",
+            DashboardKind::CustomAiModelMonitoring => "custom_ai_model_monitoring",
+            DashboardKind::LogsAiModel => "logs_ai_model_dashboard",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Folder {
+    /// Folder title in Grafana, e.g. `CreativeFlow AI Dashboards`.
+    pub title: String,
+    /// Folder on disk under `grafana/dashboards/` (a slug); also the provider name.
+    pub dir: String,
+    /// Dashboards in this folder.
+    pub dashboards: Vec<DashboardKind>,
+}

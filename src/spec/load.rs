@@ -1,0 +1,304 @@
+//! Loading a spec document: bytes → JSON value → typed [`Spec`], collecting every problem.
+//!
+//! Before the typed pass the raw document is checked for size, nesting depth and literal
+//! secrets, so a secret is reported as such (not as an unknown field) and never kept.
+
+use super::Spec;
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::secrets;
+use serde_json::Value;
+
+/// Largest spec accepted, in bytes. The CreativeFlow prod spec is about 20 KiB; a fleet of
+/// 1,000 services stays well under 8 MiB.
+pub const MAX_SPEC_BYTES: usize = 8 * 1024 * 1024;
+/// Deepest nesting accepted. Valid specs nest about 10 levels (route trees a few more).
+pub const MAX_DEPTH: usize = 48;
+
+/// The format of a spec document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+impl Format {
+    /// JSON for `.json`, YAML for `.yaml`/`.yml`; otherwise guessed from the first character.
+    pub fn detect(name: &str, text: &str) -> Format {
+        if name.ends_with(".json") {
+            Format::Json
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            Format::Yaml
+        } else if text.trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
+/// A loaded spec with the canonical JSON it was read from (hashed into the manifest).
+#[derive(Debug)]
+pub struct Loaded {
+    pub spec: Spec,
+    pub canonical: Value,
+}
+
+/// Loads a spec. `name` is the file name (for format detection and for diagnostics before the
+/// environment name is known).
+pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut diags = Diagnostics::new(fallback_env(name));
+    if bytes.len() > MAX_SPEC_BYTES {
+        diags
+            .error(Code::SpecTooLarge, "", format!("{} bytes, more than the {MAX_SPEC_BYTES} accepted", bytes.len()))
+            .hint("split the environment or generate the spec from Nix modules");
+        return Err(diags.into_sorted());
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            diags
+                .error(Code::SpecEncoding, "", format!("not UTF-8: invalid byte at offset {}", e.valid_up_to()))
+                .hint("save the file as UTF-8");
+            return Err(diags.into_sorted());
+        }
+    };
+    let parsed: Result<Value, String> = match Format::detect(name, text) {
+        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
+        Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
+    };
+    let mut value = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            let code = if e.contains("recursion limit") { Code::SpecTooDeep } else { Code::SpecSyntax };
+            diags.error(code, "", e).hint("check the document's syntax (quotes, brackets, indentation)");
+            return Err(diags.into_sorted());
+        }
+    };
+    if depth(&value) > MAX_DEPTH {
+        diags
+            .error(Code::SpecTooDeep, "", format!("nested deeper than {MAX_DEPTH} levels"))
+            .hint("no valid spec nests this deep; check for runaway nesting");
+        return Err(diags.into_sorted());
+    }
+    let Value::Object(_) = value else {
+        diags.error(Code::SpecType, "", "the spec must be a mapping (object)").hint("start with `environment: <name>`");
+        return Err(diags.into_sorted());
+    };
+    if let Some(env) = value.get("environment").and_then(Value::as_str) {
+        diags.set_env(env);
+    }
+    strip_literal_secrets(&mut value, &mut String::new(), &mut diags);
+    let canonical = value.clone();
+    let spec = typed(value, &mut diags);
+    match spec {
+        Some(spec) if diags.is_empty() => Ok(Loaded { spec, canonical }),
+        _ => Err(diags.into_sorted()),
+    }
+}
+
+fn fallback_env(name: &str) -> String {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let stem = base.split('.').next().unwrap_or(base);
+    if stem.is_empty() || stem == "-" { "<stdin>".into() } else { format!("<{stem}>") }
+}
+
+fn depth(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+        Value::Object(o) => 1 + o.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Reports and removes literal secrets: keys that hold a secret in the tools' config, and
+/// string values that look like a secret wherever they are.
+fn strip_literal_secrets(v: &mut Value, path: &mut String, diags: &mut Diagnostics) {
+    match v {
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&key);
+                if let Some(instead) = secrets::literal_secret_key(&key) {
+                    diags
+                        .error(
+                            Code::SecretLiteral,
+                            path.clone(),
+                            "a secret value in the spec would be written to the world-readable store",
+                        )
+                        .hint(format!(
+                            "use `{instead}` pointing at a file provisioned on the host (e.g. /run/secrets/...)"
+                        ));
+                    map.remove(&key);
+                } else if let Some(child) = map.get_mut(&key) {
+                    strip_literal_secrets(child, path, diags);
+                }
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                strip_literal_secrets(item, path, diags);
+                path.truncate(len);
+            }
+        }
+        Value::String(s) => {
+            if let Some(what) = secrets::looks_like_secret(s) {
+                diags
+                    .error(Code::SecretLiteral, path.clone(), format!("the value looks like {what}"))
+                    .hint("put the secret in a file on the host and reference it with the matching *_file option");
+                *s = String::new();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The typed pass. serde stops at the first error, so each top-level section is retried
+/// without the section that failed: every section's first error is reported in one run.
+fn typed(mut value: Value, diags: &mut Diagnostics) -> Option<Spec> {
+    let mut failed_sections: Vec<String> = Vec::new();
+    // Every absent required section is reported, not only the first serde notices.
+    for key in required_sections() {
+        if value.get(&key).is_none() {
+            report(".", &format!("missing field `{key}`"), diags);
+            failed_sections.push(key);
+        }
+    }
+    loop {
+        let result: Result<Spec, serde_path_to_error::Error<serde_json::Error>> =
+            serde_path_to_error::deserialize(value.clone());
+        let err = match result {
+            Ok(spec) => return if failed_sections.is_empty() { Some(spec) } else { None },
+            Err(e) => e,
+        };
+        let (path, message) = (err.path().to_string(), err.inner().to_string());
+        let message = strip_position(&message);
+        let section = top_level(&path, &message);
+        // A section removed after its own error then shows as missing: not a new problem.
+        let is_echo =
+            message.starts_with("missing field") && failed_sections.iter().any(|s| message.contains(&format!("`{s}`")));
+        if !is_echo {
+            report(&path, &message, diags);
+        }
+        match section {
+            Some(s) if value.get(&s).is_some() && !failed_sections.contains(&s) => {
+                value.as_object_mut().expect("object").remove(&s);
+                failed_sections.push(s);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The spec's required top-level keys, read from its JSON Schema so the list has one source.
+fn required_sections() -> Vec<String> {
+    let schema = schemars::schema_for!(Spec);
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|keys| keys.iter().filter_map(Value::as_str).map(String::from).collect())
+        .unwrap_or_default()
+}
+
+fn strip_position(m: &str) -> String {
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    }
+}
+
+/// The top-level key an error belongs to.
+fn top_level(path: &str, message: &str) -> Option<String> {
+    if path != "." && !path.is_empty() {
+        let first = path.split(['.', '[']).next().unwrap_or("");
+        return Some(first.to_string());
+    }
+    quoted_field(message)
+}
+
+fn quoted_field(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(message[start..end].to_string())
+}
+
+fn report(path: &str, message: &str, diags: &mut Diagnostics) {
+    let base = if path == "." { String::new() } else { path.to_string() };
+    let join = |field: &str| if base.is_empty() { field.to_string() } else { format!("{base}.{field}") };
+    if message.starts_with("unknown field") {
+        let field = quoted_field(message).unwrap_or_default();
+        let expected = message.split_once(", expected ").map(|(_, e)| e.to_string());
+        // serde_path_to_error's path already ends with the unknown key.
+        let path = if base.is_empty() || base.ends_with(&field) { base.clone() } else { join(&field) };
+        let path = if path.is_empty() { field.clone() } else { path };
+        let d = diags.error(Code::SpecUnknownField, path, format!("unknown option `{field}`"));
+        d.hint(match expected {
+            Some(e) => format!("expected {e}; `monstack schema` lists every option"),
+            None => "this option takes no fields here; `monstack schema` lists every option".into(),
+        });
+    } else if message.starts_with("missing field") {
+        let field = quoted_field(message).unwrap_or_default();
+        diags
+            .error(Code::SpecMissingField, join(&field), format!("required option `{field}` is missing"))
+            .hint("add it; `monstack schema` shows its type");
+    } else {
+        diags.error(Code::SpecType, base, message.to_string()).hint("`monstack schema` shows the expected type");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(String, String)> {
+        match load("t.yaml", text.as_bytes()) {
+            Ok(_) => vec![],
+            Err(ds) => ds.into_iter().map(|d| (d.code.to_string(), d.path)).collect(),
+        }
+    }
+
+    #[test]
+    fn reports_one_error_per_failing_section() {
+        let got = codes("environment: dev\nprometheus: {scrape_intervl: 5s}\nloki: 3\n");
+        assert!(got.contains(&("spec/unknown-field".into(), "prometheus.scrape_intervl".into())), "{got:?}");
+        assert!(got.contains(&("spec/type".into(), "loki".into())), "{got:?}");
+        assert!(got.contains(&("spec/missing-field".into(), "alertmanager".into())), "{got:?}");
+    }
+
+    #[test]
+    fn literal_secrets_are_reported_not_kept() {
+        let got = codes("environment: dev\nalertmanager: {receivers: [{name: a, pagerduty: [{routing_key: abc}]}]}\n");
+        assert!(
+            got.contains(&("secret/literal".into(), "alertmanager.receivers[0].pagerduty[0].routing_key".into())),
+            "{got:?}"
+        );
+        assert!(!got.iter().any(|(c, p)| c == "spec/unknown-field" && p.ends_with("routing_key")), "{got:?}");
+    }
+
+    #[test]
+    fn rejects_oversized_documents_before_parsing() {
+        let big = vec![b' '; MAX_SPEC_BYTES + 1];
+        assert_eq!(load("x.json", &big).unwrap_err()[0].code, Code::SpecTooLarge);
+    }
+
+    #[test]
+    fn reports_every_missing_section() {
+        let got = codes("environment: dev\n");
+        for s in ["alertmanager", "grafana", "loki", "promtail"] {
+            assert!(got.contains(&("spec/missing-field".into(), s.into())), "{s}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_non_utf8_and_garbage() {
+        assert_eq!(load("x.json", b"{\"a\": \"\xff\"}").unwrap_err()[0].code, Code::SpecEncoding);
+        assert_eq!(load("x.json", b"{").unwrap_err()[0].code, Code::SpecSyntax);
+        assert_eq!(load("x.yaml", b"- 1\n- 2\n").unwrap_err()[0].code, Code::SpecType);
+    }
+}

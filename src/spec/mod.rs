@@ -1,0 +1,127 @@
+//! The environment spec: what an SRE declares for one environment. These are the raw input
+//! types (stage 1 of parse → validate → render). Every struct rejects unknown fields; defaults
+//! are given in each field's doc comment and applied by serde.
+//!
+//! The same document is produced by the Nix modules under `modules/` and accepted as JSON or
+//! YAML by the CLI.
+
+pub mod alertmanager;
+pub mod grafana;
+pub mod load;
+pub mod loki;
+pub mod models;
+pub mod prometheus;
+pub mod promtail;
+pub mod rules;
+pub mod scrape;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use load::load;
+
+/// One environment's monitoring stack.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Environment name, e.g. `prod`: lowercase letters, digits, `-`, `_`, `.`. It names the
+    /// bundle, appears in every diagnostic and becomes the `environment` external label.
+    pub environment: String,
+    /// Target versions of the tools; the renderers emit configuration those versions accept.
+    #[serde(default)]
+    pub versions: Versions,
+    /// Where the bundle is installed on the hosts; used for paths a tool does not resolve
+    /// against its own config file (Grafana's dashboard folders). Default: `/etc/monstack`.
+    #[serde(default = "default_install_prefix")]
+    pub install_prefix: String,
+    /// Teams that own services and alerts.
+    #[serde(default)]
+    pub teams: Vec<Team>,
+    /// Prometheus server settings.
+    #[serde(default)]
+    pub prometheus: prometheus::Prometheus,
+    /// Scrape jobs: what to monitor and how each target set is discovered.
+    #[serde(default)]
+    pub scrape_jobs: Vec<scrape::ScrapeJob>,
+    /// Alerting and recording rules, by rule file.
+    #[serde(default)]
+    pub rules: rules::Rules,
+    /// Custom AI models and their per-model alert thresholds.
+    #[serde(default)]
+    pub ai_models: models::AiModels,
+    /// Alertmanager: receivers, route tree, inhibitions.
+    pub alertmanager: alertmanager::Alertmanager,
+    /// Grafana: datasources and dashboard folders.
+    pub grafana: grafana::Grafana,
+    /// Loki: storage, schema, retention and limits.
+    pub loki: loki::Loki,
+    /// Promtail: where logs come from and where they go.
+    pub promtail: promtail::Promtail,
+}
+
+fn default_install_prefix() -> String {
+    "/etc/monstack".into()
+}
+
+/// Versions of the tools the bundle is rendered for (`MAJOR.MINOR[.PATCH]`).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Versions {
+    /// Prometheus version; at least 2.51. Default `2.53.3`.
+    #[serde(default = "default_prometheus_version")]
+    pub prometheus: String,
+    /// Alertmanager version; at least 0.27. Default `0.28.1`.
+    #[serde(default = "default_alertmanager_version")]
+    pub alertmanager: String,
+    /// Grafana version; at least 10.4. Default `12.0.0`.
+    #[serde(default = "default_grafana_version")]
+    pub grafana: String,
+    /// Loki version; 2.9.x or 3.x. Default `3.5.0`.
+    #[serde(default = "default_loki_version")]
+    pub loki: String,
+    /// Promtail version; at least 2.9 (it is not released after 3.6). Default `3.5.0`.
+    #[serde(default = "default_promtail_version")]
+    pub promtail: String,
+}
+
+fn default_prometheus_version() -> String {
+    "2.53.3".into()
+}
+fn default_alertmanager_version() -> String {
+    "0.28.1".into()
+}
+fn default_grafana_version() -> String {
+    "12.0.0".into()
+}
+fn default_loki_version() -> String {
+    "3.5.0".into()
+}
+fn default_promtail_version() -> String {
+    "3.5.0".into()
+}
+
+impl Default for Versions {
+    fn default() -> Self {
+        Versions {
+            prometheus: default_prometheus_version(),
+            alertmanager: default_alertmanager_version(),
+            grafana: default_grafana_version(),
+            loki: default_loki_version(),
+            promtail: default_promtail_version(),
+        }
+    }
+}
+
+/// A team that owns scrape jobs and AI models.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    /// Team name (a slug), e.g. `platform`, `db`, `ai-infra`.
+    pub name: String,
+    /// What the team does; shown in generated docs.
+    #[serde(default)]
+    pub description: String,
+    /// The receiver that reaches this team (must be declared under `alertmanager.receivers`).
+    #[serde(default)]
+    pub receiver: Option<String>,
+}

@@ -1,0 +1,115 @@
+//! Custom AI models. Each declared model gets its own alert thresholds; models that are
+//! discovered but not declared are covered by the default thresholds.
+
+use crate::syntax::Duration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiModels {
+    /// Scrape job of the model pods (the `job` label of their series). Default `custom-ai-models`.
+    #[serde(default = "default_job")]
+    pub job: String,
+    /// Team owning model alerts unless a model names its own. Default: none.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Thresholds for models without their own. Default: p99 latency 2s, error ratio 0.05.
+    #[serde(default)]
+    pub defaults: Thresholds,
+    /// Declared models.
+    #[serde(default)]
+    pub models: Vec<AiModel>,
+}
+
+fn default_job() -> String {
+    "custom-ai-models".into()
+}
+
+impl Default for AiModels {
+    fn default() -> Self {
+        AiModels { job: default_job(), owner: None, defaults: Thresholds::default(), models: Vec::new() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiModel {
+    /// Value of the `model_name` label.
+    pub name: String,
+    /// Team owning this model's alerts. Default: `ai_models.owner`.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// This model's thresholds; unset values fall back to `ai_models.defaults`.
+    #[serde(default)]
+    pub thresholds: PartialThresholds,
+}
+
+/// Alert thresholds of a model.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// P99 inference latency above which `CustomAIModelHighInferenceLatency` fires, in seconds.
+    /// Default 2.
+    #[serde(default = "default_latency")]
+    pub p99_latency_seconds: f64,
+    /// Error ratio (errors / requests, 0..1) above which `CustomAIModelHighErrorRate` fires.
+    /// Default 0.05.
+    #[serde(default = "default_error_ratio")]
+    pub error_ratio: f64,
+    /// How long the latency condition must hold. Default `5m`.
+    #[serde(default = "d5m")]
+    pub latency_for: Duration,
+    /// How long the error condition must hold. Default `10m`.
+    #[serde(default = "d10m")]
+    pub error_for: Duration,
+}
+
+fn default_latency() -> f64 {
+    2.0
+}
+fn default_error_ratio() -> f64 {
+    0.05
+}
+fn d5m() -> Duration {
+    Duration::new("5m")
+}
+fn d10m() -> Duration {
+    Duration::new("10m")
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            p99_latency_seconds: default_latency(),
+            error_ratio: default_error_ratio(),
+            latency_for: d5m(),
+            error_for: d10m(),
+        }
+    }
+}
+
+/// Per-model overrides of [`Thresholds`].
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartialThresholds {
+    #[serde(default)]
+    pub p99_latency_seconds: Option<f64>,
+    #[serde(default)]
+    pub error_ratio: Option<f64>,
+    #[serde(default)]
+    pub latency_for: Option<Duration>,
+    #[serde(default)]
+    pub error_for: Option<Duration>,
+}
+
+impl PartialThresholds {
+    pub fn over(&self, d: &Thresholds) -> Thresholds {
+        Thresholds {
+            p99_latency_seconds: self.p99_latency_seconds.unwrap_or(d.p99_latency_seconds),
+            error_ratio: self.error_ratio.unwrap_or(d.error_ratio),
+            latency_for: self.latency_for.clone().unwrap_or_else(|| d.latency_for.clone()),
+            error_for: self.error_for.clone().unwrap_or_else(|| d.error_for.clone()),
+        }
+    }
+}

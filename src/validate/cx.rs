@@ -1,0 +1,127 @@
+//! The validation context: the diagnostics sink plus checks shared by every section.
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::syntax::{Duration, Matcher, names};
+use std::collections::BTreeMap;
+
+pub struct Cx {
+    diags: Diagnostics,
+}
+
+impl Cx {
+    pub fn new(diags: Diagnostics) -> Self {
+        Cx { diags }
+    }
+
+    pub fn finish(self) -> Diagnostics {
+        self.diags
+    }
+
+    pub fn error(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
+        self.diags.error(code, path, message)
+    }
+
+    /// A well-formed Prometheus duration; returns its length in milliseconds.
+    pub fn duration(&mut self, path: &str, d: &Duration) -> Option<u64> {
+        match d.millis() {
+            Ok(ms) => Some(ms),
+            Err(e) => {
+                self.error(Code::DurationInvalid, path, format!("\"{d}\" is not a duration: {e}"))
+                    .hint("write durations like 30s, 5m, 1h30m or 14d");
+                None
+            }
+        }
+    }
+
+    pub fn opt_duration(&mut self, path: &str, d: Option<&Duration>) -> Option<u64> {
+        d.and_then(|d| self.duration(path, d))
+    }
+
+    /// A name usable as a file name, job or uid.
+    pub fn slug(&mut self, path: &str, what: &str, name: &str) {
+        if !names::is_slug(name) {
+            self.error(Code::NameInvalid, path, format!("{what} \"{name}\" is not a valid name"))
+                .hint("use lowercase letters, digits, '-', '_' or '.', starting with a letter or digit, at most 64 characters");
+        }
+    }
+
+    pub fn label_name(&mut self, path: &str, name: &str) {
+        if !names::is_label_name(name) {
+            self.error(Code::LabelInvalid, path, format!("\"{name}\" is not a valid label name"))
+                .hint("label names match [a-zA-Z_][a-zA-Z0-9_]*");
+        } else if name.starts_with("__") {
+            self.error(
+                Code::LabelInvalid,
+                path,
+                format!("\"{name}\" is reserved: names starting with __ are internal"),
+            )
+            .hint("drop the leading underscores");
+        }
+    }
+
+    /// Label names and values of a label map; values must be non-empty (an empty value deletes
+    /// the label in Prometheus, which is never what a spec means).
+    pub fn labels(&mut self, path: &str, labels: &BTreeMap<String, String>) {
+        for (k, v) in labels {
+            let p = format!("{path}.{k}");
+            self.label_name(&p, k);
+            if v.is_empty() {
+                self.error(Code::LabelInvalid, p, "empty label value").hint("remove the label or give it a value");
+            }
+        }
+    }
+
+    /// An absolute path of a file the tool reads at run time (secrets, certificates).
+    pub fn file_ref(&mut self, path: &str, file: &str) {
+        if !file.starts_with('/') || file.contains(char::is_whitespace) {
+            self.error(Code::PathInvalid, path, format!("\"{file}\" is not an absolute file path"))
+                .hint("reference a file the host provides at run time, e.g. /run/secrets/<name>");
+        }
+    }
+
+    pub fn url(&mut self, path: &str, url: &str) {
+        if let Err(e) = names::check_url(url) {
+            self.error(Code::UrlInvalid, path, format!("\"{url}\" {e}"))
+                .hint("write an absolute URL such as http://host:port/path");
+        }
+    }
+
+    pub fn host_port(&mut self, path: &str, addr: &str) {
+        if !names::is_host_port(addr) {
+            self.error(Code::AddressInvalid, path, format!("\"{addr}\" is not host:port"))
+                .hint("write the address as host:port, without a scheme, e.g. alertmanager:9093");
+        }
+    }
+
+    /// RE2 regex as Prometheus uses it (anchored).
+    pub fn regex(&mut self, path: &str, re: &str) {
+        if let Err(e) = regex::Regex::new(&format!("^(?:{re})$")) {
+            let msg = e.to_string();
+            let last = msg.lines().last().unwrap_or(&msg).trim().to_string();
+            self.error(Code::RegexInvalid, path, format!("\"{re}\" does not compile: {last}"))
+                .hint("use RE2 syntax; escape literal metacharacters with a backslash");
+        }
+    }
+
+    pub fn matchers(&mut self, path: &str, matchers: &[String]) {
+        for (i, m) in matchers.iter().enumerate() {
+            if let Err(e) = Matcher::parse(m) {
+                self.error(Code::MatcherInvalid, format!("{path}[{i}]"), format!("\"{m}\": {e}"))
+                    .hint("write matchers as name=\"value\", name!=\"value\", name=~\"regex\" or name!~\"regex\"");
+            }
+        }
+    }
+
+    /// Reports names that occur more than once; `items` yields (path, name).
+    pub fn unique<'a>(&mut self, what: &str, items: impl IntoIterator<Item = (String, &'a str)>) {
+        let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+        for (path, name) in items {
+            if let Some(first) = seen.get(name) {
+                self.error(Code::NameDuplicate, path, format!("{what} \"{name}\" is already declared at {first}"))
+                    .hint(format!("give each {what} a distinct name"));
+            } else {
+                seen.insert(name, path);
+            }
+        }
+    }
+}

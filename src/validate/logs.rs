@@ -1,0 +1,233 @@
+//! Loki and Promtail.
+
+use super::cx::Cx;
+use crate::diag::Code;
+use crate::spec::Spec;
+use crate::spec::loki::LokiStorage;
+use crate::spec::promtail::LogSourceKind;
+use crate::syntax::{logql, names};
+
+const DAY_MS: u64 = 86_400_000;
+
+pub fn check(spec: &Spec, cx: &mut Cx) {
+    let loki = &spec.loki;
+    for (field, port) in [("http_listen_port", loki.http_listen_port), ("grpc_listen_port", loki.grpc_listen_port)] {
+        if port == 0 {
+            cx.error(Code::ValueOutOfRange, format!("loki.{field}"), "port 0")
+                .hint("choose a port, e.g. 3100 and 9096");
+        }
+    }
+    if loki.http_listen_port == loki.grpc_listen_port {
+        cx.error(Code::ValueOutOfRange, "loki.grpc_listen_port", "the HTTP and gRPC ports are the same")
+            .hint("use distinct ports");
+    }
+    abs_dir(cx, "loki.data_dir", &loki.data_dir);
+    match &loki.storage {
+        LokiStorage::S3(s3) => {
+            cx.host_port("loki.storage.s3.endpoint", &s3.endpoint);
+            let b = &s3.bucket;
+            let bucket_ok = (3..=63).contains(&b.len())
+                && b.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+                && !b.starts_with(['-', '.'])
+                && !b.ends_with(['-', '.']);
+            if !bucket_ok {
+                cx.error(Code::NameInvalid, "loki.storage.s3.bucket", format!("\"{b}\" is not a valid S3 bucket name"))
+                    .hint("3-63 lowercase letters, digits, '-' or '.', e.g. loki-chunks");
+            }
+            for (field, var) in
+                [("access_key_id_env", &s3.access_key_id_env), ("secret_access_key_env", &s3.secret_access_key_env)]
+            {
+                if !names::is_env_var(var) {
+                    cx.error(
+                        Code::EnvVarInvalid,
+                        format!("loki.storage.s3.{field}"),
+                        format!("\"{var}\" is not an environment variable name"),
+                    )
+                    .hint("use upper case, digits and underscores, e.g. LOKI_S3_SECRET_ACCESS_KEY");
+                }
+            }
+            if s3.access_key_id_env == s3.secret_access_key_env {
+                cx.error(
+                    Code::EnvVarInvalid,
+                    "loki.storage.s3.secret_access_key_env",
+                    "the key id and the secret share one variable",
+                )
+                .hint("use two variables");
+            }
+        }
+        LokiStorage::Filesystem(fs) => {
+            if let Some(d) = &fs.directory {
+                abs_dir(cx, "loki.storage.filesystem.directory", d);
+            }
+        }
+    }
+    if !is_date(&loki.schema_from) {
+        cx.error(
+            Code::ValueOutOfRange,
+            "loki.schema_from",
+            format!("\"{}\" is not a date YYYY-MM-DD", loki.schema_from),
+        )
+        .hint("use the day the schema takes effect, e.g. 2024-01-01");
+    }
+    let r = &loki.retention;
+    retention_period(cx, "loki.retention.period", r.period.millis(), &r.period);
+    cx.duration("loki.retention.delete_delay", &r.delete_delay);
+    for (i, s) in r.streams.iter().enumerate() {
+        let p = format!("loki.retention.streams[{i}]");
+        if s.selector.contains('$') {
+            cx.error(Code::LogqlInvalid, format!("{p}.selector"), "`$` would be expanded by Loki's -config.expand-env")
+                .hint("match the character another way, e.g. with a character class or without the end anchor (Loki anchors regexes)");
+        } else if let Err(e) = logql::parse_selector(&s.selector) {
+            cx.error(Code::LogqlInvalid, format!("{p}.selector"), format!("\"{}\": {e}", s.selector))
+                .hint("write a stream selector such as {log_class=\"security_audit\"}");
+        }
+        retention_period(cx, &format!("{p}.period"), s.period.millis(), &s.period);
+    }
+    cx.unique(
+        "retention selector",
+        r.streams
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("loki.retention.streams[{i}].selector"), s.selector.as_str())),
+    );
+    let l = &loki.limits;
+    if !(l.ingestion_rate_mb.is_finite() && l.ingestion_rate_mb > 0.0) {
+        cx.error(Code::ValueOutOfRange, "loki.limits.ingestion_rate_mb", "must be a positive number").hint("e.g. 4");
+    }
+    if !(l.ingestion_burst_size_mb.is_finite() && l.ingestion_burst_size_mb >= l.ingestion_rate_mb) {
+        cx.error(
+            Code::ValueOutOfRange,
+            "loki.limits.ingestion_burst_size_mb",
+            "the burst must be at least the ingestion rate",
+        )
+        .hint("set it to 1.5x the rate or more");
+    }
+    cx.duration("loki.limits.max_query_length", &l.max_query_length);
+    if l.max_query_parallelism == 0 {
+        cx.error(Code::ValueOutOfRange, "loki.limits.max_query_parallelism", "0 would stop every query")
+            .hint("e.g. 32");
+    }
+    if !(1..=100).contains(&l.max_label_names_per_series) {
+        cx.error(Code::ValueOutOfRange, "loki.limits.max_label_names_per_series", "must be between 1 and 100")
+            .hint("Loki's default is 15");
+    }
+
+    let pt = &spec.promtail;
+    if pt.http_listen_port == 0 {
+        cx.error(Code::ValueOutOfRange, "promtail.http_listen_port", "port 0").hint("e.g. 9080");
+    }
+    cx.file_ref("promtail.positions_file", &pt.positions_file);
+    cx.url("promtail.loki_url", &pt.loki_url);
+    if names::check_url(&pt.loki_url).is_ok() && !pt.loki_url.trim_end_matches('/').ends_with("/loki/api/v1/push") {
+        cx.error(Code::UrlInvalid, "promtail.loki_url", format!("\"{}\" is not Loki's push endpoint", pt.loki_url))
+            .hint("end the URL with /loki/api/v1/push");
+    }
+    if loki.auth_enabled && pt.tenant_id.is_none() {
+        cx.error(
+            Code::SpecMissingField,
+            "promtail.tenant_id",
+            "Loki requires a tenant (auth_enabled) but Promtail sends none",
+        )
+        .hint("set promtail.tenant_id, e.g. to the environment name");
+    }
+    if pt.sources.is_empty() {
+        cx.error(Code::ValueOutOfRange, "promtail.sources", "no log sources").hint("add at least the system logs");
+    }
+    for (i, src) in pt.sources.iter().enumerate() {
+        let p = format!("promtail.sources[{i}]");
+        cx.slug(&format!("{p}.name"), "log source", &src.name);
+        match &src.kind {
+            LogSourceKind::Files(f) => {
+                cx.file_ref(&format!("{p}.kind.files.path"), &f.path);
+                cx.labels(&format!("{p}.kind.files.labels"), &f.labels);
+            }
+            LogSourceKind::KubernetesPods(_) => {}
+            LogSourceKind::AiModels(a) => {
+                if let Err(e) = label_selector(&a.pod_selector) {
+                    cx.error(
+                        Code::LabelInvalid,
+                        format!("{p}.kind.ai_models.pod_selector"),
+                        format!("\"{}\": {e}", a.pod_selector),
+                    )
+                    .hint("write a Kubernetes label selector such as app.kubernetes.io/component=ai-model");
+                }
+                for (field, v) in
+                    [("model_name_label", &a.model_name_label), ("model_version_label", &a.model_version_label)]
+                {
+                    if !is_k8s_label(v) {
+                        cx.error(
+                            Code::LabelInvalid,
+                            format!("{p}.kind.ai_models.{field}"),
+                            format!("\"{v}\" is not a Kubernetes label name"),
+                        )
+                        .hint("e.g. ai_model_name");
+                    }
+                }
+            }
+        }
+    }
+    cx.unique(
+        "log source",
+        pt.sources.iter().enumerate().map(|(i, s)| (format!("promtail.sources[{i}].name"), s.name.as_str())),
+    );
+}
+
+fn abs_dir(cx: &mut Cx, path: &str, dir: &str) {
+    if !dir.starts_with('/') {
+        cx.error(Code::PathInvalid, path, format!("\"{dir}\" is not an absolute path")).hint("e.g. /var/lib/loki");
+    }
+}
+
+fn retention_period(cx: &mut Cx, path: &str, ms: Result<u64, String>, text: &crate::syntax::Duration) {
+    match ms {
+        Err(_) => {
+            cx.duration(path, text);
+        }
+        Ok(ms) if ms != 0 && ms < DAY_MS => {
+            cx.error(Code::ValueOutOfRange, path, format!("{text} is shorter than the 24h Loki accepts for retention"))
+                .hint("use 24h or more (0 keeps logs forever)");
+        }
+        Ok(_) => {}
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(y), Some(m), Some(d)) if y >= 2000 && (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+/// A Kubernetes label key: optional DNS prefix and `/`, then a name of [A-Za-z0-9._-].
+fn is_k8s_label(s: &str) -> bool {
+    let name = s.rsplit('/').next().unwrap_or(s);
+    !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.matches('/').count() <= 1
+}
+
+/// Kubernetes equality selectors `k=v[,k2=v2]`: the form whose pods the generic pod source can
+/// leave out with a relabel rule, so no log file is read twice.
+fn label_selector(s: &str) -> Result<(), String> {
+    if s.trim().is_empty() {
+        return Err("empty selector".into());
+    }
+    for part in s.split(',') {
+        let part = part.trim();
+        let Some((key, value)) = part.split_once("==").or_else(|| part.split_once('=')) else {
+            return Err(format!("\"{part}\" is not a key=value term (only equality selectors are supported)"));
+        };
+        if key.ends_with('!') || !is_k8s_label(key.trim()) {
+            return Err(format!("\"{}\" is not a label key (only equality selectors are supported)", key.trim()));
+        }
+        let v = value.trim();
+        if v.is_empty() || v.len() > 63 || !v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            return Err(format!("\"{v}\" is not a label value"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Stage 2: the raw [`Spec`] becomes a [`Model`] in one pass that collects every problem.
+//! Renderers take only a `Model`, whose constructor is this module's [`validate`].
+
+mod alertmanager;
+mod cx;
+mod grafana;
+mod logs;
+mod prometheus;
+mod rules;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::spec::Spec;
+use crate::syntax::{Version, names};
+use cx::Cx;
+
+/// A spec that passed validation, with what validation resolved.
+#[derive(Debug)]
+pub struct Model {
+    pub spec: Spec,
+    pub versions: Versions,
+    /// sha256 of the canonical JSON of the input document.
+    pub spec_sha256: String,
+}
+
+/// Parsed tool versions.
+#[derive(Clone, Copy, Debug)]
+pub struct Versions {
+    pub prometheus: Version,
+    pub alertmanager: Version,
+    pub grafana: Version,
+    pub loki: Version,
+    pub promtail: Version,
+}
+
+impl Model {
+    pub fn env(&self) -> &str {
+        &self.spec.environment
+    }
+}
+
+/// Oldest versions monstack renders for (the seed's floor; matchers need Alertmanager 0.27,
+/// per-stream retention and the compactor's delete store need Loki 2.9).
+pub const MIN_PROMETHEUS: Version = Version::new(2, 51, 0);
+pub const MIN_ALERTMANAGER: Version = Version::new(0, 27, 0);
+pub const MIN_GRAFANA: Version = Version::new(10, 4, 0);
+pub const MIN_LOKI: Version = Version::new(2, 9, 0);
+pub const MIN_PROMTAIL: Version = Version::new(2, 9, 0);
+
+/// Validates a loaded spec. `spec_sha256` is the hash of the document it came from.
+pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic>> {
+    let mut cx = Cx::new(Diagnostics::new(spec.environment.clone()));
+    if !names::is_slug(&spec.environment) {
+        cx.error(Code::NameInvalid, "environment", format!("\"{}\" is not a valid environment name", spec.environment))
+            .hint("use lowercase letters, digits, '-', '_' or '.', e.g. prod");
+    }
+    if !spec.install_prefix.starts_with('/') || spec.install_prefix.contains("..") || spec.install_prefix.ends_with('/')
+    {
+        cx.error(Code::PathInvalid, "install_prefix", format!("\"{}\" is not an absolute path", spec.install_prefix))
+            .hint("use an absolute path without a trailing slash, e.g. /etc/monstack");
+    }
+    let versions = check_versions(&spec, &mut cx);
+    prometheus::check(&spec, &mut cx);
+    rules::check(&spec, &mut cx);
+    alertmanager::check(&spec, &mut cx);
+    grafana::check(&spec, &mut cx);
+    logs::check(&spec, &mut cx);
+    let diags = cx.finish();
+    match versions {
+        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256 }),
+        _ => Err(diags.into_sorted()),
+    }
+}
+
+fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {
+    let v = &spec.versions;
+    let mut one = |tool: &str, text: &str, min: Version| -> Option<Version> {
+        let path = format!("versions.{tool}");
+        match Version::parse(text) {
+            Err(e) => {
+                cx.error(Code::VersionInvalid, path, format!("\"{text}\": {e}")).hint("write it like 2.53.3");
+                None
+            }
+            Ok(ver) if ver < min => {
+                cx.error(
+                    Code::VersionUnsupported,
+                    path,
+                    format!("{tool} {ver} is older than {min}, the oldest monstack renders for"),
+                )
+                .hint(format!("upgrade {tool} to {min} or later"));
+                None
+            }
+            Ok(ver) => Some(ver),
+        }
+    };
+    let prometheus = one("prometheus", &v.prometheus, MIN_PROMETHEUS);
+    let alertmanager = one("alertmanager", &v.alertmanager, MIN_ALERTMANAGER);
+    let grafana = one("grafana", &v.grafana, MIN_GRAFANA);
+    let loki = one("loki", &v.loki, MIN_LOKI);
+    let promtail = one("promtail", &v.promtail, MIN_PROMTAIL);
+    if let Some(l) = loki {
+        if l.major > 3 {
+            cx.error(
+                Code::VersionUnsupported,
+                "versions.loki",
+                format!("Loki {l} is newer than the 3.x series monstack knows"),
+            )
+            .hint("target a 3.x release, or update monstack");
+        }
+        if l.major == 2 && l.minor != 9 {
+            cx.error(
+                Code::VersionUnsupported,
+                "versions.loki",
+                format!("Loki {l}: of the 2.x series only 2.9 is supported"),
+            )
+            .hint("target 2.9 or 3.x");
+        }
+    }
+    if let Some(p) = promtail
+        && (p.major > 3 || (p.major == 3 && p.minor >= 7))
+    {
+        cx.error(
+            Code::VersionUnsupported,
+            "versions.promtail",
+            format!("Promtail {p} does not exist: Promtail was removed in Loki 3.7"),
+        )
+        .hint("target Promtail 3.6 or older, or ship logs with Grafana Alloy");
+    }
+    Some(Versions {
+        prometheus: prometheus?,
+        alertmanager: alertmanager?,
+        grafana: grafana?,
+        loki: loki?,
+        promtail: promtail?,
+    })
+}

@@ -1,0 +1,263 @@
+//! Prometheus globals, teams and scrape jobs.
+
+use super::cx::Cx;
+use crate::diag::Code;
+use crate::spec::Spec;
+use crate::spec::scrape::{Discovery, K8sPreset, K8sRole, Relabel, RelabelAction, ScrapeJob};
+use crate::syntax::names;
+
+pub fn check(spec: &Spec, cx: &mut Cx) {
+    let p = &spec.prometheus;
+    let interval = cx.duration("prometheus.scrape_interval", &p.scrape_interval);
+    let timeout = cx.duration("prometheus.scrape_timeout", &p.scrape_timeout);
+    cx.duration("prometheus.evaluation_interval", &p.evaluation_interval);
+    if let (Some(i), Some(t)) = (interval, timeout)
+        && t > i
+    {
+        cx.error(
+            Code::DurationOrder,
+            "prometheus.scrape_timeout",
+            format!("{} is longer than the scrape interval {}", p.scrape_timeout, p.scrape_interval),
+        )
+        .hint("Prometheus rejects a timeout longer than the interval; shorten it");
+    }
+    cx.labels("prometheus.external_labels", &p.external_labels);
+    if p.alertmanagers.is_empty() {
+        cx.error(Code::ValueOutOfRange, "prometheus.alertmanagers", "no Alertmanager: every alert would be lost")
+            .hint("list at least one host:port, e.g. alertmanager:9093");
+    }
+    for (i, a) in p.alertmanagers.iter().enumerate() {
+        cx.host_port(&format!("prometheus.alertmanagers[{i}]"), a);
+    }
+
+    for (i, t) in spec.teams.iter().enumerate() {
+        cx.slug(&format!("teams[{i}].name"), "team", &t.name);
+    }
+    cx.unique("team", spec.teams.iter().enumerate().map(|(i, t)| (format!("teams[{i}].name"), t.name.as_str())));
+
+    for (i, job) in spec.scrape_jobs.iter().enumerate() {
+        check_job(spec, &format!("scrape_jobs[{i}]"), job, interval, cx);
+    }
+    cx.unique(
+        "scrape job",
+        spec.scrape_jobs.iter().enumerate().map(|(i, j)| (format!("scrape_jobs[{i}].name"), j.name.as_str())),
+    );
+}
+
+/// The team names declared in the spec, for reference checks.
+pub fn team_ref(spec: &Spec, cx: &mut Cx, path: &str, team: Option<&String>) {
+    let Some(team) = team else { return };
+    if !spec.teams.iter().any(|t| &t.name == team) {
+        let known: Vec<&str> = spec.teams.iter().map(|t| t.name.as_str()).collect();
+        cx.error(Code::RefUnknownTeam, path, format!("no team \"{team}\"")).hint(if known.is_empty() {
+            "declare it under `teams`".into()
+        } else {
+            format!("declared teams are {}", known.join(", "))
+        });
+    }
+}
+
+fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u64>, cx: &mut Cx) {
+    cx.slug(&format!("{path}.name"), "job", &job.name);
+    if let Some(f) = &job.file {
+        cx.slug(&format!("{path}.file"), "file", f);
+    }
+    team_ref(spec, cx, &format!("{path}.owner"), job.owner.as_ref());
+    let interval =
+        cx.opt_duration(&format!("{path}.scrape_interval"), job.scrape_interval.as_ref()).or(global_interval);
+    let timeout = cx.opt_duration(&format!("{path}.scrape_timeout"), job.scrape_timeout.as_ref());
+    if let (Some(i), Some(t)) = (interval, timeout)
+        && t > i
+    {
+        cx.error(
+            Code::DurationOrder,
+            format!("{path}.scrape_timeout"),
+            "the timeout is longer than the job's scrape interval",
+        )
+        .hint("shorten scrape_timeout or lengthen scrape_interval");
+    }
+    if job.scrape_timeout.is_none()
+        && job.scrape_interval.is_some()
+        && let (Some(i), Some(t)) = (interval, spec.prometheus.scrape_timeout.millis().ok())
+        && t > i
+    {
+        cx.error(
+            Code::DurationOrder,
+            format!("{path}.scrape_interval"),
+            "the interval is shorter than the global scrape timeout it inherits",
+        )
+        .hint("set scrape_timeout on this job too");
+    }
+    if let Some(mp) = &job.metrics_path
+        && !mp.starts_with('/')
+    {
+        cx.error(Code::PathInvalid, format!("{path}.metrics_path"), format!("\"{mp}\" must start with /"))
+            .hint("e.g. /metrics");
+    }
+    cx.labels(&format!("{path}.labels"), &job.labels);
+    for reserved in ["job", "instance"] {
+        if job.labels.contains_key(reserved) {
+            cx.error(
+                Code::LabelInvalid,
+                format!("{path}.labels.{reserved}"),
+                format!("`{reserved}` is set by Prometheus for each target"),
+            )
+            .hint("remove it; the job label is the job's name");
+        }
+    }
+    match &job.discovery {
+        Discovery::Static(s) => {
+            if s.targets.is_empty() {
+                cx.error(Code::ValueOutOfRange, format!("{path}.discovery.static.targets"), "no targets")
+                    .hint("list host:port targets, or use file_sd for a changing set");
+            }
+            for (i, t) in s.targets.iter().enumerate() {
+                cx.host_port(&format!("{path}.discovery.static.targets[{i}]"), t);
+            }
+        }
+        Discovery::FileSd(f) => {
+            if f.files.is_empty() {
+                cx.error(Code::ValueOutOfRange, format!("{path}.discovery.file_sd.files"), "no files")
+                    .hint("list the target files");
+            }
+            for (i, file) in f.files.iter().enumerate() {
+                let ok = [".json", ".yml", ".yaml"].iter().any(|e| file.ends_with(e));
+                if !ok {
+                    cx.error(
+                        Code::PathInvalid,
+                        format!("{path}.discovery.file_sd.files[{i}]"),
+                        format!("\"{file}\" must end in .json, .yml or .yaml"),
+                    )
+                    .hint("Prometheus only reads file_sd files with those extensions");
+                }
+            }
+            cx.duration(&format!("{path}.discovery.file_sd.refresh_interval"), &f.refresh_interval);
+        }
+        Discovery::Kubernetes(k) => {
+            let kp = format!("{path}.discovery.kubernetes");
+            for (name, re) in &k.match_labels {
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+                    cx.error(
+                        Code::LabelInvalid,
+                        format!("{kp}.match_labels.{name}"),
+                        format!("\"{name}\" is not a Kubernetes label name"),
+                    )
+                    .hint("e.g. app or app.kubernetes.io/name");
+                }
+                cx.regex(&format!("{kp}.match_labels.{name}"), re);
+            }
+            for (target, source) in &k.target_labels {
+                cx.label_name(&format!("{kp}.target_labels.{target}"), target);
+                if source.is_empty() {
+                    cx.error(Code::LabelInvalid, format!("{kp}.target_labels.{target}"), "empty Kubernetes label name")
+                        .hint("name the pod label");
+                }
+            }
+            let preset_role = match k.preset {
+                Some(K8sPreset::Cadvisor) => Some((K8sRole::Node, "node")),
+                Some(K8sPreset::Apiserver) if !matches!(k.role, K8sRole::Endpoints | K8sRole::Endpointslice) => {
+                    Some((K8sRole::Endpoints, "endpoints"))
+                }
+                _ => None,
+            };
+            if let Some((role, name)) = preset_role
+                && k.role != role
+            {
+                cx.error(
+                    Code::RuleShape,
+                    format!("{kp}.role"),
+                    format!("the {:?} preset discovers role {name}, not {}", k.preset.expect("set"), k.role.as_str())
+                        .to_lowercase(),
+                )
+                .hint(format!("set role: {name}"));
+            }
+            if k.port == Some(0) {
+                cx.error(Code::ValueOutOfRange, format!("{kp}.port"), "port 0")
+                    .hint("use the exporter's port, e.g. 9400");
+            }
+            if k.annotations && k.port.is_some() {
+                cx.error(Code::RuleShape, format!("{kp}.port"), "`port` and `annotations` both set the target port")
+                    .hint("drop `port` to use the prometheus.io/port annotation, or drop `annotations`");
+            }
+            if k.port_name.is_some() && !matches!(k.role.object(), "pod" | "service") {
+                cx.error(
+                    Code::RuleShape,
+                    format!("{kp}.port_name"),
+                    format!("role {} has no named ports", k.role.as_str()),
+                )
+                .hint("use port_name with the pod, service, endpoints or endpointslice role");
+            }
+        }
+    }
+    if let Some(tls) = &job.tls {
+        for (field, v) in [("ca_file", &tls.ca_file), ("cert_file", &tls.cert_file), ("key_file", &tls.key_file)] {
+            if let Some(f) = v {
+                cx.file_ref(&format!("{path}.tls.{field}"), f);
+            }
+        }
+        if tls.cert_file.is_some() != tls.key_file.is_some() {
+            cx.error(Code::RuleShape, format!("{path}.tls"), "cert_file and key_file go together")
+                .hint("set both for mutual TLS, or neither");
+        }
+    }
+    if let Some(b) = &job.basic_auth {
+        cx.file_ref(&format!("{path}.basic_auth.password_file"), &b.password_file);
+    }
+    if let Some(a) = &job.authorization {
+        cx.file_ref(&format!("{path}.authorization.credentials_file"), &a.credentials_file);
+    }
+    let service_account = matches!(&job.discovery, Discovery::Kubernetes(k) if k.service_account);
+    if (job.basic_auth.is_some() as u8 + job.authorization.is_some() as u8 + service_account as u8) > 1 {
+        cx.error(
+            Code::RuleShape,
+            format!("{path}.authorization"),
+            "more than one of basic_auth, authorization and service_account",
+        )
+        .hint("Prometheus sends one Authorization header; keep one");
+    }
+    relabels(cx, &format!("{path}.relabel_configs"), &job.relabel_configs);
+    relabels(cx, &format!("{path}.metric_relabel_configs"), &job.metric_relabel_configs);
+}
+
+fn relabels(cx: &mut Cx, path: &str, items: &[Relabel]) {
+    for (i, r) in items.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        for (j, s) in r.source_labels.iter().enumerate() {
+            if !names::is_label_name(s) {
+                cx.error(Code::LabelInvalid, format!("{p}.source_labels[{j}]"), format!("\"{s}\" is not a label name"))
+                    .hint("label names match [a-zA-Z_][a-zA-Z0-9_]*");
+            }
+        }
+        if let Some(re) = &r.regex {
+            cx.regex(&format!("{p}.regex"), re);
+        }
+        let action = r.action.unwrap_or(RelabelAction::Replace);
+        let needs_target = matches!(
+            action,
+            RelabelAction::Replace
+                | RelabelAction::Hashmod
+                | RelabelAction::Lowercase
+                | RelabelAction::Uppercase
+                | RelabelAction::Keepequal
+                | RelabelAction::Dropequal
+        );
+        if needs_target && r.target_label.is_none() {
+            cx.error(
+                Code::RuleShape,
+                format!("{p}.target_label"),
+                format!("action {action:?} needs target_label").to_lowercase(),
+            )
+            .hint("name the label to write");
+        }
+        if action == RelabelAction::Hashmod && r.modulus.unwrap_or(0) == 0 {
+            cx.error(Code::RuleShape, format!("{p}.modulus"), "hashmod needs a modulus above 0")
+                .hint("e.g. modulus: 2 for two shards");
+        }
+        if matches!(action, RelabelAction::Keep | RelabelAction::Drop | RelabelAction::Hashmod)
+            && r.source_labels.is_empty()
+        {
+            cx.error(Code::RuleShape, format!("{p}.source_labels"), "this action needs source_labels")
+                .hint("name the labels to match on");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Rule files, groups and rules; AI model thresholds.
+
+use super::cx::Cx;
+use super::prometheus::team_ref;
+use crate::diag::Code;
+use crate::spec::Spec;
+use crate::spec::rules::Rule;
+use crate::syntax::names;
+
+pub fn check(spec: &Spec, cx: &mut Cx) {
+    if let Some(u) = &spec.rules.runbook_base_url {
+        cx.url("rules.runbook_base_url", u);
+    }
+    let mut groups = Vec::new();
+    for (fi, file) in spec.rules.files.iter().enumerate() {
+        let fp = format!("rules.files[{fi}]");
+        cx.slug(&format!("{fp}.name"), "rule file", &file.name);
+        if file.name == crate::render::prometheus::AI_MODEL_RULE_FILE {
+            cx.error(
+                Code::NameDuplicate,
+                format!("{fp}.name"),
+                format!("\"{}\" is generated from `ai_models`", file.name),
+            )
+            .hint("choose another file name; per-model alerts are configured under ai_models");
+        }
+        for (gi, group) in file.groups.iter().enumerate() {
+            let gp = format!("{fp}.groups[{gi}]");
+            groups.push((format!("{gp}.name"), group.name.as_str()));
+            if group.name.trim().is_empty() {
+                cx.error(Code::NameInvalid, format!("{gp}.name"), "empty group name").hint("name the group");
+            }
+            cx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
+            for (ri, rule) in group.rules.iter().enumerate() {
+                check_rule(cx, &format!("{gp}.rules[{ri}]"), rule);
+            }
+        }
+    }
+    cx.unique(
+        "rule file",
+        spec.rules.files.iter().enumerate().map(|(i, f)| (format!("rules.files[{i}].name"), f.name.as_str())),
+    );
+    cx.unique("rule group", groups);
+
+    let m = &spec.ai_models;
+    cx.slug("ai_models.job", "job", &m.job);
+    if !m.models.is_empty() && !spec.scrape_jobs.iter().any(|j| j.name == m.job) {
+        cx.error(Code::RefUnknownJob, "ai_models.job", format!("models are declared but no scrape job \"{}\" collects their metrics", m.job))
+            .hint("add a scrape job of that name (e.g. Kubernetes pod discovery with annotations), or set ai_models.job to the job that scrapes the models");
+    }
+    team_ref(spec, cx, "ai_models.owner", m.owner.as_ref());
+    thresholds(cx, "ai_models.defaults", Some(m.defaults.p99_latency_seconds), Some(m.defaults.error_ratio));
+    cx.duration("ai_models.defaults.latency_for", &m.defaults.latency_for);
+    cx.duration("ai_models.defaults.error_for", &m.defaults.error_for);
+    for (i, model) in m.models.iter().enumerate() {
+        let p = format!("ai_models.models[{i}]");
+        if model.name.is_empty() || model.name.contains(['"', '\\', '\n']) {
+            cx.error(
+                Code::NameInvalid,
+                format!("{p}.name"),
+                format!("\"{}\" cannot be a model_name label value", model.name),
+            )
+            .hint("use the value of the pod's model-name label");
+        }
+        team_ref(spec, cx, &format!("{p}.owner"), model.owner.as_ref());
+        let t = &model.thresholds;
+        thresholds(cx, &format!("{p}.thresholds"), t.p99_latency_seconds, t.error_ratio);
+        cx.opt_duration(&format!("{p}.thresholds.latency_for"), t.latency_for.as_ref());
+        cx.opt_duration(&format!("{p}.thresholds.error_for"), t.error_for.as_ref());
+    }
+    cx.unique(
+        "AI model",
+        m.models.iter().enumerate().map(|(i, x)| (format!("ai_models.models[{i}].name"), x.name.as_str())),
+    );
+}
+
+fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>) {
+    if let Some(l) = latency
+        && !(l.is_finite() && l > 0.0)
+    {
+        cx.error(
+            Code::ValueOutOfRange,
+            format!("{path}.p99_latency_seconds"),
+            format!("{l} is not a positive number of seconds"),
+        )
+        .hint("e.g. 1.5");
+    }
+    if let Some(r) = ratio
+        && !(r.is_finite() && r > 0.0 && r < 1.0)
+    {
+        cx.error(Code::ValueOutOfRange, format!("{path}.error_ratio"), format!("{r} is not a ratio between 0 and 1"))
+            .hint("write 5% as 0.05");
+    }
+}
+
+fn check_rule(cx: &mut Cx, path: &str, rule: &Rule) {
+    match (&rule.alert, &rule.record) {
+        (Some(_), Some(_)) | (None, None) => {
+            cx.error(Code::RuleShape, path, "a rule has exactly one of `alert` and `record`")
+                .hint("split it into an alerting and a recording rule");
+        }
+        (Some(name), None) => {
+            if !names::is_label_name(name) {
+                cx.error(Code::NameInvalid, format!("{path}.alert"), format!("\"{name}\" is not a valid alert name"))
+                    .hint("alert names match [a-zA-Z_][a-zA-Z0-9_]*, e.g. HighErrorRateAPIGateway");
+            }
+        }
+        (None, Some(name)) => {
+            if !names::is_metric_name(name) {
+                cx.error(Code::NameInvalid, format!("{path}.record"), format!("\"{name}\" is not a valid metric name"))
+                    .hint("use level:metric:operations, e.g. job:http_requests:rate5m");
+            }
+            for field in [
+                ("for", rule.for_.is_some()),
+                ("keep_firing_for", rule.keep_firing_for.is_some()),
+                ("annotations", !rule.annotations.is_empty()),
+            ] {
+                if field.1 {
+                    cx.error(
+                        Code::RuleShape,
+                        format!("{path}.{}", field.0),
+                        format!("recording rules take no `{}`", field.0),
+                    )
+                    .hint("remove it, or make this an alerting rule");
+                }
+            }
+        }
+    }
+    if let Err(e) = promql_parser::parser::parse(&rule.expr) {
+        let first = e.lines().next().unwrap_or(&e).to_string();
+        cx.error(Code::PromqlInvalid, format!("{path}.expr"), first).hint(if rule.expr.contains("{{") {
+            "Go templates are not expanded in `expr`; write one rule per value".to_string()
+        } else {
+            "fix the PromQL; `promtool check rules` shows the same error".to_string()
+        });
+    }
+    cx.opt_duration(&format!("{path}.for"), rule.for_.as_ref());
+    cx.opt_duration(&format!("{path}.keep_firing_for"), rule.keep_firing_for.as_ref());
+    cx.labels(&format!("{path}.labels"), &rule.labels);
+    for k in rule.annotations.keys() {
+        cx.label_name(&format!("{path}.annotations.{k}"), k);
+    }
+}

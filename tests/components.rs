@@ -1,0 +1,46 @@
+//! Component hashes: a change confined to one tool changes only that component's hash, so
+//! reload triggers keyed on the hashes restart only what changed.
+
+mod common;
+
+use monstack::bundle::Manifest;
+
+fn manifest(spec: &serde_json::Value) -> Manifest {
+    let bundle = monstack::build("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap();
+    serde_json::from_slice(bundle.get("manifest.json").unwrap()).unwrap()
+}
+
+#[test]
+fn a_grafana_only_change_keeps_the_other_component_hashes() {
+    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(common::example("prod")).unwrap()).unwrap();
+    let mut changed = base.clone();
+    changed["grafana"]["allow_ui_updates"] = true.into();
+    let (a, b) = (manifest(&base), manifest(&changed));
+    assert_ne!(a.spec_sha256, b.spec_sha256);
+    for (name, component) in &a.components {
+        if name == "grafana" {
+            assert_ne!(component, &b.components[name], "grafana should change");
+        } else {
+            assert_eq!(component, &b.components[name], "{name} changed with a Grafana-only edit");
+        }
+    }
+}
+
+#[test]
+fn a_loki_only_change_keeps_the_other_component_hashes() {
+    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(common::example("prod")).unwrap()).unwrap();
+    let mut changed = base.clone();
+    changed["loki"]["retention"]["period"] = "120d".into();
+    let (a, b) = (manifest(&base), manifest(&changed));
+    let differing: Vec<&String> = a.components.keys().filter(|k| a.components[*k] != b.components[*k]).collect();
+    assert_eq!(differing, vec!["loki"]);
+}
+
+#[test]
+fn key_order_and_format_do_not_change_the_spec_hash() {
+    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(common::example("dev")).unwrap()).unwrap();
+    let yaml = serde_yaml::to_string(&base).unwrap();
+    let from_yaml = monstack::build("dev.yaml", yaml.as_bytes()).unwrap();
+    let from_json = monstack::build("dev.json", &serde_json::to_vec_pretty(&base).unwrap()).unwrap();
+    assert_eq!(from_yaml, from_json);
+}

@@ -7,6 +7,7 @@ pub mod grafana;
 pub mod loki;
 pub mod prometheus;
 pub mod promtail;
+mod relabel;
 
 use crate::bundle::Bundle;
 use crate::validate::Model;

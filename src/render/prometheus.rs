@@ -3,6 +3,7 @@
 //! `rule_files` and `scrape_config_files` against the config file's folder, so the bundle can be
 //! installed anywhere.
 
+use super::relabel::{constant, copy, k8s_label, keep, step};
 use super::{number, quote, regex_literal, yaml};
 use crate::bundle::Bundle;
 use crate::spec::rules::Rule;
@@ -396,41 +397,9 @@ fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
     }
 }
 
-fn relabel(source_labels: &[&str], action: RelabelAction) -> Relabel {
-    Relabel {
-        source_labels: source_labels.iter().map(|s| s.to_string()).collect(),
-        separator: None,
-        target_label: None,
-        regex: None,
-        modulus: None,
-        replacement: None,
-        action: Some(action),
-    }
-}
-
-fn keep(source: &[&str], regex: &str) -> Relabel {
-    Relabel { regex: Some(regex.into()), ..relabel(source, RelabelAction::Keep) }
-}
-
-fn copy(source: &str, target: &str) -> Relabel {
-    Relabel { target_label: Some(target.into()), ..relabel(&[source], RelabelAction::Replace) }
-}
-
 /// Constant target labels, for discovery kinds without a `labels` field of their own.
 fn static_labels(labels: &BTreeMap<String, String>) -> Vec<Relabel> {
-    labels
-        .iter()
-        .map(|(k, v)| Relabel {
-            target_label: Some(k.clone()),
-            replacement: Some(v.clone()),
-            ..relabel(&[], RelabelAction::Replace)
-        })
-        .collect()
-}
-
-/// Kubernetes meta labels sanitise label names: every character outside [a-zA-Z0-9_] becomes `_`.
-fn meta_label_name(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+    labels.iter().map(|(k, v)| constant(k, v)).collect()
 }
 
 fn kubernetes_relabels(k: &KubernetesDiscovery) -> Vec<Relabel> {
@@ -443,12 +412,12 @@ fn kubernetes_relabels(k: &KubernetesDiscovery) -> Vec<Relabel> {
         )),
         Some(K8sPreset::Cadvisor) => out.push(Relabel {
             regex: Some("__meta_kubernetes_node_label_(.+)".into()),
-            ..relabel(&[], RelabelAction::Labelmap)
+            ..step(RelabelAction::Labelmap, &[])
         }),
         None => {}
     }
     for (name, re) in &k.match_labels {
-        let meta = format!("__meta_kubernetes_{object}_label_{}", meta_label_name(name));
+        let meta = k8s_label(object, name);
         out.push(keep(&[&meta], re));
     }
     if let Some(port) = &k.port_name {
@@ -465,18 +434,18 @@ fn kubernetes_relabels(k: &KubernetesDiscovery) -> Vec<Relabel> {
         out.push(Relabel {
             regex: Some("(https?)".into()),
             target_label: Some("__scheme__".into()),
-            ..relabel(&[&a("scheme")], RelabelAction::Replace)
+            ..step(RelabelAction::Replace, &[&a("scheme")])
         });
         out.push(Relabel {
             regex: Some("(.+)".into()),
             target_label: Some("__metrics_path__".into()),
-            ..relabel(&[&a("path")], RelabelAction::Replace)
+            ..step(RelabelAction::Replace, &[&a("path")])
         });
         out.push(Relabel {
             regex: Some(r"([^:]+)(?::\d+)?;(\d+)".into()),
             replacement: Some("$1:$2".into()),
             target_label: Some("__address__".into()),
-            ..relabel(&["__address__", &a("port")], RelabelAction::Replace)
+            ..step(RelabelAction::Replace, &["__address__", &a("port")])
         });
     }
     if let Some(port) = k.port {
@@ -484,16 +453,16 @@ fn kubernetes_relabels(k: &KubernetesDiscovery) -> Vec<Relabel> {
             regex: Some(r"([^:]+)(?::\d+)?".into()),
             replacement: Some(format!("${{1}}:{port}")),
             target_label: Some("__address__".into()),
-            ..relabel(&["__address__"], RelabelAction::Replace)
+            ..step(RelabelAction::Replace, &["__address__"])
         });
     }
     match k.role {
-        K8sRole::Node => out.push(copy("__meta_kubernetes_node_name", "node")),
+        K8sRole::Node => out.push(copy(&["__meta_kubernetes_node_name"], "node")),
         K8sRole::Pod => {
-            out.push(copy("__meta_kubernetes_namespace", "namespace"));
-            out.push(copy("__meta_kubernetes_pod_name", "pod"));
+            out.push(copy(&["__meta_kubernetes_namespace"], "namespace"));
+            out.push(copy(&["__meta_kubernetes_pod_name"], "pod"));
         }
-        _ => out.push(copy("__meta_kubernetes_namespace", "namespace")),
+        _ => out.push(copy(&["__meta_kubernetes_namespace"], "namespace")),
     }
     if k.instance_from_node {
         let meta = match k.role {
@@ -502,10 +471,10 @@ fn kubernetes_relabels(k: &KubernetesDiscovery) -> Vec<Relabel> {
             K8sRole::Endpointslice => "__meta_kubernetes_endpointslice_endpoint_node_name",
             _ => "__meta_kubernetes_endpoint_node_name",
         };
-        out.push(copy(meta, "instance"));
+        out.push(copy(&[meta], "instance"));
     }
     for (target, source) in &k.target_labels {
-        out.push(copy(&format!("__meta_kubernetes_{object}_label_{}", meta_label_name(source)), target));
+        out.push(copy(&[&k8s_label(object, source)], target));
     }
     out
 }

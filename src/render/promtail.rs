@@ -2,10 +2,11 @@
 //! become labels (namespace, pod, container, app, level, model name and version); trace, span
 //! and inference ids stay in the line.
 
+use super::relabel::{constant, copy, drop, k8s_label};
 use super::{regex_literal, yaml};
 use crate::bundle::Bundle;
 use crate::spec::promtail::{AiModelLogs, LogSource, LogSourceKind};
-use crate::spec::scrape::{Relabel, RelabelAction};
+use crate::spec::scrape::Relabel;
 use crate::validate::Model;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -77,27 +78,6 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     bundle.add("promtail/promtail-config.yaml", yaml(model, "Promtail configuration", &config));
 }
 
-fn replace(source: &[&str], target: &str) -> Relabel {
-    Relabel {
-        source_labels: source.iter().map(|s| s.to_string()).collect(),
-        separator: None,
-        target_label: Some(target.into()),
-        regex: None,
-        modulus: None,
-        replacement: None,
-        action: Some(RelabelAction::Replace),
-    }
-}
-
-fn constant(target: &str, value: &str) -> Relabel {
-    Relabel { replacement: Some(value.into()), ..replace(&[], target) }
-}
-
-fn pod_label_meta(k8s_label: &str) -> String {
-    let name: String = k8s_label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
-    format!("__meta_kubernetes_pod_label_{name}")
-}
-
 /// `key=value` terms of a validated equality selector.
 fn selector_terms(selector: &str) -> Vec<(String, String)> {
     selector
@@ -111,16 +91,16 @@ fn selector_terms(selector: &str) -> Vec<(String, String)> {
 
 fn pod_relabels(job: &str) -> Vec<Relabel> {
     vec![
-        replace(&["__meta_kubernetes_pod_node_name"], "__host__"),
-        replace(&["__meta_kubernetes_namespace"], "namespace"),
-        replace(&["__meta_kubernetes_pod_name"], "pod"),
-        replace(&["__meta_kubernetes_pod_container_name"], "container"),
-        replace(&["__meta_kubernetes_pod_label_app_kubernetes_io_name"], "app"),
+        copy(&["__meta_kubernetes_pod_node_name"], "__host__"),
+        copy(&["__meta_kubernetes_namespace"], "namespace"),
+        copy(&["__meta_kubernetes_pod_name"], "pod"),
+        copy(&["__meta_kubernetes_pod_container_name"], "container"),
+        copy(&["__meta_kubernetes_pod_label_app_kubernetes_io_name"], "app"),
         constant("job", job),
         Relabel {
             separator: Some("/".into()),
             replacement: Some("/var/log/pods/*$1/*.log".into()),
-            ..replace(&["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"], "__path__")
+            ..copy(&["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"], "__path__")
         },
     ]
 }
@@ -168,17 +148,10 @@ fn scrape_config(source: &LogSource, ai: &[&AiModelLogs]) -> ScrapeConfig {
                 .iter()
                 .map(|a| {
                     let terms = selector_terms(&a.pod_selector);
-                    let sources: Vec<String> = terms.iter().map(|(k, _)| pod_label_meta(k)).collect();
+                    let sources: Vec<String> = terms.iter().map(|(k, _)| k8s_label("pod", k)).collect();
                     let values: Vec<String> = terms.iter().map(|(_, v)| regex_literal(v)).collect();
-                    Relabel {
-                        source_labels: sources,
-                        separator: None,
-                        target_label: None,
-                        regex: Some(values.join(";")),
-                        modulus: None,
-                        replacement: None,
-                        action: Some(RelabelAction::Drop),
-                    }
+                    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+                    drop(&sources, &values.join(";"))
                 })
                 .collect();
             relabel_configs.extend(pod_relabels(&job));
@@ -192,8 +165,8 @@ fn scrape_config(source: &LogSource, ai: &[&AiModelLogs]) -> ScrapeConfig {
         }
         LogSourceKind::AiModels(a) => {
             let mut relabel_configs = vec![
-                replace(&[&pod_label_meta(&a.model_name_label)], "model_name"),
-                replace(&[&pod_label_meta(&a.model_version_label)], "model_version"),
+                copy(&[&k8s_label("pod", &a.model_name_label)], "model_name"),
+                copy(&[&k8s_label("pod", &a.model_version_label)], "model_version"),
             ];
             relabel_configs.extend(pod_relabels(&job));
             ScrapeConfig {

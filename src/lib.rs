@@ -20,10 +20,23 @@ use diag::Diagnostic;
 /// re-validated and re-rendered from itself.
 pub const SPEC_FILE: &str = "spec.json";
 
+/// Settings given on the command line rather than in the spec.
+#[derive(Debug, Default, Clone)]
+pub struct BuildOptions {
+    /// Overrides the spec's `install_prefix` (where the bundle is installed on the hosts). It
+    /// becomes part of the spec, so `spec.json` and the spec hash record it.
+    pub install_prefix: Option<String>,
+}
+
 /// Loads, validates and renders a spec document; the sealed bundle (with `spec.json` and
 /// `manifest.json`) or every problem found.
 pub fn build(name: &str, bytes: &[u8]) -> Result<Bundle, Vec<Diagnostic>> {
-    let loaded = spec::load(name, bytes)?;
+    build_with(name, bytes, &BuildOptions::default())
+}
+
+/// [`build`] with command-line settings.
+pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bundle, Vec<Diagnostic>> {
+    let loaded = spec::load_with(name, bytes, options.install_prefix.as_deref())?;
     let canonical = bundle::canonical_json(&loaded.canonical);
     let model = validate::validate(loaded.spec, bundle::sha256_hex(&canonical))?;
     let mut rendered = render::render(&model);

@@ -31,6 +31,11 @@ enum Command {
         /// refused).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Where the bundle will be installed on the hosts (absolute); overrides the spec's
+        /// `install_prefix`. Used for the paths a tool does not resolve against its own config
+        /// file, such as Grafana's dashboard folders.
+        #[arg(long, value_name = "PATH")]
+        install_prefix: Option<String>,
     },
     /// Validate a spec without writing anything.
     Validate {
@@ -60,8 +65,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Render { spec, out } => {
-            let bundle = match build(&spec) {
+        Command::Render { spec, out, install_prefix } => {
+            let bundle = match build(&spec, &monstack::BuildOptions { install_prefix }) {
                 Ok(b) => b,
                 Err(code) => return code,
             };
@@ -72,7 +77,7 @@ fn main() -> ExitCode {
             eprintln!("rendered {} files to {}", bundle.files().len(), out.display());
             ExitCode::SUCCESS
         }
-        Command::Validate { spec } => match build(&spec) {
+        Command::Validate { spec } => match build(&spec, &monstack::BuildOptions::default()) {
             Ok(b) => {
                 eprintln!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
                 ExitCode::SUCCESS
@@ -113,7 +118,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(spec: &str) -> Result<monstack::bundle::Bundle, ExitCode> {
+fn build(spec: &str, options: &monstack::BuildOptions) -> Result<monstack::bundle::Bundle, ExitCode> {
     let bytes = if spec == "-" {
         let mut buf = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
@@ -130,7 +135,7 @@ fn build(spec: &str) -> Result<monstack::bundle::Bundle, ExitCode> {
             }
         }
     };
-    monstack::build(spec, &bytes).map_err(|diags| {
+    monstack::build_with(spec, &bytes, options).map_err(|diags| {
         print_diagnostics(&diags);
         ExitCode::FAILURE
     })

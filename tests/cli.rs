@@ -105,6 +105,45 @@ fn the_prod_bundle_has_every_file_the_layout_names() {
 }
 
 #[test]
+fn install_prefix_from_the_command_line_reaches_grafana_and_the_spec() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dev");
+    let o = monstack(
+        &[
+            "render",
+            "--spec",
+            example("dev").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--install-prefix",
+            "/srv/mon",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let provider = std::fs::read_to_string(out.join("grafana/provisioning/dashboards/dashboard_provider.yml")).unwrap();
+    assert!(provider.contains("path: /srv/mon/grafana/dashboards/creativeflow"), "{provider}");
+    let spec: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("spec.json")).unwrap()).unwrap();
+    assert_eq!(spec["install_prefix"], "/srv/mon");
+    let o = monstack(&["check", "--no-external", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "the bundle re-renders from its spec.json: {}", stderr(&o));
+    let o = monstack(
+        &[
+            "render",
+            "--spec",
+            example("dev").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--install-prefix",
+            "relative",
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("error[path/invalid]: env dev: install_prefix"), "{}", stderr(&o));
+}
+
+#[test]
 fn check_rejects_a_hand_edited_or_extended_bundle() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("dev");

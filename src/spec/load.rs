@@ -46,6 +46,11 @@ pub struct Loaded {
 /// Loads a spec. `name` is the file name (for format detection and for diagnostics before the
 /// environment name is known).
 pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
+    load_with(name, bytes, None)
+}
+
+/// [`load`], with `install_prefix` set from the command line when given.
+pub fn load_with(name: &str, bytes: &[u8], install_prefix: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
     let mut diags = Diagnostics::new(fallback_env(name));
     if bytes.len() > MAX_SPEC_BYTES {
         diags
@@ -86,6 +91,9 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
     };
     if let Some(env) = value.get("environment").and_then(Value::as_str) {
         diags.set_env(env);
+    }
+    if let (Some(prefix), Value::Object(map)) = (install_prefix, &mut value) {
+        map.insert("install_prefix".into(), Value::String(prefix.into()));
     }
     strip_literal_secrets(&mut value, &mut String::new(), &mut diags);
     let canonical = value.clone();

@@ -18,7 +18,7 @@ pub mod scrape;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use load::load;
+pub use load::{load, load_with};
 
 /// One environment's monitoring stack.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -31,7 +31,8 @@ pub struct Spec {
     #[serde(default)]
     pub versions: Versions,
     /// Where the bundle is installed on the hosts; used for paths a tool does not resolve
-    /// against its own config file (Grafana's dashboard folders). Default: `/etc/monstack`.
+    /// against its own config file (Grafana's dashboard folders). `monstack render
+    /// --install-prefix` overrides it. Default: `/etc/monstack`.
     #[serde(default = "default_install_prefix")]
     pub install_prefix: String,
     /// Teams that own services and alerts.

@@ -7,6 +7,7 @@
 pub mod bundle;
 pub mod check;
 pub mod diag;
+pub mod nix;
 pub mod render;
 pub mod secrets;
 pub mod spec;

@@ -60,6 +60,14 @@ enum Command {
     Schema,
     /// List every diagnostic code with its meaning.
     Codes,
+    /// Print the spec as Nix module options (committed as modules/spec-options.nix).
+    NixOptions,
+    /// Build a bundle as a Nix derivation builder.
+    ///
+    /// Reads the spec from `$specPath` (`passAsFile = [ "spec" ]`), writes the bundle to `$out`
+    /// and each component present as an output (`$prometheus`, `$alertmanager`, `$grafana`,
+    /// `$loki`, `$promtail`) to that output. Used by the flake's `lib.bundle`.
+    NixBuilder,
 }
 
 fn main() -> ExitCode {
@@ -109,6 +117,22 @@ fn main() -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&schema).expect("schema serialises"));
             ExitCode::SUCCESS
         }
+        Command::NixOptions => {
+            print!("{}", monstack::nix::options::generate());
+            ExitCode::SUCCESS
+        }
+        Command::NixBuilder => match monstack::nix::builder::run(|k| std::env::var(k).ok()) {
+            Ok(paths) => {
+                for p in paths {
+                    eprintln!("monstack: wrote {p}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Codes => {
             for c in monstack::diag::Code::ALL {
                 println!("{:<28} {}", c.as_str(), c.description());

@@ -243,8 +243,57 @@ fn committed_schema_matches_the_spec_types() {
 }
 
 #[test]
+fn committed_nix_options_match_the_spec_types() {
+    let o = monstack(&["nix-options"], &[]);
+    assert!(o.status.success());
+    let committed = std::fs::read(root().join("modules/spec-options.nix")).unwrap_or_default();
+    assert!(
+        committed == o.stdout,
+        "modules/spec-options.nix is stale; regenerate it with `{}`",
+        monstack::nix::options::REGENERATE
+    );
+}
+
+#[test]
+fn the_nix_builder_writes_the_bundle_and_one_output_per_component() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let prom = tmp.path().join("prometheus");
+    let graf = tmp.path().join("grafana");
+    let o = monstack(
+        &["nix-builder"],
+        &[
+            ("specPath", example("dev").to_str().unwrap()),
+            ("out", out.to_str().unwrap()),
+            ("prometheus", prom.to_str().unwrap()),
+            ("grafana", graf.to_str().unwrap()),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bundle = read_tree(&out);
+    let prom_files = read_tree(&prom);
+    assert!(prom_files.contains_key("prometheus.yml"));
+    assert_eq!(prom_files.len(), bundle.keys().filter(|k| k.starts_with("prometheus/")).count());
+    for (rel, bytes) in &prom_files {
+        assert_eq!(Some(bytes), bundle.get(&format!("prometheus/{rel}")), "{rel}");
+    }
+    assert!(read_tree(&graf).keys().all(|k| !k.starts_with("prometheus")));
+
+    let bad = tmp.path().join("bad.json");
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(example("prod")).unwrap()).unwrap();
+    spec["versions"] = serde_json::json!({"loki": "2.8.0"});
+    std::fs::write(&bad, spec.to_string()).unwrap();
+    let out2 = tmp.path().join("out2");
+    let o = monstack(&["nix-builder"], &[("specPath", bad.to_str().unwrap()), ("out", out2.to_str().unwrap())]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("env prod: versions.loki") && err.contains("the bundle was not built"), "{err}");
+    assert!(!out2.exists());
+}
+
+#[test]
 fn every_subcommand_has_help() {
-    for sub in ["render", "validate", "check", "schema", "codes"] {
+    for sub in ["render", "validate", "check", "schema", "codes", "nix-options", "nix-builder"] {
         let o = monstack(&[sub, "--help"], &[]);
         assert!(o.status.success(), "{sub}");
         assert!(String::from_utf8_lossy(&o.stdout).contains("Usage: monstack"), "{sub}");

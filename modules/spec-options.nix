@@ -1,0 +1,1204 @@
+# The environment spec as module options. Generated from the Rust spec types (src/spec/) by
+# `monstack nix-options`; do not edit. Regenerate with `cargo run -q -- nix-options > modules/spec-options.nix`.
+{ lib, ... }:
+let
+  inherit (lib) mkOption types;
+
+  AiModel = types.submodule {
+    options = {
+      name = mkOption {
+        type = types.str;
+        description = "Value of the `model_name` label.";
+      };
+      owner = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Team owning this model's alerts. Default: `ai_models.owner`.";
+      };
+      thresholds = mkOption {
+        type = PartialThresholds;
+        default = { };
+        description = "This model's thresholds; unset values fall back to `ai_models.defaults`.";
+      };
+    };
+  };
+
+  AiModelLogs = types.submodule {
+    options = {
+      model_name_label = mkOption {
+        type = types.str;
+        default = "ai_model_name";
+        description = "Pod label holding the model name. Default `ai_model_name`.";
+      };
+      model_version_label = mkOption {
+        type = types.str;
+        default = "ai_model_version";
+        description = "Pod label holding the model version. Default `ai_model_version`.";
+      };
+      namespaces = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Namespaces to read. Default: all.";
+      };
+      pod_selector = mkOption {
+        type = types.str;
+        description = "Kubernetes label selector of the model pods, e.g. `app.kubernetes.io/component=ai-model`.";
+      };
+    };
+  };
+
+  AiModels = types.submodule {
+    options = {
+      defaults = mkOption {
+        type = Thresholds;
+        default = { };
+        description = "Thresholds for models without their own. Default: p99 latency 2s, error ratio 0.05.";
+      };
+      job = mkOption {
+        type = types.str;
+        default = "custom-ai-models";
+        description = "Scrape job of the model pods (the `job` label of their series). Default `custom-ai-models`.";
+      };
+      models = mkOption {
+        type = types.listOf AiModel;
+        default = [ ];
+        description = "Declared models.";
+      };
+      owner = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Team owning model alerts unless a model names its own. Default: none.";
+      };
+    };
+  };
+
+  Alertmanager = types.submodule {
+    options = {
+      inhibit_rules = mkOption {
+        type = types.listOf InhibitRule;
+        default = [ ];
+        description = "Inhibitions: a firing source alert mutes matching target alerts.";
+      };
+      receivers = mkOption {
+        type = types.listOf Receiver;
+        description = "Receivers, referenced by name from the route tree and from teams.";
+      };
+      resolve_timeout = mkOption {
+        type = Duration;
+        default = "5m";
+        description = "Time after which an alert that is no longer updated is declared resolved. Default `5m`.";
+      };
+      route = mkOption {
+        type = Route;
+        description = "The root of the route tree.";
+      };
+      slack_api_url_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "File holding the Slack webhook URL used by Slack receivers without their own.";
+      };
+      smtp = mkOption {
+        type = types.nullOr Smtp;
+        default = null;
+        description = "SMTP settings for email receivers.";
+      };
+    };
+  };
+
+  Authorization = types.submodule {
+    options = {
+      credentials_file = mkOption {
+        type = types.str;
+        description = "File holding the credentials, read by the tool at run time.";
+      };
+      type = mkOption {
+        type = types.str;
+        default = "Bearer";
+        description = "Authorization type. Default `Bearer`.";
+      };
+    };
+  };
+
+  BasicAuth = types.submodule {
+    options = {
+      password_file = mkOption {
+        type = types.str;
+        description = "File holding the password, read by the tool at run time.";
+      };
+      username = mkOption {
+        type = types.str;
+        description = "User name (not a secret).";
+      };
+    };
+  };
+
+  # Built-in dashboards monstack generates.
+  DashboardKind = types.enum [ "system_overview" "custom_ai_model_monitoring" "logs_ai_model" ];
+
+  Datasource = types.submodule {
+    options = {
+      basic_auth = mkOption {
+        type = types.nullOr BasicAuth;
+        default = null;
+        description = "Basic authentication; the password is read from a file through `\$__file{}`.";
+      };
+      is_default = mkOption {
+        type = types.bool;
+        default = false;
+        description = "The default datasource of the organisation. Default false.";
+      };
+      max_lines = mkOption {
+        type = types.nullOr types.ints.u32;
+        default = null;
+        description = "Loki: most lines a query returns. Default: none (Grafana's 1000).";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Display name, e.g. `Prometheus-Main`.";
+      };
+      time_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Prometheus: the scrape interval, so `\$__rate_interval` is right. Default: none.";
+      };
+      type = mkOption {
+        type = DatasourceType;
+        description = "`prometheus` or `loki`.";
+      };
+      uid = mkOption {
+        type = types.str;
+        description = "Stable uid dashboards refer to (a slug of at most 40 characters), e.g. `prometheus-main`.";
+      };
+      url = mkOption {
+        type = types.str;
+        description = "URL Grafana's server reaches the datasource at.";
+      };
+    };
+  };
+
+  DatasourceType = types.enum [ "prometheus" "loki" ];
+
+  # Service discovery for a job. Exactly one variant is given.
+  Discovery = types.attrTag {
+    static = mkOption {
+      type = StaticDiscovery;
+      description = "Fixed targets (`static_configs`).";
+    };
+    file_sd = mkOption {
+      type = FileSdDiscovery;
+      description = "Targets read from JSON/YAML files maintained by another tool (`file_sd_configs`).";
+    };
+    kubernetes = mkOption {
+      type = KubernetesDiscovery;
+      description = "Kubernetes API discovery (`kubernetes_sd_configs`) with generated relabeling.";
+    };
+  };
+
+  # A Prometheus duration such as 30s, 5m, 1h30m or 14d.
+  Duration = types.strMatching "(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)";
+
+  Email = types.submodule {
+    options = {
+      send_resolved = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Notify when alerts resolve. Default true.";
+      };
+      to = mkOption {
+        type = types.str;
+        description = "Recipient address(es), comma separated.";
+      };
+    };
+  };
+
+  FileLogs = types.submodule {
+    options = {
+      labels = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Labels of the streams; values must be bounded. Default: `job` = the source name.";
+      };
+      path = mkOption {
+        type = types.str;
+        description = "Glob of the files, e.g. `/var/log/*log`.";
+      };
+    };
+  };
+
+  FileSdDiscovery = types.submodule {
+    options = {
+      files = mkOption {
+        type = types.listOf types.str;
+        description = "Files (or globs in the last path component) with target groups; absolute paths, or\nrelative to `prometheus.yml`.";
+      };
+      refresh_interval = mkOption {
+        type = Duration;
+        default = "5m";
+        description = "How often the files are re-read in addition to file-change events. Default `5m`.";
+      };
+    };
+  };
+
+  FilesystemStorage = types.submodule {
+    options = {
+      directory = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Directory for chunks. Default `<data_dir>/chunks`.";
+      };
+    };
+  };
+
+  Folder = types.submodule {
+    options = {
+      dashboards = mkOption {
+        type = types.listOf DashboardKind;
+        description = "Dashboards in this folder.";
+      };
+      dir = mkOption {
+        type = types.str;
+        description = "Folder on disk under `grafana/dashboards/` (a slug); also the provider name.";
+      };
+      title = mkOption {
+        type = types.str;
+        description = "Folder title in Grafana, e.g. `CreativeFlow AI Dashboards`.";
+      };
+    };
+  };
+
+  Grafana = types.submodule {
+    options = {
+      allow_ui_updates = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Let users save provisioned dashboards from the UI (their edits are overwritten on the\nnext provisioning). Default false, so the bundle stays the source of truth.";
+      };
+      datasources = mkOption {
+        type = types.listOf Datasource;
+        description = "Datasources; exactly one is the default.";
+      };
+      folders = mkOption {
+        type = types.listOf Folder;
+        default = [ ];
+        description = "Dashboard folders, each provisioned by its own provider.";
+      };
+    };
+  };
+
+  InhibitRule = types.submodule {
+    options = {
+      equal = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Labels that must be equal in source and target.";
+      };
+      source_matchers = mkOption {
+        type = types.listOf types.str;
+        description = "Matchers the muting (source) alert must satisfy.";
+      };
+      target_matchers = mkOption {
+        type = types.listOf types.str;
+        description = "Matchers the muted (target) alert must satisfy.";
+      };
+    };
+  };
+
+  # Well-known Kubernetes scrape shapes, with the relabeling the Prometheus project's example
+  # configuration uses for them.
+  K8sPreset = types.enum [ "cadvisor" "apiserver" ];
+
+  # Kubernetes roles Prometheus discovers.
+  K8sRole = types.enum [ "node" "pod" "service" "endpoints" "endpointslice" "ingress" ];
+
+  KubernetesDiscovery = types.submodule {
+    options = {
+      annotations = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Honour `prometheus.io/scrape`, `prometheus.io/path`, `prometheus.io/port` and\n`prometheus.io/scheme` annotations. Default false.";
+      };
+      instance_from_node = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Set `instance` to the node name (for per-node daemons). Default false.";
+      };
+      match_labels = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Keep only targets whose Kubernetes object has these labels; values are RE2 regexes,\nanchored (e.g. `app: api-gateway-app`).";
+      };
+      namespaces = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Namespaces to watch. Default: all.";
+      };
+      port = mkOption {
+        type = types.nullOr types.ints.u16;
+        default = null;
+        description = "Rewrite the target address to this port (e.g. 9400 for DCGM exporter).";
+      };
+      port_name = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Keep only the container port (pod role) or endpoint port with this name.";
+      };
+      preset = mkOption {
+        type = types.nullOr K8sPreset;
+        default = null;
+        description = "A preset that adds the standard relabeling for cAdvisor or the API server.";
+      };
+      role = mkOption {
+        type = K8sRole;
+        description = "Role to discover (`node`, `pod`, `service`, `endpoints`, `endpointslice`, `ingress`).";
+      };
+      service_account = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Authenticate with the in-cluster service account (its CA file and token file), as\nPrometheus running in the cluster does. Default false.";
+      };
+      target_labels = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Target labels taken from the object's Kubernetes labels, e.g.\n`model_name: ai_model_name` sets `model_name` from the pod label `ai_model_name`.";
+      };
+    };
+  };
+
+  Limits = types.submodule {
+    options = {
+      ingestion_burst_size_mb = mkOption {
+        type = types.number;
+        default = 6.0;
+        description = "Per-tenant burst in MB. Default 6.";
+      };
+      ingestion_rate_mb = mkOption {
+        type = types.number;
+        default = 4.0;
+        description = "Per-tenant ingestion rate in MB/s. Default 4.";
+      };
+      max_label_names_per_series = mkOption {
+        type = types.ints.u32;
+        default = 15;
+        description = "Most label names per stream. Default 15.";
+      };
+      max_query_length = mkOption {
+        type = Duration;
+        default = "721h";
+        description = "Longest time range a query may span. Default `721h` (30 days and one hour).";
+      };
+      max_query_parallelism = mkOption {
+        type = types.ints.u32;
+        default = 32;
+        description = "Most sub-queries of one query run in parallel. Default 32.";
+      };
+    };
+  };
+
+  LogSource = types.submodule {
+    options = {
+      kind = mkOption {
+        type = LogSourceKind;
+        description = "What is read: exactly one of `files`, `kubernetes_pods`, `ai_models`.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Job name (a slug), e.g. `system`, `kubernetes-pods`.";
+      };
+    };
+  };
+
+  LogSourceKind = types.attrTag {
+    files = mkOption {
+      type = FileLogs;
+      description = "Files on the host, e.g. system logs.";
+    };
+    kubernetes_pods = mkOption {
+      type = PodLogs;
+      description = "Every pod's container logs (CRI format) on the node, JSON lines parsed.";
+    };
+    ai_models = mkOption {
+      type = AiModelLogs;
+      description = "Logs of AI model pods, selected by a pod label, with `model_name` and `model_version`.";
+    };
+  };
+
+  Loki = types.submodule {
+    options = {
+      auth_enabled = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Require a tenant id (`X-Scope-OrgID`) on every request. Default false.";
+      };
+      data_dir = mkOption {
+        type = types.str;
+        default = "/var/lib/loki";
+        description = "Directory for Loki's local state (index cache, compactor work). Default `/var/lib/loki`.";
+      };
+      grpc_listen_port = mkOption {
+        type = types.ints.u16;
+        default = 9096;
+        description = "gRPC port. Default 9096.";
+      };
+      http_listen_port = mkOption {
+        type = types.ints.u16;
+        default = 3100;
+        description = "HTTP port. Default 3100.";
+      };
+      limits = mkOption {
+        type = Limits;
+        default = { };
+        description = "Ingestion and query limits.";
+      };
+      retention = mkOption {
+        type = Retention;
+        default = { };
+        description = "Retention, enforced by the compactor.";
+      };
+      schema_from = mkOption {
+        type = types.str;
+        default = "2024-01-01";
+        description = "First day (`YYYY-MM-DD`) of the index schema period. Default `2024-01-01`.";
+      };
+      storage = mkOption {
+        type = LokiStorage;
+        description = "Where chunks and index live.";
+      };
+    };
+  };
+
+  LokiStorage = types.attrTag {
+    s3 = mkOption {
+      type = S3Storage;
+      description = "S3-compatible object store such as MinIO. Credentials come from environment variables\nexpanded by `-config.expand-env=true`, never from the file.";
+    };
+    filesystem = mkOption {
+      type = FilesystemStorage;
+      description = "Local filesystem (single node, development).";
+    };
+  };
+
+  PagerDuty = types.submodule {
+    options = {
+      routing_key_file = mkOption {
+        type = types.str;
+        description = "File holding the Events API v2 integration (routing) key.";
+      };
+      send_resolved = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Notify when alerts resolve. Default true.";
+      };
+    };
+  };
+
+  # Per-model overrides of [`Thresholds`].
+  PartialThresholds = types.submodule {
+    options = {
+      error_for = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "";
+      };
+      error_ratio = mkOption {
+        type = types.nullOr types.number;
+        default = null;
+        description = "";
+      };
+      latency_for = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "";
+      };
+      p99_latency_seconds = mkOption {
+        type = types.nullOr types.number;
+        default = null;
+        description = "";
+      };
+    };
+  };
+
+  PodLogs = types.submodule {
+    options = {
+      namespaces = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Namespaces to read. Default: all.";
+      };
+    };
+  };
+
+  Prometheus = types.submodule {
+    options = {
+      alertmanagers = mkOption {
+        type = types.listOf types.str;
+        default = [
+          "localhost:9093"
+        ];
+        description = "Alertmanager instances (`host:port`) every alert is sent to.";
+      };
+      evaluation_interval = mkOption {
+        type = Duration;
+        default = "15s";
+        description = "How often rules are evaluated. Default `15s`.";
+      };
+      external_labels = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Labels added to every series and alert leaving this Prometheus (federation, remote write,\nAlertmanager). `environment` is added with the environment name unless set here.";
+      };
+      scrape_interval = mkOption {
+        type = Duration;
+        default = "15s";
+        description = "Default scrape interval. Default `15s`.";
+      };
+      scrape_timeout = mkOption {
+        type = Duration;
+        default = "10s";
+        description = "Default scrape timeout; must not exceed the interval. Default `10s`.";
+      };
+    };
+  };
+
+  Promtail = types.submodule {
+    options = {
+      http_listen_port = mkOption {
+        type = types.ints.u16;
+        default = 9080;
+        description = "HTTP port. Default 9080.";
+      };
+      loki_url = mkOption {
+        type = types.str;
+        description = "Loki push URL, e.g. `http://loki:3100/loki/api/v1/push`.";
+      };
+      positions_file = mkOption {
+        type = types.str;
+        default = "/var/lib/promtail/positions.yaml";
+        description = "File recording how far each log file was read. Default\n`/var/lib/promtail/positions.yaml`.";
+      };
+      sources = mkOption {
+        type = types.listOf LogSource;
+        description = "Log sources; each becomes one scrape job.";
+      };
+      tenant_id = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Tenant id sent as `X-Scope-OrgID` (multi-tenant Loki). Default: none.";
+      };
+    };
+  };
+
+  # A named notification target with one or more integrations.
+  Receiver = types.submodule {
+    options = {
+      blackhole = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Declare that this receiver intentionally has no integration (alerts routed to it are\ndropped). Default false: an empty receiver is an error.";
+      };
+      email = mkOption {
+        type = types.listOf Email;
+        default = [ ];
+        description = "";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Receiver name, e.g. `critical-pagerduty`.";
+      };
+      pagerduty = mkOption {
+        type = types.listOf PagerDuty;
+        default = [ ];
+        description = "";
+      };
+      slack = mkOption {
+        type = types.listOf Slack;
+        default = [ ];
+        description = "";
+      };
+      webhook = mkOption {
+        type = types.listOf Webhook;
+        default = [ ];
+        description = "";
+      };
+    };
+  };
+
+  # A Prometheus relabeling step, as in `relabel_configs`.
+  Relabel = types.submodule {
+    options = {
+      action = mkOption {
+        type = types.nullOr RelabelAction;
+        default = null;
+        description = "Default `replace`.";
+      };
+      modulus = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "";
+      };
+      regex = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "RE2 regex, anchored by Prometheus.";
+      };
+      replacement = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "";
+      };
+      separator = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "";
+      };
+      source_labels = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "";
+      };
+      target_label = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "";
+      };
+    };
+  };
+
+  RelabelAction = types.enum [ "replace" "keep" "drop" "keepequal" "dropequal" "hashmod" "labelmap" "labeldrop" "labelkeep" "lowercase" "uppercase" ];
+
+  Retention = types.submodule {
+    options = {
+      delete_delay = mkOption {
+        type = Duration;
+        default = "2h";
+        description = "Delay between marking chunks for deletion and deleting them. Default `2h`.";
+      };
+      period = mkOption {
+        type = Duration;
+        default = "30d";
+        description = "Retention of streams no rule below selects. Default `30d`.";
+      };
+      streams = mkOption {
+        type = types.listOf StreamRetention;
+        default = [ ];
+        description = "Per-stream retention (`limits_config.retention_stream`), e.g. security audit logs 365d.";
+      };
+    };
+  };
+
+  # A node of the route tree.
+  Route = types.submodule {
+    options = {
+      continue = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Continue matching siblings after this node matched. Default false.";
+      };
+      group_by = mkOption {
+        type = types.nullOr (types.listOf types.str);
+        default = null;
+        description = "Labels alerts are grouped by; inherited when unset.";
+      };
+      group_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Wait before notifying about new alerts in a group; inherited (root default 5m).";
+      };
+      group_wait = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Wait before the first notification of a group; inherited when unset (root default 30s).";
+      };
+      matchers = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Matchers, e.g. `severity=~\"critical|P1\"`. The root takes none.";
+      };
+      receiver = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Receiver for alerts this node catches. Required at the root; children inherit it.";
+      };
+      repeat_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Wait before re-sending a still-firing notification; inherited (root default 4h).";
+      };
+      routes = mkOption {
+        type = types.listOf Route;
+        default = [ ];
+        description = "Child routes, tried in order.";
+      };
+    };
+  };
+
+  Rule = types.submodule {
+    options = {
+      alert = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Alert name (for an alerting rule).";
+      };
+      annotations = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Annotations (`summary`, `description`, `runbook_url`). Alerts only.";
+      };
+      expr = mkOption {
+        type = types.str;
+        description = "PromQL expression.";
+      };
+      for = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "How long the condition must hold before the alert fires. Alerts only.";
+      };
+      keep_firing_for = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "How long the alert keeps firing after the condition clears. Alerts only.";
+      };
+      labels = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Labels attached to the alert or recorded series.";
+      };
+      record = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Series name (for a recording rule), `level:metric:operations`.";
+      };
+    };
+  };
+
+  RuleFile = types.submodule {
+    options = {
+      groups = mkOption {
+        type = types.listOf RuleGroup;
+        description = "Rule groups, evaluated in order within each group.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "File name without extension (a slug), e.g. `application_alerts`.";
+      };
+    };
+  };
+
+  RuleGroup = types.submodule {
+    options = {
+      interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Evaluation interval for this group. Default: `prometheus.evaluation_interval`.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Group name, unique in the environment.";
+      };
+      rules = mkOption {
+        type = types.listOf Rule;
+        description = "The rules: each has exactly one of `alert` or `record`.";
+      };
+    };
+  };
+
+  Rules = types.submodule {
+    options = {
+      files = mkOption {
+        type = types.listOf RuleFile;
+        default = [ ];
+        description = "Rule files, each written to `prometheus/rules/<name>.yml`.";
+      };
+      runbook_base_url = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Base URL of the runbooks; an alert's `runbook_url` annotation, when it has none, becomes\n`<base>/<AlertName>`. Default: none (alerts keep what they declare).";
+      };
+    };
+  };
+
+  S3Storage = types.submodule {
+    options = {
+      access_key_id_env = mkOption {
+        type = types.str;
+        default = "LOKI_S3_ACCESS_KEY_ID";
+        description = "Environment variable holding the access key id. Default `LOKI_S3_ACCESS_KEY_ID`.";
+      };
+      bucket = mkOption {
+        type = types.str;
+        description = "Bucket name.";
+      };
+      endpoint = mkOption {
+        type = types.str;
+        description = "`host:port` of the S3 endpoint, e.g. `minio:9000`.";
+      };
+      insecure = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Use plain HTTP to the endpoint. Default false.";
+      };
+      region = mkOption {
+        type = types.str;
+        default = "us-east-1";
+        description = "Region. Default `us-east-1` (MinIO ignores it).";
+      };
+      secret_access_key_env = mkOption {
+        type = types.str;
+        default = "LOKI_S3_SECRET_ACCESS_KEY";
+        description = "Environment variable holding the secret access key. Default `LOKI_S3_SECRET_ACCESS_KEY`.";
+      };
+    };
+  };
+
+  Scheme = types.enum [ "http" "https" ];
+
+  # One Prometheus scrape job.
+  ScrapeJob = types.submodule {
+    options = {
+      authorization = mkOption {
+        type = types.nullOr Authorization;
+        default = null;
+        description = "`Authorization` header credentials read from a file.";
+      };
+      basic_auth = mkOption {
+        type = types.nullOr BasicAuth;
+        default = null;
+        description = "HTTP basic authentication, password read from a file.";
+      };
+      discovery = mkOption {
+        type = Discovery;
+        description = "How targets are found: exactly one of `static`, `file_sd`, `kubernetes`.";
+      };
+      file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The file under `prometheus/scrape_configs/` (without `.yml`) this job is written to;\njobs sharing a file are grouped. Default: the job name with `-` replaced by `_`.";
+      };
+      honor_labels = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Keep the target's own labels on conflict (federation, Pushgateway). Default false.";
+      };
+      labels = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Labels added to every target of the job (e.g. `service: postgresql`).";
+      };
+      metric_relabel_configs = mkOption {
+        type = types.listOf Relabel;
+        default = [ ];
+        description = "Relabeling applied to scraped samples (e.g. to drop expensive series).";
+      };
+      metrics_path = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "HTTP path of the metrics endpoint. Default: Prometheus' `/metrics`.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "`job_name`, unique in the environment (e.g. `node_exporter`, `api-gateway`).";
+      };
+      owner = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Team owning the targets (a name from `teams`).";
+      };
+      relabel_configs = mkOption {
+        type = types.listOf Relabel;
+        default = [ ];
+        description = "Extra relabeling, applied after the generated discovery relabeling.";
+      };
+      scheme = mkOption {
+        type = types.nullOr Scheme;
+        default = null;
+        description = "`http` or `https`. Default: Prometheus' `http` (or `https` with `service_account`).";
+      };
+      scrape_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Overrides `prometheus.scrape_interval` for this job.";
+      };
+      scrape_timeout = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Overrides `prometheus.scrape_timeout` for this job.";
+      };
+      tls = mkOption {
+        type = types.nullOr Tls;
+        default = null;
+        description = "TLS settings for scraping (file references only).";
+      };
+    };
+  };
+
+  Slack = types.submodule {
+    options = {
+      api_url_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "File holding this receiver's webhook URL. Default: `alertmanager.slack_api_url_file`.";
+      };
+      channel = mkOption {
+        type = types.str;
+        description = "Channel, e.g. `#alerts-warning`.";
+      };
+      mention_channel = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Prefix each message with `<!channel>` to alert everyone in the channel. Default false.";
+      };
+      send_resolved = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Notify when alerts resolve. Default true.";
+      };
+    };
+  };
+
+  Smtp = types.submodule {
+    options = {
+      auth_password_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "File holding the SMTP password.";
+      };
+      auth_username = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "SMTP user name.";
+      };
+      from = mkOption {
+        type = types.str;
+        description = "Sender address.";
+      };
+      require_tls = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Require STARTTLS. Default true.";
+      };
+      smarthost = mkOption {
+        type = types.str;
+        description = "`host:port` of the SMTP server.";
+      };
+    };
+  };
+
+  StaticDiscovery = types.submodule {
+    options = {
+      targets = mkOption {
+        type = types.listOf types.str;
+        description = "`host:port` targets; at least one.";
+      };
+    };
+  };
+
+  StreamRetention = types.submodule {
+    options = {
+      period = mkOption {
+        type = Duration;
+        description = "How long matching streams are kept.";
+      };
+      priority = mkOption {
+        type = types.ints.u32;
+        default = 1;
+        description = "When several selectors match, the highest priority wins. Default 1.";
+      };
+      selector = mkOption {
+        type = types.str;
+        description = "LogQL stream selector, e.g. `{log_class=\"security_audit\"}`.";
+      };
+    };
+  };
+
+  # A team that owns scrape jobs and AI models.
+  Team = types.submodule {
+    options = {
+      description = mkOption {
+        type = types.str;
+        default = "";
+        description = "What the team does; shown in generated docs.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Team name (a slug), e.g. `platform`, `db`, `ai-infra`.";
+      };
+      receiver = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The receiver that reaches this team (must be declared under `alertmanager.receivers`).";
+      };
+    };
+  };
+
+  # Alert thresholds of a model.
+  Thresholds = types.submodule {
+    options = {
+      error_for = mkOption {
+        type = Duration;
+        default = "10m";
+        description = "How long the error condition must hold. Default `10m`.";
+      };
+      error_ratio = mkOption {
+        type = types.number;
+        default = 0.05;
+        description = "Error ratio (errors / requests, 0..1) above which `CustomAIModelHighErrorRate` fires.\nDefault 0.05.";
+      };
+      latency_for = mkOption {
+        type = Duration;
+        default = "5m";
+        description = "How long the latency condition must hold. Default `5m`.";
+      };
+      p99_latency_seconds = mkOption {
+        type = types.number;
+        default = 2.0;
+        description = "P99 inference latency above which `CustomAIModelHighInferenceLatency` fires, in seconds.\nDefault 2.";
+      };
+    };
+  };
+
+  # TLS client settings; every value is a file path or a name.
+  Tls = types.submodule {
+    options = {
+      ca_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "CA certificate file to verify the server.";
+      };
+      cert_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Client certificate file (mutual TLS).";
+      };
+      insecure_skip_verify = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Skip certificate verification. Default false; avoid outside development.";
+      };
+      key_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Client key file (mutual TLS).";
+      };
+      server_name = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Server name to verify, if it differs from the target host.";
+      };
+    };
+  };
+
+  # Versions of the tools the bundle is rendered for (`MAJOR.MINOR[.PATCH]`).
+  Versions = types.submodule {
+    options = {
+      alertmanager = mkOption {
+        type = types.str;
+        default = "0.28.1";
+        description = "Alertmanager version; at least 0.27. Default `0.28.1`.";
+      };
+      grafana = mkOption {
+        type = types.str;
+        default = "12.0.0";
+        description = "Grafana version; at least 10.4. Default `12.0.0`.";
+      };
+      loki = mkOption {
+        type = types.str;
+        default = "3.5.0";
+        description = "Loki version; 2.9.x or 3.x. Default `3.5.0`.";
+      };
+      prometheus = mkOption {
+        type = types.str;
+        default = "2.53.3";
+        description = "Prometheus version; at least 2.51. Default `2.53.3`.";
+      };
+      promtail = mkOption {
+        type = types.str;
+        default = "3.5.0";
+        description = "Promtail version; at least 2.9 (it is not released after 3.6). Default `3.5.0`.";
+      };
+    };
+  };
+
+  Webhook = types.submodule {
+    options = {
+      max_alerts = mkOption {
+        type = types.ints.u32;
+        default = 0;
+        description = "Most alerts in one message; 0 means all. Default 0.";
+      };
+      send_resolved = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Notify when alerts resolve. Default true.";
+      };
+      url = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Endpoint URL, when it is not a secret (no credentials or tokens in it).";
+      };
+      url_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "File holding the endpoint URL, when the URL is a secret.";
+      };
+    };
+  };
+
+in
+{
+  options = {
+    ai_models = mkOption {
+      type = AiModels;
+      default = { };
+      description = "Custom AI models and their per-model alert thresholds.";
+    };
+    alertmanager = mkOption {
+      type = Alertmanager;
+      description = "Alertmanager: receivers, route tree, inhibitions.";
+    };
+    environment = mkOption {
+      type = types.str;
+      description = "Environment name, e.g. `prod`: lowercase letters, digits, `-`, `_`, `.`. It names the\nbundle, appears in every diagnostic and becomes the `environment` external label.";
+    };
+    grafana = mkOption {
+      type = Grafana;
+      description = "Grafana: datasources and dashboard folders.";
+    };
+    install_prefix = mkOption {
+      type = types.str;
+      default = "/etc/monstack";
+      description = "Where the bundle is installed on the hosts; used for paths a tool does not resolve\nagainst its own config file (Grafana's dashboard folders). `monstack render\n--install-prefix` overrides it. Default: `/etc/monstack`.";
+    };
+    loki = mkOption {
+      type = Loki;
+      description = "Loki: storage, schema, retention and limits.";
+    };
+    prometheus = mkOption {
+      type = Prometheus;
+      default = { };
+      description = "Prometheus server settings.";
+    };
+    promtail = mkOption {
+      type = Promtail;
+      description = "Promtail: where logs come from and where they go.";
+    };
+    rules = mkOption {
+      type = Rules;
+      default = { };
+      description = "Alerting and recording rules, by rule file.";
+    };
+    scrape_jobs = mkOption {
+      type = types.listOf ScrapeJob;
+      default = [ ];
+      description = "Scrape jobs: what to monitor and how each target set is discovered.";
+    };
+    teams = mkOption {
+      type = types.listOf Team;
+      default = [ ];
+      description = "Teams that own services and alerts.";
+    };
+    versions = mkOption {
+      type = Versions;
+      default = { };
+      description = "Target versions of the tools; the renderers emit configuration those versions accept.";
+    };
+  };
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The Nix side, tested offline with nixpkgs' lib alone (full nixpkgs cannot be had here).
+#
+#   MONSTACK_NIXPKGS_LIB=/path/to/nixpkgs.lib bash checks/offline.sh            # test
+#   MONSTACK_NIXPKGS_LIB=/path/to/nixpkgs.lib bash checks/offline.sh --update   # rewrite examples
+#
+# MONSTACK_NIXPKGS_LIB is a checkout of github:nix-community/nixpkgs.lib (a flake whose `lib`
+# output is nixpkgs' lib). With it this script, through a throwaway wrapper flake whose `nixpkgs`
+# input is that lib and whose `monstack` input (this repository) follows it:
+#   1. evaluates every environment under envs/ with the real module system and compares the
+#      spec with examples/creativeflow/<env>.json (`--update` rewrites them);
+#   2. builds each bundle with `lib.bundle`, the locally built generator as the builder, and
+#      compares it with the CLI's bundle of the same spec and with tests/golden/<env>;
+#   3. rebuilds each bundle with `nix build --rebuild` (reproducibility);
+#   4. builds prod content-addressed twice, the second time with a Grafana-only change, and
+#      checks the Prometheus component keeps its store path while Grafana's changes;
+#   5. checks that a type error names its option and a semantic error fails the build naming
+#      the environment and the option path.
+# Without MONSTACK_NIXPKGS_LIB it prints SKIP and exits 0. Needs nix (Debian's nix-bin works)
+# with sandbox = false; it passes the experimental features it needs on the command line.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+update=false
+[ "${1:-}" = "--update" ] && update=true
+
+if [ -z "${MONSTACK_NIXPKGS_LIB:-}" ]; then
+  echo "SKIP checks/offline.sh: MONSTACK_NIXPKGS_LIB is not set (the path of a nixpkgs.lib flake checkout); the Nix evaluation, build, reproducibility and content-addressing tests did not run"
+  exit 0
+fi
+command -v nix >/dev/null || { echo "checks/offline.sh: nix is not installed" >&2; exit 1; }
+lib_flake=$(cd "$MONSTACK_NIXPKGS_LIB" && pwd)
+nixf=(nix --extra-experimental-features "nix-command flakes ca-derivations" --option sandbox false --option substituters "")
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+echo "building the generator"
+(cd "$repo" && cargo build --release --locked --quiet)
+mkdir -p "$work/gen/bin"
+cp "$repo/target/release/monstack" "$work/gen/bin/monstack"
+monstack="$repo/target/release/monstack"
+
+# The repository as a flake input: the files git tracks, as they are in the working tree.
+mkdir -p "$work/wrapper"
+cat >"$work/wrapper/flake.nix" <<NIX
+{
+  inputs.nixpkgs.url = "path:$lib_flake";
+  inputs.monstack.url = "git+file://$repo";
+  inputs.monstack.inputs.nixpkgs.follows = "nixpkgs";
+  # The locally built generator, copied into the store as a plain (non-flake) input.
+  inputs.generator = { url = "path:$work/gen"; flake = false; };
+  outputs = { nixpkgs, monstack, generator, ... }:
+    let
+      inherit (nixpkgs) lib;
+      m = monstack.lib;
+      system = "x86_64-linux";
+      grafanaEdit = { grafana.allow_ui_updates = lib.mkForce true; };
+    in {
+      specs = lib.mapAttrs (_: spec: builtins.toJSON spec) m.specs;
+      bundles = lib.mapAttrs (_: spec: m.bundle { inherit generator system spec; }) m.specs;
+      caProd = m.bundleFor { inherit generator system; contentAddressed = true; modules = [ m.environments.prod ]; };
+      caProdGrafanaEdit = m.bundleFor { inherit generator system; contentAddressed = true; modules = [ m.environments.prod grafanaEdit ]; };
+      typeError = (m.evalEnv { modules = [ m.environments.dev { loki.http_listen_port = "3100"; } ]; }).json;
+      semanticError = m.bundleFor { inherit generator system; modules = [ m.environments.dev { versions.loki = "2.8.0"; } ]; };
+    };
+}
+NIX
+w="path:$work/wrapper"
+
+# The store path of one output of a flake attribute (nix 2.8 has no --print-out-paths).
+out_path() {
+  "${nixf[@]}" build --no-link --json "$w#$1.$2" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['outputs']['$2'])"
+}
+
+for env in dev staging prod; do
+  "${nixf[@]}" eval --raw "$w#specs.$env" >"$work/$env.raw.json"
+  python3 - "$work/$env.raw.json" "$work/$env.json" <<'PY'
+import json, sys
+json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), indent=2, sort_keys=True)
+open(sys.argv[2], "a").write("\n")
+PY
+  example="$repo/examples/creativeflow/$env.json"
+  if $update; then
+    cp "$work/$env.json" "$example"
+    ok "$env: examples/creativeflow/$env.json rewritten from envs/$env.nix"
+  elif cmp -s "$work/$env.json" "$example"; then
+    ok "$env: envs/$env.nix evaluates to examples/creativeflow/$env.json"
+  else
+    fail "$env: examples/creativeflow/$env.json is stale; run: MONSTACK_NIXPKGS_LIB=$MONSTACK_NIXPKGS_LIB bash checks/offline.sh --update"
+  fi
+
+  out=$(out_path "bundles.$env" out)
+  "$monstack" render --spec "$work/$env.json" --out "$work/cli-$env" 2>/dev/null
+  if diff -r "$out" "$work/cli-$env" >/dev/null; then
+    ok "$env: nix build equals monstack render of the same spec"
+  else
+    fail "$env: nix build differs from monstack render"
+  fi
+  if diff -r "$out" "$repo/tests/golden/$env" >/dev/null; then
+    ok "$env: nix build equals tests/golden/$env"
+  else
+    fail "$env: nix build differs from tests/golden/$env (run MONSTACK_BLESS=1 cargo test --test golden after --update)"
+  fi
+  if "${nixf[@]}" build --no-link --rebuild "$w#bundles.$env" 2>"$work/rebuild.log"; then
+    ok "$env: nix build --rebuild reports the output reproducible"
+  else
+    fail "$env: --rebuild: $(tail -n 3 "$work/rebuild.log")"
+  fi
+done
+
+prom_a=$(out_path caProd prometheus)
+prom_b=$(out_path caProdGrafanaEdit prometheus)
+graf_a=$(out_path caProd grafana)
+graf_b=$(out_path caProdGrafanaEdit grafana)
+if [ "$prom_a" = "$prom_b" ] && [ "$graf_a" != "$graf_b" ]; then
+  ok "content-addressed: a Grafana-only change keeps $prom_a and changes the grafana output"
+else
+  fail "content-addressed: prometheus $prom_a vs $prom_b, grafana $graf_a vs $graf_b"
+fi
+
+if "${nixf[@]}" eval --raw "$w#typeError" >/dev/null 2>"$work/type.log"; then
+  fail "a string for loki.http_listen_port was accepted"
+elif grep -q "loki.http_listen_port" "$work/type.log"; then
+  ok "a type error fails evaluation naming the option loki.http_listen_port"
+else
+  fail "the type error does not name the option: $(tail -n 5 "$work/type.log")"
+fi
+
+if "${nixf[@]}" build --no-link "$w#semanticError" 2>"$work/semantic.log"; then
+  fail "a bundle with Loki 2.8 was built"
+elif grep -q "env dev: versions.loki" "$work/semantic.log"; then
+  ok "a semantic error fails the build naming env dev and versions.loki"
+else
+  fail "the semantic error does not name env and option: $(tail -n 5 "$work/semantic.log")"
+fi
+
+echo "checks/offline.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,517 @@
+# CreativeFlow's platform as its design document describes it: what every environment scrapes,
+# alerts on, routes, shows and logs. dev.nix, staging.nix and prod.nix import this module and set
+# what really differs between environments through the `creativeflow.*` options below.
+{ config, lib, ... }:
+let
+  inherit (lib) mkOption types;
+  cfg = config.creativeflow;
+
+  # An application service scraped from its pods' named metrics port.
+  appJob = name: namespace: app: port: owner: {
+    inherit name owner;
+    file = "application_service_targets";
+    discovery.kubernetes = {
+      role = "pod";
+      namespaces = [ namespace ];
+      match_labels.app = app;
+      port_name = port;
+    };
+  };
+
+  staticJob = name: file: owner: service: targets: {
+    inherit name file owner;
+    labels.service = service;
+    discovery.static.targets = targets;
+  };
+
+  alert = name: expr: for: labels: summary: description: {
+    alert = name;
+    inherit expr for labels;
+    annotations = { inherit summary description; };
+  };
+in
+{
+  options.creativeflow = {
+    postgresExporters = mkOption {
+      type = types.listOf types.str;
+      description = "postgres_exporter targets (host:port), one per PostgreSQL instance.";
+      example = [ "postgres-exporter-1.db.internal:9187" ];
+    };
+    redisExporters = mkOption {
+      type = types.listOf types.str;
+      description = "redis_exporter targets (host:port).";
+      example = [ "redis-exporter-1.cache.internal:9121" ];
+    };
+    rabbitmqNodes = mkOption {
+      type = types.listOf types.str;
+      description = "RabbitMQ nodes' Prometheus endpoints (host:15692).";
+      example = [ "rabbitmq-1.mq.internal:15692" ];
+    };
+    receivers = mkOption {
+      description = ''
+        Which receiver each kind of alert reaches; null leaves that route out, so the alert
+        falls through to the default receiver.
+      '';
+      type = types.submodule {
+        options = {
+          default = mkOption {
+            type = types.str;
+            default = "default-receiver";
+            description = "Receiver of alerts no other route catches.";
+          };
+          critical = mkOption {
+            type = types.nullOr types.str;
+            default = null;
+            description = "Receiver of every critical alert.";
+          };
+          warning = mkOption {
+            type = types.nullOr types.str;
+            default = null;
+            description = "Receiver of every warning.";
+          };
+          info = mkOption {
+            type = types.nullOr types.str;
+            default = null;
+            description = "Receiver of informational alerts.";
+          };
+          database = mkOption {
+            type = types.nullOr types.str;
+            default = null;
+            description = "Receiver of critical PostgreSQL alerts (the DB team).";
+          };
+          aiInfra = mkOption {
+            type = types.nullOr types.str;
+            default = null;
+            description = "Receiver of custom AI model warnings and criticals.";
+          };
+        };
+      };
+      default = { };
+    };
+  };
+
+  config = {
+    teams = [
+      {
+        name = "sre";
+        description = "Site reliability: hosts, Kubernetes, the monitoring stack";
+        receiver = cfg.receivers.default;
+      }
+      {
+        name = "platform";
+        description = "API gateway and CreativeFlow application services";
+      }
+      {
+        name = "business-apps";
+        description = "Odoo and n8n";
+      }
+      {
+        name = "db";
+        description = "PostgreSQL and Redis";
+      }
+      {
+        name = "ai-infra";
+        description = "GPU cluster and custom AI models";
+      }
+    ];
+
+    prometheus = {
+      scrape_interval = "15s";
+      evaluation_interval = "15s";
+    };
+
+    scrape_jobs = [
+      {
+        name = "node_exporter";
+        file = "node_exporter_targets";
+        owner = "sre";
+        discovery.file_sd.files = [ "/etc/prometheus/file_sd/node_exporter_targets.json" ];
+      }
+      (appJob "api-gateway" "gateway" "api-gateway-app" "metrics" "platform")
+      (appJob "odoo-backend" "odoo" "odoo-app" "metrics-odoo" "business-apps")
+      (appJob "n8n-workflows" "n8n" "n8n-app" "metrics-n8n" "business-apps")
+      (appJob "auth-service" "creativeflow" "auth-service" "metrics" "platform")
+      (appJob "user-management" "creativeflow" "user-management" "metrics" "platform")
+      (appJob "creative-management" "creativeflow" "creative-management" "metrics" "platform")
+      (appJob "subscription-service" "creativeflow" "subscription-service" "metrics" "platform")
+      (appJob "collaboration-service" "creativeflow" "collaboration-service" "metrics" "platform")
+      (appJob "notification-service" "creativeflow" "notification-service" "metrics" "platform")
+      (appJob "web-frontend" "creativeflow" "web-frontend" "metrics" "platform")
+      (staticJob "postgres_exporter" "database_targets" "db" "postgresql" cfg.postgresExporters)
+      (staticJob "redis_exporter" "database_targets" "db" "redis" cfg.redisExporters)
+      (staticJob "rabbitmq_exporter" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes)
+      {
+        name = "kubernetes-cadvisor";
+        file = "kubernetes_targets";
+        owner = "sre";
+        discovery.kubernetes = {
+          role = "node";
+          preset = "cadvisor";
+        };
+      }
+      {
+        name = "kubernetes-kube-state-metrics";
+        file = "kubernetes_targets";
+        owner = "sre";
+        discovery.kubernetes = {
+          role = "endpoints";
+          namespaces = [ "kube-system" ];
+          match_labels."app.kubernetes.io/name" = "kube-state-metrics";
+          port_name = "http-metrics";
+        };
+      }
+      {
+        name = "kubernetes-apiservers";
+        file = "kubernetes_targets";
+        owner = "sre";
+        discovery.kubernetes = {
+          role = "endpoints";
+          namespaces = [ "default" ];
+          preset = "apiserver";
+        };
+      }
+      {
+        name = "dcgm_exporter";
+        file = "gpu_targets";
+        owner = "ai-infra";
+        discovery.kubernetes = {
+          role = "pod";
+          namespaces = [ "gpu-operator" ];
+          match_labels.app = "nvidia-dcgm-exporter";
+          port = 9400;
+          instance_from_node = true;
+        };
+      }
+      {
+        name = "custom-ai-models";
+        file = "custom_ai_model_targets";
+        owner = "ai-infra";
+        discovery.kubernetes = {
+          role = "pod";
+          namespaces = [ "ai-models" ];
+          annotations = true;
+          target_labels = {
+            model_name = "ai_model_name";
+            model_version = "ai_model_version";
+          };
+        };
+      }
+    ];
+
+    rules = {
+      runbook_base_url = "https://runbooks.creativeflow.ai/alerts";
+      files = [
+        {
+          name = "recording_rules";
+          groups = [
+            {
+              name = "http_recording_rules";
+              interval = "30s";
+              rules = [
+                {
+                  record = "job:http_requests:rate5m";
+                  expr = "sum by (job) (rate(http_requests_total[5m]))";
+                }
+                {
+                  record = "job:http_requests_errors:rate5m";
+                  expr = ''sum by (job) (rate(http_requests_total{code=~"5.."}[5m]))'';
+                }
+                {
+                  record = "job:http_request_duration_seconds:p99_5m";
+                  expr = "histogram_quantile(0.99, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))";
+                }
+                {
+                  record = "job:http_request_duration_seconds:p95_5m";
+                  expr = "histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))";
+                }
+                {
+                  record = "job:http_request_duration_seconds:p90_5m";
+                  expr = "histogram_quantile(0.90, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))";
+                }
+                {
+                  record = "job:http_request_duration_seconds:avg_5m";
+                  expr = "sum by (job) (rate(http_request_duration_seconds_sum[5m])) / sum by (job) (rate(http_request_duration_seconds_count[5m]))";
+                }
+              ];
+            }
+            {
+              name = "cluster_recording_rules";
+              rules = [
+                {
+                  record = "cluster:node_cpu_utilisation:ratio_rate5m";
+                  expr = ''1 - avg(rate(node_cpu_seconds_total{job="node_exporter", mode="idle"}[5m]))'';
+                }
+                {
+                  record = "cluster:node_memory_utilisation:ratio";
+                  expr = ''1 - sum(node_memory_MemAvailable_bytes{job="node_exporter"}) / sum(node_memory_MemTotal_bytes{job="node_exporter"})'';
+                }
+                {
+                  record = "queue:rabbitmq_messages_delivered:rate5m";
+                  expr = ''sum by (queue) (rate(rabbitmq_queue_messages_delivered_total{job="rabbitmq_exporter"}[5m]))'';
+                }
+              ];
+            }
+          ];
+        }
+        {
+          name = "application_alerts";
+          groups = [
+            {
+              name = "application_service_alerts";
+              rules = [
+                (alert "HighErrorRateAPIGateway"
+                  ''sum(rate(http_requests_total{job="api-gateway", code=~"5.."}[5m])) / sum(rate(http_requests_total{job="api-gateway"}[5m])) > 0.05''
+                  "5m"
+                  {
+                    severity = "critical";
+                    service = "api-gateway";
+                  }
+                  "High API Gateway Error Rate"
+                  "API Gateway is answering {{ $value | humanizePercentage }} of requests with 5xx (threshold 5%) for the last 5 minutes."
+                )
+              ];
+            }
+          ];
+        }
+        {
+          name = "infrastructure_alerts";
+          groups = [
+            {
+              name = "infrastructure_component_alerts";
+              rules = [
+                # The seed's version divided by `count without(cpu)`, which keeps the `mode` label
+                # that node_load15 lacks, so the two sides never matched.
+                (alert "HostHighCpuLoad"
+                  ''node_load15{job="node_exporter"} / on (instance) count by (instance) (node_cpu_seconds_total{job="node_exporter", mode="idle"}) > 0.8''
+                  "10m"
+                  {
+                    severity = "warning";
+                    component = "server";
+                  }
+                  "High CPU Load on {{ $labels.instance }}"
+                  "CPU load (15 min average, per core) is {{ $value | humanizePercentage }} on host {{ $labels.instance }}, above 80%."
+                )
+                (alert "HostLowDiskSpace"
+                  ''node_filesystem_avail_bytes{job="node_exporter", fstype!~"tmpfs|fuse.lxcfs", mountpoint!="/boot"} / node_filesystem_size_bytes{job="node_exporter", fstype!~"tmpfs|fuse.lxcfs", mountpoint!="/boot"} * 100 < 10''
+                  "5m"
+                  {
+                    severity = "critical";
+                    component = "server";
+                  }
+                  "Low Disk Space on {{ $labels.instance }} (mountpoint {{ $labels.mountpoint }})"
+                  "Less than 10% disk space available on {{ $labels.mountpoint }} for host {{ $labels.instance }}."
+                )
+                (alert "TargetDown" "up == 0" "5m"
+                  {
+                    severity = "warning";
+                    component = "scrape";
+                  }
+                  "Target {{ $labels.instance }} of job {{ $labels.job }} is down"
+                  "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes."
+                )
+              ];
+            }
+          ];
+        }
+        {
+          name = "business_process_alerts";
+          groups = [
+            {
+              name = "business_process_alerts";
+              rules = [
+                (alert "LowRegistrationSuccessRate"
+                  "sum(rate(user_registration_success_total[1h])) / sum(rate(user_registration_attempts_total[1h])) < 0.95"
+                  "30m"
+                  {
+                    severity = "critical";
+                    business_process = "user_registration";
+                  }
+                  "Low User Registration Success Rate"
+                  "User registration success rate has fallen below 95% in the last hour."
+                )
+                (alert "HighPaymentFailureRate"
+                  "sum(rate(payment_failure_total[1h])) / sum(rate(payment_attempts_total[1h])) > 0.10"
+                  "1h"
+                  {
+                    severity = "critical";
+                    business_process = "payment_processing";
+                  }
+                  "High Payment Failure Rate"
+                  "Payment failure rate is above 10% in the last hour."
+                )
+                (alert "AIGenerationSuccessRateLow"
+                  ''sum(rate(ai_generation_completed_total{status="success"}[5m])) / sum(rate(ai_generation_attempted_total[5m])) < 0.98''
+                  "15m"
+                  {
+                    severity = "warning";
+                    business_process = "ai_generation";
+                    kpi_id = "KPI-004";
+                  }
+                  "AI Generation Success Rate Below Target"
+                  "AI generation success rate is below 98% (KPI-004)."
+                )
+              ];
+            }
+          ];
+        }
+      ];
+    };
+
+    ai_models = {
+      owner = "ai-infra";
+      defaults = {
+        p99_latency_seconds = 2;
+        error_ratio = 0.05;
+      };
+      models = [
+        {
+          name = "image-gen-v2";
+          thresholds.p99_latency_seconds = 8;
+        }
+        {
+          name = "text-assist";
+          thresholds = {
+            p99_latency_seconds = 1.5;
+            error_ratio = 0.02;
+          };
+        }
+        {
+          name = "style-transfer";
+          thresholds.p99_latency_seconds = 5;
+        }
+      ];
+    };
+
+    alertmanager = {
+      route = {
+        receiver = cfg.receivers.default;
+        group_by = [
+          "alertname"
+          "service"
+          "severity"
+        ];
+        group_wait = "30s";
+        group_interval = "5m";
+        repeat_interval = "4h";
+        # Specific routes first, each with `continue` so the alert also reaches its severity's
+        # receiver. (The seed listed them last, where an info route without `continue` could
+        # swallow them, and matched `severity: 'warning|critical'` literally.)
+        routes = lib.filter (r: r.receiver != null) [
+          {
+            receiver = cfg.receivers.database;
+            matchers = [
+              ''service="postgresql"''
+              ''severity="critical"''
+            ];
+            continue = true;
+          }
+          {
+            receiver = cfg.receivers.aiInfra;
+            matchers = [
+              ''service="custom-ai-models"''
+              ''severity=~"warning|critical"''
+            ];
+            continue = true;
+          }
+          {
+            receiver = cfg.receivers.critical;
+            matchers = [ ''severity=~"critical|P1"'' ];
+            continue = true;
+            repeat_interval = "1h";
+          }
+          {
+            receiver = cfg.receivers.warning;
+            matchers = [ ''severity=~"warning|P2|P3"'' ];
+            continue = true;
+          }
+          {
+            receiver = cfg.receivers.info;
+            matchers = [ ''severity=~"info|P4"'' ];
+            repeat_interval = "24h";
+          }
+        ];
+      };
+      inhibit_rules = [
+        {
+          source_matchers = [ ''severity="critical"'' ];
+          target_matchers = [ ''severity="warning"'' ];
+          equal = [
+            "alertname"
+            "service"
+            "instance"
+          ];
+        }
+      ];
+    };
+
+    grafana = {
+      datasources = [
+        {
+          name = "Prometheus-Main";
+          uid = "prometheus-main";
+          type = "prometheus";
+          url = "http://prometheus:9090";
+          is_default = true;
+          time_interval = config.prometheus.scrape_interval;
+        }
+        {
+          name = "Loki-Main";
+          uid = "loki-main";
+          type = "loki";
+          url = "http://loki:3100";
+          max_lines = 1000;
+        }
+      ];
+      folders = [
+        {
+          title = "CreativeFlow AI Dashboards";
+          dir = "creativeflow";
+          dashboards = [
+            "system_overview"
+            "custom_ai_model_monitoring"
+            "logs_ai_model"
+          ];
+        }
+      ];
+    };
+
+    loki.retention.streams = [
+      {
+        selector = ''{log_class="security_audit"}'';
+        period = "365d";
+        priority = 10;
+      }
+    ];
+
+    promtail = {
+      loki_url = "http://loki:3100/loki/api/v1/push";
+      sources = [
+        {
+          name = "system";
+          kind.files = {
+            path = "/var/log/*log";
+            labels.job = "varlogs";
+          };
+        }
+        {
+          name = "security-audit";
+          kind.files = {
+            path = "/var/log/audit/*.log";
+            labels.log_class = "security_audit";
+          };
+        }
+        {
+          name = "kubernetes-pods";
+          kind.kubernetes_pods = { };
+        }
+        {
+          name = "ai-custom-models";
+          kind.ai_models = {
+            pod_selector = "app.kubernetes.io/component=ai-model";
+            namespaces = [ "ai-models" ];
+          };
+        }
+      ];
+    };
+  };
+}

@@ -1,0 +1,105 @@
+# Production: two Alertmanagers, PagerDuty for criticals, the seed's receivers, MinIO-backed Loki
+# with long retention.
+{ ... }:
+let
+  secrets = "/run/secrets/monstack";
+in
+{
+  imports = [ ./common.nix ];
+
+  environment = "prod";
+
+  creativeflow = {
+    postgresExporters = [
+      "postgres-exporter-1.db.internal:9187"
+      "postgres-exporter-2.db.internal:9187"
+    ];
+    redisExporters = [
+      "redis-exporter-1.cache.internal:9121"
+      "redis-exporter-2.cache.internal:9121"
+    ];
+    rabbitmqNodes = [
+      "rabbitmq-1.mq.internal:15692"
+      "rabbitmq-2.mq.internal:15692"
+      "rabbitmq-3.mq.internal:15692"
+    ];
+    receivers = {
+      critical = "critical-pagerduty";
+      warning = "warning-slack";
+      info = "info-email";
+      database = "db-team-pagerduty";
+      aiInfra = "ai-infra-slack";
+    };
+  };
+
+  prometheus = {
+    external_labels.monitor = "creativeflow-main";
+    alertmanagers = [
+      "alertmanager-0.monitoring:9093"
+      "alertmanager-1.monitoring:9093"
+    ];
+  };
+
+  alertmanager = {
+    smtp = {
+      smarthost = "smtp.creativeflow.ai:587";
+      from = "alertmanager@creativeflow.ai";
+      auth_username = "alertmanager";
+      auth_password_file = "${secrets}/smtp-password";
+    };
+    slack_api_url_file = "${secrets}/slack-webhook-url";
+    receivers = [
+      {
+        name = "default-receiver";
+        email = [ { to = "ops@creativeflow.ai"; } ];
+      }
+      {
+        name = "critical-pagerduty";
+        pagerduty = [ { routing_key_file = "${secrets}/pagerduty-critical-routing-key"; } ];
+      }
+      {
+        name = "warning-slack";
+        slack = [ { channel = "#alerts-warning"; } ];
+      }
+      {
+        name = "info-email";
+        email = [ { to = "alerts-info@creativeflow.ai"; } ];
+      }
+      {
+        name = "db-team-pagerduty";
+        pagerduty = [ { routing_key_file = "${secrets}/pagerduty-db-routing-key"; } ];
+      }
+      {
+        name = "ai-infra-slack";
+        slack = [
+          {
+            channel = "#alerts-ai-infra";
+            mention_channel = true;
+          }
+        ];
+      }
+    ];
+  };
+
+  loki = {
+    storage.s3 = {
+      endpoint = "minio.storage.internal:9000";
+      bucket = "loki-prod";
+      insecure = true;
+    };
+    retention = {
+      period = "90d";
+      streams = [
+        {
+          selector = ''{level="debug"}'';
+          period = "14d";
+          priority = 1;
+        }
+      ];
+    };
+    limits = {
+      ingestion_rate_mb = 16;
+      ingestion_burst_size_mb = 32;
+    };
+  };
+}

@@ -1,0 +1,91 @@
+# Staging: production's shape on one Alertmanager, chat instead of paging, a month of logs.
+{ ... }:
+let
+  secrets = "/run/secrets/monstack";
+in
+{
+  imports = [ ./common.nix ];
+
+  environment = "staging";
+
+  creativeflow = {
+    postgresExporters = [ "postgres-exporter-1.db.staging.internal:9187" ];
+    redisExporters = [ "redis-exporter-1.cache.staging.internal:9121" ];
+    rabbitmqNodes = [ "rabbitmq-1.mq.staging.internal:15692" ];
+    receivers = {
+      critical = "critical-slack";
+      warning = "warning-slack";
+      info = "info-email";
+      database = "db-team-slack";
+      aiInfra = "ai-infra-slack";
+    };
+  };
+
+  prometheus = {
+    external_labels.monitor = "creativeflow-staging";
+    alertmanagers = [ "alertmanager-0.monitoring:9093" ];
+  };
+
+  alertmanager = {
+    smtp = {
+      smarthost = "smtp.creativeflow.ai:587";
+      from = "alertmanager-staging@creativeflow.ai";
+      auth_username = "alertmanager";
+      auth_password_file = "${secrets}/smtp-password";
+    };
+    slack_api_url_file = "${secrets}/slack-webhook-url";
+    receivers = [
+      {
+        name = "default-receiver";
+        email = [ { to = "ops-staging@creativeflow.ai"; } ];
+      }
+      {
+        name = "critical-slack";
+        slack = [
+          {
+            channel = "#alerts-staging-critical";
+            mention_channel = true;
+          }
+        ];
+      }
+      {
+        name = "warning-slack";
+        slack = [ { channel = "#alerts-staging"; } ];
+      }
+      {
+        name = "info-email";
+        email = [ { to = "alerts-info@creativeflow.ai"; } ];
+      }
+      {
+        name = "db-team-slack";
+        slack = [ { channel = "#db-staging"; } ];
+      }
+      {
+        name = "ai-infra-slack";
+        slack = [ { channel = "#alerts-ai-infra-staging"; } ];
+      }
+    ];
+  };
+
+  loki = {
+    storage.s3 = {
+      endpoint = "minio.storage.staging.internal:9000";
+      bucket = "loki-staging";
+      insecure = true;
+    };
+    retention = {
+      period = "30d";
+      streams = [
+        {
+          selector = ''{level="debug"}'';
+          period = "7d";
+          priority = 1;
+        }
+      ];
+    };
+    limits = {
+      ingestion_rate_mb = 8;
+      ingestion_burst_size_mb = 16;
+    };
+  };
+}

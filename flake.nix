@@ -1,0 +1,114 @@
+{
+  description = "monstack: validated, reproducible monitoring configuration (Prometheus, Alertmanager, Grafana, Loki, Promtail) from one environment spec";
+
+  # The only input. Consumers that already have nixpkgs make it follow theirs.
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
+
+  outputs =
+    { self, nixpkgs }:
+    let
+      inherit (nixpkgs) lib;
+      monstackLib = import ./modules/lib.nix { inherit lib; };
+
+      systems = [
+        "x86_64-linux"
+        "aarch64-linux"
+      ];
+      forAllSystems = f: lib.genAttrs systems (system: f system nixpkgs.legacyPackages.${system});
+
+      # CreativeFlow's environments, each an ordinary module.
+      environments = {
+        dev = ./envs/dev.nix;
+        staging = ./envs/staging.nix;
+        prod = ./envs/prod.nix;
+      };
+      specs = lib.mapAttrs (_: env: (monstackLib.evalEnv { modules = [ env ]; }).spec) environments;
+
+      # The generator, built from Cargo.lock. Its tests run in `checks.<system>.rust-tests`,
+      # where the external validators they call are present.
+      generatorFor =
+        pkgs:
+        pkgs.rustPlatform.buildRustPackage {
+          pname = "monstack";
+          version = (lib.importTOML ./Cargo.toml).package.version;
+          src = lib.fileset.toSource {
+            root = ./.;
+            fileset = lib.fileset.unions [
+              ./Cargo.toml
+              ./Cargo.lock
+              ./src
+              ./tests
+              ./examples
+              ./docs
+              ./modules/spec-options.nix
+            ];
+          };
+          cargoLock.lockFile = ./Cargo.lock;
+          doCheck = false;
+          meta = {
+            description = "Generator of validated monitoring configuration bundles";
+            mainProgram = "monstack";
+            license = lib.licenses.asl20;
+          };
+        };
+    in
+    {
+      lib = monstackLib // {
+        inherit environments specs;
+      };
+
+      packages = forAllSystems (
+        system: pkgs:
+        let
+          monstack = generatorFor pkgs;
+        in
+        {
+          inherit monstack;
+          default = monstack;
+        }
+        // lib.mapAttrs' (
+          env: spec:
+          lib.nameValuePair "${env}-monitoring" (
+            monstackLib.bundle {
+              generator = monstack;
+              inherit system spec;
+            }
+          )
+        ) specs
+      );
+
+      checks = forAllSystems (
+        system: pkgs:
+        import ./checks {
+          inherit pkgs lib specs;
+          monstack = self.packages.${system}.monstack;
+          bundles = lib.mapAttrs (env: _: self.packages.${system}."${env}-monitoring") specs;
+          nixosModule = self.nixosModules.default;
+          src = ./.;
+        }
+      );
+
+      nixosModules.default = import ./modules/nixos.nix { inherit monstackLib generatorFor; };
+
+      flakeModules.default = import ./modules/flake-module.nix { inherit monstackLib generatorFor; };
+
+      formatter = forAllSystems (_: pkgs: pkgs.nixfmt);
+
+      devShells = forAllSystems (
+        system: pkgs: {
+          default = pkgs.mkShell {
+            packages = [
+              pkgs.cargo
+              pkgs.rustc
+              pkgs.clippy
+              pkgs.rustfmt
+              pkgs.prometheus
+              pkgs.prometheus-alertmanager
+              pkgs.grafana-loki
+              pkgs.nixfmt
+            ];
+          };
+        }
+      );
+    };
+}

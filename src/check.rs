@@ -31,8 +31,32 @@ impl Report {
     }
 }
 
-/// Checks the bundle in `dir`; `external` runs promtool, amtool, loki and promtail when found.
-pub fn check(dir: &Path, external: bool) -> Report {
+/// Which external validators `check` runs.
+#[derive(Debug, Clone, Default)]
+pub struct Externals {
+    /// Run external validators at all.
+    pub enabled: bool,
+    /// Only these tools (`promtool`, `amtool`, `loki`, `promtail`); empty means all.
+    pub only: Vec<String>,
+    /// A selected tool missing from PATH is an error rather than a skip (for CI and Nix checks).
+    pub require: bool,
+}
+
+impl Externals {
+    pub fn all() -> Self {
+        Externals { enabled: true, ..Default::default() }
+    }
+
+    pub fn none() -> Self {
+        Externals::default()
+    }
+}
+
+/// The external validators monstack knows.
+pub const TOOLS: [&str; 4] = ["promtool", "amtool", "loki", "promtail"];
+
+/// Checks the bundle in `dir`, then runs the selected external validators found on PATH.
+pub fn check(dir: &Path, externals: &Externals) -> Report {
     let mut report = Report::default();
     let mut diags = Diagnostics::new("?");
     let manifest = match fs::read(dir.join(MANIFEST))
@@ -64,11 +88,23 @@ pub fn check(dir: &Path, external: bool) -> Report {
     if let Some(spec) = files.get(crate::SPEC_FILE) {
         rerender(&manifest, spec, &files, &mut diags);
     }
-    if external && diags.is_empty() {
-        report.external = run_external(&files);
+    if externals.enabled && diags.is_empty() {
+        report.external = run_external(&files, externals);
         for e in &report.external {
-            if let External::Failed { tool, command, output } = e {
-                diags.error(Code::ExternalCheck, tool.clone(), format!("`{command}` failed:\n{}", output.trim_end()));
+            match e {
+                External::Failed { tool, command, output } => {
+                    diags.error(
+                        Code::ExternalCheck,
+                        tool.clone(),
+                        format!("`{command}` failed:\n{}", output.trim_end()),
+                    );
+                }
+                External::NotFound { tool } if externals.require => {
+                    diags
+                        .error(Code::ExternalCheck, tool.clone(), format!("{tool} is required but not on PATH"))
+                        .hint("install it, or drop --require");
+                }
+                _ => {}
             }
         }
     }
@@ -230,7 +266,30 @@ fn run(tool: &str, args: &[String], cwd: &Path) -> External {
 /// monitoring hosts at run time) points at a placeholder file. That lets `promtool check config`
 /// run in full — unlike `--syntax-only`, which skips `scrape_config_files` — while checking the
 /// same configuration apart from those paths.
-fn run_external(files: &BTreeMap<String, Vec<u8>>) -> Vec<External> {
+fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec<External> {
+    let mut commands: Vec<(&str, Vec<String>)> = Vec::new();
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    if files.contains_key("prometheus/prometheus.yml") {
+        commands.push(("promtool", args(&["check", "config", "prometheus/prometheus.yml"])));
+        let rules: Vec<String> = files.keys().filter(|p| p.starts_with("prometheus/rules/")).cloned().collect();
+        if !rules.is_empty() {
+            commands.push(("promtool", args(&["check", "rules"]).into_iter().chain(rules).collect()));
+        }
+    }
+    if files.contains_key("alertmanager/alertmanager.yml") {
+        commands.push(("amtool", args(&["check-config", "alertmanager/alertmanager.yml"])));
+    }
+    if files.contains_key("loki/loki-config.yaml") {
+        commands
+            .push(("loki", args(&["-verify-config", "-config.expand-env=true", "-config.file=loki/loki-config.yaml"])));
+    }
+    if files.contains_key("promtail/promtail-config.yaml") {
+        commands.push(("promtail", args(&["-check-syntax", "-config.file=promtail/promtail-config.yaml"])));
+    }
+    commands.retain(|(tool, _)| externals.only.is_empty() || externals.only.iter().any(|t| t == tool));
+    if commands.is_empty() {
+        return Vec::new();
+    }
     let scratch = match Scratch::new(files) {
         Ok(s) => s,
         Err(e) => {
@@ -241,31 +300,7 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>) -> Vec<External> {
             }];
         }
     };
-    let root = scratch.root.as_path();
-    let mut out = Vec::new();
-    if files.contains_key("prometheus/prometheus.yml") {
-        out.push(run("promtool", &["check".into(), "config".into(), "prometheus/prometheus.yml".into()], root));
-        let rules: Vec<String> = files.keys().filter(|p| p.starts_with("prometheus/rules/")).cloned().collect();
-        if !rules.is_empty() {
-            let mut args = vec!["check".to_string(), "rules".to_string()];
-            args.extend(rules);
-            out.push(run("promtool", &args, root));
-        }
-    }
-    if files.contains_key("alertmanager/alertmanager.yml") {
-        out.push(run("amtool", &["check-config".into(), "alertmanager/alertmanager.yml".into()], root));
-    }
-    if files.contains_key("loki/loki-config.yaml") {
-        out.push(run(
-            "loki",
-            &["-verify-config".into(), "-config.expand-env=true".into(), "-config.file=loki/loki-config.yaml".into()],
-            root,
-        ));
-    }
-    if files.contains_key("promtail/promtail-config.yaml") {
-        out.push(run("promtail", &["-check-syntax".into(), "-config.file=promtail/promtail-config.yaml".into()], root));
-    }
-    out
+    commands.iter().map(|(tool, a)| run(tool, a, &scratch.root)).collect()
 }
 
 /// A temporary copy of a bundle with run-time file references redirected; removed on drop.

@@ -53,8 +53,14 @@ enum Command {
         /// The bundle folder.
         dir: PathBuf,
         /// Only the in-process checks.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["tool", "require"])]
         no_external: bool,
+        /// Run only this external validator (promtool, amtool, loki, promtail); repeatable.
+        #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(monstack::check::TOOLS))]
+        tool: Vec<String>,
+        /// Fail when a selected validator is not on PATH instead of skipping it.
+        #[arg(long)]
+        require: bool,
     },
     /// Print the JSON Schema of the spec.
     Schema,
@@ -92,8 +98,9 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::Check { dir, no_external } => {
-            let report = check::check(&dir, !no_external);
+        Command::Check { dir, no_external, tool, require } => {
+            let externals = check::Externals { enabled: !no_external, only: tool, require };
+            let report = check::check(&dir, &externals);
             print_diagnostics(&report.diagnostics);
             for e in &report.external {
                 match e {

@@ -230,6 +230,25 @@ fn check_reports_what_an_external_validator_rejects() {
 }
 
 #[test]
+fn check_can_require_a_validator_that_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dev");
+    assert!(render("dev", &out, &[]).status.success());
+    // An empty PATH: no validator can be found.
+    let o = monstack(&["check", "--tool", "loki", "--require", out.to_str().unwrap()], &[("PATH", "")]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("error[bundle/external-check]: env dev: loki: loki is required but not on PATH"),
+        "{}",
+        stderr(&o)
+    );
+    let o = monstack(&["check", "--tool", "loki", out.to_str().unwrap()], &[("PATH", "")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("skipped: loki not found on PATH"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("promtool"), "only the selected tool: {}", stderr(&o));
+}
+
+#[test]
 fn committed_schema_matches_the_spec_types() {
     let o = monstack(&["schema"], &[]);
     assert!(o.status.success());

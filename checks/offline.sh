@@ -66,6 +66,13 @@ cat >"$work/wrapper/flake.nix" <<NIX
       caProdGrafanaEdit = m.bundleFor { inherit generator system; contentAddressed = true; modules = [ m.environments.prod grafanaEdit ]; };
       typeError = (m.evalEnv { modules = [ m.environments.dev { loki.http_listen_port = "3100"; } ]; }).json;
       semanticError = m.bundleFor { inherit generator system; modules = [ m.environments.dev { versions.loki = "2.8.0"; } ]; };
+      vmtestSpec = (m.evalEnv { modules = [ (monstack.outPath + "/checks/vmtest-env.nix") ]; }).json;
+      nixosModuleProblems = import (monstack.outPath + "/checks/nixos-module-eval.nix") {
+        inherit lib;
+        nixosModule = monstack.nixosModules.default;
+        bundle = m.bundle { inherit generator system; spec = m.specs.prod; };
+        foreignPrefixBundle = m.bundleFor { inherit generator system; modules = [ m.environments.dev { install_prefix = lib.mkForce "/srv/monstack"; } ]; };
+      };
     };
 }
 NIX
@@ -136,6 +143,20 @@ elif grep -q "env dev: versions.loki" "$work/semantic.log"; then
   ok "a semantic error fails the build naming env dev and versions.loki"
 else
   fail "the semantic error does not name env and option: $(tail -n 5 "$work/semantic.log")"
+fi
+
+"${nixf[@]}" eval --raw "$w#vmtestSpec" >"$work/vmtest.json"
+if "$monstack" validate --spec "$work/vmtest.json" 2>"$work/vmtest.log"; then
+  ok "the NixOS VM test's environment (checks/vmtest-env.nix) is a valid spec"
+else
+  fail "checks/vmtest-env.nix: $(cat "$work/vmtest.log")"
+fi
+
+problems=$("${nixf[@]}" eval --json "$w#nixosModuleProblems" 2>"$work/module.log" || echo "evaluation failed: $(tail -n 5 "$work/module.log")")
+if [ "$problems" = "[]" ]; then
+  ok "services.monstack wires the prod bundle into the services (evaluated against stand-ins)"
+else
+  fail "services.monstack: $problems"
 fi
 
 echo "checks/offline.sh: $passed passed, $failed failed"

@@ -1,0 +1,121 @@
+# Evaluates services.monstack against stand-ins for the nixpkgs options it sets, so its wiring
+# (paths into the bundle, the forced /etc entry, the assertions) is tested where full nixpkgs
+# is not at hand (checks/offline.sh). The VM test (vm-test.nix) covers the real services.
+# Returns the expectations that failed; an empty list is a pass.
+{
+  lib,
+  nixosModule,
+  bundle,
+  foreignPrefixBundle,
+}:
+let
+  inherit (lib) mkOption types;
+  free = mkOption {
+    type = types.submodule { freeformType = types.lazyAttrsOf types.anything; };
+    default = { };
+  };
+  stubs =
+    { config, ... }:
+    {
+      options = {
+        assertions = mkOption {
+          type = types.listOf types.anything;
+          default = [ ];
+        };
+        environment.etc = mkOption {
+          type = types.attrsOf (types.submodule { freeformType = types.attrsOf types.anything; });
+          default = { };
+        };
+        systemd.services = mkOption {
+          type = types.attrsOf (types.submodule { freeformType = types.lazyAttrsOf types.anything; });
+          default = { };
+        };
+        services.prometheus = free;
+        services.grafana = free;
+        services.loki = mkOption {
+          type = types.submodule {
+            freeformType = types.lazyAttrsOf types.anything;
+            options.dataDir = mkOption {
+              type = types.str;
+              default = "/var/lib/loki";
+            };
+          };
+          default = { };
+        };
+      };
+      # What nixpkgs' Prometheus module does with enableReload: its own generated file at the
+      # path the unit reads. services.monstack must win over it.
+      config.environment.etc."prometheus/prometheus.yaml".source = lib.mkIf (
+        config.services.prometheus.enable or false
+      ) "/nix/store/generated-by-nixpkgs-prometheus.yaml";
+    };
+  host =
+    b:
+    (lib.evalModules {
+      modules = [
+        nixosModule
+        stubs
+        {
+          _module.args.pkgs.stdenv.hostPlatform.system = "x86_64-linux";
+          services.monstack = {
+            enable = true;
+            bundle = b;
+          };
+        }
+      ];
+    }).config;
+  c = host bundle;
+  etc = name: c.environment.etc.${name}.source;
+  failed = lib.filter (a: !a.assertion);
+  # builtins.match refuses strings that carry store-path context; the text is what is compared.
+  has =
+    needle: hay:
+    lib.hasInfix (builtins.unsafeDiscardStringContext needle) (builtins.unsafeDiscardStringContext hay);
+  expect = [
+    {
+      what = "Prometheus reads the bundle's prometheus.yml";
+      ok = etc "prometheus/prometheus.yaml" == "${bundle.prometheus}/prometheus.yml";
+    }
+    {
+      what = "rule files sit beside it";
+      ok = etc "prometheus/rules" == "${bundle.prometheus}/rules";
+    }
+    {
+      what = "scrape-config files sit beside it";
+      ok = etc "prometheus/scrape_configs" == "${bundle.prometheus}/scrape_configs";
+    }
+    {
+      what = "Prometheus reloads when the component changes";
+      ok = c.systemd.services.prometheus-config-reload.restartTriggers == [ bundle.prometheus ];
+    }
+    {
+      what = "Alertmanager starts from the bundle's file with its templates";
+      ok =
+        has "${bundle.alertmanager}/alertmanager.yml" c.systemd.services.alertmanager.preStart
+        && has "${bundle.alertmanager}/templates" c.systemd.services.alertmanager.preStart;
+    }
+    {
+      what = "Grafana provisions the bundle's datasources";
+      ok = c.services.grafana.provision.datasources.path == "${bundle.grafana}/provisioning/datasources";
+    }
+    {
+      what = "dashboards are where the provider file says (install_prefix /etc/monstack)";
+      ok = etc "monstack/grafana" == bundle.grafana;
+    }
+    {
+      what = "Loki runs the bundle's config with env expansion";
+      ok =
+        c.services.loki.configFile == "${bundle.loki}/loki-config.yaml"
+        && c.services.loki.extraFlags == [ "-config.expand-env=true" ];
+    }
+    {
+      what = "a valid bundle raises no assertion";
+      ok = failed c.assertions == [ ];
+    }
+    {
+      what = "an install_prefix outside /etc is refused by an assertion";
+      ok = lib.any (a: lib.hasInfix "install_prefix" a.message) (failed (host foreignPrefixBundle).assertions);
+    }
+  ];
+in
+map (e: e.what) (lib.filter (e: !e.ok) expect)

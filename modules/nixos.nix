@@ -1,0 +1,164 @@
+# `services.monstack`: wires a bundle into nixpkgs' own service modules on a monitoring host.
+# No import-from-derivation: the services read the bundle's files from the store (or from /etc
+# entries that point into it); Nix never reads a built file during evaluation.
+{ monstackLib, generatorFor }:
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
+let
+  inherit (lib)
+    mkEnableOption
+    mkForce
+    mkIf
+    mkMerge
+    mkOption
+    types
+    ;
+  cfg = config.services.monstack;
+
+  bundle =
+    if cfg.bundle != null then
+      cfg.bundle
+    else
+      monstackLib.bundle {
+        generator = cfg.package;
+        system = pkgs.stdenv.hostPlatform.system;
+        spec = (monstackLib.evalEnv { modules = cfg.environment; }).spec;
+      };
+
+  # A bundle derivation from `lib.bundle` carries its spec as an attribute (no build needed).
+  spec = builtins.fromJSON bundle.spec;
+  etcPrefix = lib.removePrefix "/etc/" spec.install_prefix;
+
+  component = name: {
+    enable = mkOption {
+      type = types.bool;
+      default = true;
+      description = "Run ${name} with the bundle's ${name} configuration.";
+    };
+  };
+in
+{
+  options.services.monstack = {
+    enable = mkEnableOption "the monitoring stack rendered by monstack";
+
+    package = mkOption {
+      type = types.package;
+      default = generatorFor pkgs;
+      defaultText = lib.literalExpression "monstack built from this flake";
+      description = "The generator that renders `environment` into a bundle.";
+    };
+
+    environment = mkOption {
+      type = types.listOf types.deferredModule;
+      default = [ ];
+      example = lib.literalExpression "[ monstack.lib.environments.prod ]";
+      description = "Environment modules (like envs/prod.nix) whose bundle this host runs.";
+    };
+
+    bundle = mkOption {
+      type = types.nullOr types.package;
+      default = null;
+      example = lib.literalExpression "monstack.packages.x86_64-linux.prod-monitoring";
+      description = "A bundle built with the flake's `lib.bundle`; takes precedence over `environment`.";
+    };
+
+    prometheus = component "Prometheus";
+    alertmanager = component "Alertmanager";
+    grafana = component "Grafana";
+
+    loki = component "Loki" // {
+      environmentFile = mkOption {
+        type = types.nullOr types.path;
+        default = null;
+        example = "/run/secrets/loki.env";
+        description = ''
+          File with the object-store credentials as environment variables (for example
+          `LOKI_S3_ACCESS_KEY_ID=…` and `LOKI_S3_SECRET_ACCESS_KEY=…`, the names the spec's
+          `loki.storage.s3.*_env` options give). Loki expands them with -config.expand-env=true.
+          Keep it outside the store (agenix, sops-nix).
+        '';
+      };
+    };
+  };
+
+  config = mkIf cfg.enable (mkMerge [
+    {
+      assertions = [
+        {
+          assertion = lib.hasPrefix "/etc/" spec.install_prefix;
+          message = "services.monstack: the bundle's install_prefix (${spec.install_prefix}) must be under /etc/, where this module links the bundle; set install_prefix = \"/etc/monstack\" in the environment.";
+        }
+      ];
+    }
+
+    # Prometheus reads /etc/prometheus/prometheus.yaml when enableReload is on; rule and
+    # scrape-config files resolve relative to that folder, so they are linked beside it. The
+    # module's own promtool check covers only its unused generated file: the bundle is checked
+    # by the flake's checks instead.
+    (mkIf cfg.prometheus.enable {
+      services.prometheus = {
+        enable = true;
+        enableReload = true;
+        checkConfig = false;
+      };
+      environment.etc."prometheus/prometheus.yaml".source = mkForce "${bundle.prometheus}/prometheus.yml";
+      environment.etc."prometheus/rules".source = "${bundle.prometheus}/rules";
+      environment.etc."prometheus/scrape_configs".source = "${bundle.prometheus}/scrape_configs";
+      systemd.services.prometheus-config-reload.restartTriggers = [ bundle.prometheus ];
+    })
+
+    # nixpkgs' Alertmanager runs from /tmp/alert-manager-substituted.yaml, prepared in preStart
+    # by envsubst. The bundle's file needs no substitution (its secrets are *_file paths), and
+    # its templates path is relative, so both are put in /tmp (the unit's private /tmp) as-is.
+    (mkIf cfg.alertmanager.enable {
+      services.prometheus.alertmanager = {
+        enable = true;
+        checkConfig = false;
+        configText = "# replaced at service start by services.monstack";
+      };
+      systemd.services.alertmanager = {
+        preStart = mkForce ''
+          install -m 0400 ${bundle.alertmanager}/alertmanager.yml /tmp/alert-manager-substituted.yaml
+          ln -sfn ${bundle.alertmanager}/templates /tmp/templates
+        '';
+        restartTriggers = [ bundle.alertmanager ];
+      };
+    })
+
+    # Dashboards are provisioned from ${install_prefix}/grafana/dashboards/<folder>, the path
+    # the bundle's provider file names.
+    (mkIf cfg.grafana.enable {
+      services.grafana = {
+        enable = true;
+        provision = {
+          enable = true;
+          datasources.path = "${bundle.grafana}/provisioning/datasources";
+          dashboards.path = "${bundle.grafana}/provisioning/dashboards";
+        };
+      };
+      environment.etc."${etcPrefix}/grafana".source = bundle.grafana;
+    })
+
+    (mkIf cfg.loki.enable {
+      assertions = [
+        {
+          assertion = spec.loki.data_dir == config.services.loki.dataDir;
+          message = "services.monstack: loki.data_dir in the spec (${spec.loki.data_dir}) differs from services.loki.dataDir (${config.services.loki.dataDir}).";
+        }
+      ];
+      services.loki = {
+        enable = true;
+        configFile = "${bundle.loki}/loki-config.yaml";
+        extraFlags = [ "-config.expand-env=true" ];
+      };
+      systemd.services.loki = {
+        restartTriggers = [ bundle.loki ];
+        serviceConfig.EnvironmentFile = mkIf (cfg.loki.environmentFile != null) cfg.loki.environmentFile;
+      };
+    })
+  ]);
+}

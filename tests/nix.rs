@@ -1,0 +1,38 @@
+//! The Nix files parse. Evaluation and builds need nixpkgs' lib and run in checks/offline.sh
+//! (see README); parsing needs only nix-instantiate, which CI installs.
+
+mod common;
+
+use common::{in_ci, on_path, root};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn nix_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() && !name.starts_with('.') && name != "target" && name != "tests" {
+            nix_files(&path, out);
+        } else if name.ends_with(".nix") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_nix_file_parses() {
+    if !on_path("nix-instantiate") {
+        assert!(!in_ci(), "CI must provide nix-instantiate; run .ci/install");
+        eprintln!("SKIP every_nix_file_parses: nix-instantiate not on PATH (apt-get install nix-bin)");
+        return;
+    }
+    let mut files = Vec::new();
+    nix_files(&root(), &mut files);
+    files.sort();
+    assert!(files.len() >= 10, "found only {files:?}");
+    for f in &files {
+        let o = Command::new("nix-instantiate").arg("--parse").arg(f).output().unwrap();
+        assert!(o.status.success(), "{} does not parse:\n{}", f.display(), String::from_utf8_lossy(&o.stderr));
+    }
+    eprintln!("{} Nix files parse", files.len());
+}

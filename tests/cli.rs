@@ -108,18 +108,13 @@ fn the_prod_bundle_has_every_file_the_layout_names() {
 fn install_prefix_from_the_command_line_reaches_grafana_and_the_spec() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("dev");
-    let o = monstack(
-        &[
-            "render",
-            "--spec",
-            example("dev").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--install-prefix",
-            "/srv/mon",
-        ],
-        &[],
-    );
+    let spec = example("dev");
+    let with_prefix = |prefix: &str| {
+        let args =
+            ["render", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--install-prefix", prefix];
+        monstack(&args, &[])
+    };
+    let o = with_prefix("/srv/mon");
     assert!(o.status.success(), "{}", stderr(&o));
     let provider = std::fs::read_to_string(out.join("grafana/provisioning/dashboards/dashboard_provider.yml")).unwrap();
     assert!(provider.contains("path: /srv/mon/grafana/dashboards/creativeflow"), "{provider}");
@@ -127,18 +122,7 @@ fn install_prefix_from_the_command_line_reaches_grafana_and_the_spec() {
     assert_eq!(spec["install_prefix"], "/srv/mon");
     let o = monstack(&["check", "--no-external", out.to_str().unwrap()], &[]);
     assert!(o.status.success(), "the bundle re-renders from its spec.json: {}", stderr(&o));
-    let o = monstack(
-        &[
-            "render",
-            "--spec",
-            example("dev").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--install-prefix",
-            "relative",
-        ],
-        &[],
-    );
+    let o = with_prefix("relative");
     assert!(!o.status.success());
     assert!(stderr(&o).contains("error[path/invalid]: env dev: install_prefix"), "{}", stderr(&o));
 }

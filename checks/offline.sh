@@ -16,6 +16,8 @@
 #      checks the Prometheus component keeps its store path while Grafana's changes;
 #   5. checks that a type error names its option and a semantic error fails the build naming
 #      the environment and the option path.
+#   6. with MONSTACK_FLAKE_PARTS (a checkout of github:hercules-ci/flake-parts), builds prod
+#      through `flakeModules.default` in a flake-parts flake and compares it with lib.bundle's.
 # Without MONSTACK_NIXPKGS_LIB it prints SKIP and exits 0. Needs nix (Debian's nix-bin works)
 # with sandbox = false; it passes the experimental features it needs on the command line.
 set -euo pipefail
@@ -46,14 +48,27 @@ monstack="$repo/target/release/monstack"
 
 # The repository as a flake input: the files git tracks, as they are in the working tree.
 mkdir -p "$work/wrapper"
+fp_inputs=""
+fp_outputs=""
+if [ -n "${MONSTACK_FLAKE_PARTS:-}" ]; then
+  fp_inputs="inputs.flake-parts.url = \"path:$(cd "$MONSTACK_FLAKE_PARTS" && pwd)\";
+  inputs.flake-parts.inputs.nixpkgs-lib.follows = \"nixpkgs\";"
+  fp_outputs="flakePartsProd = (inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+        imports = [ monstack.flakeModules.default ];
+        systems = [ system ];
+        monstack.environments.prod = [ m.environments.prod ];
+        perSystem.monstack.generator = generator;
+      }).packages.\${system}.prod-monitoring;"
+fi
 cat >"$work/wrapper/flake.nix" <<NIX
 {
+  $fp_inputs
   inputs.nixpkgs.url = "path:$lib_flake";
   inputs.monstack.url = "git+file://$repo";
   inputs.monstack.inputs.nixpkgs.follows = "nixpkgs";
   # The locally built generator, copied into the store as a plain (non-flake) input.
   inputs.generator = { url = "path:$work/gen"; flake = false; };
-  outputs = { nixpkgs, monstack, generator, ... }:
+  outputs = inputs@{ nixpkgs, monstack, generator, ... }:
     let
       inherit (nixpkgs) lib;
       m = monstack.lib;
@@ -66,6 +81,7 @@ cat >"$work/wrapper/flake.nix" <<NIX
       caProdGrafanaEdit = m.bundleFor { inherit generator system; contentAddressed = true; modules = [ m.environments.prod grafanaEdit ]; };
       typeError = (m.evalEnv { modules = [ m.environments.dev { loki.http_listen_port = "3100"; } ]; }).json;
       semanticError = m.bundleFor { inherit generator system; modules = [ m.environments.dev { versions.loki = "2.8.0"; } ]; };
+      $fp_outputs
       vmtestSpec = (m.evalEnv { modules = [ (monstack.outPath + "/checks/vmtest-env.nix") ]; }).json;
       nixosModuleProblems = import (monstack.outPath + "/checks/nixos-module-eval.nix") {
         inherit lib;
@@ -157,6 +173,18 @@ if [ "$problems" = "[]" ]; then
   ok "services.monstack wires the prod bundle into the services (evaluated against stand-ins)"
 else
   fail "services.monstack: $problems"
+fi
+
+if [ -n "${MONSTACK_FLAKE_PARTS:-}" ]; then
+  via_module=$("${nixf[@]}" eval --raw "$w#flakePartsProd.drvPath")
+  via_lib=$("${nixf[@]}" eval --raw "$w#bundles.prod.drvPath")
+  if [ "$via_module" = "$via_lib" ] && out_path flakePartsProd out >/dev/null; then
+    ok "flakeModules.default builds prod-monitoring, the same derivation as lib.bundle"
+  else
+    fail "flakeModules.default: $via_module differs from $via_lib"
+  fi
+else
+  echo "SKIP flake-parts module test: MONSTACK_FLAKE_PARTS is not set (a checkout of github:hercules-ci/flake-parts)"
 fi
 
 echo "checks/offline.sh: $passed passed, $failed failed"

@@ -4,7 +4,12 @@
 #   imports = [ monstack.flakeModules.default ];
 #   monstack.environments.prod = [ ./envs/prod.nix ];
 { monstackLib, generatorFor }:
-{ config, lib, ... }:
+{
+  config,
+  lib,
+  flake-parts-lib,
+  ...
+}:
 let
   inherit (lib) mkOption types;
   top = config.monstack;
@@ -24,14 +29,26 @@ in
     };
   };
 
+  options.perSystem = flake-parts-lib.mkPerSystemOption (
+    { pkgs, ... }:
+    {
+      options.monstack.generator = mkOption {
+        type = types.package;
+        default = generatorFor pkgs;
+        defaultText = lib.literalExpression "monstack built from its flake with this system's pkgs";
+        description = "The generator that builds the bundles (the derivations' builder).";
+      };
+    }
+  );
+
   config.perSystem =
-    { pkgs, system, ... }:
+    { config, system, ... }:
     {
       packages = lib.mapAttrs' (
         name: modules:
         lib.nameValuePair "${name}-monitoring" (
           monstackLib.bundleFor {
-            generator = generatorFor pkgs;
+            inherit (config.monstack) generator;
             inherit system modules;
             inherit (top) contentAddressed;
           }

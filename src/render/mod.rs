@@ -7,6 +7,7 @@ pub mod grafana;
 pub mod loki;
 pub mod prometheus;
 pub mod promtail;
+mod logs;
 mod relabel;
 
 use crate::bundle::Bundle;

@@ -1,0 +1,117 @@
+//! The log pipelines, independent of the shipper: what each log source reads, how its targets
+//! are relabeled and how its lines are parsed. Promtail and Grafana Alloy render the same
+//! pipelines in their own syntax. Only bounded values become labels (namespace, pod, container,
+//! app, level, model name and version); trace, span and inference ids stay in the line.
+
+use super::regex_literal;
+use super::relabel::{constant, copy, drop, k8s_label};
+use crate::spec::promtail::{AiModelLogs, LogSourceKind};
+use crate::spec::scrape::Relabel;
+use crate::validate::Model;
+use std::collections::BTreeMap;
+
+/// Fields read from JSON log lines: (name in the pipeline, key in the line).
+pub const JSON_FIELDS: [(&str, &str); 3] = [("level", "level"), ("message", "message"), ("timestamp", "time")];
+/// The extracted field that becomes a label.
+pub const LEVEL_LABEL: &str = "level";
+/// Layouts of the line's timestamp, tried in order.
+pub const TIMESTAMP_FORMATS: [&str; 2] = ["RFC3339Nano", "RFC3339"];
+
+pub struct LogJob {
+    pub name: String,
+    pub input: Input,
+    /// Target relabeling, applied to discovered targets before their files are read.
+    pub relabels: Vec<Relabel>,
+    /// Container logs: CRI lines with JSON payloads (level label, timestamp, message).
+    pub container_json: bool,
+}
+
+pub enum Input {
+    /// Files on the host: a glob and the stream labels.
+    Files { path: String, labels: BTreeMap<String, String> },
+    /// Pods on this node, optionally limited to namespaces and a label selector.
+    Pods { namespaces: Vec<String>, label_selector: Option<String> },
+}
+
+pub fn jobs(model: &Model) -> Vec<LogJob> {
+    let sources = &model.spec.promtail.sources;
+    // Pods that an AI-model source reads are left out of the generic pod source, so no log file
+    // is read twice.
+    let ai: Vec<&AiModelLogs> = sources
+        .iter()
+        .filter_map(|s| match &s.kind {
+            LogSourceKind::AiModels(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    sources
+        .iter()
+        .map(|source| {
+            let name = source.name.clone();
+            match &source.kind {
+                LogSourceKind::Files(f) => {
+                    let mut labels = f.labels.clone();
+                    labels.entry("job".into()).or_insert_with(|| name.clone());
+                    LogJob {
+                        name,
+                        input: Input::Files { path: f.path.clone(), labels },
+                        relabels: vec![],
+                        container_json: false,
+                    }
+                }
+                LogSourceKind::KubernetesPods(p) => {
+                    let mut relabels: Vec<Relabel> = ai.iter().map(|a| exclude(&a.pod_selector)).collect();
+                    relabels.extend(pod_relabels(&name));
+                    LogJob {
+                        name,
+                        input: Input::Pods { namespaces: p.namespaces.clone(), label_selector: None },
+                        relabels,
+                        container_json: true,
+                    }
+                }
+                LogSourceKind::AiModels(a) => {
+                    let mut relabels = vec![
+                        copy(&[&k8s_label("pod", &a.model_name_label)], "model_name"),
+                        copy(&[&k8s_label("pod", &a.model_version_label)], "model_version"),
+                    ];
+                    relabels.extend(pod_relabels(&name));
+                    LogJob {
+                        name,
+                        input: Input::Pods { namespaces: a.namespaces.clone(), label_selector: Some(a.pod_selector.clone()) },
+                        relabels,
+                        container_json: true,
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// Drops the pods a validated equality selector (`k=v[,k2=v2]`) selects.
+fn exclude(selector: &str) -> Relabel {
+    let terms: Vec<(&str, &str)> = selector
+        .split(',')
+        .filter_map(|t| t.split_once("==").or_else(|| t.split_once('=')))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
+    let sources: Vec<String> = terms.iter().map(|(k, _)| k8s_label("pod", k)).collect();
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    let values: Vec<String> = terms.iter().map(|(_, v)| regex_literal(v)).collect();
+    drop(&sources, &values.join(";"))
+}
+
+fn pod_relabels(job: &str) -> Vec<Relabel> {
+    vec![
+        copy(&["__meta_kubernetes_pod_node_name"], "__host__"),
+        copy(&["__meta_kubernetes_namespace"], "namespace"),
+        copy(&["__meta_kubernetes_pod_name"], "pod"),
+        copy(&["__meta_kubernetes_pod_container_name"], "container"),
+        copy(&["__meta_kubernetes_pod_label_app_kubernetes_io_name"], "app"),
+        constant("job", job),
+        Relabel {
+            separator: Some("/".into()),
+            replacement: Some("/var/log/pods/*$1/*.log".into()),
+            ..copy(&["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"], "__path__")
+        },
+    ]
+}

@@ -32,6 +32,7 @@ let
         };
         services.prometheus = free;
         services.grafana = free;
+        services.alloy = free;
         services.loki = mkOption {
           type = types.submodule {
             freeformType = types.lazyAttrsOf types.anything;
@@ -107,6 +108,10 @@ let
       ok =
         c.services.loki.configFile == "${bundle.loki}/loki-config.yaml"
         && c.services.loki.extraFlags == [ "-config.expand-env=true" ];
+    }
+    {
+      what = "Alloy ships the logs with the bundle's pipelines";
+      ok = c.services.alloy.enable && etc "alloy/config.alloy" == "${bundle.alloy}/config.alloy";
     }
     {
       what = "a valid bundle raises no assertion";

@@ -16,6 +16,7 @@ let
     "grafana"
     "loki"
     "promtail"
+    "alloy"
   ];
 in
 rec {

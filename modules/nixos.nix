@@ -70,6 +70,13 @@ in
     alertmanager = component "Alertmanager";
     grafana = component "Grafana";
 
+    alloy.enable = mkOption {
+      type = types.bool;
+      default = lib.elem "alloy" spec.promtail.shippers;
+      defaultText = lib.literalExpression "whether the bundle renders an Alloy configuration";
+      description = "Ship logs with Grafana Alloy (Promtail's successor; nixpkgs no longer has Promtail).";
+    };
+
     loki = component "Loki" // {
       environmentFile = mkOption {
         type = types.nullOr types.path;
@@ -141,6 +148,19 @@ in
         };
       };
       environment.etc."${etcPrefix}/grafana".source = bundle.grafana;
+    })
+
+    # Alloy reads /etc/alloy; nixpkgs reloads (not restarts) it when an /etc/alloy/*.alloy entry
+    # changes.
+    (mkIf cfg.alloy.enable {
+      assertions = [
+        {
+          assertion = lib.elem "alloy" spec.promtail.shippers;
+          message = "services.monstack.alloy.enable: the bundle has no Alloy configuration; add \"alloy\" to promtail.shippers in the environment.";
+        }
+      ];
+      services.alloy.enable = true;
+      environment.etc."alloy/config.alloy".source = "${bundle.alloy}/config.alloy";
     })
 
     (mkIf cfg.loki.enable {

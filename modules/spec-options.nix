@@ -575,9 +575,17 @@ let
         default = "/var/lib/promtail/positions.yaml";
         description = "File recording how far each log file was read. Default\n`/var/lib/promtail/positions.yaml`.";
       };
+      shippers = mkOption {
+        type = types.listOf Shipper;
+        default = [
+          "promtail"
+          "alloy"
+        ];
+        description = "Which shippers the bundle configures for these sources: `promtail` (the seed's, end of\nlife since 2026-03-02 and gone from nixpkgs) and `alloy` (its successor). Default both.";
+      };
       sources = mkOption {
         type = types.listOf LogSource;
-        description = "Log sources; each becomes one scrape job.";
+        description = "Log sources; each becomes one scrape job (Promtail) or one pipeline (Alloy).";
       };
       tenant_id = mkOption {
         type = types.nullOr types.str;
@@ -930,6 +938,8 @@ let
     };
   };
 
+  Shipper = types.enum [ "promtail" "alloy" ];
+
   Slack = types.submodule {
     options = {
       api_url_file = mkOption {
@@ -1094,6 +1104,11 @@ let
         default = "0.28.1";
         description = "Alertmanager version; at least 0.27. Default `0.28.1`.";
       };
+      alloy = mkOption {
+        type = types.str;
+        default = "1.9.0";
+        description = "Grafana Alloy version; at least 1.5. Default `1.9.0`.";
+      };
       grafana = mkOption {
         type = types.str;
         default = "12.0.0";
@@ -1178,7 +1193,7 @@ in
     };
     promtail = mkOption {
       type = Promtail;
-      description = "Promtail: where logs come from and where they go.";
+      description = "Log shipping (Promtail and Grafana Alloy): where logs come from and where they go.";
     };
     rules = mkOption {
       type = Rules;

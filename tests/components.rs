@@ -44,3 +44,18 @@ fn key_order_and_format_do_not_change_the_spec_hash() {
     let from_json = monstack::build("dev.json", &serde_json::to_vec_pretty(&base).unwrap()).unwrap();
     assert_eq!(from_yaml, from_json);
 }
+
+#[test]
+fn shippers_select_which_log_configs_are_rendered() {
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(common::example("prod")).unwrap()).unwrap();
+    spec["promtail"]["shippers"] = serde_json::json!(["alloy"]);
+    // Promtail 3.7 does not exist, but it is not rendered either.
+    spec["versions"]["promtail"] = "3.7.0".into();
+    let bundle = monstack::build("spec.json", &serde_json::to_vec(&spec).unwrap()).unwrap();
+    assert!(bundle.get("alloy/config.alloy").is_some());
+    assert!(bundle.files().keys().all(|k| !k.starts_with("promtail/")));
+    let alloy = String::from_utf8(bundle.get("alloy/config.alloy").unwrap().to_vec()).unwrap();
+    for source in ["system", "security_audit", "kubernetes_pods", "ai_custom_models"] {
+        assert!(alloy.contains(&format!("loki.source.file \"{source}\"")), "{source} missing:\n{alloy}");
+    }
+}

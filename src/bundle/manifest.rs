@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 pub const MANIFEST: &str = "manifest.json";
 /// The components of a bundle: each is the top-level folder of the same name.
-pub const COMPONENTS: [&str; 5] = ["prometheus", "alertmanager", "grafana", "loki", "promtail"];
+pub const COMPONENTS: [&str; 6] = ["prometheus", "alertmanager", "grafana", "loki", "promtail", "alloy"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

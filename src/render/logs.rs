@@ -77,7 +77,10 @@ pub fn jobs(model: &Model) -> Vec<LogJob> {
                     relabels.extend(pod_relabels(&name));
                     LogJob {
                         name,
-                        input: Input::Pods { namespaces: a.namespaces.clone(), label_selector: Some(a.pod_selector.clone()) },
+                        input: Input::Pods {
+                            namespaces: a.namespaces.clone(),
+                            label_selector: Some(a.pod_selector.clone()),
+                        },
                         relabels,
                         container_json: true,
                     }

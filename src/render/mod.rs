@@ -3,11 +3,12 @@
 //! bytes depend only on the model.
 
 pub mod alertmanager;
+pub mod alloy;
 pub mod grafana;
+mod logs;
 pub mod loki;
 pub mod prometheus;
 pub mod promtail;
-mod logs;
 mod relabel;
 
 use crate::bundle::Bundle;
@@ -22,6 +23,7 @@ pub fn render(model: &Model) -> Bundle {
     grafana::render(model, &mut bundle);
     loki::render(model, &mut bundle);
     promtail::render(model, &mut bundle);
+    alloy::render(model, &mut bundle);
     bundle
 }
 

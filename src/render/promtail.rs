@@ -3,6 +3,7 @@
 use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, TIMESTAMP_FORMATS};
 use super::yaml;
 use crate::bundle::Bundle;
+use crate::spec::promtail::Shipper;
 use crate::spec::scrape::Relabel;
 use crate::validate::Model;
 use serde::Serialize;
@@ -56,6 +57,9 @@ struct StaticConfig {
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let pt = &model.spec.promtail;
+    if !pt.shippers.contains(&Shipper::Promtail) {
+        return;
+    }
     let config = Config {
         server: Server { http_listen_port: pt.http_listen_port, grpc_listen_port: 0 },
         positions: Positions { filename: pt.positions_file.clone() },

@@ -56,7 +56,7 @@ pub struct Spec {
     pub grafana: grafana::Grafana,
     /// Loki: storage, schema, retention and limits.
     pub loki: loki::Loki,
-    /// Promtail: where logs come from and where they go.
+    /// Log shipping (Promtail and Grafana Alloy): where logs come from and where they go.
     pub promtail: promtail::Promtail,
 }
 
@@ -83,6 +83,9 @@ pub struct Versions {
     /// Promtail version; at least 2.9 (it is not released after 3.6). Default `3.5.0`.
     #[serde(default = "default_promtail_version")]
     pub promtail: String,
+    /// Grafana Alloy version; at least 1.5. Default `1.9.0`.
+    #[serde(default = "default_alloy_version")]
+    pub alloy: String,
 }
 
 fn default_prometheus_version() -> String {
@@ -100,6 +103,9 @@ fn default_loki_version() -> String {
 fn default_promtail_version() -> String {
     "3.5.0".into()
 }
+fn default_alloy_version() -> String {
+    "1.9.0".into()
+}
 
 impl Default for Versions {
     fn default() -> Self {
@@ -109,6 +115,7 @@ impl Default for Versions {
             grafana: default_grafana_version(),
             loki: default_loki_version(),
             promtail: default_promtail_version(),
+            alloy: default_alloy_version(),
         }
     }
 }

@@ -19,8 +19,32 @@ pub struct Promtail {
     /// Tenant id sent as `X-Scope-OrgID` (multi-tenant Loki). Default: none.
     #[serde(default)]
     pub tenant_id: Option<String>,
-    /// Log sources; each becomes one scrape job.
+    /// Log sources; each becomes one scrape job (Promtail) or one pipeline (Alloy).
     pub sources: Vec<LogSource>,
+    /// Which shippers the bundle configures for these sources: `promtail` (the seed's, end of
+    /// life since 2026-03-02 and gone from nixpkgs) and `alloy` (its successor). Default both.
+    #[serde(default = "default_shippers")]
+    pub shippers: Vec<Shipper>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Shipper {
+    Promtail,
+    Alloy,
+}
+
+impl Shipper {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shipper::Promtail => "promtail",
+            Shipper::Alloy => "alloy",
+        }
+    }
+}
+
+fn default_shippers() -> Vec<Shipper> {
+    vec![Shipper::Promtail, Shipper::Alloy]
 }
 
 fn default_port() -> u16 {

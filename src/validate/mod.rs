@@ -30,6 +30,7 @@ pub struct Versions {
     pub grafana: Version,
     pub loki: Version,
     pub promtail: Version,
+    pub alloy: Version,
 }
 
 impl Model {
@@ -45,6 +46,8 @@ pub const MIN_ALERTMANAGER: Version = Version::new(0, 27, 0);
 pub const MIN_GRAFANA: Version = Version::new(10, 4, 0);
 pub const MIN_LOKI: Version = Version::new(2, 9, 0);
 pub const MIN_PROMTAIL: Version = Version::new(2, 9, 0);
+/// `sys.env` (used to select this node's pods) exists since Alloy 1.5.
+pub const MIN_ALLOY: Version = Version::new(1, 5, 0);
 
 /// Validates a loaded spec. `spec_sha256` is the hash of the document it came from.
 pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic>> {
@@ -97,6 +100,7 @@ fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {
     let grafana = one("grafana", &v.grafana, MIN_GRAFANA);
     let loki = one("loki", &v.loki, MIN_LOKI);
     let promtail = one("promtail", &v.promtail, MIN_PROMTAIL);
+    let alloy = one("alloy", &v.alloy, MIN_ALLOY);
     if let Some(l) = loki {
         if l.major > 3 {
             cx.error(
@@ -115,7 +119,9 @@ fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {
             .hint("target 2.9 or 3.x");
         }
     }
+    let ships_promtail = spec.promtail.shippers.contains(&crate::spec::promtail::Shipper::Promtail);
     if let Some(p) = promtail
+        && ships_promtail
         && (p.major > 3 || (p.major == 3 && p.minor >= 7))
     {
         cx.error(
@@ -123,7 +129,7 @@ fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {
             "versions.promtail",
             format!("Promtail {p} does not exist: Promtail was removed in Loki 3.7"),
         )
-        .hint("target Promtail 3.6 or older, or ship logs with Grafana Alloy");
+        .hint("target Promtail 3.6 or older, or ship logs with Grafana Alloy only: promtail.shippers = [\"alloy\"]");
     }
     Some(Versions {
         prometheus: prometheus?,
@@ -131,5 +137,6 @@ fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {
         grafana: grafana?,
         loki: loki?,
         promtail: promtail?,
+        alloy: alloy?,
     })
 }

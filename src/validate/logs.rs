@@ -170,6 +170,17 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         "log source",
         pt.sources.iter().enumerate().map(|(i, s)| (format!("promtail.sources[{i}].name"), s.name.as_str())),
     );
+    if pt.shippers.is_empty() {
+        cx.error(Code::ValueOutOfRange, "promtail.shippers", "no shipper: the log sources would go nowhere")
+            .hint("list promtail, alloy or both");
+    }
+    cx.unique("shipper", pt.shippers.iter().enumerate().map(|(i, s)| (format!("promtail.shippers[{i}]"), s.as_str())));
+    // Alloy component labels are identifiers: two sources must not map to the same one.
+    let idents: Vec<String> = pt.sources.iter().map(|s| crate::render::alloy::ident(&s.name)).collect();
+    cx.unique(
+        "Alloy component label",
+        idents.iter().enumerate().map(|(i, id)| (format!("promtail.sources[{i}].name"), id.as_str())),
+    );
 }
 
 fn abs_dir(cx: &mut Cx, path: &str, dir: &str) {

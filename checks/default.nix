@@ -26,21 +26,19 @@ let
         touch $out
       '';
 
-  perEnv =
-    env: bundle:
-    {
-      # promtool check config (with every scrape-config file) and promtool check rules.
-      "${env}-promtool" = validator env bundle "promtool" pkgs.prometheus;
-      # amtool check-config: routes, receivers, templates.
-      "${env}-amtool" = validator env bundle "amtool" pkgs.prometheus-alertmanager;
-      # loki -verify-config -config.expand-env=true.
-      "${env}-loki" = validator env bundle "loki" pkgs.grafana-loki;
-      # The bundle Nix builds is byte for byte the committed golden, which the CLI also renders.
-      "${env}-golden" = pkgs.runCommand "monstack-${env}-golden" { } ''
-        diff -r ${bundle} ${src}/tests/golden/${env}
-        touch $out
-      '';
-    };
+  perEnv = env: bundle: {
+    # promtool check config (with every scrape-config file) and promtool check rules.
+    "${env}-promtool" = validator env bundle "promtool" pkgs.prometheus;
+    # amtool check-config: routes, receivers, templates.
+    "${env}-amtool" = validator env bundle "amtool" pkgs.prometheus-alertmanager;
+    # loki -verify-config -config.expand-env=true.
+    "${env}-loki" = validator env bundle "loki" pkgs.grafana-loki;
+    # The bundle Nix builds is byte for byte the committed golden, which the CLI also renders.
+    "${env}-golden" = pkgs.runCommand "monstack-${env}-golden" { } ''
+      diff -r ${bundle} ${src}/tests/golden/${env}
+      touch $out
+    '';
+  };
 
   rustCheck =
     name: phase:

@@ -46,9 +46,9 @@ let
       };
       # What nixpkgs' Prometheus module does with enableReload: its own generated file at the
       # path the unit reads. services.monstack must win over it.
-      config.environment.etc."prometheus/prometheus.yaml".source = lib.mkIf (
-        config.services.prometheus.enable or false
-      ) "/nix/store/generated-by-nixpkgs-prometheus.yaml";
+      config.environment.etc."prometheus/prometheus.yaml".source =
+        lib.mkIf (config.services.prometheus.enable or false)
+          "/nix/store/generated-by-nixpkgs-prometheus.yaml";
     };
   host =
     b:
@@ -119,7 +119,9 @@ let
     }
     {
       what = "an install_prefix outside /etc is refused by an assertion";
-      ok = lib.any (a: lib.hasInfix "install_prefix" a.message) (failed (host foreignPrefixBundle).assertions);
+      ok = lib.any (a: lib.hasInfix "install_prefix" a.message) (
+        failed (host foreignPrefixBundle).assertions
+      );
     }
   ];
 in

@@ -133,7 +133,11 @@ let
   };
 
   # Built-in dashboards monstack generates.
-  DashboardKind = types.enum [ "system_overview" "custom_ai_model_monitoring" "logs_ai_model" ];
+  DashboardKind = types.enum [
+    "system_overview"
+    "custom_ai_model_monitoring"
+    "logs_ai_model"
+  ];
 
   Datasource = types.submodule {
     options = {
@@ -176,7 +180,10 @@ let
     };
   };
 
-  DatasourceType = types.enum [ "prometheus" "loki" ];
+  DatasourceType = types.enum [
+    "prometheus"
+    "loki"
+  ];
 
   # Service discovery for a job. Exactly one variant is given.
   Discovery = types.attrTag {
@@ -305,10 +312,20 @@ let
 
   # Well-known Kubernetes scrape shapes, with the relabeling the Prometheus project's example
   # configuration uses for them.
-  K8sPreset = types.enum [ "cadvisor" "apiserver" ];
+  K8sPreset = types.enum [
+    "cadvisor"
+    "apiserver"
+  ];
 
   # Kubernetes roles Prometheus discovers.
-  K8sRole = types.enum [ "node" "pod" "service" "endpoints" "endpointslice" "ingress" ];
+  K8sRole = types.enum [
+    "node"
+    "pod"
+    "service"
+    "endpoints"
+    "endpointslice"
+    "ingress"
+  ];
 
   KubernetesDiscovery = types.submodule {
     options = {
@@ -671,7 +688,19 @@ let
     };
   };
 
-  RelabelAction = types.enum [ "replace" "keep" "drop" "keepequal" "dropequal" "hashmod" "labelmap" "labeldrop" "labelkeep" "lowercase" "uppercase" ];
+  RelabelAction = types.enum [
+    "replace"
+    "keep"
+    "drop"
+    "keepequal"
+    "dropequal"
+    "hashmod"
+    "labelmap"
+    "labeldrop"
+    "labelkeep"
+    "lowercase"
+    "uppercase"
+  ];
 
   Retention = types.submodule {
     options = {
@@ -857,7 +886,10 @@ let
     };
   };
 
-  Scheme = types.enum [ "http" "https" ];
+  Scheme = types.enum [
+    "http"
+    "https"
+  ];
 
   # One Prometheus scrape job.
   ScrapeJob = types.submodule {
@@ -938,7 +970,10 @@ let
     };
   };
 
-  Shipper = types.enum [ "promtail" "alloy" ];
+  Shipper = types.enum [
+    "promtail"
+    "alloy"
+  ];
 
   Slack = types.submodule {
     options = {
@@ -1106,8 +1141,8 @@ let
       };
       alloy = mkOption {
         type = types.str;
-        default = "1.9.0";
-        description = "Grafana Alloy version; at least 1.5. Default `1.9.0`.";
+        default = "1.11.0";
+        description = "Grafana Alloy version; at least 1.5. Default `1.11.0`.";
       };
       grafana = mkOption {
         type = types.str;

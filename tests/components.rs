@@ -59,3 +59,16 @@ fn shippers_select_which_log_configs_are_rendered() {
         assert!(alloy.contains(&format!("loki.source.file \"{source}\"")), "{source} missing:\n{alloy}");
     }
 }
+
+#[test]
+fn promtail_positions_are_taken_over_only_where_alloy_can_read_them() {
+    let alloy_for = |version: &str| {
+        let mut spec: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(common::example("dev")).unwrap()).unwrap();
+        spec["versions"]["alloy"] = version.into();
+        let bundle = monstack::build("spec.json", &serde_json::to_vec(&spec).unwrap()).unwrap();
+        String::from_utf8(bundle.get("alloy/config.alloy").unwrap().to_vec()).unwrap()
+    };
+    assert!(alloy_for("1.11.0").contains("legacy_positions_file = \"/var/lib/promtail/positions.yaml\""));
+    assert!(!alloy_for("1.10.2").contains("legacy_positions_file"));
+}

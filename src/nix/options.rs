@@ -113,8 +113,8 @@ fn type_expr(s: &Value, level: usize) -> String {
     }
     if let Some(one) = s.get("oneOf").and_then(Value::as_array) {
         if one.iter().all(|v| v.get("const").is_some()) {
-            let names: Vec<String> = one.iter().map(|v| nix_value(&v["const"], level)).collect();
-            return format!("types.enum [ {} ]", names.join(" "));
+            let names: Vec<Value> = one.iter().map(|v| v["const"].clone()).collect();
+            return format!("types.enum {}", nix_value(&Value::Array(names), level));
         }
         let mut out = String::from("types.attrTag {\n");
         for variant in one {
@@ -130,9 +130,8 @@ fn type_expr(s: &Value, level: usize) -> String {
         out.push('}');
         return out;
     }
-    if let Some(values) = s.get("enum").and_then(Value::as_array) {
-        let names: Vec<String> = values.iter().map(|v| nix_value(v, level)).collect();
-        return format!("types.enum [ {} ]", names.join(" "));
+    if let Some(values) = s.get("enum") {
+        return format!("types.enum {}", nix_value(values, level));
     }
     let ty = match s.get("type") {
         Some(Value::String(t)) => t.clone(),

@@ -10,6 +10,10 @@ use crate::spec::scrape::{Relabel, RelabelAction};
 use crate::validate::Model;
 use std::fmt::Write;
 
+/// `legacy_positions_file` keeps Promtail's read offsets for labelled targets since Alloy 1.11
+/// (grafana/alloy#4275).
+const LEGACY_POSITIONS_SINCE: crate::syntax::Version = crate::syntax::Version::new(1, 11, 0);
+
 /// A component label: Alloy identifiers take letters, digits and underscores.
 pub fn ident(name: &str) -> String {
     let mut id: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
@@ -113,8 +117,11 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         model.env()
     ));
     w.blank();
+    // Alloy reads Promtail's positions only from 1.11 on for targets with labels (before, the
+    // converted entries never match and files are read again from the start).
+    let legacy_positions = (model.versions.alloy >= LEGACY_POSITIONS_SINCE).then_some(pt.positions_file.as_str());
     for job in logs::jobs(model) {
-        pipeline(&mut w, &job, &pt.positions_file);
+        pipeline(&mut w, &job, legacy_positions);
     }
     w.block("loki.write", Some("default"), |w| {
         w.block("endpoint", None, |w| {
@@ -127,7 +134,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     bundle.add("alloy/config.alloy", w.out.into_bytes());
 }
 
-fn pipeline(w: &mut Writer, job: &LogJob, positions_file: &str) {
+fn pipeline(w: &mut Writer, job: &LogJob, legacy_positions: Option<&str>) {
     let id = ident(&job.name);
     let sink = if job.container_json {
         format!("[loki.process.{id}.receiver]")
@@ -151,6 +158,8 @@ fn pipeline(w: &mut Writer, job: &LogJob, positions_file: &str) {
                         w.attr("names", Expr::List(namespaces.iter().map(|n| s(n)).collect()))
                     });
                 }
+                // Only this node's pods: HOSTNAME must hold the node name (Alloy's Helm chart sets
+                // it from spec.nodeName); on a host, the host name is used.
                 w.block("selectors", None, |w| {
                     w.attr("role", s("pod"));
                     w.attr(
@@ -180,7 +189,9 @@ fn pipeline(w: &mut Writer, job: &LogJob, positions_file: &str) {
         w.attr("targets", Expr::Raw(format!("local.file_match.{id}.targets")));
         w.attr("forward_to", Expr::Raw(sink.clone()));
         // Where Promtail was reading, so switching shippers does not ship logs twice.
-        w.attr("legacy_positions_file", s(positions_file));
+        if let Some(p) = legacy_positions {
+            w.attr("legacy_positions_file", s(p));
+        }
     });
     w.blank();
     if job.container_json {

@@ -83,7 +83,7 @@ pub struct Versions {
     /// Promtail version; at least 2.9 (it is not released after 3.6). Default `3.5.0`.
     #[serde(default = "default_promtail_version")]
     pub promtail: String,
-    /// Grafana Alloy version; at least 1.5. Default `1.9.0`.
+    /// Grafana Alloy version; at least 1.5. Default `1.11.0`.
     #[serde(default = "default_alloy_version")]
     pub alloy: String,
 }
@@ -104,7 +104,7 @@ fn default_promtail_version() -> String {
     "3.5.0".into()
 }
 fn default_alloy_version() -> String {
-    "1.9.0".into()
+    "1.11.0".into()
 }
 
 impl Default for Versions {

@@ -27,7 +27,8 @@ let
       '';
 
   perEnv = env: bundle: {
-    # promtool check config (with every scrape-config file) and promtool check rules.
+    # promtool check config (with every scrape-config file), check rules, and test rules (every
+    # alert fires in one test and stays silent in another).
     "${env}-promtool" = validator env bundle "promtool" pkgs.prometheus;
     # amtool check-config: routes, receivers, templates.
     "${env}-amtool" = validator env bundle "amtool" pkgs.prometheus-alertmanager;

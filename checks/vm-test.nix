@@ -46,7 +46,7 @@
 
     with subtest("the bundle's rule is loaded"):
         monitor.wait_until_succeeds(
-            "curl -sf localhost:9090/api/v1/rules | jq -e '.data.groups[].rules[] | select(.name == \"VmTestAlwaysFiring\")'"
+            "curl -sf localhost:9090/api/v1/rules | jq -e '.data.groups[].rules[] | select(.name == \"Watchdog\")'"
         )
 
     with subtest("the generated dashboard is served by uid"):
@@ -56,7 +56,7 @@
 
     with subtest("the alert reaches the webhook receiver"):
         logger.wait_until_succeeds(
-            "journalctl -o cat -u alertmanager-webhook-logger.service | grep '\"alertname\":\"VmTestAlwaysFiring\"'"
+            "journalctl -o cat -u alertmanager-webhook-logger.service | grep '\"alertname\":\"Watchdog\"'"
         )
   '';
 }

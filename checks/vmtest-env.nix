@@ -1,5 +1,5 @@
-# The environment of the NixOS VM test (checks/vm-test.nix): Prometheus scraping itself, an alert
-# that fires at once, a webhook receiver on the logger host, one dashboard.
+# The environment of the NixOS VM test (checks/vm-test.nix): Prometheus scraping itself, the
+# generated Watchdog alert (fires at once), a webhook receiver on the logger host, one dashboard.
 {
   environment = "vmtest";
   prometheus.alertmanagers = [ "localhost:9093" ];
@@ -7,24 +7,6 @@
     {
       name = "prometheus";
       discovery.static.targets = [ "localhost:9090" ];
-    }
-  ];
-  rules.files = [
-    {
-      name = "vmtest";
-      groups = [
-        {
-          name = "vmtest";
-          rules = [
-            {
-              alert = "VmTestAlwaysFiring";
-              expr = "vector(1) > 0";
-              labels.severity = "warning";
-              annotations.summary = "fires as soon as rules are evaluated";
-            }
-          ];
-        }
-      ];
     }
   ];
   alertmanager = {

@@ -23,12 +23,6 @@ let
     labels.service = service;
     discovery.static.targets = targets;
   };
-
-  alert = name: expr: for: labels: summary: description: {
-    alert = name;
-    inherit expr for labels;
-    annotations = { inherit summary description; };
-  };
 in
 {
   options.creativeflow = {
@@ -46,6 +40,12 @@ in
       type = types.listOf types.str;
       description = "RabbitMQ nodes' Prometheus endpoints (host:15692).";
       example = [ "rabbitmq-1.mq.internal:15692" ];
+    };
+    minioNodes = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      description = "MinIO nodes (host:port) whose cluster metrics are scraped; none leaves the job and its alerts out.";
+      example = [ "minio-1.storage.internal:9000" ];
     };
     receivers = mkOption {
       description = ''
@@ -140,6 +140,18 @@ in
       (staticJob "postgres_exporter" "database_targets" "db" "postgresql" cfg.postgresExporters)
       (staticJob "redis_exporter" "database_targets" "db" "redis" cfg.redisExporters)
       (staticJob "rabbitmq_exporter" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes)
+    ]
+    ++ lib.optional (cfg.minioNodes != [ ]) {
+      name = "minio";
+      file = "object_storage_targets";
+      owner = "sre";
+      metrics_path = "/minio/v2/metrics/cluster";
+      labels.service = "minio";
+      # MinIO's metrics endpoint wants a bearer token (`mc admin prometheus generate`).
+      authorization.credentials_file = "/run/secrets/monstack/minio-prometheus-token";
+      discovery.static.targets = cfg.minioNodes;
+    }
+    ++ [
       {
         name = "kubernetes-cadvisor";
         file = "kubernetes_targets";
@@ -249,107 +261,6 @@ in
                   record = "queue:rabbitmq_messages_delivered:rate5m";
                   expr = ''sum by (queue) (rate(rabbitmq_queue_messages_delivered_total{job="rabbitmq_exporter"}[5m]))'';
                 }
-              ];
-            }
-          ];
-        }
-        {
-          name = "application_alerts";
-          groups = [
-            {
-              name = "application_service_alerts";
-              rules = [
-                (alert "HighErrorRateAPIGateway"
-                  ''sum(rate(http_requests_total{job="api-gateway", code=~"5.."}[5m])) / sum(rate(http_requests_total{job="api-gateway"}[5m])) > 0.05''
-                  "5m"
-                  {
-                    severity = "critical";
-                    service = "api-gateway";
-                  }
-                  "High API Gateway Error Rate"
-                  "API Gateway is answering {{ $value | humanizePercentage }} of requests with 5xx (threshold 5%) for the last 5 minutes."
-                )
-              ];
-            }
-          ];
-        }
-        {
-          name = "infrastructure_alerts";
-          groups = [
-            {
-              name = "infrastructure_component_alerts";
-              rules = [
-                # The seed's version divided by `count without(cpu)`, which keeps the `mode` label
-                # that node_load15 lacks, so the two sides never matched.
-                (alert "HostHighCpuLoad"
-                  ''node_load15{job="node_exporter"} / on (instance) count by (instance) (node_cpu_seconds_total{job="node_exporter", mode="idle"}) > 0.8''
-                  "10m"
-                  {
-                    severity = "warning";
-                    component = "server";
-                  }
-                  "High CPU Load on {{ $labels.instance }}"
-                  "CPU load (15 min average, per core) is {{ $value | humanizePercentage }} on host {{ $labels.instance }}, above 80%."
-                )
-                (alert "HostLowDiskSpace"
-                  ''node_filesystem_avail_bytes{job="node_exporter", fstype!~"tmpfs|fuse.lxcfs", mountpoint!="/boot"} / node_filesystem_size_bytes{job="node_exporter", fstype!~"tmpfs|fuse.lxcfs", mountpoint!="/boot"} * 100 < 10''
-                  "5m"
-                  {
-                    severity = "critical";
-                    component = "server";
-                  }
-                  "Low Disk Space on {{ $labels.instance }} (mountpoint {{ $labels.mountpoint }})"
-                  "Less than 10% disk space available on {{ $labels.mountpoint }} for host {{ $labels.instance }}."
-                )
-                (alert "TargetDown" "up == 0" "5m"
-                  {
-                    severity = "warning";
-                    component = "scrape";
-                  }
-                  "Target {{ $labels.instance }} of job {{ $labels.job }} is down"
-                  "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes."
-                )
-              ];
-            }
-          ];
-        }
-        {
-          name = "business_process_alerts";
-          groups = [
-            {
-              name = "business_process_alerts";
-              rules = [
-                (alert "LowRegistrationSuccessRate"
-                  "sum(rate(user_registration_success_total[1h])) / sum(rate(user_registration_attempts_total[1h])) < 0.95"
-                  "30m"
-                  {
-                    severity = "critical";
-                    business_process = "user_registration";
-                  }
-                  "Low User Registration Success Rate"
-                  "User registration success rate has fallen below 95% in the last hour."
-                )
-                (alert "HighPaymentFailureRate"
-                  "sum(rate(payment_failure_total[1h])) / sum(rate(payment_attempts_total[1h])) > 0.10"
-                  "1h"
-                  {
-                    severity = "critical";
-                    business_process = "payment_processing";
-                  }
-                  "High Payment Failure Rate"
-                  "Payment failure rate is above 10% in the last hour."
-                )
-                (alert "AIGenerationSuccessRateLow"
-                  ''sum(rate(ai_generation_completed_total{status="success"}[5m])) / sum(rate(ai_generation_attempted_total[5m])) < 0.98''
-                  "15m"
-                  {
-                    severity = "warning";
-                    business_process = "ai_generation";
-                    kpi_id = "KPI-004";
-                  }
-                  "AI Generation Success Rate Below Target"
-                  "AI generation success rate is below 98% (KPI-004)."
-                )
               ];
             }
           ];

@@ -23,6 +23,10 @@ in
       "rabbitmq-2.mq.internal:15692"
       "rabbitmq-3.mq.internal:15692"
     ];
+    minioNodes = [
+      "minio-1.storage.internal:9000"
+      "minio-2.storage.internal:9000"
+    ];
     receivers = {
       critical = "critical-pagerduty";
       warning = "warning-slack";

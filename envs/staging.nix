@@ -12,6 +12,9 @@ in
     postgresExporters = [ "postgres-exporter-1.db.staging.internal:9187" ];
     redisExporters = [ "redis-exporter-1.cache.staging.internal:9121" ];
     rabbitmqNodes = [ "rabbitmq-1.mq.staging.internal:15692" ];
+    minioNodes = [
+      "minio.storage.staging.internal:9000"
+    ];
     receivers = {
       critical = "critical-slack";
       warning = "warning-slack";

@@ -72,6 +72,37 @@ let
     };
   };
 
+  # A change to one generated alert.
+  AlertOverride = types.submodule {
+    options = {
+      disabled = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Leave the alert out. Default false.";
+      };
+      for = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "How long the condition must hold. Default: the catalogue's.";
+      };
+      labels = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Extra labels (e.g. `team: db`). Default: none.";
+      };
+      severity = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The `severity` label (`critical`, `warning`, `info`). Default: the catalogue's.";
+      };
+      threshold = mkOption {
+        type = types.nullOr types.number;
+        default = null;
+        description = "The alert's threshold, in the unit its description states. Default: the catalogue's.";
+      };
+    };
+  };
+
   Alertmanager = types.submodule {
     options = {
       inhibit_rules = mkOption {
@@ -218,6 +249,20 @@ let
     };
   };
 
+  ExpectedAlert = types.submodule {
+    options = {
+      annotations = mkOption {
+        type = types.nullOr (types.attrsOf types.str);
+        default = null;
+        description = "Annotations of the alert. Default: the rule's annotations with `{{ \$labels.x }}` filled\nin from `labels`; give them when the templates use anything else (e.g. `\$value`).";
+      };
+      labels = mkOption {
+        type = types.attrsOf types.str;
+        description = "Labels of the alert, including the rule's own labels, without `alertname`.";
+      };
+    };
+  };
+
   FileLogs = types.submodule {
     options = {
       labels = mkOption {
@@ -306,6 +351,19 @@ let
       target_matchers = mkOption {
         type = types.listOf types.str;
         description = "Matchers the muted (target) alert must satisfy.";
+      };
+    };
+  };
+
+  InputSeries = types.submodule {
+    options = {
+      series = mkOption {
+        type = types.str;
+        description = "A series in PromQL notation, e.g. `http_requests_total{job=\"api\", code=\"500\"}`.";
+      };
+      values = mkOption {
+        type = types.str;
+        description = "Values in promtool's expanding notation, e.g. `0+10x30`.";
       };
     };
   };
@@ -511,6 +569,11 @@ let
   # Per-model overrides of [`Thresholds`].
   PartialThresholds = types.submodule {
     options = {
+      drift_threshold = mkOption {
+        type = types.nullOr types.number;
+        default = null;
+        description = "";
+      };
       error_for = mkOption {
         type = types.nullOr Duration;
         default = null;
@@ -523,6 +586,11 @@ let
       };
       latency_for = mkOption {
         type = types.nullOr Duration;
+        default = null;
+        description = "";
+      };
+      min_requests_per_second = mkOption {
+        type = types.nullOr types.number;
         default = null;
         description = "";
       };
@@ -804,6 +872,11 @@ let
         default = null;
         description = "Series name (for a recording rule), `level:metric:operations`.";
       };
+      tests = mkOption {
+        type = types.listOf RuleTest;
+        default = [ ];
+        description = "Unit tests, written to `prometheus/tests/` and run by `promtool test rules`. An alerting\nrule needs at least one test in which it fires and one in which it stays silent.";
+      };
     };
   };
 
@@ -838,17 +911,46 @@ let
     };
   };
 
+  # One `promtool test rules` case for an alerting rule.
+  RuleTest = types.submodule {
+    options = {
+      eval_time = mkOption {
+        type = Duration;
+        description = "When to check, from the start of the series.";
+      };
+      fires = mkOption {
+        type = types.listOf ExpectedAlert;
+        default = [ ];
+        description = "The alerts expected to fire then; empty means the rule must stay silent.";
+      };
+      input_series = mkOption {
+        type = types.listOf InputSeries;
+        description = "Input series, one sample a minute: `{ series = \"up{job=\\\"x\\\"}\"; values = \"1+0x10\"; }`.";
+      };
+    };
+  };
+
   Rules = types.submodule {
     options = {
       files = mkOption {
         type = types.listOf RuleFile;
         default = [ ];
-        description = "Rule files, each written to `prometheus/rules/<name>.yml`.";
+        description = "Your own rule files, each written to `prometheus/rules/<name>.yml`. Every alerting rule in\nthem needs `tests` in which it fires and in which it stays silent.";
+      };
+      overrides = mkOption {
+        type = types.attrsOf AlertOverride;
+        default = { };
+        description = "Changes to generated (catalogue) alerts, by alert name: disable one, or change its\nthreshold, `for`, severity or labels. Default: none.";
       };
       runbook_base_url = mkOption {
         type = types.nullOr types.str;
         default = null;
         description = "Base URL of the runbooks; an alert's `runbook_url` annotation, when it has none, becomes\n`<base>/<AlertName>`. Default: none (alerts keep what they declare).";
+      };
+      watchdog = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Generate the always-firing `Watchdog` alert that proves the path to Alertmanager is alive.\nDefault true.";
       };
     };
   };
@@ -1077,6 +1179,11 @@ let
   # Alert thresholds of a model.
   Thresholds = types.submodule {
     options = {
+      drift_threshold = mkOption {
+        type = types.nullOr types.number;
+        default = null;
+        description = "Drift score (`custom_model_drift_score`) above which `CustomAIModelDrift` fires (for\n30m), for models that export one. Default: none.";
+      };
       error_for = mkOption {
         type = Duration;
         default = "10m";
@@ -1091,6 +1198,11 @@ let
         type = Duration;
         default = "5m";
         description = "How long the latency condition must hold. Default `5m`.";
+      };
+      min_requests_per_second = mkOption {
+        type = types.nullOr types.number;
+        default = null;
+        description = "Requests per second below which `CustomAIModelLowThroughput` fires (for 15m). Default:\nnone (no throughput alert).";
       };
       p99_latency_seconds = mkOption {
         type = types.number;

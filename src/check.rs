@@ -275,6 +275,11 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
         if !rules.is_empty() {
             commands.push(("promtool", args(&["check", "rules"]).into_iter().chain(rules).collect()));
         }
+        let tests: Vec<String> =
+            files.keys().filter(|p| p.starts_with("prometheus/tests/") && p.ends_with(".yml")).cloned().collect();
+        if !tests.is_empty() {
+            commands.push(("promtool", args(&["test", "rules"]).into_iter().chain(tests).collect()));
+        }
     }
     if files.contains_key("alertmanager/alertmanager.yml") {
         commands.push(("amtool", args(&["check-config", "alertmanager/alertmanager.yml"])));

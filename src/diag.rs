@@ -43,6 +43,8 @@ pub enum Code {
     BundleParse,
     BundleStale,
     ExternalCheck,
+    RuleUntested,
+    RefUnknownAlert,
 }
 
 impl Code {
@@ -84,6 +86,8 @@ impl Code {
         Code::BundleParse,
         Code::BundleStale,
         Code::ExternalCheck,
+        Code::RuleUntested,
+        Code::RefUnknownAlert,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +128,8 @@ impl Code {
             Code::BundleParse => "bundle/parse",
             Code::BundleStale => "bundle/stale",
             Code::ExternalCheck => "bundle/external-check",
+            Code::RuleUntested => "rule/untested",
+            Code::RefUnknownAlert => "ref/unknown-alert",
         }
     }
 
@@ -167,6 +173,10 @@ impl Code {
             Code::BundleParse => "A bundle file that does not parse as its format (YAML, JSON, PromQL).",
             Code::BundleStale => "A bundle that this monstack would render differently from its own spec.json.",
             Code::ExternalCheck => "An external validator (promtool, amtool, loki, promtail) rejected a bundle file.",
+            Code::RuleUntested => {
+                "An alerting rule without a unit test in which it fires and one in which it stays silent."
+            }
+            Code::RefUnknownAlert => "An override names an alert the catalogue does not generate.",
         }
     }
 }

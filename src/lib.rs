@@ -5,6 +5,7 @@
 //! ([`bundle`]); [`check`] re-validates a rendered bundle.
 
 pub mod bundle;
+pub mod catalogue;
 pub mod check;
 pub mod diag;
 pub mod nix;

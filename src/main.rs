@@ -47,7 +47,7 @@ enum Command {
     ///
     /// In-process: the manifest's sizes and hashes, every file parses, every rule's PromQL
     /// parses, and the bundle equals what its spec.json renders to. Then, where found on PATH:
-    /// `promtool check config`, `promtool check rules`, `amtool check-config`,
+    /// `promtool check config`, `promtool check rules`, `promtool test rules`, `amtool check-config`,
     /// `loki -verify-config`, `promtail -check-syntax`. The report says which ran.
     Check {
         /// The bundle folder.

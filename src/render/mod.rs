@@ -10,6 +10,7 @@ pub mod loki;
 pub mod prometheus;
 pub mod promtail;
 mod relabel;
+pub mod rule_tests;
 
 use crate::bundle::Bundle;
 use crate::validate::Model;

@@ -4,7 +4,7 @@
 //! installed anywhere.
 
 use super::relabel::{constant, copy, k8s_label, keep, step};
-use super::{number, quote, regex_literal, yaml};
+use super::{regex_literal, yaml};
 use crate::bundle::Bundle;
 use crate::spec::rules::Rule;
 use crate::spec::scrape::{
@@ -14,9 +14,6 @@ use crate::spec::scrape::{
 use crate::validate::Model;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The rule file generated from `ai_models` (a spec rule file may not take this name).
-pub const AI_MODEL_RULE_FILE: &str = "ai_model_alerts";
 
 const SA_CA: &str = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
 const SA_TOKEN: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -198,11 +195,35 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         );
         rule_files.push(path);
     }
-    if let Some(group) = ai_model_group(model) {
-        let path = format!("rules/{AI_MODEL_RULE_FILE}.yml");
-        bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules", &RuleFileOut { groups: vec![group] }));
-        rule_files.push(path);
+    // The catalogue's alerts, by file and group in the order they come.
+    let alerts = crate::catalogue::alerts(spec);
+    for file in crate::catalogue::FILES {
+        let mut groups: Vec<GroupOut> = Vec::new();
+        for alert in alerts.iter().filter(|a| a.file == file) {
+            let rule = RuleOut {
+                alert: Some(alert.name.clone()),
+                record: None,
+                expr: alert.expr.clone(),
+                for_: Some(alert.for_.to_string()),
+                keep_firing_for: None,
+                labels: alert.labels.clone(),
+                annotations: alert.annotations.clone(),
+            };
+            match groups.iter_mut().find(|g| g.name == alert.group) {
+                Some(g) => g.rules.push(rule),
+                None => groups.push(GroupOut { name: alert.group.into(), interval: None, rules: vec![rule] }),
+            }
+        }
+        if !groups.is_empty() {
+            let path = format!("rules/{file}.yml");
+            bundle.add(
+                format!("prometheus/{path}"),
+                yaml(model, "Prometheus rules (generated catalogue)", &RuleFileOut { groups }),
+            );
+            rule_files.push(path);
+        }
     }
+    super::rule_tests::render(model, bundle, &alerts, |r| rule_out(model, r).annotations);
 
     let mut external_labels = p.external_labels.clone();
     external_labels.entry("environment".into()).or_insert_with(|| spec.environment.clone());
@@ -241,85 +262,6 @@ fn rule_out(model: &Model, r: &Rule) -> RuleOut {
         for_: r.for_.as_ref().map(|d| d.to_string()),
         keep_firing_for: r.keep_firing_for.as_ref().map(|d| d.to_string()),
         labels: r.labels.clone(),
-        annotations,
-    }
-}
-
-/// The seed's two AI-model alerts, once per declared model with its own thresholds, and once
-/// more for every model that is discovered but not declared, with the default thresholds.
-fn ai_model_group(model: &Model) -> Option<GroupOut> {
-    let m = &model.spec.ai_models;
-    let has_job = model.spec.scrape_jobs.iter().any(|j| j.name == m.job);
-    if !has_job {
-        return None;
-    }
-    let job = quote(&m.job);
-    let mut rules = Vec::new();
-    let mut add = |selector: String, who: String, t: &crate::spec::models::Thresholds| {
-        let latency = number(t.p99_latency_seconds);
-        let ratio = number(t.error_ratio);
-        rules.push(ai_rule(
-            model,
-            "CustomAIModelHighInferenceLatency",
-            format!(
-                "histogram_quantile(0.99, sum by (le, model_name) (rate(custom_model_inference_latency_seconds_bucket{{{selector}}}[5m]))) > {latency}"
-            ),
-            &t.latency_for,
-            "warning",
-            "High P99 Inference Latency for AI Model {{ $labels.model_name }}".to_string(),
-            format!("P99 inference latency of {who} is {{{{ $value | humanizeDuration }}}}, above the {latency}s threshold."),
-        ));
-        rules.push(ai_rule(
-            model,
-            "CustomAIModelHighErrorRate",
-            format!(
-                "sum by (model_name) (rate(custom_model_inference_errors_total{{{selector}}}[5m])) / sum by (model_name) (rate(custom_model_inference_requests_total{{{selector}}}[5m])) > {ratio}"
-            ),
-            &t.error_for,
-            "critical",
-            "High Error Rate for AI Model {{ $labels.model_name }}".to_string(),
-            format!("Error ratio of {who} is {{{{ $value | humanizePercentage }}}}, above the {ratio} threshold."),
-        ));
-    };
-    for declared in &m.models {
-        let t = declared.thresholds.over(&m.defaults);
-        add(format!("job={job}, model_name={}", quote(&declared.name)), format!("model {}", declared.name), &t);
-    }
-    let undeclared = if m.models.is_empty() {
-        format!("job={job}")
-    } else {
-        let names: Vec<String> = m.models.iter().map(|x| regex_literal(&x.name)).collect();
-        format!("job={job}, model_name!~{}", quote(&names.join("|")))
-    };
-    add(undeclared, "undeclared model {{ $labels.model_name }}".into(), &m.defaults);
-    Some(GroupOut { name: "ai_model_alerts".into(), interval: None, rules })
-}
-
-fn ai_rule(
-    model: &Model,
-    alert: &str,
-    expr: String,
-    for_: &crate::syntax::Duration,
-    severity: &str,
-    summary: String,
-    description: String,
-) -> RuleOut {
-    let mut labels = BTreeMap::new();
-    labels.insert("severity".to_string(), severity.to_string());
-    labels.insert("service".to_string(), model.spec.ai_models.job.clone());
-    let mut annotations = BTreeMap::new();
-    annotations.insert("summary".to_string(), summary);
-    annotations.insert("description".to_string(), description);
-    if let Some(base) = &model.spec.rules.runbook_base_url {
-        annotations.insert("runbook_url".to_string(), format!("{}/{alert}", base.trim_end_matches('/')));
-    }
-    RuleOut {
-        alert: Some(alert.into()),
-        record: None,
-        expr,
-        for_: Some(for_.to_string()),
-        keep_firing_for: None,
-        labels,
         annotations,
     }
 }

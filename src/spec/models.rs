@@ -63,6 +63,14 @@ pub struct Thresholds {
     /// How long the error condition must hold. Default `10m`.
     #[serde(default = "d10m")]
     pub error_for: Duration,
+    /// Requests per second below which `CustomAIModelLowThroughput` fires (for 15m). Default:
+    /// none (no throughput alert).
+    #[serde(default)]
+    pub min_requests_per_second: Option<f64>,
+    /// Drift score (`custom_model_drift_score`) above which `CustomAIModelDrift` fires (for
+    /// 30m), for models that export one. Default: none.
+    #[serde(default)]
+    pub drift_threshold: Option<f64>,
 }
 
 fn default_latency() -> f64 {
@@ -85,6 +93,8 @@ impl Default for Thresholds {
             error_ratio: default_error_ratio(),
             latency_for: d5m(),
             error_for: d10m(),
+            min_requests_per_second: None,
+            drift_threshold: None,
         }
     }
 }
@@ -101,6 +111,10 @@ pub struct PartialThresholds {
     pub latency_for: Option<Duration>,
     #[serde(default)]
     pub error_for: Option<Duration>,
+    #[serde(default)]
+    pub min_requests_per_second: Option<f64>,
+    #[serde(default)]
+    pub drift_threshold: Option<f64>,
 }
 
 impl PartialThresholds {
@@ -110,6 +124,8 @@ impl PartialThresholds {
             error_ratio: self.error_ratio.unwrap_or(d.error_ratio),
             latency_for: self.latency_for.clone().unwrap_or_else(|| d.latency_for.clone()),
             error_for: self.error_for.clone().unwrap_or_else(|| d.error_for.clone()),
+            min_requests_per_second: self.min_requests_per_second.or(d.min_requests_per_second),
+            drift_threshold: self.drift_threshold.or(d.drift_threshold),
         }
     }
 }

@@ -5,16 +5,56 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     /// Base URL of the runbooks; an alert's `runbook_url` annotation, when it has none, becomes
     /// `<base>/<AlertName>`. Default: none (alerts keep what they declare).
     #[serde(default)]
     pub runbook_base_url: Option<String>,
-    /// Rule files, each written to `prometheus/rules/<name>.yml`.
+    /// Your own rule files, each written to `prometheus/rules/<name>.yml`. Every alerting rule in
+    /// them needs `tests` in which it fires and in which it stays silent.
     #[serde(default)]
     pub files: Vec<RuleFile>,
+    /// Changes to generated (catalogue) alerts, by alert name: disable one, or change its
+    /// threshold, `for`, severity or labels. Default: none.
+    #[serde(default)]
+    pub overrides: BTreeMap<String, AlertOverride>,
+    /// Generate the always-firing `Watchdog` alert that proves the path to Alertmanager is alive.
+    /// Default true.
+    #[serde(default = "yes")]
+    pub watchdog: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules { runbook_base_url: None, files: Vec::new(), overrides: BTreeMap::new(), watchdog: true }
+    }
+}
+
+/// A change to one generated alert.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertOverride {
+    /// Leave the alert out. Default false.
+    #[serde(default)]
+    pub disabled: bool,
+    /// The alert's threshold, in the unit its description states. Default: the catalogue's.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// How long the condition must hold. Default: the catalogue's.
+    #[serde(default, rename = "for")]
+    pub for_: Option<Duration>,
+    /// The `severity` label (`critical`, `warning`, `info`). Default: the catalogue's.
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// Extra labels (e.g. `team: db`). Default: none.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -61,4 +101,41 @@ pub struct Rule {
     /// Annotations (`summary`, `description`, `runbook_url`). Alerts only.
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
+    /// Unit tests, written to `prometheus/tests/` and run by `promtool test rules`. An alerting
+    /// rule needs at least one test in which it fires and one in which it stays silent.
+    #[serde(default)]
+    pub tests: Vec<RuleTest>,
+}
+
+/// One `promtool test rules` case for an alerting rule.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTest {
+    /// Input series, one sample a minute: `{ series = "up{job=\"x\"}"; values = "1+0x10"; }`.
+    pub input_series: Vec<InputSeries>,
+    /// When to check, from the start of the series.
+    pub eval_time: Duration,
+    /// The alerts expected to fire then; empty means the rule must stay silent.
+    #[serde(default)]
+    pub fires: Vec<ExpectedAlert>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InputSeries {
+    /// A series in PromQL notation, e.g. `http_requests_total{job="api", code="500"}`.
+    pub series: String,
+    /// Values in promtool's expanding notation, e.g. `0+10x30`.
+    pub values: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedAlert {
+    /// Labels of the alert, including the rule's own labels, without `alertname`.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations of the alert. Default: the rule's annotations with `{{ $labels.x }}` filled
+    /// in from `labels`; give them when the templates use anything else (e.g. `$value`).
+    #[serde(default)]
+    pub annotations: Option<BTreeMap<String, String>>,
 }

@@ -15,13 +15,13 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     for (fi, file) in spec.rules.files.iter().enumerate() {
         let fp = format!("rules.files[{fi}]");
         cx.slug(&format!("{fp}.name"), "rule file", &file.name);
-        if file.name == crate::render::prometheus::AI_MODEL_RULE_FILE {
+        if crate::catalogue::FILES.contains(&file.name.as_str()) {
             cx.error(
                 Code::NameDuplicate,
                 format!("{fp}.name"),
-                format!("\"{}\" is generated from `ai_models`", file.name),
+                format!("\"{}\" is a rule file the alert catalogue writes", file.name),
             )
-            .hint("choose another file name; per-model alerts are configured under ai_models");
+            .hint("choose another file name; change generated alerts with rules.overrides");
         }
         for (gi, group) in file.groups.iter().enumerate() {
             let gp = format!("{fp}.groups[{gi}]");
@@ -40,6 +40,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         spec.rules.files.iter().enumerate().map(|(i, f)| (format!("rules.files[{i}].name"), f.name.as_str())),
     );
     cx.unique("rule group", groups);
+    check_overrides(spec, cx);
 
     let m = &spec.ai_models;
     cx.slug("ai_models.job", "job", &m.job);
@@ -138,5 +139,92 @@ fn check_rule(cx: &mut Cx, path: &str, rule: &Rule) {
     cx.labels(&format!("{path}.labels"), &rule.labels);
     for k in rule.annotations.keys() {
         cx.label_name(&format!("{path}.annotations.{k}"), k);
+    }
+    check_tests(cx, path, rule);
+}
+
+/// Alerting rules are proven by their tests: at least one in which they fire and one in which
+/// they stay silent. Recording rules take none.
+fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
+    if rule.alert.is_none() {
+        if !rule.tests.is_empty() {
+            cx.error(Code::RuleShape, format!("{path}.tests"), "recording rules take no alert tests")
+                .hint("remove them; test the alerts that use the recorded series");
+        }
+        return;
+    }
+    let fires = rule.tests.iter().any(|t| !t.fires.is_empty());
+    let silent = rule.tests.iter().any(|t| t.fires.is_empty());
+    if !(fires && silent) {
+        let missing = match (fires, silent) {
+            (false, false) => "a test in which it fires and one in which it stays silent",
+            (false, true) => "a test in which it fires",
+            _ => "a test in which it stays silent",
+        };
+        cx.error(Code::RuleUntested, format!("{path}.tests"), format!("the alert lacks {missing}"))
+            .hint("add tests: input_series, eval_time, and `fires` (the expected alerts; empty for silence)");
+    }
+    let plain_templates = crate::render::rule_tests::labels_only(rule.annotations.values());
+    for (ti, t) in rule.tests.iter().enumerate() {
+        let tp = format!("{path}.tests[{ti}]");
+        cx.duration(&format!("{tp}.eval_time"), &t.eval_time);
+        if t.input_series.is_empty() {
+            cx.error(Code::ValueOutOfRange, format!("{tp}.input_series"), "no input series")
+                .hint("give the series the expression reads");
+        }
+        for (si, series) in t.input_series.iter().enumerate() {
+            let sp = format!("{tp}.input_series[{si}]");
+            let is_selector = matches!(
+                promql_parser::parser::parse(&series.series),
+                Ok(promql_parser::parser::Expr::VectorSelector(_))
+            );
+            if !is_selector {
+                cx.error(Code::PromqlInvalid, format!("{sp}.series"), format!("\"{}\" is not a series", series.series))
+                    .hint("write a metric name with labels, e.g. up{job=\"api\", instance=\"a:80\"}");
+            }
+            if series.values.trim().is_empty() {
+                cx.error(Code::ValueOutOfRange, format!("{sp}.values"), "no values").hint("e.g. 0+10x30");
+            }
+        }
+        for (ei, e) in t.fires.iter().enumerate() {
+            cx.labels(&format!("{tp}.fires[{ei}].labels"), &e.labels);
+            if e.annotations.is_none() && !plain_templates {
+                cx.error(
+                    Code::RuleUntested,
+                    format!("{tp}.fires[{ei}].annotations"),
+                    "the rule's annotations use templates other than {{ $labels.<name> }}",
+                )
+                .hint("state the expected annotations, as promtool compares them");
+            }
+        }
+    }
+}
+
+/// Overrides name generated alerts and give sane values.
+fn check_overrides(spec: &Spec, cx: &mut Cx) {
+    let known = crate::catalogue::names();
+    for (name, o) in &spec.rules.overrides {
+        let p = format!("rules.overrides.{name}");
+        if !known.contains(&name.as_str()) {
+            cx.error(Code::RefUnknownAlert, p.clone(), format!("the catalogue generates no alert \"{name}\""))
+                .hint(format!("generated alerts are {}", known.join(", ")));
+        }
+        if let Some(t) = o.threshold
+            && !t.is_finite()
+        {
+            cx.error(Code::ValueOutOfRange, format!("{p}.threshold"), "not a finite number").hint("e.g. 0.1");
+        }
+        cx.opt_duration(&format!("{p}.for"), o.for_.as_ref());
+        if let Some(s) = &o.severity
+            && !["critical", "warning", "info", "none"].contains(&s.as_str())
+        {
+            cx.error(
+                Code::LabelInvalid,
+                format!("{p}.severity"),
+                format!("severity \"{s}\" is not one the routes know"),
+            )
+            .hint("use critical, warning, info or none");
+        }
+        cx.labels(&format!("{p}.labels"), &o.labels);
     }
 }

@@ -1,0 +1,283 @@
+//! Application alerts: the services' HTTP errors and latency, and their own failure signals.
+//! Services export `http_requests_total{code}` and `http_request_duration_seconds` (the seed's
+//! convention); the other metric names below are the contract with each service.
+
+use super::scenario::{self, Scenarios, counter, fraction, gauge, histogram, http_errors, level, pair, series};
+use super::{APPLICATION_FILE, Cmp, Ctx, Def};
+use std::collections::BTreeMap;
+
+const GROUP: &str = "application_service_alerts";
+
+/// Share of a job's HTTP requests answered with 5xx, over 5 minutes.
+pub fn http_error_ratio(c: &Ctx) -> (String, Scenarios) {
+    let expr = format!(
+        "sum(rate(http_requests_total{}[5m])) / sum(rate(http_requests_total{}[5m])) > {}",
+        c.sel("code=~\"5..\""),
+        c.sel(""),
+        c.t()
+    );
+    let job = c.job.to_string();
+    (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(5), BTreeMap::new(), move |v, n| http_errors(&job, v, n)))
+}
+
+/// The 95th percentile of a job's request latency, in seconds, over 5 minutes.
+pub fn http_latency_p95(c: &Ctx) -> (String, Scenarios) {
+    let expr = format!(
+        "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{}[5m]))) > {}",
+        c.sel(""),
+        c.t()
+    );
+    let (job, t) = (c.job.to_string(), c.threshold);
+    let make = move |slow: bool, n: u64| histogram("http_request_duration_seconds", &[("job", &job)], t, slow, n);
+    let eval = c.eval(5);
+    let n = scenario::length(eval);
+    let scenarios = Scenarios {
+        firing: scenario::Scenario { series: make(true, n), eval_minutes: eval, expect: vec![BTreeMap::new()] },
+        healthy: Some(scenario::Scenario { series: make(false, n), eval_minutes: eval, expect: vec![] }),
+    };
+    (expr, scenarios)
+}
+
+/// `num / den` of two counters of a job, over `window` minutes, compared with the threshold.
+pub fn counter_ratio(c: &Ctx, num: (&str, &[(&str, &str)]), den: &str, window: u64, cmp: Cmp) -> (String, Scenarios) {
+    let extra: Vec<String> = num.1.iter().map(|(k, v)| format!("{k}={}", crate::render::quote(v))).collect();
+    let op = if cmp == Cmp::Above { ">" } else { "<" };
+    let expr = format!(
+        "sum(rate({}{}[{window}m])) / sum(rate({den}{}[{window}m])) {op} {}",
+        num.0,
+        c.sel(&extra.join(", ")),
+        c.sel(""),
+        c.t()
+    );
+    let (job, num_metric, num_labels, den) = (
+        c.job.to_string(),
+        num.0.to_string(),
+        num.1.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>(),
+        den.to_string(),
+    );
+    let make = move |v: f64, n: u64| {
+        let mut l: Vec<(&str, &str)> = vec![("job", &job)];
+        l.extend(num_labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        vec![(series(&num_metric, &l), counter(600.0 * v, n)), (series(&den, &[("job", &job)]), counter(600.0, n))]
+    };
+    (expr, pair(fraction(c.threshold, cmp), c.eval(window), BTreeMap::new(), make))
+}
+
+/// A job's gauge summed over its targets, above the threshold.
+pub fn gauge_sum_above(c: &Ctx, metric: &str) -> (String, Scenarios) {
+    let expr = format!("sum({metric}{}) > {}", c.sel(""), c.t());
+    let (job, metric) = (c.job.to_string(), metric.to_string());
+    let make = move |v: f64, n: u64| vec![(series(&metric, &[("job", &job), ("instance", "app-1:8080")]), gauge(v, n))];
+    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), BTreeMap::new(), make))
+}
+
+fn n8n_stuck(c: &Ctx) -> (String, Scenarios) {
+    let expr = format!(
+        "sum(n8n_queue_jobs_waiting{}) > {} and sum(rate(n8n_queue_jobs_completed_total{}[15m])) == 0",
+        c.sel(""),
+        c.t(),
+        c.sel("")
+    );
+    let job = c.job.to_string();
+    let make = move |waiting: f64, n: u64| {
+        // Jobs are stuck when they wait and none completes; the healthy side drains its queue.
+        let done = if waiting > 0.0 && n > 0 { 0.0 } else { 1.0 };
+        vec![
+            (series("n8n_queue_jobs_waiting", &[("job", &job)]), gauge(waiting, n)),
+            (series("n8n_queue_jobs_completed_total", &[("job", &job)]), counter(done, n)),
+        ]
+    };
+    let (fire, calm) = level(c.threshold, Cmp::Above);
+    let eval = c.eval(15);
+    let n = scenario::length(eval);
+    let scenarios = Scenarios {
+        firing: scenario::Scenario { series: make(fire, n), eval_minutes: eval, expect: vec![BTreeMap::new()] },
+        healthy: Some(scenario::Scenario {
+            series: {
+                let mut s = make(calm.max(0.0), n);
+                s[1].1 = counter(5.0, n);
+                s
+            },
+            eval_minutes: eval,
+            expect: vec![],
+        }),
+    };
+    (expr, scenarios)
+}
+
+pub fn defs() -> Vec<Def> {
+    let d = |name, job, threshold, for_, severity, service, summary, description, build| Def {
+        name,
+        file: APPLICATION_FILE,
+        group: GROUP,
+        job: Some(job),
+        threshold,
+        for_,
+        severity,
+        labels: service,
+        summary,
+        description,
+        build,
+    };
+    vec![
+        d(
+            "HighErrorRateAPIGateway",
+            "api-gateway",
+            0.05,
+            "5m",
+            "critical",
+            &[("service", "api-gateway")],
+            "High API Gateway Error Rate",
+            "More than {threshold} of API gateway requests have failed with 5xx for 5 minutes.",
+            http_error_ratio,
+        ),
+        d(
+            "OdooHighErrorRate",
+            "odoo-backend",
+            0.05,
+            "5m",
+            "critical",
+            &[("service", "odoo-backend")],
+            "High Odoo backend error rate",
+            "More than {threshold} of Odoo backend requests have failed with 5xx for 5 minutes.",
+            http_error_ratio,
+        ),
+        d(
+            "OdooHighLatency",
+            "odoo-backend",
+            2.0,
+            "10m",
+            "warning",
+            &[("service", "odoo-backend")],
+            "High Odoo backend latency",
+            "The 95th percentile of Odoo backend request latency has been above {threshold}s for 10 minutes.",
+            http_latency_p95,
+        ),
+        d(
+            "N8nWorkflowFailures",
+            "n8n-workflows",
+            0.1,
+            "15m",
+            "warning",
+            &[("service", "n8n-workflows")],
+            "n8n workflow executions are failing",
+            "More than {threshold} of n8n workflow executions have ended in error for 15 minutes.",
+            |c| {
+                counter_ratio(
+                    c,
+                    ("n8n_workflow_executions_total", &[("status", "error")]),
+                    "n8n_workflow_executions_total",
+                    15,
+                    Cmp::Above,
+                )
+            },
+        ),
+        d(
+            "N8nJobsStuck",
+            "n8n-workflows",
+            100.0,
+            "15m",
+            "warning",
+            &[("service", "n8n-workflows")],
+            "n8n jobs are stuck",
+            "More than {threshold} n8n jobs are waiting and none has completed for 15 minutes.",
+            n8n_stuck,
+        ),
+        d(
+            "AuthServiceHighErrorRate",
+            "auth-service",
+            0.05,
+            "5m",
+            "critical",
+            &[("service", "auth-service")],
+            "Authentication service is failing",
+            "More than {threshold} of authentication service requests have failed with 5xx for 5 minutes.",
+            http_error_ratio,
+        ),
+        d(
+            "AuthLoginFailureSpike",
+            "auth-service",
+            0.3,
+            "10m",
+            "warning",
+            &[("service", "auth-service")],
+            "Many failed logins",
+            "More than {threshold} of login attempts have failed for 10 minutes (credential stuffing or a broken client).",
+            |c| counter_ratio(c, ("auth_login_failures_total", &[]), "auth_login_attempts_total", 5, Cmp::Above),
+        ),
+        d(
+            "SubscriptionServiceHighErrorRate",
+            "subscription-service",
+            0.02,
+            "5m",
+            "critical",
+            &[("service", "subscription-service")],
+            "Subscription service errors",
+            "More than {threshold} of subscription service requests have failed with 5xx for 5 minutes.",
+            http_error_ratio,
+        ),
+        d(
+            "CollaborationServiceHighLatency",
+            "collaboration-service",
+            1.0,
+            "10m",
+            "warning",
+            &[("service", "collaboration-service")],
+            "High collaboration service latency",
+            "The 95th percentile of collaboration service latency has been above {threshold}s for 10 minutes.",
+            http_latency_p95,
+        ),
+        d(
+            "CollaborationServiceHighErrorRate",
+            "collaboration-service",
+            0.05,
+            "5m",
+            "warning",
+            &[("service", "collaboration-service")],
+            "Collaboration service errors",
+            "More than {threshold} of collaboration service requests have failed with 5xx for 5 minutes.",
+            http_error_ratio,
+        ),
+        d(
+            "NotificationQueueBacklog",
+            "notification-service",
+            1000.0,
+            "10m",
+            "warning",
+            &[("service", "notification-service")],
+            "Notification queue backlog",
+            "More than {threshold} notifications have been waiting for 10 minutes.",
+            |c| gauge_sum_above(c, "notification_queue_depth"),
+        ),
+        d(
+            "NotificationDeliveryFailures",
+            "notification-service",
+            0.05,
+            "10m",
+            "warning",
+            &[("service", "notification-service")],
+            "Notification deliveries are failing",
+            "More than {threshold} of notification deliveries have failed for 10 minutes.",
+            |c| {
+                counter_ratio(
+                    c,
+                    ("notification_delivery_failures_total", &[]),
+                    "notification_delivery_attempts_total",
+                    5,
+                    Cmp::Above,
+                )
+            },
+        ),
+        d(
+            "WebFrontendHighClientErrorRate",
+            "web-frontend",
+            0.02,
+            "10m",
+            "warning",
+            &[("service", "web-frontend")],
+            "Web frontend client-side errors",
+            "More than {threshold} of page loads have reported a client-side error for 10 minutes.",
+            |c| counter_ratio(c, ("frontend_client_errors_total", &[]), "frontend_page_loads_total", 5, Cmp::Above),
+        ),
+    ]
+}

@@ -1,0 +1,214 @@
+//! The alert catalogue: every alert CreativeFlow's design document asks for, generated from the
+//! environment spec. An alert is generated when the scrape job whose metrics it reads is
+//! declared (by the seed's job names), with its threshold and `for` from the catalogue unless
+//! `rules.overrides` changes them. Each alert carries two test scenarios — input series under
+//! which it fires with known labels, and under which it stays silent — derived from its
+//! threshold, so `promtool test rules` proves every alert, overridden or not.
+
+mod ai_models;
+mod application;
+mod business;
+mod infrastructure;
+pub mod scenario;
+
+use crate::spec::Spec;
+use crate::syntax::Duration;
+use scenario::Scenarios;
+use std::collections::BTreeMap;
+
+/// A generated alert, ready to render.
+#[derive(Clone, Debug)]
+pub struct Alert {
+    pub name: String,
+    /// Rule file stem under `prometheus/rules/`.
+    pub file: &'static str,
+    pub group: &'static str,
+    pub expr: String,
+    pub for_: Duration,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub scenarios: Scenarios,
+}
+
+/// How an alert compares its value with its threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Above,
+    Below,
+}
+
+/// A catalogue entry. `build` turns a threshold into the expression and its test scenarios.
+pub struct Def {
+    pub name: &'static str,
+    pub file: &'static str,
+    pub group: &'static str,
+    /// The scrape job the alert reads; the alert exists only where that job is declared.
+    pub job: Option<&'static str>,
+    pub threshold: f64,
+    pub for_: &'static str,
+    pub severity: &'static str,
+    /// The seed's identifying labels (`service`, `component`, `business_process`, `kpi_id`).
+    pub labels: &'static [(&'static str, &'static str)],
+    /// Annotation templates; only `{{ $labels.<name> }}` is expanded, so tests can state the
+    /// expected text exactly. `{threshold}` is replaced by the threshold.
+    pub summary: &'static str,
+    pub description: &'static str,
+    pub build: fn(&Ctx) -> (String, Scenarios),
+}
+
+/// What an entry's `build` gets.
+pub struct Ctx<'a> {
+    pub spec: &'a Spec,
+    /// The job label value.
+    pub job: &'a str,
+    pub threshold: f64,
+    /// The alert's `for`, in whole minutes (rounded up).
+    pub for_min: u64,
+}
+
+impl Ctx<'_> {
+    /// A PromQL selector body: the job matcher followed by `extra` matchers.
+    pub fn sel(&self, extra: &str) -> String {
+        let job = format!("job={}", crate::render::quote(self.job));
+        if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
+    }
+
+    /// The threshold as written in PromQL.
+    pub fn t(&self) -> String {
+        show(self.threshold)
+    }
+
+    /// Evaluation time for a scenario whose expression looks back `window_min` minutes.
+    pub fn eval(&self, window_min: u64) -> u64 {
+        scenario::eval_minutes(window_min, self.for_min)
+    }
+}
+
+fn minutes(d: &Duration) -> u64 {
+    d.millis().map(|ms| ms.div_ceil(60_000)).unwrap_or(0)
+}
+
+pub const APPLICATION_FILE: &str = "application_alerts";
+pub const INFRASTRUCTURE_FILE: &str = "infrastructure_alerts";
+pub const BUSINESS_FILE: &str = "business_process_alerts";
+pub const AI_MODEL_FILE: &str = "ai_model_alerts";
+/// Rule files the catalogue writes; a spec's own rule files take other names.
+pub const FILES: [&str; 4] = [APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE];
+
+/// Every fixed catalogue entry (per-model AI alerts are generated from `ai_models`).
+pub fn defs() -> Vec<Def> {
+    let mut all = application::defs();
+    all.extend(infrastructure::defs());
+    all.extend(business::defs());
+    all
+}
+
+/// Names of every alert the catalogue can generate, for override checks.
+pub fn names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = defs().iter().map(|d| d.name).collect();
+    names.extend(ai_models::NAMES);
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The generated alerts for a spec, overrides applied, disabled ones left out.
+pub fn alerts(spec: &Spec) -> Vec<Alert> {
+    let has_job = |j: &str| spec.scrape_jobs.iter().any(|s| s.name == j);
+    let mut out = Vec::new();
+    for def in defs() {
+        if def.job.is_some_and(|j| !has_job(j)) {
+            continue;
+        }
+        let o = spec.rules.overrides.get(def.name);
+        if o.is_some_and(|o| o.disabled) {
+            continue;
+        }
+        let threshold = o.and_then(|o| o.threshold).unwrap_or(def.threshold);
+        let for_ = o.and_then(|o| o.for_.clone()).unwrap_or_else(|| Duration::new(def.for_));
+        let ctx = Ctx { spec, job: def.job.unwrap_or_default(), threshold, for_min: minutes(&for_) };
+        let (expr, scenarios) = (def.build)(&ctx);
+        let mut labels: BTreeMap<String, String> =
+            def.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        labels.insert("severity".into(), def.severity.into());
+        let mut alert = Alert {
+            name: def.name.into(),
+            file: def.file,
+            group: def.group,
+            expr,
+            for_,
+            labels,
+            annotations: annotations(spec, def.name, def.summary, def.description, threshold),
+            scenarios,
+        };
+        apply_override(spec, &mut alert);
+        out.push(alert);
+    }
+    for mut alert in ai_models::alerts(spec) {
+        if spec.rules.overrides.get(&alert.name).is_some_and(|o| o.disabled) {
+            continue;
+        }
+        apply_override(spec, &mut alert);
+        out.push(alert);
+    }
+    if spec.rules.watchdog {
+        out.push(watchdog(spec));
+    }
+    out
+}
+
+/// Severity and extra labels from `rules.overrides` (threshold and `for` shape the expression
+/// and its scenarios, so `build` applies them).
+fn apply_override(spec: &Spec, alert: &mut Alert) {
+    let Some(o) = spec.rules.overrides.get(&alert.name) else { return };
+    if let Some(s) = &o.severity {
+        alert.labels.insert("severity".into(), s.clone());
+    }
+    alert.labels.extend(o.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+}
+
+/// A number as thresholds are written in text: `0.05`, `2`, `1.5`.
+pub fn show(x: f64) -> String {
+    crate::render::number(x)
+}
+
+pub fn annotations(
+    spec: &Spec,
+    name: &str,
+    summary: &str,
+    description: &str,
+    threshold: f64,
+) -> BTreeMap<String, String> {
+    let t = show(threshold);
+    let mut a = BTreeMap::new();
+    a.insert("summary".to_string(), summary.replace("{threshold}", &t));
+    a.insert("description".to_string(), description.replace("{threshold}", &t));
+    if let Some(base) = &spec.rules.runbook_base_url {
+        a.insert("runbook_url".to_string(), format!("{}/{name}", base.trim_end_matches('/')));
+    }
+    a
+}
+
+/// Always firing: proves that rules are evaluated and alerts reach Alertmanager.
+fn watchdog(spec: &Spec) -> Alert {
+    let mut labels = BTreeMap::new();
+    labels.insert("severity".to_string(), "none".to_string());
+    let mut alert = Alert {
+        name: "Watchdog".into(),
+        file: INFRASTRUCTURE_FILE,
+        group: "meta_alerts",
+        expr: "vector(1)".into(),
+        for_: Duration::new("0s"),
+        labels,
+        annotations: annotations(
+            spec,
+            "Watchdog",
+            "Alerting pipeline heartbeat",
+            "Always firing. If it stops arriving, rule evaluation or the path to Alertmanager is broken.",
+            0.0,
+        ),
+        scenarios: scenario::watchdog(),
+    };
+    apply_override(spec, &mut alert);
+    alert
+}

@@ -1,0 +1,119 @@
+//! Test scenarios: input series under which an alert fires with known labels, and under which
+//! it stays silent, built from the alert's threshold so they stay right when it is overridden.
+
+use super::Cmp;
+use std::collections::BTreeMap;
+
+/// One `promtool test rules` case for one alert.
+#[derive(Clone, Debug, Default)]
+pub struct Scenario {
+    /// (series, values in promtool's expanding notation), one sample a minute.
+    pub series: Vec<(String, String)>,
+    /// When to evaluate, in minutes from the start.
+    pub eval_minutes: u64,
+    /// The labels of each alert expected to fire (without the rule's own labels).
+    pub expect: Vec<BTreeMap<String, String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scenarios {
+    pub firing: Scenario,
+    /// `None` only for an alert that always fires (the Watchdog).
+    pub healthy: Option<Scenario>,
+}
+
+/// `metric{k="v",...}` in promtool's series notation.
+pub fn series(metric: &str, labels: &[(&str, &str)]) -> String {
+    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", crate::render::quote(v))).collect();
+    format!("{metric}{{{}}}", inner.join(", "))
+}
+
+fn num(x: f64) -> String {
+    crate::render::number(x)
+}
+
+/// A counter growing by `per_min` each minute for `n` minutes.
+pub fn counter(per_min: f64, n: u64) -> String {
+    format!("0+{}x{n}", num(per_min))
+}
+
+/// A gauge holding `v` for `n` minutes.
+pub fn gauge(v: f64, n: u64) -> String {
+    format!("{}+0x{n}", num(v))
+}
+
+/// Values of a ratio in [0, 1] on the firing and on the healthy side of `t`.
+pub fn fraction(t: f64, cmp: Cmp) -> (f64, f64) {
+    match cmp {
+        Cmp::Above => (t + (1.0 - t) / 2.0, t / 2.0),
+        Cmp::Below => (t / 2.0, t + (1.0 - t) / 2.0),
+    }
+}
+
+/// Values of an unbounded quantity on the firing and on the healthy side of `t`.
+pub fn level(t: f64, cmp: Cmp) -> (f64, f64) {
+    let below = if t >= 0.0 { t / 2.0 } else { t - 1.0 };
+    let above = t * 2.0 + 1.0;
+    match cmp {
+        Cmp::Above => (above, below),
+        Cmp::Below => (below, above),
+    }
+}
+
+/// Minutes of data an alert needs: the rate window, its `for`, and a margin.
+pub fn eval_minutes(window_min: u64, for_min: u64) -> u64 {
+    window_min + for_min + 5
+}
+
+/// Samples to generate for an evaluation at `eval` minutes.
+pub fn length(eval: u64) -> u64 {
+    eval + 5
+}
+
+/// Builds both scenarios from one function of the measured value: `make(value)` returns the
+/// input series, and `keeps` the labels the expression keeps when it fires.
+pub fn pair(
+    (fire, calm): (f64, f64),
+    eval: u64,
+    keeps: BTreeMap<String, String>,
+    make: impl Fn(f64, u64) -> Vec<(String, String)>,
+) -> Scenarios {
+    let n = length(eval);
+    Scenarios {
+        firing: Scenario { series: make(fire, n), eval_minutes: eval, expect: vec![keeps] },
+        healthy: Some(Scenario { series: make(calm, n), eval_minutes: eval, expect: vec![] }),
+    }
+}
+
+/// Label map from pairs.
+pub fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// HTTP requests of `job` where `ratio` of them answer 5xx, as the services export them
+/// (`http_requests_total{job, code}`).
+pub fn http_errors(job: &str, ratio: f64, n: u64) -> Vec<(String, String)> {
+    vec![
+        (series("http_requests_total", &[("job", job), ("code", "500")]), counter(600.0 * ratio, n)),
+        (series("http_requests_total", &[("job", job), ("code", "200")]), counter(600.0 * (1.0 - ratio), n)),
+    ]
+}
+
+/// A histogram whose observations all land above `2t` (`slow`) or at most `t/2`, so any high
+/// quantile is above or below `t`.
+pub fn histogram(metric: &str, labels: &[(&str, &str)], t: f64, slow: bool, n: u64) -> Vec<(String, String)> {
+    let bounds = [t / 2.0, t * 2.0, t * 4.0];
+    let mut out = Vec::new();
+    for (i, le) in bounds.iter().map(|b| num(*b)).chain(["+Inf".to_string()]).enumerate() {
+        let filled = if slow { i >= 2 } else { true };
+        let mut l: Vec<(&str, &str)> = labels.to_vec();
+        l.push(("le", &le));
+        out.push((series(&format!("{metric}_bucket"), &l), counter(if filled { 60.0 } else { 0.0 }, n)));
+    }
+    out
+}
+
+/// The Watchdog fires from the first evaluation on.
+pub fn watchdog() -> Scenarios {
+    Scenarios { firing: Scenario { series: vec![], eval_minutes: 1, expect: vec![BTreeMap::new()] }, healthy: None }
+}

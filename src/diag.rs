@@ -45,6 +45,15 @@ pub enum Code {
     ExternalCheck,
     RuleUntested,
     RefUnknownAlert,
+    LintComparison,
+    LintFor,
+    LintTemplate,
+    LintVectorMatching,
+    LintRegexp,
+    LintName,
+    LintLabel,
+    LintCardinality,
+    LintDuplicate,
 }
 
 impl Code {
@@ -88,6 +97,15 @@ impl Code {
         Code::ExternalCheck,
         Code::RuleUntested,
         Code::RefUnknownAlert,
+        Code::LintComparison,
+        Code::LintFor,
+        Code::LintTemplate,
+        Code::LintVectorMatching,
+        Code::LintRegexp,
+        Code::LintName,
+        Code::LintLabel,
+        Code::LintCardinality,
+        Code::LintDuplicate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -130,6 +148,15 @@ impl Code {
             Code::ExternalCheck => "bundle/external-check",
             Code::RuleUntested => "rule/untested",
             Code::RefUnknownAlert => "ref/unknown-alert",
+            Code::LintComparison => "alerts/comparison",
+            Code::LintFor => "alerts/for",
+            Code::LintTemplate => "alerts/template",
+            Code::LintVectorMatching => "promql/vector-matching",
+            Code::LintRegexp => "promql/regexp",
+            Code::LintName => "rule/name",
+            Code::LintLabel => "rule/label",
+            Code::LintCardinality => "labels/cardinality",
+            Code::LintDuplicate => "rule/duplicate",
         }
     }
 
@@ -177,6 +204,15 @@ impl Code {
                 "An alerting rule without a unit test in which it fires and one in which it stays silent."
             }
             Code::RefUnknownAlert => "An override names an alert the catalogue does not generate.",
+            Code::LintComparison => "An alert expression without a comparison fires whenever its series exist.",
+            Code::LintFor => "An absent() alert whose `for` is too short to ride out a missed scrape.",
+            Code::LintTemplate => "A template that uses a label the expression drops (it renders empty).",
+            Code::LintVectorMatching => "A binary operation whose sides can never match.",
+            Code::LintRegexp => "A regex matcher that is anchored, matches everything, or needs no regex.",
+            Code::LintName => "A rule name against convention (level:metric:operations, UpperCamelCase).",
+            Code::LintLabel => "An alert without a valid severity or without summary, description or runbook_url.",
+            Code::LintCardinality => "A label or grouping with unbounded values.",
+            Code::LintDuplicate => "Two rules that produce the same alert or series.",
         }
     }
 }

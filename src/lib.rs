@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod catalogue;
 pub mod check;
 pub mod diag;
+pub mod lint;
 pub mod nix;
 pub mod render;
 pub mod secrets;

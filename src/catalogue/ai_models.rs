@@ -45,8 +45,13 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
     let undeclared = if m.models.is_empty() {
         job.clone()
     } else {
-        let names: Vec<String> = m.models.iter().map(|x| regex_literal(&x.name)).collect();
-        format!("{job}, model_name!~{}", quote(&names.join("|")))
+        match m.models.as_slice() {
+            [only] => format!("{job}, model_name!={}", quote(&only.name)),
+            many => {
+                let names: Vec<String> = many.iter().map(|x| regex_literal(&x.name)).collect();
+                format!("{job}, model_name!~{}", quote(&names.join("|")))
+            }
+        }
     };
     let target = Target {
         selector: undeclared,

@@ -6,11 +6,16 @@ use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::rules::Rule;
 use crate::syntax::names;
+use std::collections::BTreeMap;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     if let Some(u) = &spec.rules.runbook_base_url {
         cx.url("rules.runbook_base_url", u);
     }
+    let lint_cx = crate::lint::Context {
+        scrape_interval_ms: spec.prometheus.scrape_interval.millis().unwrap_or(15_000),
+        runbook_base_url: spec.rules.runbook_base_url.is_some(),
+    };
     let mut groups = Vec::new();
     for (fi, file) in spec.rules.files.iter().enumerate() {
         let fp = format!("rules.files[{fi}]");
@@ -31,7 +36,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             }
             cx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
             for (ri, rule) in group.rules.iter().enumerate() {
-                check_rule(cx, &format!("{gp}.rules[{ri}]"), rule);
+                check_rule(cx, &lint_cx, &format!("{gp}.rules[{ri}]"), rule);
             }
         }
     }
@@ -41,6 +46,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     );
     cx.unique("rule group", groups);
     check_overrides(spec, cx);
+    duplicates(spec, cx);
 
     let m = &spec.ai_models;
     cx.slug("ai_models.job", "job", &m.job);
@@ -93,7 +99,7 @@ fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>)
     }
 }
 
-fn check_rule(cx: &mut Cx, path: &str, rule: &Rule) {
+fn check_rule(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule) {
     match (&rule.alert, &rule.record) {
         (Some(_), Some(_)) | (None, None) => {
             cx.error(Code::RuleShape, path, "a rule has exactly one of `alert` and `record`")
@@ -126,13 +132,16 @@ fn check_rule(cx: &mut Cx, path: &str, rule: &Rule) {
             }
         }
     }
-    if let Err(e) = promql_parser::parser::parse(&rule.expr) {
-        let first = e.lines().next().unwrap_or(&e).to_string();
-        cx.error(Code::PromqlInvalid, format!("{path}.expr"), first).hint(if rule.expr.contains("{{") {
-            "Go templates are not expanded in `expr`; write one rule per value".to_string()
-        } else {
-            "fix the PromQL; `promtool check rules` shows the same error".to_string()
-        });
+    match promql_parser::parser::parse(&rule.expr) {
+        Ok(parsed) => lint(cx, lint_cx, path, rule, &parsed),
+        Err(e) => {
+            let first = e.lines().next().unwrap_or(&e).to_string();
+            cx.error(Code::PromqlInvalid, format!("{path}.expr"), first).hint(if rule.expr.contains("{{") {
+                "Go templates are not expanded in `expr`; write one rule per value".to_string()
+            } else {
+                "fix the PromQL; `promtool check rules` shows the same error".to_string()
+            });
+        }
     }
     cx.opt_duration(&format!("{path}.for"), rule.for_.as_ref());
     cx.opt_duration(&format!("{path}.keep_firing_for"), rule.keep_firing_for.as_ref());
@@ -226,5 +235,58 @@ fn check_overrides(spec: &Spec, cx: &mut Cx) {
             .hint("use critical, warning, info or none");
         }
         cx.labels(&format!("{p}.labels"), &o.labels);
+    }
+}
+
+/// The offline lints (src/lint/) on one of the spec's rules.
+fn lint(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule, parsed: &promql_parser::parser::Expr) {
+    let for_ms = rule.for_.as_ref().and_then(|d| d.millis().ok()).unwrap_or(0);
+    let r = crate::lint::RuleRef {
+        alert: rule.alert.as_deref(),
+        record: rule.record.as_deref(),
+        expr: parsed,
+        for_ms,
+        labels: &rule.labels,
+        annotations: &rule.annotations,
+    };
+    for f in crate::lint::check(&r, lint_cx) {
+        cx.error(f.code, format!("{path}.{}", f.field), f.message).hint(f.hint);
+    }
+}
+
+/// `rule/duplicate`: a rule of the spec's that repeats a generated alert or another rule.
+fn duplicates(spec: &Spec, cx: &mut Cx) {
+    let generated = crate::catalogue::names();
+    let mut records: Vec<(String, &str, &BTreeMap<String, String>)> = Vec::new();
+    for (fi, file) in spec.rules.files.iter().enumerate() {
+        for (gi, group) in file.groups.iter().enumerate() {
+            for (ri, rule) in group.rules.iter().enumerate() {
+                let path = format!("rules.files[{fi}].groups[{gi}].rules[{ri}]");
+                if let Some(a) = &rule.alert
+                    && generated.contains(&a.as_str())
+                {
+                    cx.error(
+                        Code::LintDuplicate,
+                        format!("{path}.alert"),
+                        format!("\"{a}\" is an alert the catalogue generates"),
+                    )
+                    .hint(format!("change it with rules.overrides.{a}, or give your rule another name"));
+                }
+                if let Some(r) = &rule.record {
+                    if let Some((first, _, _)) =
+                        records.iter().find(|(_, name, labels)| *name == r.as_str() && **labels == rule.labels)
+                    {
+                        cx.error(
+                            Code::LintDuplicate,
+                            format!("{path}.record"),
+                            format!("\"{r}\" with these labels is already recorded at {first}"),
+                        )
+                        .hint("two rules writing one series overwrite each other; remove one or label them apart");
+                    } else {
+                        records.push((path.clone(), r.as_str(), &rule.labels));
+                    }
+                }
+            }
+        }
     }
 }

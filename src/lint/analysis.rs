@@ -1,0 +1,184 @@
+//! What labels an expression's result can carry, as far as the expression alone tells.
+
+use promql_parser::label::MatchOp;
+use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// The labels of the selected series, whatever they are.
+    Any,
+    /// Exactly these labels (at most).
+    Only(BTreeSet<String>),
+    /// The selected series' labels except these.
+    Except(BTreeSet<String>),
+}
+
+impl Kept {
+    /// Whether a result can carry `label`: `None` when the expression does not tell.
+    pub fn has(&self, label: &str) -> Option<bool> {
+        match self {
+            Kept::Any => None,
+            Kept::Only(s) => Some(s.contains(label)),
+            Kept::Except(s) => {
+                if s.contains(label) {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn without(self, drop: &BTreeSet<String>) -> Kept {
+        match self {
+            Kept::Any => Kept::Except(drop.clone()),
+            Kept::Only(s) => Kept::Only(s.difference(drop).cloned().collect()),
+            Kept::Except(s) => Kept::Except(s.union(drop).cloned().collect()),
+        }
+    }
+
+    fn with(self, add: &BTreeSet<String>) -> Kept {
+        match self {
+            Kept::Any => Kept::Any,
+            Kept::Only(s) => Kept::Only(s.union(add).cloned().collect()),
+            Kept::Except(s) => Kept::Except(s.difference(add).cloned().collect()),
+        }
+    }
+}
+
+fn set(labels: &[String]) -> BTreeSet<String> {
+    labels.iter().cloned().collect()
+}
+
+/// Whether an expression is a plain number (no series).
+pub fn is_scalar(e: &Expr) -> bool {
+    match e {
+        Expr::NumberLiteral(_) => true,
+        Expr::Paren(p) => is_scalar(&p.expr),
+        Expr::Unary(u) => is_scalar(&u.expr),
+        Expr::Binary(b) => is_scalar(&b.lhs) && is_scalar(&b.rhs),
+        Expr::Call(c) => matches!(c.func.name, "time" | "scalar" | "pi"),
+        _ => false,
+    }
+}
+
+/// The innermost vector selector an expression reads first, if any.
+pub fn first_selector(e: &Expr) -> Option<&promql_parser::parser::VectorSelector> {
+    match e {
+        Expr::VectorSelector(v) => Some(v),
+        Expr::MatrixSelector(m) => Some(&m.vs),
+        Expr::Paren(p) => first_selector(&p.expr),
+        Expr::Unary(u) => first_selector(&u.expr),
+        Expr::Subquery(s) => first_selector(&s.expr),
+        Expr::Aggregate(a) => first_selector(&a.expr),
+        Expr::Call(c) => c.args.args.iter().find_map(|a| first_selector(a)),
+        Expr::Binary(b) => first_selector(&b.lhs).or_else(|| first_selector(&b.rhs)),
+        _ => None,
+    }
+}
+
+/// Labels an expression's result can carry.
+pub fn kept(e: &Expr) -> Kept {
+    match e {
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Kept::Only(BTreeSet::new()),
+        Expr::VectorSelector(_) | Expr::MatrixSelector(_) => Kept::Any,
+        Expr::Paren(p) => kept(&p.expr),
+        Expr::Unary(u) => kept(&u.expr),
+        Expr::Subquery(s) => kept(&s.expr),
+        Expr::Aggregate(a) => {
+            let op = a.op.to_string();
+            let inner = kept(&a.expr);
+            match (&a.modifier, op.as_str()) {
+                (_, "topk" | "bottomk" | "limitk" | "limit_ratio") => inner,
+                (Some(LabelModifier::Include(l)), _) => Kept::Only(set(&l.labels)),
+                (Some(LabelModifier::Exclude(l)), _) => inner.without(&set(&l.labels)),
+                (None, _) => Kept::Only(BTreeSet::new()),
+            }
+        }
+        Expr::Call(c) => {
+            let args = &c.args.args;
+            match c.func.name {
+                "vector" | "time" | "scalar" | "pi" => Kept::Only(BTreeSet::new()),
+                "absent" | "absent_over_time" => {
+                    let eq = first_selector(e)
+                        .map(|v| {
+                            v.matchers
+                                .matchers
+                                .iter()
+                                .filter(|m| matches!(m.op, MatchOp::Equal))
+                                .map(|m| m.name.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Kept::Only(eq)
+                }
+                "histogram_quantile" => {
+                    args.get(1).map(|a| kept(a)).unwrap_or(Kept::Any).without(&set(&["le".to_string()]))
+                }
+                "label_replace" | "label_join" => {
+                    let dst = match args.get(1).map(|a| a.as_ref()) {
+                        Some(Expr::StringLiteral(s)) => set(std::slice::from_ref(&s.val)),
+                        _ => BTreeSet::new(),
+                    };
+                    args.first().map(|a| kept(a)).unwrap_or(Kept::Any).with(&dst)
+                }
+                _ => args.iter().find(|a| !is_scalar(a)).map(|a| kept(a)).unwrap_or(Kept::Only(BTreeSet::new())),
+            }
+        }
+        Expr::Binary(b) => {
+            if is_scalar(&b.lhs) {
+                return kept(&b.rhs);
+            }
+            if is_scalar(&b.rhs) {
+                return kept(&b.lhs);
+            }
+            if b.op.is_set_operator() {
+                return if b.op.to_string() == "or" { Kept::Any } else { kept(&b.lhs) };
+            }
+            let lhs = kept(&b.lhs);
+            let Some(m) = &b.modifier else { return lhs };
+            match (&m.card, &m.matching) {
+                (VectorMatchCardinality::OneToOne, Some(LabelModifier::Include(on))) => Kept::Only(set(&on.labels)),
+                (VectorMatchCardinality::OneToOne, Some(LabelModifier::Exclude(ign))) => lhs.without(&set(&ign.labels)),
+                (VectorMatchCardinality::ManyToOne(extra), _) => lhs.with(&set(&extra.labels)),
+                (VectorMatchCardinality::OneToMany(extra), _) => kept(&b.rhs).with(&set(&extra.labels)),
+                _ => lhs,
+            }
+        }
+        Expr::Extension(_) => Kept::Any,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(expr: &str) -> Kept {
+        kept(&promql_parser::parser::parse(expr).unwrap())
+    }
+
+    fn only(l: &[&str]) -> Kept {
+        Kept::Only(l.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn kept_labels() {
+        let cases: &[(&str, Kept)] = &[
+            ("up", Kept::Any),
+            ("sum(rate(x[5m]))", only(&[])),
+            ("sum by (job, instance) (rate(x[5m])) > 1", only(&["instance", "job"])),
+            ("count without (cpu) (node_cpu_seconds_total)", Kept::Except(["cpu".to_string()].into())),
+            ("histogram_quantile(0.9, sum by (le, job) (rate(h_bucket[5m])))", only(&["job"])),
+            ("a / on (instance) b", only(&["instance"])),
+            ("a / on (instance) group_left (team) b", Kept::Any),
+            ("absent(up{job=\"x\", instance=~\"a.*\"})", only(&["job"])),
+            ("vector(1)", only(&[])),
+            ("topk(3, sum by (pod) (x))", only(&["pod"])),
+            ("1 - sum by (node) (x) / sum by (node) (y)", only(&["node"])),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(&k(expr), want, "{expr}");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `alerts/comparison`: an alert expression must compare.
+//!
+//! Why: an alert fires for every series its expression returns. Without a comparison (or
+//! `absent()`), it fires whenever the metric exists, which is always.
+//!
+//! Bad: `sum(rate(errors_total[5m]))` · Good: `sum(rate(errors_total[5m])) > 0.1`.
+//! `vector(1)` is allowed: it is the deliberate always-firing Watchdog.
+
+use super::{Context, Finding, RuleRef, finding};
+use crate::diag::Code;
+use promql_parser::parser::Expr;
+
+fn compares(e: &Expr) -> bool {
+    match e {
+        Expr::Paren(p) => compares(&p.expr),
+        Expr::Binary(b) => {
+            let returns_bool = b.modifier.as_ref().is_some_and(|m| m.return_bool);
+            (b.op.is_comparison_operator() && !returns_bool)
+                || (b.op.is_set_operator() && b.op.to_string() != "or" && compares(&b.lhs))
+                || (b.op.to_string() == "or" && compares(&b.lhs) && compares(&b.rhs))
+                || (b.op.to_string() == "unless" && compares(&b.lhs))
+        }
+        Expr::Call(c) => matches!(c.func.name, "absent" | "absent_over_time" | "vector"),
+        Expr::Aggregate(a) => matches!(a.op.to_string().as_str(), "count" | "topk" | "bottomk") && compares(&a.expr),
+        _ => false,
+    }
+}
+
+pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
+    if rule.alert.is_none() || compares(rule.expr) {
+        return vec![];
+    }
+    vec![finding(
+        Code::LintComparison,
+        "expr",
+        "the expression has no comparison, so the alert fires whenever the series exist",
+        "compare with a threshold, e.g. `... > 0.05`",
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::lint::testing::codes;
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, bool, bool)] = &[
+            // (expr, is alert, flagged)
+            ("sum(rate(errors_total[5m]))", true, true),
+            ("sum(rate(errors_total[5m])) > 0.1", true, false),
+            ("up == 0", true, false),
+            ("(up == 0) and on (job) (x > 1)", true, false),
+            ("absent(up{job=\"api\"})", true, false),
+            ("vector(1)", true, false),
+            ("up > bool 0", true, true),
+            ("sum(rate(errors_total[5m]))", false, false),
+        ];
+        for (expr, alert, flagged) in cases {
+            let got = codes(super::check, *alert, expr, 0, &[], &[]);
+            assert_eq!(got.contains(&Code::LintComparison), *flagged, "{expr}");
+        }
+    }
+}

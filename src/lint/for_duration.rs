@@ -1,0 +1,61 @@
+//! `alerts/for`: an alert on `absent()` needs `for` of at least two scrape intervals.
+//!
+//! Why: one missed or late scrape makes a series look absent for an evaluation; without a long
+//! enough `for` the alert flaps on every scrape hiccup.
+//!
+//! Bad: `absent(up{job="api"})` with `for: 0s` · Good: the same with `for: 5m`.
+
+use super::{Context, Finding, RuleRef, finding};
+use crate::diag::Code;
+use promql_parser::parser::Expr;
+
+fn uses_absent(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => {
+            matches!(c.func.name, "absent" | "absent_over_time") || c.args.args.iter().any(|a| uses_absent(a))
+        }
+        Expr::Paren(p) => uses_absent(&p.expr),
+        Expr::Binary(b) => uses_absent(&b.lhs) || uses_absent(&b.rhs),
+        Expr::Aggregate(a) => uses_absent(&a.expr),
+        Expr::Unary(u) => uses_absent(&u.expr),
+        _ => false,
+    }
+}
+
+pub fn check(rule: &RuleRef, cx: &Context) -> Vec<Finding> {
+    if rule.alert.is_none() || !uses_absent(rule.expr) || rule.for_ms >= 2 * cx.scrape_interval_ms {
+        return vec![];
+    }
+    vec![finding(
+        Code::LintFor,
+        "for",
+        format!(
+            "`for` is shorter than two scrape intervals ({}s) on an absent() alert",
+            2 * cx.scrape_interval_ms / 1000
+        ),
+        "set `for` to a few scrape intervals, e.g. 5m",
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::lint::testing::codes;
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, u64, bool)] = &[
+            ("absent(up{job=\"api\"})", 0, true),
+            ("absent(up{job=\"api\"})", 15_000, true),
+            ("absent(up{job=\"api\"})", 300_000, false),
+            ("up == 0", 0, false),
+        ];
+        for (expr, for_ms, flagged) in cases {
+            assert_eq!(
+                codes(super::check, true, expr, *for_ms, &[], &[]).contains(&Code::LintFor),
+                *flagged,
+                "{expr} {for_ms}"
+            );
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Two lints on what an alert carries.
+//!
+//! `rule/label`: every alert has a `severity` of critical, warning, info or none (the routes
+//! match on it), and `summary` and `description` annotations, and a `runbook_url` (its own, or
+//! from `rules.runbook_base_url`). Bad: an alert with no labels · Good: `severity: warning` plus
+//! the three annotations.
+//!
+//! `labels/cardinality`: no unbounded values in an alert's identity. A label templated from
+//! `$value`, or named like a per-request value (request, trace, span, session, user or
+//! inference ids, raw paths, URLs, e-mail or IP addresses), or an aggregation `by` such a label,
+//! makes a new alert (and a new series for recording rules) at every change. Bad:
+//! `labels: {value: "{{ $value }}"}`, `sum by (trace_id) (...)` · Good: keep them in annotations.
+
+use super::{Context, Finding, RuleRef, finding};
+use crate::diag::Code;
+use promql_parser::parser::{Expr, LabelModifier};
+
+const SEVERITIES: [&str; 4] = ["critical", "warning", "info", "none"];
+const UNBOUNDED: [&str; 16] = [
+    "id",
+    "request_id",
+    "requestid",
+    "trace_id",
+    "traceid",
+    "span_id",
+    "spanid",
+    "session_id",
+    "user_id",
+    "userid",
+    "inference_id",
+    "uuid",
+    "email",
+    "path",
+    "url",
+    "client_ip",
+];
+
+pub fn required(rule: &RuleRef, cx: &Context) -> Vec<Finding> {
+    if rule.alert.is_none() {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    match rule.labels.get("severity") {
+        None => out.push(finding(
+            Code::LintLabel,
+            "labels.severity",
+            "the alert has no severity",
+            "add severity: critical, warning or info",
+        )),
+        Some(s) if !SEVERITIES.contains(&s.as_str()) => out.push(finding(
+            Code::LintLabel,
+            "labels.severity",
+            format!("severity \"{s}\" is none of {}", SEVERITIES.join(", ")),
+            "the routes match these values",
+        )),
+        _ => {}
+    }
+    for a in ["summary", "description"] {
+        if !rule.annotations.contains_key(a) {
+            out.push(finding(
+                Code::LintLabel,
+                &format!("annotations.{a}"),
+                format!("the alert has no {a}"),
+                format!("add annotations.{a}"),
+            ));
+        }
+    }
+    if !rule.annotations.contains_key("runbook_url") && !cx.runbook_base_url {
+        out.push(finding(
+            Code::LintLabel,
+            "annotations.runbook_url",
+            "the alert has no runbook_url",
+            "add one, or set rules.runbook_base_url",
+        ));
+    }
+    out
+}
+
+fn grouped_by<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
+    match e {
+        Expr::Aggregate(a) => {
+            if let Some(LabelModifier::Include(l)) = &a.modifier {
+                out.extend(l.labels.iter().map(String::as_str));
+            }
+            grouped_by(&a.expr, out);
+        }
+        Expr::Paren(p) => grouped_by(&p.expr, out),
+        Expr::Unary(u) => grouped_by(&u.expr, out),
+        Expr::Subquery(s) => grouped_by(&s.expr, out),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| grouped_by(a, out)),
+        Expr::Binary(b) => {
+            grouped_by(&b.lhs, out);
+            grouped_by(&b.rhs, out);
+        }
+        _ => {}
+    }
+}
+
+pub fn cardinality(rule: &RuleRef, _: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (k, v) in rule.labels {
+        if v.contains("$value") || v.contains(".Value") {
+            out.push(finding(
+                Code::LintCardinality,
+                &format!("labels.{k}"),
+                "a label templated from the value changes at every evaluation",
+                "put the value in an annotation",
+            ));
+        }
+        if UNBOUNDED.contains(&k.as_str()) {
+            out.push(finding(
+                Code::LintCardinality,
+                &format!("labels.{k}"),
+                format!("`{k}` has unbounded values"),
+                "keep it out of labels",
+            ));
+        }
+    }
+    let mut by = Vec::new();
+    grouped_by(rule.expr, &mut by);
+    for l in by {
+        if UNBOUNDED.contains(&l) {
+            out.push(finding(
+                Code::LintCardinality,
+                "expr",
+                format!("aggregating by `{l}` makes one series per value"),
+                "aggregate by bounded labels (job, instance, service, model_name)",
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::lint::testing::codes;
+
+    type Pairs = &'static [(&'static str, &'static str)];
+
+    #[test]
+    fn required_table() {
+        let full: &[(&str, &str)] = &[("summary", "s"), ("description", "d")];
+        let cases: &[(Pairs, Pairs, bool)] = &[
+            (&[("severity", "warning")], full, false),
+            (&[], full, true),
+            (&[("severity", "page")], full, true),
+            (&[("severity", "critical")], &[("summary", "s")], true),
+        ];
+        for (labels, annotations, flagged) in cases {
+            let got = codes(super::required, true, "up == 0", 0, labels, annotations);
+            assert_eq!(got.contains(&Code::LintLabel), *flagged, "{labels:?} {annotations:?}");
+        }
+    }
+
+    #[test]
+    fn cardinality_table() {
+        let cases: &[(&str, Pairs, bool)] = &[
+            ("up == 0", &[("value", "{{ $value }}")], true),
+            ("up == 0", &[("trace_id", "x")], true),
+            ("sum by (trace_id) (rate(x[5m])) > 1", &[], true),
+            ("sum by (job) (rate(x[5m])) > 1", &[("team", "db")], false),
+        ];
+        for (expr, labels, flagged) in cases {
+            assert_eq!(
+                codes(super::cardinality, true, expr, 0, labels, &[]).contains(&Code::LintCardinality),
+                *flagged,
+                "{expr} {labels:?}"
+            );
+        }
+    }
+}

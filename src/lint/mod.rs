@@ -1,0 +1,117 @@
+//! Offline lints for rules, modelled on Cloudflare pint's offline checks. One module per lint,
+//! each with a doc comment (what, why, a bad and a good example) and table tests; every lint is
+//! registered in [`LINTS`]. The spec's own rules that fail a lint fail validation; the catalogue's
+//! rules are tested to pass them all.
+
+pub mod analysis;
+mod comparison;
+mod for_duration;
+mod labels;
+mod naming;
+mod regexp;
+mod template;
+mod vector_matching;
+
+use crate::diag::Code;
+use promql_parser::parser::Expr;
+use std::collections::BTreeMap;
+
+/// A rule as the lints see it.
+pub struct RuleRef<'a> {
+    pub alert: Option<&'a str>,
+    pub record: Option<&'a str>,
+    pub expr: &'a Expr,
+    pub for_ms: u64,
+    pub labels: &'a BTreeMap<String, String>,
+    pub annotations: &'a BTreeMap<String, String>,
+}
+
+/// What the lints need to know about the environment.
+pub struct Context {
+    pub scrape_interval_ms: u64,
+    /// Whether alerts get their runbook_url from `rules.runbook_base_url`.
+    pub runbook_base_url: bool,
+}
+
+/// A problem found by a lint: the field it concerns (`expr`, `for`, `labels.x`, …), a message
+/// and a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub field: String,
+    pub message: String,
+    pub hint: String,
+}
+
+pub struct Lint {
+    pub code: Code,
+    pub check: fn(&RuleRef, &Context) -> Vec<Finding>,
+}
+
+/// Every lint, in the order their findings are reported.
+pub const LINTS: &[Lint] = &[
+    Lint { code: Code::LintComparison, check: comparison::check },
+    Lint { code: Code::LintFor, check: for_duration::check },
+    Lint { code: Code::LintTemplate, check: template::check },
+    Lint { code: Code::LintVectorMatching, check: vector_matching::check },
+    Lint { code: Code::LintRegexp, check: regexp::check },
+    Lint { code: Code::LintName, check: naming::check },
+    Lint { code: Code::LintLabel, check: labels::required },
+    Lint { code: Code::LintCardinality, check: labels::cardinality },
+];
+
+/// Runs every lint on one rule.
+pub fn check(rule: &RuleRef, cx: &Context) -> Vec<Finding> {
+    LINTS.iter().flat_map(|l| (l.check)(rule, cx)).collect()
+}
+
+pub(crate) fn finding(code: Code, field: &str, message: impl Into<String>, hint: impl Into<String>) -> Finding {
+    Finding { code, field: field.to_string(), message: message.into(), hint: hint.into() }
+}
+
+/// Every `{{ $labels.<name> }}` referenced in a template.
+pub(crate) fn label_refs(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find("$labels.") {
+        rest = &rest[i + "$labels.".len()..];
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() {
+            out.push(name);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// Lints one rule given as (alert name or None for a recording rule, expr, for, labels,
+    /// annotations) and returns the codes found.
+    pub fn codes(
+        lint: fn(&RuleRef, &Context) -> Vec<Finding>,
+        alert: bool,
+        expr: &str,
+        for_: u64,
+        labels: &[(&str, &str)],
+        annotations: &[(&str, &str)],
+    ) -> Vec<Code> {
+        let parsed = promql_parser::parser::parse(expr).unwrap();
+        let labels: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let annotations: BTreeMap<String, String> =
+            annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let rule = RuleRef {
+            alert: alert.then_some("SomeAlert"),
+            record: (!alert).then_some("job:x:rate5m"),
+            expr: &parsed,
+            for_ms: for_,
+            labels: &labels,
+            annotations: &annotations,
+        };
+        lint(&rule, &Context { scrape_interval_ms: 15_000, runbook_base_url: true })
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+}

@@ -1,0 +1,82 @@
+//! `promql/regexp`: regex matchers that do nothing or should not be regexes.
+//!
+//! Why: Prometheus anchors every regex, so `^…$` is noise that suggests a misunderstanding;
+//! a regex without metacharacters is an equality match written slowly; and `=~".*"` matches
+//! every series (including those without the label), filtering nothing.
+//!
+//! Bad: `up{job=~"^api$"}`, `up{job=~"api"}`, `up{env=~".*"}` · Good: `up{job="api"}`.
+
+use super::{Context, Finding, RuleRef, finding};
+use crate::diag::Code;
+use promql_parser::label::MatchOp;
+use promql_parser::parser::Expr;
+
+fn selectors<'a>(e: &'a Expr, out: &mut Vec<&'a promql_parser::parser::VectorSelector>) {
+    match e {
+        Expr::VectorSelector(v) => out.push(v),
+        Expr::MatrixSelector(m) => out.push(&m.vs),
+        Expr::Paren(p) => selectors(&p.expr, out),
+        Expr::Unary(u) => selectors(&u.expr, out),
+        Expr::Subquery(s) => selectors(&s.expr, out),
+        Expr::Aggregate(a) => selectors(&a.expr, out),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| selectors(a, out)),
+        Expr::Binary(b) => {
+            selectors(&b.lhs, out);
+            selectors(&b.rhs, out);
+        }
+        _ => {}
+    }
+}
+
+pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
+    let mut sels = Vec::new();
+    selectors(rule.expr, &mut sels);
+    let mut out = Vec::new();
+    for m in sels.iter().flat_map(|s| s.matchers.matchers.iter()) {
+        let negated = match m.op {
+            MatchOp::Re(_) => false,
+            MatchOp::NotRe(_) => true,
+            _ => continue,
+        };
+        let v = m.value.as_str();
+        let problem = if v.starts_with('^') || v.ends_with('$') {
+            Some(("is anchored; Prometheus anchors every regex already", "drop ^ and $"))
+        } else if !negated && (v == ".*" || v.is_empty()) {
+            Some(("matches every series and filters nothing", "remove the matcher"))
+        } else if !v.chars().any(|c| "\\.+*?()|[]{}^$".contains(c)) {
+            Some(("has no regex metacharacters", "use = or != instead of =~ or !~"))
+        } else {
+            None
+        };
+        if let Some((what, hint)) = problem {
+            out.push(finding(
+                Code::LintRegexp,
+                "expr",
+                format!("the regex in `{}{}\"{}\"` {what}", m.name, m.op, v),
+                hint,
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::lint::testing::codes;
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, bool)] = &[
+            ("up{job=~\"^api$\"} == 0", true),
+            ("up{job=~\"api\"} == 0", true),
+            ("up{env=~\".*\"} == 0", true),
+            ("up{job=~\"api|web\"} == 0", false),
+            ("rate(http_requests_total{code=~\"5..\"}[5m]) > 1", false),
+            ("up{job!~\"api|web\"} == 0", false),
+        ];
+        for (expr, flagged) in cases {
+            assert_eq!(codes(super::check, true, expr, 0, &[], &[]).contains(&Code::LintRegexp), *flagged, "{expr}");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! `promql/vector-matching`: both sides of a binary operation must be able to match.
+//!
+//! Why: `a / b` pairs series with identical label sets (less the metric name). When the sides
+//! keep different labels, nothing pairs and the result is always empty: the alert can never
+//! fire. The seed's HostHighCpuLoad divided `node_load15` by
+//! `count without(cpu)(node_cpu_seconds_total{mode="system"})`, whose series all carry
+//! `mode="system"`, which node_load15 has not.
+//!
+//! Flagged: sides aggregated to different label sets; an `on (...)` label one side never has;
+//! and a side that keeps a label it is filtered on (so every series has it) facing a different
+//! metric not filtered on it. Bad: `node_load15 / count without (cpu) (node_cpu_seconds_total{mode="idle"})`
+//! · Good: `node_load15 / on (instance) count by (instance) (node_cpu_seconds_total{mode="idle"})`.
+
+use super::analysis::{Kept, first_selector, is_scalar, kept};
+use super::{Context, Finding, RuleRef, finding};
+use crate::diag::Code;
+use promql_parser::label::MatchOp;
+use promql_parser::parser::{Expr, LabelModifier};
+
+fn walk(e: &Expr, out: &mut Vec<Finding>) {
+    match e {
+        Expr::Paren(p) => walk(&p.expr, out),
+        Expr::Unary(u) => walk(&u.expr, out),
+        Expr::Subquery(s) => walk(&s.expr, out),
+        Expr::Aggregate(a) => walk(&a.expr, out),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, out)),
+        Expr::Binary(b) => {
+            walk(&b.lhs, out);
+            walk(&b.rhs, out);
+            if is_scalar(&b.lhs) || is_scalar(&b.rhs) || b.op.is_set_operator() {
+                return;
+            }
+            if let Some(problem) = mismatch(b) {
+                out.push(finding(
+                    Code::LintVectorMatching,
+                    "expr",
+                    format!("`{}` can never match: {problem}", b.op),
+                    "match on the labels both sides keep, e.g. `a / on (instance) sum by (instance) (b)`",
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mismatch(b: &promql_parser::parser::BinaryExpr) -> Option<String> {
+    let (l, r) = (kept(&b.lhs), kept(&b.rhs));
+    let matching = b.modifier.as_ref().and_then(|m| m.matching.clone());
+    match &matching {
+        Some(LabelModifier::Include(on)) => {
+            for label in &on.labels {
+                let (lh, rh) = (l.has(label), r.has(label));
+                if lh == Some(false) && rh != Some(false) {
+                    return Some(format!("the left side never has `{label}`"));
+                }
+                if rh == Some(false) && lh != Some(false) {
+                    return Some(format!("the right side never has `{label}`"));
+                }
+            }
+            None
+        }
+        Some(LabelModifier::Exclude(_)) => None,
+        None => {
+            if let (Kept::Only(a), Kept::Only(c)) = (&l, &r)
+                && a != c
+            {
+                return Some(format!("the sides keep different labels ({a:?} and {c:?})"));
+            }
+            filtered_label_on_one_side(&b.lhs, &l, &b.rhs).or_else(|| filtered_label_on_one_side(&b.rhs, &r, &b.lhs))
+        }
+    }
+}
+
+/// A side that keeps a label it selects by equality (every series carries it) against a
+/// different metric that is not selected on that label.
+fn filtered_label_on_one_side(side: &Expr, side_kept: &Kept, other: &Expr) -> Option<String> {
+    let (sel, other_sel) = (first_selector(side)?, first_selector(other)?);
+    if sel.name == other_sel.name || !matches!(kept(other), Kept::Any) {
+        return None;
+    }
+    for m in &sel.matchers.matchers {
+        let guaranteed =
+            matches!(m.op, MatchOp::Equal) && !m.value.is_empty() && m.name != "job" && m.name != "instance";
+        let on_other = other_sel.matchers.matchers.iter().any(|o| o.name == m.name);
+        if guaranteed && side_kept.has(&m.name) != Some(false) && !on_other {
+            return Some(format!(
+                "every series of `{}` carries `{}=\"{}\"`, which `{}` is not selected on",
+                sel.name.clone().unwrap_or_default(),
+                m.name,
+                m.value,
+                other_sel.name.clone().unwrap_or_default()
+            ));
+        }
+    }
+    None
+}
+
+pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    walk(rule.expr, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::lint::testing::codes;
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, bool)] = &[
+            // The seed's HostHighCpuLoad.
+            (
+                "node_load15{job=\"node_exporter\"} / count without(cpu)(node_cpu_seconds_total{job=\"node_exporter\",mode=\"system\"}) > 0.8",
+                true,
+            ),
+            // Its fix.
+            (
+                "node_load15{job=\"node_exporter\"} / on (instance) count by (instance) (node_cpu_seconds_total{job=\"node_exporter\", mode=\"idle\"}) > 0.8",
+                false,
+            ),
+            ("sum by (job) (rate(a[5m])) / sum by (instance) (rate(b[5m])) > 1", true),
+            ("sum by (job) (rate(a[5m])) / sum by (job) (rate(b[5m])) > 1", false),
+            ("sum(rate(a[5m])) / on (instance) sum by (instance) (rate(b[5m])) > 1", true),
+            ("sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m])) > 0.05", false),
+            ("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes > 0.9", false),
+            ("up == 0", false),
+        ];
+        for (expr, flagged) in cases {
+            assert_eq!(
+                codes(super::check, true, expr, 0, &[], &[]).contains(&Code::LintVectorMatching),
+                *flagged,
+                "{expr}"
+            );
+        }
+    }
+}

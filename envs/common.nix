@@ -268,6 +268,37 @@ in
       ];
     };
 
+    slos = [
+      {
+        name = "api-gateway-availability";
+        service = "api-gateway";
+        objective = 0.999;
+        sli.availability = {
+          errors = ''http_requests_total{job="api-gateway", code=~"5.."}'';
+          total = ''http_requests_total{job="api-gateway"}'';
+        };
+      }
+      {
+        name = "api-gateway-latency";
+        service = "api-gateway";
+        objective = 0.99;
+        sli.latency = {
+          histogram = "http_request_duration_seconds";
+          matchers = ''job="api-gateway"'';
+          threshold_seconds = 0.5;
+        };
+      }
+      {
+        name = "odoo-availability";
+        service = "odoo-backend";
+        objective = 0.995;
+        sli.availability = {
+          errors = ''http_requests_total{job="odoo-backend", code=~"5.."}'';
+          total = ''http_requests_total{job="odoo-backend"}'';
+        };
+      }
+    ];
+
     ai_models = {
       owner = "ai-infra";
       defaults = {

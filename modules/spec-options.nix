@@ -150,6 +150,19 @@ let
     };
   };
 
+  AvailabilitySli = types.submodule {
+    options = {
+      errors = mkOption {
+        type = types.str;
+        description = "Counter selector of failed events, e.g. `http_requests_total{job=\"api-gateway\", code=~\"5..\"}`.";
+      };
+      total = mkOption {
+        type = types.str;
+        description = "Counter selector of all events, e.g. `http_requests_total{job=\"api-gateway\"}`.";
+      };
+    };
+  };
+
   BasicAuth = types.submodule {
     options = {
       password_file = mkOption {
@@ -435,6 +448,23 @@ let
         type = types.attrsOf types.str;
         default = { };
         description = "Target labels taken from the object's Kubernetes labels, e.g.\n`model_name: ai_model_name` sets `model_name` from the pod label `ai_model_name`.";
+      };
+    };
+  };
+
+  LatencySli = types.submodule {
+    options = {
+      histogram = mkOption {
+        type = types.str;
+        description = "Histogram name without suffix, e.g. `http_request_duration_seconds`.";
+      };
+      matchers = mkOption {
+        type = types.str;
+        description = "Label matchers selecting the service's series, e.g. `job=\"api-gateway\"`.";
+      };
+      threshold_seconds = mkOption {
+        type = types.number;
+        description = "Requests slower than this many seconds are bad; the histogram needs a bucket `le` at\nexactly this value.";
       };
     };
   };
@@ -1101,6 +1131,43 @@ let
     };
   };
 
+  Sli = types.attrTag {
+    availability = mkOption {
+      type = AvailabilitySli;
+      description = "Errors and all events as counters, e.g. 5xx and all requests.";
+    };
+    latency = mkOption {
+      type = LatencySli;
+      description = "Requests slower than a threshold, from a histogram with a bucket at the threshold.";
+    };
+  };
+
+  Slo = types.submodule {
+    options = {
+      name = mkOption {
+        type = types.str;
+        description = "SLO name (a slug), e.g. `api-gateway-availability`; the `slo` label of its series.";
+      };
+      objective = mkOption {
+        type = types.number;
+        description = "Target share of good events, e.g. 0.999.";
+      };
+      period = mkOption {
+        type = Duration;
+        default = "30d";
+        description = "The period the objective and its error budget cover. Default `30d`.";
+      };
+      service = mkOption {
+        type = types.str;
+        description = "The `service` label of its alerts, e.g. `api-gateway`.";
+      };
+      sli = mkOption {
+        type = Sli;
+        description = "How good and bad events are counted: exactly one of `availability`, `latency`.";
+      };
+    };
+  };
+
   Smtp = types.submodule {
     options = {
       auth_password_file = mkOption {
@@ -1351,6 +1418,11 @@ in
       type = types.listOf ScrapeJob;
       default = [ ];
       description = "Scrape jobs: what to monitor and how each target set is discovered.";
+    };
+    slos = mkOption {
+      type = types.listOf Slo;
+      default = [ ];
+      description = "Service level objectives, with burn-rate alerts and error budgets.";
     };
     teams = mkOption {
       type = types.listOf Team;

@@ -88,7 +88,7 @@ fn alert(
     Alert {
         name: name.into(),
         file: AI_MODEL_FILE,
-        group: GROUP,
+        group: GROUP.into(),
         expr,
         for_,
         labels: l,

@@ -10,6 +10,7 @@ mod application;
 mod business;
 mod infrastructure;
 pub mod scenario;
+pub mod slo;
 
 use crate::spec::Spec;
 use crate::syntax::Duration;
@@ -22,7 +23,7 @@ pub struct Alert {
     pub name: String,
     /// Rule file stem under `prometheus/rules/`.
     pub file: &'static str,
-    pub group: &'static str,
+    pub group: String,
     pub expr: String,
     pub for_: Duration,
     pub labels: BTreeMap<String, String>,
@@ -92,8 +93,24 @@ pub const APPLICATION_FILE: &str = "application_alerts";
 pub const INFRASTRUCTURE_FILE: &str = "infrastructure_alerts";
 pub const BUSINESS_FILE: &str = "business_process_alerts";
 pub const AI_MODEL_FILE: &str = "ai_model_alerts";
+pub const SLO_FILE: &str = "slo_rules";
 /// Rule files the catalogue writes; a spec's own rule files take other names.
-pub const FILES: [&str; 4] = [APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE];
+pub const FILES: [&str; 5] = [APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE, SLO_FILE];
+
+/// A generated recording rule.
+#[derive(Clone, Debug)]
+pub struct Recording {
+    pub file: &'static str,
+    pub group: String,
+    pub record: String,
+    pub expr: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The generated recording rules (SLIs, objectives, error budgets).
+pub fn recordings(spec: &Spec) -> Vec<Recording> {
+    slo::recordings(spec)
+}
 
 /// Every fixed catalogue entry (per-model AI alerts are generated from `ai_models`).
 pub fn defs() -> Vec<Def> {
@@ -107,6 +124,7 @@ pub fn defs() -> Vec<Def> {
 pub fn names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = defs().iter().map(|d| d.name).collect();
     names.extend(ai_models::NAMES);
+    names.extend(slo::NAMES);
     names.sort_unstable();
     names.dedup();
     names
@@ -134,7 +152,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         let mut alert = Alert {
             name: def.name.into(),
             file: def.file,
-            group: def.group,
+            group: def.group.into(),
             expr,
             for_,
             labels,
@@ -145,6 +163,13 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         out.push(alert);
     }
     for mut alert in ai_models::alerts(spec) {
+        if spec.rules.overrides.get(&alert.name).is_some_and(|o| o.disabled) {
+            continue;
+        }
+        apply_override(spec, &mut alert);
+        out.push(alert);
+    }
+    for mut alert in slo::alerts(spec) {
         if spec.rules.overrides.get(&alert.name).is_some_and(|o| o.disabled) {
             continue;
         }
@@ -196,7 +221,7 @@ fn watchdog(spec: &Spec) -> Alert {
     let mut alert = Alert {
         name: "Watchdog".into(),
         file: INFRASTRUCTURE_FILE,
-        group: "meta_alerts",
+        group: "meta_alerts".into(),
         expr: "vector(1)".into(),
         for_: Duration::new("0s"),
         labels,

@@ -45,7 +45,10 @@ pub(crate) fn json<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// A float as PromQL and YAML readers expect it: `2`, `0.05`, `1.5`.
 pub(crate) fn number(x: f64) -> String {
-    format!("{x}")
+    // Rounded to 12 significant digits, so arithmetic noise (1 - 0.999 = 0.0010000000000000009)
+    // does not reach the output.
+    let rounded: f64 = format!("{x:.11e}").parse().unwrap_or(x);
+    format!("{rounded}")
 }
 
 /// A string as an RE2 regex matching exactly it; only metacharacters are escaped, so the usual
@@ -85,5 +88,7 @@ mod tests {
         assert_eq!(number(2.0), "2");
         assert_eq!(number(0.05), "0.05");
         assert_eq!(number(1.5), "1.5");
+        assert_eq!(number(1.0 - 0.999), "0.001");
+        assert_eq!(number(14.4 * (1.0 - 0.999)), "0.0144");
     }
 }

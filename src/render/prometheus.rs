@@ -197,8 +197,24 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     }
     // The catalogue's alerts, by file and group in the order they come.
     let alerts = crate::catalogue::alerts(spec);
+    let recordings = crate::catalogue::recordings(spec);
     for file in crate::catalogue::FILES {
         let mut groups: Vec<GroupOut> = Vec::new();
+        for r in recordings.iter().filter(|r| r.file == file) {
+            let rule = RuleOut {
+                alert: None,
+                record: Some(r.record.clone()),
+                expr: r.expr.clone(),
+                for_: None,
+                keep_firing_for: None,
+                labels: r.labels.clone(),
+                annotations: BTreeMap::new(),
+            };
+            match groups.iter_mut().find(|g| g.name == r.group) {
+                Some(g) => g.rules.push(rule),
+                None => groups.push(GroupOut { name: r.group.clone(), interval: None, rules: vec![rule] }),
+            }
+        }
         for alert in alerts.iter().filter(|a| a.file == file) {
             let rule = RuleOut {
                 alert: Some(alert.name.clone()),
@@ -211,7 +227,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             };
             match groups.iter_mut().find(|g| g.name == alert.group) {
                 Some(g) => g.rules.push(rule),
-                None => groups.push(GroupOut { name: alert.group.into(), interval: None, rules: vec![rule] }),
+                None => groups.push(GroupOut { name: alert.group.clone(), interval: None, rules: vec![rule] }),
             }
         }
         if !groups.is_empty() {

@@ -14,6 +14,7 @@ pub mod prometheus;
 pub mod promtail;
 pub mod rules;
 pub mod scrape;
+pub mod slo;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,9 @@ pub struct Spec {
     /// Alerting and recording rules, by rule file.
     #[serde(default)]
     pub rules: rules::Rules,
+    /// Service level objectives, with burn-rate alerts and error budgets.
+    #[serde(default)]
+    pub slos: Vec<slo::Slo>,
     /// Custom AI models and their per-model alert thresholds.
     #[serde(default)]
     pub ai_models: models::AiModels,

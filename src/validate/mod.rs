@@ -7,6 +7,7 @@ mod grafana;
 mod logs;
 mod prometheus;
 mod rules;
+mod slo;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::spec::Spec;
@@ -64,6 +65,7 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     let versions = check_versions(&spec, &mut cx);
     prometheus::check(&spec, &mut cx);
     rules::check(&spec, &mut cx);
+    slo::check(&spec, &mut cx);
     alertmanager::check(&spec, &mut cx);
     grafana::check(&spec, &mut cx);
     logs::check(&spec, &mut cx);

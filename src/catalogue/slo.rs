@@ -1,0 +1,255 @@
+//! SLOs: SLI recording rules over the burn-rate windows, the objective and the error budget
+//! remaining, and multi-window multi-burn-rate alerts (Google SRE workbook, as Sloth renders
+//! them): page when the 1h and 5m burn rates both exceed 14.4 or the 6h and 30m rates exceed 6;
+//! ticket when 1d and 2h exceed 3 or 3d and 6h exceed 1 — for a 30-day period. For another
+//! period each factor is scaled: budget share × period / long window.
+
+use super::scenario::{Scenario, Scenarios, counter, series};
+use super::{Alert, Recording, SLO_FILE, annotations, show};
+use crate::spec::Spec;
+use crate::spec::slo::{Sli, Slo};
+use crate::syntax::Duration;
+use promql_parser::label::{MatchOp, Matcher};
+use promql_parser::parser::{Expr, parse};
+use std::collections::BTreeMap;
+
+pub const NAMES: [&str; 2] = ["SLOErrorBudgetBurnFast", "SLOErrorBudgetBurnSlow"];
+
+/// (long window, short window, share of the budget it may burn) for page and ticket alerts.
+const PAGE: [(&str, &str, f64); 2] = [("1h", "5m", 0.02), ("6h", "30m", 0.05)];
+const TICKET: [(&str, &str, f64); 2] = [("1d", "2h", 0.10), ("3d", "6h", 0.10)];
+const WINDOWS: [&str; 7] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+
+fn ms(d: &str) -> f64 {
+    Duration::new(d).millis().expect("window") as f64
+}
+
+fn group(slo: &Slo) -> String {
+    format!("slo_{}", slo.name.replace('-', "_"))
+}
+
+fn record_name(window: &str) -> String {
+    format!("slo:sli_error:ratio_rate{window}")
+}
+
+/// The SLI's error ratio over a window.
+fn sli(slo: &Slo, window: &str) -> String {
+    match &slo.sli {
+        Sli::Availability(a) => format!("sum(rate({}[{window}])) / sum(rate({}[{window}]))", a.errors, a.total),
+        Sli::Latency(l) => {
+            let le = show(l.threshold_seconds);
+            format!(
+                "1 - sum(rate({h}_bucket{{{m}, le=\"{le}\"}}[{window}])) / sum(rate({h}_count{{{m}}}[{window}]))",
+                h = l.histogram,
+                m = l.matchers
+            )
+        }
+    }
+}
+
+fn slo_labels(slo: &Slo) -> BTreeMap<String, String> {
+    [("slo".to_string(), slo.name.clone())].into()
+}
+
+pub fn recordings(spec: &Spec) -> Vec<Recording> {
+    let mut out = Vec::new();
+    for slo in &spec.slos {
+        let mut windows: Vec<&str> = WINDOWS.to_vec();
+        if !windows.contains(&slo.period.as_str()) {
+            windows.push(slo.period.as_str());
+        }
+        for w in windows {
+            out.push(Recording {
+                file: SLO_FILE,
+                group: group(slo),
+                record: record_name(w),
+                expr: sli(slo, w),
+                labels: slo_labels(slo),
+            });
+        }
+        out.push(Recording {
+            file: SLO_FILE,
+            group: group(slo),
+            record: "slo:objective:ratio".into(),
+            expr: format!("vector({})", show(slo.objective)),
+            labels: slo_labels(slo),
+        });
+        out.push(Recording {
+            file: SLO_FILE,
+            group: group(slo),
+            record: "slo:error_budget:remaining_ratio".into(),
+            expr: format!(
+                "1 - {}{{slo=\"{}\"}} / {}",
+                record_name(slo.period.as_str()),
+                slo.name,
+                show(1.0 - slo.objective)
+            ),
+            labels: slo_labels(slo),
+        });
+    }
+    out
+}
+
+/// `(long > t and short > t) or (…)` for each pair of windows.
+fn burn_expr(slo: &Slo, pairs: &[(&str, &str, f64)]) -> (String, f64) {
+    let budget = 1.0 - slo.objective;
+    let period = slo.period.millis().expect("validated") as f64;
+    let sel = format!("{{slo=\"{}\"}}", slo.name);
+    let mut lowest = f64::MAX;
+    let parts: Vec<String> = pairs
+        .iter()
+        .map(|(long, short, share)| {
+            let t = share * period / ms(long) * budget;
+            lowest = lowest.min(t);
+            let t = show(t);
+            format!("({}{sel} > {t} and {}{sel} > {t})", record_name(long), record_name(short))
+        })
+        .collect();
+    (parts.join(" or "), lowest)
+}
+
+pub fn alerts(spec: &Spec) -> Vec<Alert> {
+    let mut out = Vec::new();
+    for slo in &spec.slos {
+        let budget = 1.0 - slo.objective;
+        for (name, pairs, severity, for_, speed) in
+            [(NAMES[0], &PAGE, "critical", "2m", "fast"), (NAMES[1], &TICKET, "warning", "15m", "slowly")]
+        {
+            let (expr, lowest) = burn_expr(slo, pairs);
+            let mut labels = slo_labels(slo);
+            labels.insert("severity".into(), severity.into());
+            labels.insert("service".into(), slo.service.clone());
+            // Fires: errors at twice the lowest burn threshold of this alert, and below the
+            // page thresholds for the ticket. Silent: half the budget's sustainable rate.
+            let fire = if speed == "fast" { (2.0 * lowest).min(1.0) } else { 2.0 * budget };
+            let eval = if speed == "fast" { 60 + 2 + 5 } else { 360 + 15 + 5 };
+            let scenarios = match scenario_series(slo, fire, eval + 5).zip(scenario_series(slo, budget / 2.0, eval + 5))
+            {
+                Some((f, h)) => Scenarios {
+                    firing: Scenario { series: f, eval_minutes: eval, expect: vec![slo_labels(slo)] },
+                    healthy: Some(Scenario { series: h, eval_minutes: eval, expect: vec![] }),
+                },
+                None => continue,
+            };
+            out.push(Alert {
+                name: name.into(),
+                file: SLO_FILE,
+                group: group(slo),
+                expr,
+                for_: Duration::new(for_),
+                labels,
+                annotations: annotations(
+                    spec,
+                    name,
+                    &format!("SLO {{{{ $labels.slo }}}} is burning its error budget {speed}"),
+                    &format!(
+                        "{} is spending the {} error budget of SLO {{{{ $labels.slo }}}} ({} of events) {speed} enough to exhaust it early.",
+                        slo.service,
+                        slo.period,
+                        show(budget)
+                    ),
+                    slo.objective,
+                ),
+                scenarios,
+            });
+        }
+    }
+    out
+}
+
+/// Label values that satisfy a matcher, tried in order.
+fn satisfy(m: &Matcher) -> Option<Option<String>> {
+    match &m.op {
+        MatchOp::Equal => Some(Some(m.value.clone())),
+        MatchOp::NotEqual | MatchOp::NotRe(_) => {
+            if m.is_match("") {
+                Some(None)
+            } else {
+                ["other", "ok", "0"].iter().find(|c| m.is_match(c)).map(|c| Some(c.to_string()))
+            }
+        }
+        MatchOp::Re(_) => {
+            let first = m.value.split('|').next().unwrap_or("").replace('.', "0").replace(['^', '$', '(', ')'], "");
+            [first.as_str(), "500", "error", "x"].iter().find(|c| m.is_match(c)).map(|c| Some(c.to_string()))
+        }
+    }
+}
+
+fn selector(text: &str) -> Option<(String, Vec<Matcher>)> {
+    match parse(text).ok()? {
+        Expr::VectorSelector(v) => {
+            let matchers: Vec<Matcher> = v.matchers.matchers.into_iter().filter(|m| m.name != "__name__").collect();
+            Some((v.name?, matchers))
+        }
+        _ => None,
+    }
+}
+
+/// Labels that satisfy every matcher.
+fn labels_for(matchers: &[Matcher]) -> Option<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for m in matchers {
+        if let Some(v) = satisfy(m)? {
+            out.insert(m.name.clone(), v);
+        }
+    }
+    Some(out)
+}
+
+fn matches_all(labels: &BTreeMap<String, String>, matchers: &[Matcher]) -> bool {
+    matchers.iter().all(|m| m.is_match(labels.get(&m.name).map(String::as_str).unwrap_or("")))
+}
+
+fn as_series(metric: &str, labels: &BTreeMap<String, String>) -> String {
+    let pairs: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    series(metric, &pairs)
+}
+
+/// Input series in which a share `bad` of the events are bad; `None` when the selectors are too
+/// intricate to derive series from (validation reports that).
+pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
+    let per_min = 600.0;
+    match &slo.sli {
+        Sli::Availability(a) => {
+            let (err_metric, err_m) = selector(&a.errors)?;
+            let (tot_metric, tot_m) = selector(&a.total)?;
+            let err_labels = labels_for(&err_m)?;
+            if err_metric == tot_metric && matches_all(&err_labels, &tot_m) {
+                // Errors are part of the total: the good events are another series of it.
+                let mut good = labels_for(&tot_m)?;
+                for m in &err_m {
+                    if !tot_m.iter().any(|t| t.name == m.name) {
+                        let v = ["200", "ok", "success", "0"].iter().find(|c| !m.is_match(c))?;
+                        good.insert(m.name.clone(), v.to_string());
+                    }
+                }
+                if matches_all(&good, &err_m) {
+                    return None;
+                }
+                Some(vec![
+                    (as_series(&err_metric, &err_labels), counter(per_min * bad, n)),
+                    (as_series(&tot_metric, &good), counter(per_min * (1.0 - bad), n)),
+                ])
+            } else {
+                Some(vec![
+                    (as_series(&err_metric, &err_labels), counter(per_min * bad, n)),
+                    (as_series(&tot_metric, &labels_for(&tot_m)?), counter(per_min, n)),
+                ])
+            }
+        }
+        Sli::Latency(l) => {
+            let (_, m) = selector(&format!("{}_count{{{}}}", l.histogram, l.matchers))?;
+            let base = labels_for(&m)?;
+            let with_le = |le: &str| {
+                let mut x = base.clone();
+                x.insert("le".into(), le.into());
+                as_series(&format!("{}_bucket", l.histogram), &x)
+            };
+            Some(vec![
+                (with_le(&show(l.threshold_seconds)), counter(per_min * (1.0 - bad), n)),
+                (with_le("+Inf"), counter(per_min, n)),
+                (as_series(&format!("{}_count", l.histogram), &base), counter(per_min, n)),
+            ])
+        }
+    }
+}

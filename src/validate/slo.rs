@@ -1,0 +1,81 @@
+//! SLOs: names, objectives, periods, and SLIs the generator can both record and test.
+
+use super::cx::Cx;
+use crate::diag::Code;
+use crate::spec::Spec;
+use crate::spec::slo::Sli;
+use crate::syntax::names;
+
+const THREE_DAYS_MS: u64 = 3 * 86_400_000;
+
+pub fn check(spec: &Spec, cx: &mut Cx) {
+    for (i, slo) in spec.slos.iter().enumerate() {
+        let p = format!("slos[{i}]");
+        cx.slug(&format!("{p}.name"), "SLO", &slo.name);
+        if slo.service.trim().is_empty() {
+            cx.error(Code::NameInvalid, format!("{p}.service"), "empty service")
+                .hint("the service label of its alerts, e.g. api-gateway");
+        }
+        if !(slo.objective.is_finite() && slo.objective > 0.0 && slo.objective < 1.0) {
+            cx.error(
+                Code::ValueOutOfRange,
+                format!("{p}.objective"),
+                format!("{} is not a ratio between 0 and 1", slo.objective),
+            )
+            .hint("write 99.9% as 0.999");
+        }
+        if let Some(period) = cx.duration(&format!("{p}.period"), &slo.period)
+            && period < THREE_DAYS_MS
+        {
+            cx.error(Code::ValueOutOfRange, format!("{p}.period"), "shorter than the 3-day burn-rate window")
+                .hint("use a period of at least 3d; 30d is the usual one");
+        }
+        let selector_ok = |text: &str| matches!(promql_parser::parser::parse(text), Ok(promql_parser::parser::Expr::VectorSelector(v)) if v.name.is_some());
+        match &slo.sli {
+            Sli::Availability(a) => {
+                for (field, text) in [("errors", &a.errors), ("total", &a.total)] {
+                    if !selector_ok(text) {
+                        cx.error(
+                            Code::PromqlInvalid,
+                            format!("{p}.sli.availability.{field}"),
+                            format!("\"{text}\" is not a counter selector"),
+                        )
+                        .hint("write a metric with matchers, e.g. http_requests_total{job=\"api\", code=~\"5..\"}");
+                    }
+                }
+            }
+            Sli::Latency(l) => {
+                if !names::is_metric_name(&l.histogram) {
+                    cx.error(
+                        Code::NameInvalid,
+                        format!("{p}.sli.latency.histogram"),
+                        format!("\"{}\" is not a metric name", l.histogram),
+                    )
+                    .hint("the histogram's name without _bucket, e.g. http_request_duration_seconds");
+                }
+                if !selector_ok(&format!("{}_count{{{}}}", l.histogram, l.matchers)) {
+                    cx.error(
+                        Code::PromqlInvalid,
+                        format!("{p}.sli.latency.matchers"),
+                        format!("\"{}\" are not label matchers", l.matchers),
+                    )
+                    .hint("e.g. job=\"api-gateway\"");
+                }
+                if !(l.threshold_seconds.is_finite() && l.threshold_seconds > 0.0) {
+                    cx.error(
+                        Code::ValueOutOfRange,
+                        format!("{p}.sli.latency.threshold_seconds"),
+                        "not a positive number of seconds",
+                    )
+                    .hint("a bucket boundary of the histogram, e.g. 0.5");
+                }
+            }
+        }
+        let derivable = crate::catalogue::slo::scenario_series(slo, 0.1, 10).is_some();
+        if !derivable && (0.0..1.0).contains(&slo.objective) {
+            cx.error(Code::RuleUntested, format!("{p}.sli"), "cannot build test series for these selectors")
+                .hint("select with equality matchers or simple regexes (e.g. code=~\"5..\") so the burn-rate alerts can be tested");
+        }
+    }
+    cx.unique("SLO", spec.slos.iter().enumerate().map(|(i, s)| (format!("slos[{i}].name"), s.name.as_str())));
+}

@@ -210,63 +210,7 @@ in
       }
     ];
 
-    rules = {
-      runbook_base_url = "https://runbooks.creativeflow.ai/alerts";
-      files = [
-        {
-          name = "recording_rules";
-          groups = [
-            {
-              name = "http_recording_rules";
-              interval = "30s";
-              rules = [
-                {
-                  record = "job:http_requests:rate5m";
-                  expr = "sum by (job) (rate(http_requests_total[5m]))";
-                }
-                {
-                  record = "job:http_requests_errors:rate5m";
-                  expr = ''sum by (job) (rate(http_requests_total{code=~"5.."}[5m]))'';
-                }
-                {
-                  record = "job:http_request_duration_seconds:p99_5m";
-                  expr = "histogram_quantile(0.99, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))";
-                }
-                {
-                  record = "job:http_request_duration_seconds:p95_5m";
-                  expr = "histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))";
-                }
-                {
-                  record = "job:http_request_duration_seconds:p90_5m";
-                  expr = "histogram_quantile(0.90, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))";
-                }
-                {
-                  record = "job:http_request_duration_seconds:avg_5m";
-                  expr = "sum by (job) (rate(http_request_duration_seconds_sum[5m])) / sum by (job) (rate(http_request_duration_seconds_count[5m]))";
-                }
-              ];
-            }
-            {
-              name = "cluster_recording_rules";
-              rules = [
-                {
-                  record = "cluster:node_cpu_utilisation:ratio_rate5m";
-                  expr = ''1 - avg(rate(node_cpu_seconds_total{job="node_exporter", mode="idle"}[5m]))'';
-                }
-                {
-                  record = "cluster:node_memory_utilisation:ratio";
-                  expr = ''1 - sum(node_memory_MemAvailable_bytes{job="node_exporter"}) / sum(node_memory_MemTotal_bytes{job="node_exporter"})'';
-                }
-                {
-                  record = "queue:rabbitmq_messages_delivered:rate5m";
-                  expr = ''sum by (queue) (rate(rabbitmq_queue_messages_delivered_total{job="rabbitmq_exporter"}[5m]))'';
-                }
-              ];
-            }
-          ];
-        }
-      ];
-    };
+    rules.runbook_base_url = "https://runbooks.creativeflow.ai/alerts";
 
     slos = [
       {

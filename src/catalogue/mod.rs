@@ -9,6 +9,7 @@ mod ai_models;
 mod application;
 mod business;
 mod infrastructure;
+mod recording;
 pub mod scenario;
 pub mod slo;
 
@@ -94,8 +95,10 @@ pub const INFRASTRUCTURE_FILE: &str = "infrastructure_alerts";
 pub const BUSINESS_FILE: &str = "business_process_alerts";
 pub const AI_MODEL_FILE: &str = "ai_model_alerts";
 pub const SLO_FILE: &str = "slo_rules";
+pub const RECORDING_FILE: &str = "recording_rules";
 /// Rule files the catalogue writes; a spec's own rule files take other names.
-pub const FILES: [&str; 5] = [APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE, SLO_FILE];
+pub const FILES: [&str; 6] =
+    [RECORDING_FILE, APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE, SLO_FILE];
 
 /// A generated recording rule.
 #[derive(Clone, Debug)]
@@ -107,9 +110,12 @@ pub struct Recording {
     pub labels: BTreeMap<String, String>,
 }
 
-/// The generated recording rules (SLIs, objectives, error budgets).
+/// The generated recording rules: rates, latencies and aggregates; SLIs, objectives and
+/// error budgets.
 pub fn recordings(spec: &Spec) -> Vec<Recording> {
-    slo::recordings(spec)
+    let mut all = recording::recordings(spec);
+    all.extend(slo::recordings(spec));
+    all
 }
 
 /// Every fixed catalogue entry (per-model AI alerts are generated from `ai_models`).

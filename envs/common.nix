@@ -252,13 +252,19 @@ in
       models = [
         {
           name = "image-gen-v2";
-          thresholds.p99_latency_seconds = 8;
+          thresholds = {
+            p99_latency_seconds = 8;
+            min_requests_per_second = 0.2;
+            drift_threshold = 0.3;
+          };
         }
         {
           name = "text-assist";
           thresholds = {
             p99_latency_seconds = 1.5;
             error_ratio = 0.02;
+            min_requests_per_second = 1;
+            drift_threshold = 0.25;
           };
         }
         {

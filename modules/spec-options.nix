@@ -69,6 +69,11 @@ let
         default = null;
         description = "Team owning model alerts unless a model names its own. Default: none.";
       };
+      pod_label = mkOption {
+        type = types.str;
+        default = "ai_model_name";
+        description = "Kubernetes pod label holding the model name; kube-state-metrics exports it as\n`label_<name>` on `kube_pod_labels` (allow-list it), which attributes GPUs to models.\nDefault `ai_model_name`.";
+      };
     };
   };
 
@@ -610,6 +615,16 @@ let
         description = "";
       };
       error_ratio = mkOption {
+        type = types.nullOr types.number;
+        default = null;
+        description = "";
+      };
+      gpu_memory_ratio = mkOption {
+        type = types.nullOr types.number;
+        default = null;
+        description = "";
+      };
+      gpu_utilisation_percent = mkOption {
         type = types.nullOr types.number;
         default = null;
         description = "";
@@ -1260,6 +1275,16 @@ let
         type = types.number;
         default = 0.05;
         description = "Error ratio (errors / requests, 0..1) above which `CustomAIModelHighErrorRate` fires.\nDefault 0.05.";
+      };
+      gpu_memory_ratio = mkOption {
+        type = types.number;
+        default = 0.95;
+        description = "Share of GPU memory in use by the model's pods above which\n`CustomAIModelGpuMemorySaturation` fires (for 15m). Default 0.95.";
+      };
+      gpu_utilisation_percent = mkOption {
+        type = types.number;
+        default = 95.0;
+        description = "Average GPU utilisation (percent) of the model's pods above which\n`CustomAIModelGpuSaturation` fires (for 30m). Default 95.";
       };
       latency_for = mkOption {
         type = Duration;

@@ -10,12 +10,20 @@ use crate::spec::models::Thresholds;
 use crate::syntax::Duration;
 use std::collections::BTreeMap;
 
-pub const NAMES: [&str; 4] = [
+pub const NAMES: [&str; 6] = [
     "CustomAIModelHighInferenceLatency",
     "CustomAIModelHighErrorRate",
     "CustomAIModelLowThroughput",
     "CustomAIModelDrift",
+    "CustomAIModelGpuSaturation",
+    "CustomAIModelGpuMemorySaturation",
 ];
+
+/// DCGM series carry the pod (with the exporter's Kubernetes mapping); kube-state-metrics'
+/// `kube_pod_labels` carries the model label when the pod label is allow-listed
+/// (`--metric-labels-allowlist=pods=[ai_model_name]`). Joining them attributes GPUs to models.
+const DCGM_JOB: &str = "dcgm_exporter";
+const KSM_JOB: &str = "kubernetes-kube-state-metrics";
 
 const GROUP: &str = "ai_model_alerts";
 
@@ -154,6 +162,11 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
         }),
     ));
 
+    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
+    if has(DCGM_JOB) && has(KSM_JOB) {
+        out.extend(gpu_alerts(spec, target, t, &keeps));
+    }
+
     if let Some(rps) = t.min_requests_per_second {
         let ml3 = ml.clone();
         let for_ = Duration::new("15m");
@@ -204,4 +217,117 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
         ));
     }
     out
+}
+
+/// The pod label as kube-state-metrics exports it.
+fn ksm_label(spec: &Spec) -> String {
+    let name: String =
+        spec.ai_models.pod_label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    format!("label_{name}")
+}
+
+/// GPU metrics of the model's pods: `metric * on (namespace, pod) group_left (model_name) <the
+/// model's pods>`.
+fn per_model(spec: &Spec, metric: &str, target: &Target) -> String {
+    let label = ksm_label(spec);
+    let model_sel = target
+        .selector
+        .replace(&format!("job={}", quote(&spec.ai_models.job)), &format!("job={}", quote(KSM_JOB)))
+        .replace("model_name", &label);
+    format!(
+        "{metric}{{job={}}} * on (namespace, pod) group_left (model_name) label_replace(kube_pod_labels{{{model_sel}}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
+        quote(DCGM_JOB)
+    )
+}
+
+fn gpu_series(spec: &Spec, target: &Target, util: Option<f64>, mem_used: Option<f64>, n: u64) -> Vec<(String, String)> {
+    let label = ksm_label(spec);
+    let pod = [("namespace", "ai-models"), ("pod", "model-0")];
+    let gpu = [("job", DCGM_JOB), ("gpu", "0"), ("namespace", "ai-models"), ("pod", "model-0")];
+    let mut out = vec![(
+        series("kube_pod_labels", &[("job", KSM_JOB), pod[0], pod[1], (label.as_str(), target.model.as_str())]),
+        gauge(1.0, n),
+    )];
+    if let Some(u) = util {
+        out.push((series("DCGM_FI_DEV_GPU_UTIL", &gpu), gauge(u, n)));
+    }
+    if let Some(m) = mem_used {
+        out.push((series("DCGM_FI_DEV_FB_USED", &gpu), gauge(m * 80000.0, n)));
+        out.push((series("DCGM_FI_DEV_FB_FREE", &gpu), gauge((1.0 - m) * 80000.0, n)));
+    }
+    out
+}
+
+fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<String, String>) -> Vec<Alert> {
+    let util = t.gpu_utilisation_percent;
+    let util_for = Duration::new("30m");
+    let eval = scenario::eval_minutes(0, 30);
+    let n = scenario::length(eval);
+    let (fire, calm) = (util + (100.0 - util) / 2.0, util / 2.0);
+    let utilisation = alert(
+        spec,
+        NAMES[4],
+        format!("avg by (model_name) ({}) > {}", per_model(spec, "DCGM_FI_DEV_GPU_UTIL", target), show(util)),
+        util_for,
+        "warning",
+        Text {
+            summary: "GPUs of AI Model {{ $labels.model_name }} are saturated",
+            description: format!(
+                "The GPUs serving {} have been more than {}% busy for 30 minutes.",
+                target.who,
+                show(util)
+            ),
+            threshold: util,
+        },
+        Scenarios {
+            firing: Scenario {
+                series: gpu_series(spec, target, Some(fire), None, n),
+                eval_minutes: eval,
+                expect: vec![keeps.clone()],
+            },
+            healthy: Some(Scenario {
+                series: gpu_series(spec, target, Some(calm), None, n),
+                eval_minutes: eval,
+                expect: vec![],
+            }),
+        },
+    );
+    let ratio = t.gpu_memory_ratio;
+    let eval = scenario::eval_minutes(0, 15);
+    let n = scenario::length(eval);
+    let (fire, calm) = fraction(ratio, Cmp::Above);
+    let used = per_model(spec, "DCGM_FI_DEV_FB_USED", target);
+    let free = per_model(spec, "DCGM_FI_DEV_FB_FREE", target);
+    let memory = alert(
+        spec,
+        NAMES[5],
+        format!(
+            "sum by (model_name) ({used}) / (sum by (model_name) ({used}) + sum by (model_name) ({free})) > {}",
+            show(ratio)
+        ),
+        Duration::new("15m"),
+        "warning",
+        Text {
+            summary: "GPU memory of AI Model {{ $labels.model_name }} is nearly full",
+            description: format!(
+                "The GPUs serving {} have had more than {} of their memory in use for 15 minutes.",
+                target.who,
+                show(ratio)
+            ),
+            threshold: ratio,
+        },
+        Scenarios {
+            firing: Scenario {
+                series: gpu_series(spec, target, None, Some(fire), n),
+                eval_minutes: eval,
+                expect: vec![keeps.clone()],
+            },
+            healthy: Some(Scenario {
+                series: gpu_series(spec, target, None, Some(calm), n),
+                eval_minutes: eval,
+                expect: vec![],
+            }),
+        },
+    );
+    vec![utilisation, memory]
 }

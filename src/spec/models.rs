@@ -11,6 +11,11 @@ pub struct AiModels {
     /// Scrape job of the model pods (the `job` label of their series). Default `custom-ai-models`.
     #[serde(default = "default_job")]
     pub job: String,
+    /// Kubernetes pod label holding the model name; kube-state-metrics exports it as
+    /// `label_<name>` on `kube_pod_labels` (allow-list it), which attributes GPUs to models.
+    /// Default `ai_model_name`.
+    #[serde(default = "default_pod_label")]
+    pub pod_label: String,
     /// Team owning model alerts unless a model names its own. Default: none.
     #[serde(default)]
     pub owner: Option<String>,
@@ -26,9 +31,19 @@ fn default_job() -> String {
     "custom-ai-models".into()
 }
 
+fn default_pod_label() -> String {
+    "ai_model_name".into()
+}
+
 impl Default for AiModels {
     fn default() -> Self {
-        AiModels { job: default_job(), owner: None, defaults: Thresholds::default(), models: Vec::new() }
+        AiModels {
+            job: default_job(),
+            pod_label: default_pod_label(),
+            owner: None,
+            defaults: Thresholds::default(),
+            models: Vec::new(),
+        }
     }
 }
 
@@ -63,6 +78,14 @@ pub struct Thresholds {
     /// How long the error condition must hold. Default `10m`.
     #[serde(default = "d10m")]
     pub error_for: Duration,
+    /// Average GPU utilisation (percent) of the model's pods above which
+    /// `CustomAIModelGpuSaturation` fires (for 30m). Default 95.
+    #[serde(default = "default_gpu_util")]
+    pub gpu_utilisation_percent: f64,
+    /// Share of GPU memory in use by the model's pods above which
+    /// `CustomAIModelGpuMemorySaturation` fires (for 15m). Default 0.95.
+    #[serde(default = "default_gpu_memory")]
+    pub gpu_memory_ratio: f64,
     /// Requests per second below which `CustomAIModelLowThroughput` fires (for 15m). Default:
     /// none (no throughput alert).
     #[serde(default)]
@@ -79,6 +102,12 @@ fn default_latency() -> f64 {
 fn default_error_ratio() -> f64 {
     0.05
 }
+fn default_gpu_util() -> f64 {
+    95.0
+}
+fn default_gpu_memory() -> f64 {
+    0.95
+}
 fn d5m() -> Duration {
     Duration::new("5m")
 }
@@ -93,6 +122,8 @@ impl Default for Thresholds {
             error_ratio: default_error_ratio(),
             latency_for: d5m(),
             error_for: d10m(),
+            gpu_utilisation_percent: default_gpu_util(),
+            gpu_memory_ratio: default_gpu_memory(),
             min_requests_per_second: None,
             drift_threshold: None,
         }
@@ -112,6 +143,10 @@ pub struct PartialThresholds {
     #[serde(default)]
     pub error_for: Option<Duration>,
     #[serde(default)]
+    pub gpu_utilisation_percent: Option<f64>,
+    #[serde(default)]
+    pub gpu_memory_ratio: Option<f64>,
+    #[serde(default)]
     pub min_requests_per_second: Option<f64>,
     #[serde(default)]
     pub drift_threshold: Option<f64>,
@@ -124,6 +159,8 @@ impl PartialThresholds {
             error_ratio: self.error_ratio.unwrap_or(d.error_ratio),
             latency_for: self.latency_for.clone().unwrap_or_else(|| d.latency_for.clone()),
             error_for: self.error_for.clone().unwrap_or_else(|| d.error_for.clone()),
+            gpu_utilisation_percent: self.gpu_utilisation_percent.unwrap_or(d.gpu_utilisation_percent),
+            gpu_memory_ratio: self.gpu_memory_ratio.unwrap_or(d.gpu_memory_ratio),
             min_requests_per_second: self.min_requests_per_second.or(d.min_requests_per_second),
             drift_threshold: self.drift_threshold.or(d.drift_threshold),
         }

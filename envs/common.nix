@@ -84,6 +84,11 @@ in
             default = null;
             description = "Receiver of custom AI model warnings and criticals.";
           };
+          watchdog = mkOption {
+            type = types.nullOr types.str;
+            default = null;
+            description = "Receiver of the always-firing Watchdog: a dead man's switch that pages when the heartbeat stops.";
+          };
         };
       };
       default = { };
@@ -289,6 +294,14 @@ in
         # receiver. (The seed listed them last, where an info route without `continue` could
         # swallow them, and matched `severity: 'warning|critical'` literally.)
         routes = lib.filter (r: r.receiver != null) [
+          # The heartbeat goes to the dead man's switch only, every few minutes.
+          {
+            receiver = cfg.receivers.watchdog;
+            matchers = [ ''alertname="Watchdog"'' ];
+            group_wait = "0s";
+            group_interval = "1m";
+            repeat_interval = "5m";
+          }
           {
             receiver = cfg.receivers.database;
             matchers = [
@@ -334,6 +347,89 @@ in
           ];
         }
       ];
+      # Where each kind of alert must go (the seed's routes), checked before anything is
+      # rendered and again with amtool.
+      expectations =
+        let
+          r = cfg.receivers;
+          reach =
+            rs:
+            let
+              present = lib.filter (x: x != null) rs;
+            in
+            if present == [ ] then [ r.default ] else present;
+        in
+        [
+          {
+            labels = {
+              alertname = "PostgresqlDown";
+              service = "postgresql";
+              severity = "critical";
+            };
+            receivers = reach [
+              r.database
+              r.critical
+            ];
+          }
+          {
+            labels = {
+              alertname = "CustomAIModelHighInferenceLatency";
+              service = "custom-ai-models";
+              severity = "warning";
+            };
+            receivers = reach [
+              r.aiInfra
+              r.warning
+            ];
+          }
+          {
+            labels = {
+              alertname = "HighErrorRateAPIGateway";
+              service = "api-gateway";
+              severity = "critical";
+            };
+            receivers = reach [ r.critical ];
+          }
+          {
+            labels = {
+              alertname = "HostHighCpuLoad";
+              component = "server";
+              severity = "warning";
+            };
+            receivers = reach [ r.warning ];
+          }
+          {
+            labels = {
+              alertname = "LowNewFeatureAdoption";
+              business_process = "feature_adoption";
+              severity = "info";
+            };
+            receivers = reach [ r.info ];
+          }
+          {
+            labels = {
+              alertname = "Watchdog";
+              severity = "none";
+            };
+            receivers = reach [ r.watchdog ];
+          }
+          {
+            # A warning is muted while the same alert is critical for the same instance.
+            labels = {
+              alertname = "HighErrorRateAPIGateway";
+              service = "api-gateway";
+              instance = "gw-1";
+              severity = "warning";
+            };
+            receivers = reach [ r.warning ];
+            inhibited_by = {
+              alertname = "HighErrorRateAPIGateway";
+              service = "api-gateway";
+              instance = "gw-1";
+              severity = "critical";
+            };
+          }
+        ];
     };
 
     grafana = {

@@ -28,6 +28,8 @@
   alertmanager = {
     slack_api_url_file = "/run/secrets/monstack/slack-webhook-url";
     route.repeat_interval = lib.mkForce "12h";
+    # dev's chat receives everything that is not an AI-model alert, on purpose.
+    unrouted = [ "*" ];
     receivers = [
       {
         name = "default-receiver";

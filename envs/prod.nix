@@ -33,6 +33,7 @@ in
       info = "info-email";
       database = "db-team-pagerduty";
       aiInfra = "ai-infra-slack";
+      watchdog = "deadmans-switch";
     };
   };
 
@@ -53,6 +54,10 @@ in
     };
     slack_api_url_file = "${secrets}/slack-webhook-url";
     receivers = [
+      {
+        name = "deadmans-switch";
+        webhook = [ { url_file = "${secrets}/deadmans-switch-url"; } ];
+      }
       {
         name = "default-receiver";
         email = [ { to = "ops@creativeflow.ai"; } ];

@@ -21,6 +21,7 @@ in
       info = "info-email";
       database = "db-team-slack";
       aiInfra = "ai-infra-slack";
+      watchdog = "deadmans-switch";
     };
   };
 
@@ -38,6 +39,10 @@ in
     };
     slack_api_url_file = "${secrets}/slack-webhook-url";
     receivers = [
+      {
+        name = "deadmans-switch";
+        webhook = [ { url_file = "${secrets}/deadmans-switch-url"; } ];
+      }
       {
         name = "default-receiver";
         email = [ { to = "ops-staging@creativeflow.ai"; } ];

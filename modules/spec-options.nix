@@ -110,6 +110,11 @@ let
 
   Alertmanager = types.submodule {
     options = {
+      expectations = mkOption {
+        type = types.listOf RouteExpectation;
+        default = [ ];
+        description = "Routing expectations: a label set and the receivers it must reach, in route order.\nChecked in-process before rendering and by `amtool config routes test` in `monstack\ncheck`.";
+      };
       inhibit_rules = mkOption {
         type = types.listOf InhibitRule;
         default = [ ];
@@ -137,6 +142,11 @@ let
         type = types.nullOr Smtp;
         default = null;
         description = "SMTP settings for email receivers.";
+      };
+      unrouted = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Alerts (by name; `*` for every alert) that may reach only the root route's receiver.\nAny other generated or declared alert that matches no child route fails validation.\nDefault: none.";
       };
     };
   };
@@ -877,6 +887,25 @@ let
         type = types.listOf Route;
         default = [ ];
         description = "Child routes, tried in order.";
+      };
+    };
+  };
+
+  # A label set and where it must go.
+  RouteExpectation = types.submodule {
+    options = {
+      inhibited_by = mkOption {
+        type = types.nullOr (types.attrsOf types.str);
+        default = null;
+        description = "Labels of a firing alert that must inhibit this one. Default: none.";
+      };
+      labels = mkOption {
+        type = types.attrsOf types.str;
+        description = "The alert's labels, e.g. `{ service = \"postgresql\"; severity = \"critical\"; }`.";
+      };
+      receivers = mkOption {
+        type = types.listOf types.str;
+        description = "The receivers it reaches, in route order.";
       };
     };
   };

@@ -283,6 +283,13 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
     }
     if files.contains_key("alertmanager/alertmanager.yml") {
         commands.push(("amtool", args(&["check-config", "alertmanager/alertmanager.yml"])));
+        // The spec's routing expectations, resolved by Alertmanager's own code.
+        for (labels, receivers) in route_expectations(files) {
+            let mut a = args(&["config", "routes", "test", "--config.file=alertmanager/alertmanager.yml"]);
+            a.push(format!("--verify.receivers={}", receivers.join(",")));
+            a.extend(labels.iter().map(|(k, v)| format!("{k}={v}")));
+            commands.push(("amtool", a));
+        }
     }
     if files.contains_key("loki/loki-config.yaml") {
         commands
@@ -306,6 +313,22 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
         }
     };
     commands.iter().map(|(tool, a)| run(tool, a, &scratch.root)).collect()
+}
+
+/// (labels, receivers) of every routing expectation in the bundle's spec.json.
+fn route_expectations(files: &BTreeMap<String, Vec<u8>>) -> Vec<(BTreeMap<String, String>, Vec<String>)> {
+    let Some(spec) = files.get(crate::SPEC_FILE).and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+    else {
+        return vec![];
+    };
+    let list = spec["alertmanager"]["expectations"].as_array().cloned().unwrap_or_default();
+    list.iter()
+        .filter_map(|e| {
+            let labels = serde_json::from_value(e["labels"].clone()).ok()?;
+            let receivers = serde_json::from_value(e["receivers"].clone()).ok()?;
+            Some((labels, receivers))
+        })
+        .collect()
 }
 
 /// A temporary copy of a bundle with run-time file references redirected; removed on drop.

@@ -54,6 +54,10 @@ pub enum Code {
     LintLabel,
     LintCardinality,
     LintDuplicate,
+    RouteExpectation,
+    RouteUnrouted,
+    ReceiverUnused,
+    InhibitNoSource,
 }
 
 impl Code {
@@ -106,6 +110,10 @@ impl Code {
         Code::LintLabel,
         Code::LintCardinality,
         Code::LintDuplicate,
+        Code::RouteExpectation,
+        Code::RouteUnrouted,
+        Code::ReceiverUnused,
+        Code::InhibitNoSource,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -157,6 +165,10 @@ impl Code {
             Code::LintLabel => "rule/label",
             Code::LintCardinality => "labels/cardinality",
             Code::LintDuplicate => "rule/duplicate",
+            Code::RouteExpectation => "route/expectation",
+            Code::RouteUnrouted => "route/unrouted",
+            Code::ReceiverUnused => "receiver/unused",
+            Code::InhibitNoSource => "inhibit/no-source",
         }
     }
 
@@ -213,6 +225,10 @@ impl Code {
             Code::LintLabel => "An alert without a valid severity or without summary, description or runbook_url.",
             Code::LintCardinality => "A label or grouping with unbounded values.",
             Code::LintDuplicate => "Two rules that produce the same alert or series.",
+            Code::RouteExpectation => "A routing expectation the route tree does not meet.",
+            Code::RouteUnrouted => "An alert that matches no child route and is not declared unrouted.",
+            Code::ReceiverUnused => "A receiver no route or team reaches.",
+            Code::InhibitNoSource => "An inhibition whose source no alert can satisfy.",
         }
     }
 }

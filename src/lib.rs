@@ -11,6 +11,7 @@ pub mod diag;
 pub mod lint;
 pub mod nix;
 pub mod render;
+pub mod routing;
 pub mod secrets;
 pub mod spec;
 pub mod syntax;

@@ -172,6 +172,9 @@ fn external_validators_accept_every_environment() {
         assert!(err.contains("ran: promtool check config prometheus/prometheus.yml: ok"), "{env}: {err}");
         assert!(err.contains("ran: promtool check rules"), "{env}: {err}");
         assert!(err.contains("ran: amtool check-config alertmanager/alertmanager.yml: ok"), "{env}: {err}");
+        assert!(err.contains("ran: promtool test rules"), "{env}: {err}");
+        // Every routing expectation of the environment, resolved by amtool itself.
+        assert!(err.contains("ran: amtool config routes test") && !err.contains("FAILED"), "{env}: {err}");
     }
 }
 

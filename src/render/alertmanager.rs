@@ -149,6 +149,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     };
     bundle.add("alertmanager/alertmanager.yml", yaml(model, "Alertmanager configuration", &config));
     bundle.add("alertmanager/templates/default_notification.tmpl", TEMPLATES.as_bytes().to_vec());
+    super::route_tree::render(&am.route, bundle);
 }
 
 fn canonical(matchers: &[String]) -> Vec<String> {

@@ -10,6 +10,7 @@ pub mod loki;
 pub mod prometheus;
 pub mod promtail;
 mod relabel;
+mod route_tree;
 pub mod rule_tests;
 
 use crate::bundle::Bundle;

@@ -4,6 +4,7 @@
 use crate::syntax::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +25,29 @@ pub struct Alertmanager {
     /// Inhibitions: a firing source alert mutes matching target alerts.
     #[serde(default)]
     pub inhibit_rules: Vec<InhibitRule>,
+    /// Routing expectations: a label set and the receivers it must reach, in route order.
+    /// Checked in-process before rendering and by `amtool config routes test` in `monstack
+    /// check`.
+    #[serde(default)]
+    pub expectations: Vec<RouteExpectation>,
+    /// Alerts (by name; `*` for every alert) that may reach only the root route's receiver.
+    /// Any other generated or declared alert that matches no child route fails validation.
+    /// Default: none.
+    #[serde(default)]
+    pub unrouted: Vec<String>,
+}
+
+/// A label set and where it must go.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteExpectation {
+    /// The alert's labels, e.g. `{ service = "postgresql"; severity = "critical"; }`.
+    pub labels: BTreeMap<String, String>,
+    /// The receivers it reaches, in route order.
+    pub receivers: Vec<String>,
+    /// Labels of a firing alert that must inhibit this one. Default: none.
+    #[serde(default)]
+    pub inhibited_by: Option<BTreeMap<String, String>>,
 }
 
 fn d5m() -> Duration {

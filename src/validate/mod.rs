@@ -6,6 +6,7 @@ mod cx;
 mod grafana;
 mod logs;
 mod prometheus;
+mod routing;
 mod rules;
 mod slo;
 
@@ -69,6 +70,7 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     alertmanager::check(&spec, &mut cx);
     grafana::check(&spec, &mut cx);
     logs::check(&spec, &mut cx);
+    routing::check(&spec, &mut cx);
     let diags = cx.finish();
     match versions {
         Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256 }),

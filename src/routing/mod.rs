@@ -1,0 +1,143 @@
+//! Alertmanager's routing semantics, in-process: which receivers an alert with a given label set
+//! reaches through the route tree, and whether a firing alert inhibits it. Used to check the
+//! spec's routing expectations and cross-checks before anything is rendered.
+//!
+//! Semantics (Alertmanager `dispatch/route.go`): the root matches every alert. At a matching
+//! node the children are tried in order; every child that matches is descended into, and the
+//! search stops after the first matching child unless that child has `continue: true`. A node
+//! none of whose children match delivers to its own receiver, inherited from its parent when
+//! unset.
+
+use crate::spec::alertmanager::{InhibitRule, Route};
+use crate::syntax::Matcher;
+use std::collections::BTreeMap;
+
+pub type Labels = BTreeMap<String, String>;
+
+fn matches(matchers: &[String], labels: &Labels) -> bool {
+    matchers.iter().all(|m| Matcher::parse(m).is_ok_and(|m| m.matches(labels.get(&m.name).map(String::as_str))))
+}
+
+/// A matched leaf: its receiver and the route path that led there (`route.routes[2]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Match {
+    pub receiver: String,
+    pub path: String,
+}
+
+fn walk(route: &Route, inherited: &str, path: String, labels: &Labels, out: &mut Vec<Match>) {
+    let receiver = route.receiver.as_deref().unwrap_or(inherited);
+    let mut any = false;
+    for (i, child) in route.routes.iter().enumerate() {
+        if matches(&child.matchers, labels) {
+            any = true;
+            walk(child, receiver, format!("{path}.routes[{i}]"), labels, out);
+            if !child.continue_ {
+                break;
+            }
+        }
+    }
+    if !any {
+        out.push(Match { receiver: receiver.to_string(), path });
+    }
+}
+
+/// Where an alert with these labels is delivered, in route order.
+pub fn route(root: &Route, labels: &Labels) -> Vec<Match> {
+    let mut out = Vec::new();
+    walk(root, root.receiver.as_deref().unwrap_or(""), "alertmanager.route".into(), labels, &mut out);
+    out
+}
+
+/// The distinct receivers, in route order.
+pub fn receivers(root: &Route, labels: &Labels) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in route(root, labels) {
+        if !out.contains(&m.receiver) {
+            out.push(m.receiver);
+        }
+    }
+    out
+}
+
+/// Whether `source` (a firing alert) inhibits `target` under one of the rules. As in
+/// Alertmanager, an alert never inhibits itself and `equal` labels must be equal (a label
+/// missing on both sides counts as equal).
+pub fn inhibits(rules: &[InhibitRule], source: &Labels, target: &Labels) -> bool {
+    if source == target {
+        return false;
+    }
+    rules.iter().any(|r| {
+        matches(&r.source_matchers, source)
+            && matches(&r.target_matchers, target)
+            && r.equal.iter().all(|l| source.get(l) == target.get(l))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route_of(yaml: &str) -> Route {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    const TREE: &str = r#"
+receiver: default
+routes:
+  - receiver: db-pager
+    matchers: ['service="postgresql"', 'severity="critical"']
+    continue: true
+  - receiver: pager
+    matchers: ['severity=~"critical|P1"']
+    continue: true
+  - receiver: chat
+    matchers: ['severity="warning"']
+  - receiver: never
+    matchers: ['severity="warning"']
+  - matchers: ['team="db"']
+    routes:
+      - receiver: db-mail
+        matchers: ['severity="info"']
+"#;
+
+    #[test]
+    fn routes_like_alertmanager() {
+        let t = route_of(TREE);
+        type Case = (&'static [(&'static str, &'static str)], &'static [&'static str]);
+        let cases: &[Case] = &[
+            // continue: reaches both the DB pager and the general pager.
+            (&[("service", "postgresql"), ("severity", "critical")], &["db-pager", "pager"]),
+            (&[("severity", "critical")], &["pager"]),
+            // First match without continue stops the search: "never" is unreachable for warnings.
+            (&[("severity", "warning")], &["chat"]),
+            // No child matches: the node's own receiver.
+            (&[("severity", "none")], &["default"]),
+            // A child without receiver inherits its parent's; its child matches here.
+            (&[("team", "db"), ("severity", "info")], &["db-mail"]),
+            (&[("team", "db"), ("severity", "none")], &["default"]),
+        ];
+        for (l, want) in cases {
+            assert_eq!(receivers(&t, &labels(l)), want.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn inhibition_needs_equal_labels_and_never_self() {
+        let rules: Vec<InhibitRule> = serde_yaml::from_str(
+            "- {source_matchers: ['severity=\"critical\"'], target_matchers: ['severity=\"warning\"'], equal: [alertname, instance]}",
+        )
+        .unwrap();
+        let crit = labels(&[("alertname", "A"), ("severity", "critical"), ("instance", "x")]);
+        let warn = labels(&[("alertname", "A"), ("severity", "warning"), ("instance", "x")]);
+        let other = labels(&[("alertname", "A"), ("severity", "warning"), ("instance", "y")]);
+        assert!(inhibits(&rules, &crit, &warn));
+        assert!(!inhibits(&rules, &crit, &other));
+        assert!(!inhibits(&rules, &warn, &crit));
+        assert!(!inhibits(&rules, &crit, &crit));
+    }
+}

@@ -16,6 +16,8 @@
         webhook = [ { url = "http://logger:6725"; } ];
       }
     ];
+    # Every alert goes to the logger host's webhook, on purpose.
+    unrouted = [ "*" ];
     route = {
       receiver = "logger";
       group_wait = "1s";

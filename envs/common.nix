@@ -41,6 +41,11 @@ in
       description = "RabbitMQ nodes' Prometheus endpoints (host:15692).";
       example = [ "rabbitmq-1.mq.internal:15692" ];
     };
+    quietWarnings = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Send warnings only in business hours (Monday to Friday, 08:00-18:00 UTC).";
+    };
     minioNodes = mkOption {
       type = types.listOf types.str;
       default = [ ];
@@ -328,11 +333,36 @@ in
             receiver = cfg.receivers.warning;
             matchers = [ ''severity=~"warning|P2|P3"'' ];
             continue = true;
+            mute_time_intervals = lib.optional cfg.quietWarnings "outside-business-hours";
           }
           {
             receiver = cfg.receivers.info;
             matchers = [ ''severity=~"info|P4"'' ];
             repeat_interval = "24h";
+          }
+        ];
+      };
+      time_intervals = lib.optional cfg.quietWarnings {
+        name = "outside-business-hours";
+        intervals = [
+          {
+            weekdays = [
+              "saturday"
+              "sunday"
+            ];
+          }
+          {
+            weekdays = [ "monday:friday" ];
+            times = [
+              {
+                start_time = "00:00";
+                end_time = "08:00";
+              }
+              {
+                start_time = "18:00";
+                end_time = "24:00";
+              }
+            ];
           }
         ];
       };

@@ -15,6 +15,8 @@ in
     minioNodes = [
       "minio.storage.staging.internal:9000"
     ];
+    # Nobody watches staging at night: warnings wait for business hours.
+    quietWarnings = true;
     receivers = {
       critical = "critical-slack";
       warning = "warning-slack";

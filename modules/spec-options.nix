@@ -143,6 +143,11 @@ let
         default = null;
         description = "SMTP settings for email receivers.";
       };
+      time_intervals = mkOption {
+        type = types.listOf TimeInterval;
+        default = [ ];
+        description = "Named time intervals routes can mute or activate notifications in.";
+      };
       unrouted = mkOption {
         type = types.listOf types.str;
         default = [ ];
@@ -848,6 +853,11 @@ let
   # A node of the route tree.
   Route = types.submodule {
     options = {
+      active_time_intervals = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Time intervals outside which this route sends nothing. Default: always active.";
+      };
       continue = mkOption {
         type = types.bool;
         default = false;
@@ -872,6 +882,11 @@ let
         type = types.listOf types.str;
         default = [ ];
         description = "Matchers, e.g. `severity=~\"critical|P1\"`. The root takes none.";
+      };
+      mute_time_intervals = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Time intervals (names from `time_intervals`) in which this route sends nothing.";
       };
       receiver = mkOption {
         type = types.nullOr types.str;
@@ -1329,6 +1344,64 @@ let
         type = types.number;
         default = 2.0;
         description = "P99 inference latency above which `CustomAIModelHighInferenceLatency` fires, in seconds.\nDefault 2.";
+      };
+    };
+  };
+
+  # A named set of time ranges (Alertmanager `time_intervals`).
+  TimeInterval = types.submodule {
+    options = {
+      intervals = mkOption {
+        type = types.listOf TimeRange;
+        description = "The interval is the union of these ranges.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Name routes refer to, e.g. `outside-business-hours`.";
+      };
+    };
+  };
+
+  TimeOfDay = types.submodule {
+    options = {
+      end_time = mkOption {
+        type = types.str;
+        description = "";
+      };
+      start_time = mkOption {
+        type = types.str;
+        description = "";
+      };
+    };
+  };
+
+  # One range; every field given must match (an absent field matches always).
+  TimeRange = types.submodule {
+    options = {
+      days_of_month = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Days of the month or ranges, e.g. `1:5`, `-1` (the last day).";
+      };
+      location = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Time zone of the times, e.g. `Europe/Berlin`. Default: UTC.";
+      };
+      months = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Months or ranges, e.g. `december`, `1:3`.";
+      };
+      times = mkOption {
+        type = types.listOf TimeOfDay;
+        default = [ ];
+        description = "Times of day, `HH:MM` to `HH:MM` (end exclusive, `24:00` allowed).";
+      };
+      weekdays = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Days of the week or ranges of them, e.g. `monday:friday`, `saturday`.";
       };
     };
   };

@@ -58,6 +58,7 @@ pub enum Code {
     RouteUnrouted,
     ReceiverUnused,
     InhibitNoSource,
+    RefUnknownTimeInterval,
 }
 
 impl Code {
@@ -114,6 +115,7 @@ impl Code {
         Code::RouteUnrouted,
         Code::ReceiverUnused,
         Code::InhibitNoSource,
+        Code::RefUnknownTimeInterval,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -169,6 +171,7 @@ impl Code {
             Code::RouteUnrouted => "route/unrouted",
             Code::ReceiverUnused => "receiver/unused",
             Code::InhibitNoSource => "inhibit/no-source",
+            Code::RefUnknownTimeInterval => "ref/unknown-time-interval",
         }
     }
 
@@ -229,6 +232,7 @@ impl Code {
             Code::RouteUnrouted => "An alert that matches no child route and is not declared unrouted.",
             Code::ReceiverUnused => "A receiver no route or team reaches.",
             Code::InhibitNoSource => "An inhibition whose source no alert can satisfy.",
+            Code::RefUnknownTimeInterval => "A route names a time interval that is not declared.",
         }
     }
 }

@@ -17,6 +17,8 @@ pub const TEMPLATES: &str = include_str!("templates/default_notification.tmpl");
 struct Config {
     global: Global,
     templates: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    time_intervals: Vec<TimeIntervalOut>,
     route: RouteOut,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     inhibit_rules: Vec<InhibitOut>,
@@ -41,6 +43,12 @@ struct Global {
 }
 
 #[derive(Serialize)]
+struct TimeIntervalOut {
+    name: String,
+    time_intervals: Vec<crate::spec::alertmanager::TimeRange>,
+}
+
+#[derive(Serialize)]
 struct RouteOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     receiver: Option<String>,
@@ -54,6 +62,10 @@ struct RouteOut {
     repeat_interval: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     matchers: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mute_time_intervals: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    active_time_intervals: Vec<String>,
     #[serde(rename = "continue", skip_serializing_if = "std::ops::Not::not")]
     continue_: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -135,6 +147,11 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             slack_api_url_file: am.slack_api_url_file.clone(),
         },
         templates: vec!["templates/*.tmpl"],
+        time_intervals: am
+            .time_intervals
+            .iter()
+            .map(|t| TimeIntervalOut { name: t.name.clone(), time_intervals: t.intervals.clone() })
+            .collect(),
         route: route_out(&am.route, true),
         inhibit_rules: am
             .inhibit_rules
@@ -168,6 +185,8 @@ fn route_out(r: &Route, root: bool) -> RouteOut {
         group_interval: or_default(&r.group_interval, "5m"),
         repeat_interval: or_default(&r.repeat_interval, "4h"),
         matchers: canonical(&r.matchers),
+        mute_time_intervals: r.mute_time_intervals.clone(),
+        active_time_intervals: r.active_time_intervals.clone(),
         continue_: r.continue_,
         routes: r.routes.iter().map(|c| route_out(c, false)).collect(),
     }

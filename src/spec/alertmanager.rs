@@ -25,6 +25,9 @@ pub struct Alertmanager {
     /// Inhibitions: a firing source alert mutes matching target alerts.
     #[serde(default)]
     pub inhibit_rules: Vec<InhibitRule>,
+    /// Named time intervals routes can mute or activate notifications in.
+    #[serde(default)]
+    pub time_intervals: Vec<TimeInterval>,
     /// Routing expectations: a label set and the receivers it must reach, in route order.
     /// Checked in-process before rendering and by `amtool config routes test` in `monstack
     /// check`.
@@ -171,6 +174,12 @@ pub struct Route {
     /// Wait before re-sending a still-firing notification; inherited (root default 4h).
     #[serde(default)]
     pub repeat_interval: Option<Duration>,
+    /// Time intervals (names from `time_intervals`) in which this route sends nothing.
+    #[serde(default)]
+    pub mute_time_intervals: Vec<String>,
+    /// Time intervals outside which this route sends nothing. Default: always active.
+    #[serde(default)]
+    pub active_time_intervals: Vec<String>,
     /// Continue matching siblings after this node matched. Default false.
     #[serde(default, rename = "continue")]
     pub continue_: bool,
@@ -189,4 +198,42 @@ pub struct InhibitRule {
     /// Labels that must be equal in source and target.
     #[serde(default)]
     pub equal: Vec<String>,
+}
+
+/// A named set of time ranges (Alertmanager `time_intervals`).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeInterval {
+    /// Name routes refer to, e.g. `outside-business-hours`.
+    pub name: String,
+    /// The interval is the union of these ranges.
+    pub intervals: Vec<TimeRange>,
+}
+
+/// One range; every field given must match (an absent field matches always).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeRange {
+    /// Times of day, `HH:MM` to `HH:MM` (end exclusive, `24:00` allowed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub times: Vec<TimeOfDay>,
+    /// Days of the week or ranges of them, e.g. `monday:friday`, `saturday`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weekdays: Vec<String>,
+    /// Days of the month or ranges, e.g. `1:5`, `-1` (the last day).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days_of_month: Vec<String>,
+    /// Months or ranges, e.g. `december`, `1:3`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub months: Vec<String>,
+    /// Time zone of the times, e.g. `Europe/Berlin`. Default: UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeOfDay {
+    pub start_time: String,
+    pub end_time: String,
 }

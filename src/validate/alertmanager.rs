@@ -56,6 +56,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .hint("remove it");
     }
     check_route(spec, cx, "alertmanager.route", root);
+    check_time_intervals(spec, cx);
 
     for (i, rule) in am.inhibit_rules.iter().enumerate() {
         let p = format!("alertmanager.inhibit_rules[{i}]");
@@ -202,7 +203,134 @@ fn check_route(spec: &Spec, cx: &mut Cx, path: &str, route: &Route) {
         )
         .hint("notifications cannot repeat faster than the group interval; lengthen repeat_interval");
     }
+    for (field, names) in
+        [("mute_time_intervals", &route.mute_time_intervals), ("active_time_intervals", &route.active_time_intervals)]
+    {
+        for (i, n) in names.iter().enumerate() {
+            if !spec.alertmanager.time_intervals.iter().any(|t| &t.name == n) {
+                let known: Vec<&str> = spec.alertmanager.time_intervals.iter().map(|t| t.name.as_str()).collect();
+                cx.error(
+                    Code::RefUnknownTimeInterval,
+                    format!("{path}.{field}[{i}]"),
+                    format!("no time interval \"{n}\""),
+                )
+                .hint(if known.is_empty() {
+                    "declare it under alertmanager.time_intervals".to_string()
+                } else {
+                    format!("declared time intervals are {}", known.join(", "))
+                });
+            }
+        }
+    }
     for (i, child) in route.routes.iter().enumerate() {
         check_route(spec, cx, &format!("{path}.routes[{i}]"), child);
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Minutes since midnight of `HH:MM` (24:00 allowed as an end).
+fn minutes(t: &str) -> Option<u32> {
+    let (h, m) = t.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+}
+
+/// `a` or `a:b` where each side is in `names` (or a non-zero number in `range`), and a range
+/// does not run backwards (Alertmanager: "start day cannot be before end day"; Sunday is first).
+fn range_ok(v: &str, names: &[&str], range: std::ops::RangeInclusive<i32>) -> bool {
+    let pos = |x: &str| -> Option<i32> {
+        let lower = x.to_lowercase();
+        match names.iter().position(|n| *n == lower) {
+            Some(i) => Some(i as i32 + 1),
+            None => x.parse::<i32>().ok().filter(|n| range.contains(n) && *n != 0),
+        }
+    };
+    match v.split_once(':') {
+        Some((a, b)) => match (pos(a), pos(b)) {
+            (Some(a), Some(b)) => a <= b || (a > 0 && b < 0),
+            _ => false,
+        },
+        None => pos(v).is_some(),
+    }
+}
+
+fn check_time_intervals(spec: &Spec, cx: &mut Cx) {
+    let ti = &spec.alertmanager.time_intervals;
+    cx.unique(
+        "time interval",
+        ti.iter().enumerate().map(|(i, t)| (format!("alertmanager.time_intervals[{i}].name"), t.name.as_str())),
+    );
+    for (i, t) in ti.iter().enumerate() {
+        let p = format!("alertmanager.time_intervals[{i}]");
+        if t.intervals.is_empty() {
+            cx.error(Code::ValueOutOfRange, format!("{p}.intervals"), "no ranges")
+                .hint("give at least one range, e.g. weekdays: [saturday, sunday]");
+        }
+        for (j, r) in t.intervals.iter().enumerate() {
+            let rp = format!("{p}.intervals[{j}]");
+            for (k, tod) in r.times.iter().enumerate() {
+                match (minutes(&tod.start_time), minutes(&tod.end_time)) {
+                    (Some(a), Some(b)) if a < b && a < 24 * 60 => {}
+                    _ => {
+                        cx.error(Code::DurationInvalid, format!("{rp}.times[{k}]"), format!("{}-{} is not a range of the day", tod.start_time, tod.end_time))
+                            .hint("write HH:MM with the start before the end, e.g. 18:00 to 24:00; split ranges that cross midnight");
+                    }
+                }
+            }
+            for (k, d) in r.weekdays.iter().enumerate() {
+                if !range_ok(d, &WEEKDAYS, 0..=0) {
+                    cx.error(
+                        Code::ValueOutOfRange,
+                        format!("{rp}.weekdays[{k}]"),
+                        format!("\"{d}\" is not a weekday or range"),
+                    )
+                    .hint("e.g. monday:friday");
+                }
+            }
+            for (k, d) in r.days_of_month.iter().enumerate() {
+                if !range_ok(d, &[], -31..=31) {
+                    cx.error(
+                        Code::ValueOutOfRange,
+                        format!("{rp}.days_of_month[{k}]"),
+                        format!("\"{d}\" is not a day of the month or range"),
+                    )
+                    .hint("e.g. 1:7 or -1");
+                }
+            }
+            for (k, m) in r.months.iter().enumerate() {
+                if !range_ok(m, &MONTHS, 1..=12) {
+                    cx.error(
+                        Code::ValueOutOfRange,
+                        format!("{rp}.months[{k}]"),
+                        format!("\"{m}\" is not a month or range"),
+                    )
+                    .hint("e.g. december or 1:3");
+                }
+            }
+            if let Some(loc) = &r.location
+                && (loc.is_empty() || loc.contains(' '))
+            {
+                cx.error(Code::ValueOutOfRange, format!("{rp}.location"), format!("\"{loc}\" is not a time zone name"))
+                    .hint("e.g. Europe/Berlin");
+            }
+        }
     }
 }

@@ -51,6 +51,32 @@ fn set(labels: &[String]) -> BTreeSet<String> {
     labels.iter().cloned().collect()
 }
 
+/// Calls `f` on every node of an expression, parents before children.
+pub fn visit<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+    f(e);
+    match e {
+        Expr::Paren(p) => visit(&p.expr, f),
+        Expr::Unary(u) => visit(&u.expr, f),
+        Expr::Subquery(s) => visit(&s.expr, f),
+        Expr::Aggregate(a) => {
+            if let Some(p) = &a.param {
+                visit(p, f);
+            }
+            visit(&a.expr, f);
+        }
+        Expr::Call(c) => c.args.args.iter().for_each(|a| visit(a, f)),
+        Expr::Binary(b) => {
+            visit(&b.lhs, f);
+            visit(&b.rhs, f);
+        }
+        Expr::MatrixSelector(_)
+        | Expr::VectorSelector(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::Extension(_) => {}
+    }
+}
+
 /// Whether an expression is a plain number (no series).
 pub fn is_scalar(e: &Expr) -> bool {
     match e {

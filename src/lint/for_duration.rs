@@ -5,21 +5,15 @@
 //!
 //! Bad: `absent(up{job="api"})` with `for: 0s` · Good: the same with `for: 5m`.
 
+use super::analysis::visit;
 use super::{Context, Finding, RuleRef, finding};
 use crate::diag::Code;
 use promql_parser::parser::Expr;
 
 fn uses_absent(e: &Expr) -> bool {
-    match e {
-        Expr::Call(c) => {
-            matches!(c.func.name, "absent" | "absent_over_time") || c.args.args.iter().any(|a| uses_absent(a))
-        }
-        Expr::Paren(p) => uses_absent(&p.expr),
-        Expr::Binary(b) => uses_absent(&b.lhs) || uses_absent(&b.rhs),
-        Expr::Aggregate(a) => uses_absent(&a.expr),
-        Expr::Unary(u) => uses_absent(&u.expr),
-        _ => false,
-    }
+    let mut found = false;
+    visit(e, &mut |n| found |= matches!(n, Expr::Call(c) if matches!(c.func.name, "absent" | "absent_over_time")));
+    found
 }
 
 pub fn check(rule: &RuleRef, cx: &Context) -> Vec<Finding> {

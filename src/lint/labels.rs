@@ -11,6 +11,7 @@
 //! makes a new alert (and a new series for recording rules) at every change. Bad:
 //! `labels: {value: "{{ $value }}"}`, `sum by (trace_id) (...)` · Good: keep them in annotations.
 
+use super::analysis::visit;
 use super::{Context, Finding, RuleRef, finding};
 use crate::diag::Code;
 use promql_parser::parser::{Expr, LabelModifier};
@@ -76,26 +77,6 @@ pub fn required(rule: &RuleRef, cx: &Context) -> Vec<Finding> {
     out
 }
 
-fn grouped_by<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
-    match e {
-        Expr::Aggregate(a) => {
-            if let Some(LabelModifier::Include(l)) = &a.modifier {
-                out.extend(l.labels.iter().map(String::as_str));
-            }
-            grouped_by(&a.expr, out);
-        }
-        Expr::Paren(p) => grouped_by(&p.expr, out),
-        Expr::Unary(u) => grouped_by(&u.expr, out),
-        Expr::Subquery(s) => grouped_by(&s.expr, out),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| grouped_by(a, out)),
-        Expr::Binary(b) => {
-            grouped_by(&b.lhs, out);
-            grouped_by(&b.rhs, out);
-        }
-        _ => {}
-    }
-}
-
 pub fn cardinality(rule: &RuleRef, _: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for (k, v) in rule.labels {
@@ -116,8 +97,14 @@ pub fn cardinality(rule: &RuleRef, _: &Context) -> Vec<Finding> {
             ));
         }
     }
-    let mut by = Vec::new();
-    grouped_by(rule.expr, &mut by);
+    let mut by: Vec<&str> = Vec::new();
+    visit(rule.expr, &mut |e| {
+        if let Expr::Aggregate(a) = e
+            && let Some(LabelModifier::Include(l)) = &a.modifier
+        {
+            by.extend(l.labels.iter().map(String::as_str));
+        }
+    });
     for l in by {
         if UNBOUNDED.contains(&l) {
             out.push(finding(

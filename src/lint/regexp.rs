@@ -6,31 +6,19 @@
 //!
 //! Bad: `up{job=~"^api$"}`, `up{job=~"api"}`, `up{env=~".*"}` · Good: `up{job="api"}`.
 
+use super::analysis::visit;
 use super::{Context, Finding, RuleRef, finding};
 use crate::diag::Code;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::Expr;
 
-fn selectors<'a>(e: &'a Expr, out: &mut Vec<&'a promql_parser::parser::VectorSelector>) {
-    match e {
-        Expr::VectorSelector(v) => out.push(v),
-        Expr::MatrixSelector(m) => out.push(&m.vs),
-        Expr::Paren(p) => selectors(&p.expr, out),
-        Expr::Unary(u) => selectors(&u.expr, out),
-        Expr::Subquery(s) => selectors(&s.expr, out),
-        Expr::Aggregate(a) => selectors(&a.expr, out),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| selectors(a, out)),
-        Expr::Binary(b) => {
-            selectors(&b.lhs, out);
-            selectors(&b.rhs, out);
-        }
-        _ => {}
-    }
-}
-
 pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
     let mut sels = Vec::new();
-    selectors(rule.expr, &mut sels);
+    visit(rule.expr, &mut |e| match e {
+        Expr::VectorSelector(v) => sels.push(v),
+        Expr::MatrixSelector(m) => sels.push(&m.vs),
+        _ => {}
+    });
     let mut out = Vec::new();
     for m in sels.iter().flat_map(|s| s.matchers.matchers.iter()) {
         let negated = match m.op {

@@ -11,37 +11,11 @@
 //! metric not filtered on it. Bad: `node_load15 / count without (cpu) (node_cpu_seconds_total{mode="idle"})`
 //! · Good: `node_load15 / on (instance) count by (instance) (node_cpu_seconds_total{mode="idle"})`.
 
-use super::analysis::{Kept, first_selector, is_scalar, kept};
+use super::analysis::{Kept, first_selector, is_scalar, kept, visit};
 use super::{Context, Finding, RuleRef, finding};
 use crate::diag::Code;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Expr, LabelModifier};
-
-fn walk(e: &Expr, out: &mut Vec<Finding>) {
-    match e {
-        Expr::Paren(p) => walk(&p.expr, out),
-        Expr::Unary(u) => walk(&u.expr, out),
-        Expr::Subquery(s) => walk(&s.expr, out),
-        Expr::Aggregate(a) => walk(&a.expr, out),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, out)),
-        Expr::Binary(b) => {
-            walk(&b.lhs, out);
-            walk(&b.rhs, out);
-            if is_scalar(&b.lhs) || is_scalar(&b.rhs) || b.op.is_set_operator() {
-                return;
-            }
-            if let Some(problem) = mismatch(b) {
-                out.push(finding(
-                    Code::LintVectorMatching,
-                    "expr",
-                    format!("`{}` can never match: {problem}", b.op),
-                    "match on the labels both sides keep, e.g. `a / on (instance) sum by (instance) (b)`",
-                ));
-            }
-        }
-        _ => {}
-    }
-}
 
 fn mismatch(b: &promql_parser::parser::BinaryExpr) -> Option<String> {
     let (l, r) = (kept(&b.lhs), kept(&b.rhs));
@@ -97,7 +71,20 @@ fn filtered_label_on_one_side(side: &Expr, side_kept: &Kept, other: &Expr) -> Op
 
 pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    walk(rule.expr, &mut out);
+    visit(rule.expr, &mut |e| {
+        let Expr::Binary(b) = e else { return };
+        if is_scalar(&b.lhs) || is_scalar(&b.rhs) || b.op.is_set_operator() {
+            return;
+        }
+        if let Some(problem) = mismatch(b) {
+            out.push(finding(
+                Code::LintVectorMatching,
+                "expr",
+                format!("`{}` can never match: {problem}", b.op),
+                "match on the labels both sides keep, e.g. `a / on (instance) sum by (instance) (b)`",
+            ));
+        }
+    });
     out
 }
 

@@ -118,10 +118,19 @@ in
       {
         name = "db";
         description = "PostgreSQL and Redis";
+        # The DB team is paged for PostgreSQL criticals (the seed's db-team-pagerduty route).
+        services = [ "postgresql" ];
+        receivers.critical = cfg.receivers.database;
       }
       {
         name = "ai-infra";
         description = "GPU cluster and custom AI models";
+        # Model warnings and criticals reach AI infra too (the seed's ai-infra-slack route).
+        services = [ "custom-ai-models" ];
+        receivers = {
+          warning = cfg.receivers.aiInfra;
+          critical = cfg.receivers.aiInfra;
+        };
       }
     ];
 
@@ -295,9 +304,10 @@ in
         group_wait = "30s";
         group_interval = "5m";
         repeat_interval = "4h";
-        # Specific routes first, each with `continue` so the alert also reaches its severity's
-        # receiver. (The seed listed them last, where an info route without `continue` could
-        # swallow them, and matched `severity: 'warning|critical'` literally.)
+        # The teams' routes (from `teams.*.services` and `receivers`) come first, each with
+        # `continue`, so the alert also reaches its severity's receiver below. (The seed listed
+        # them last, where an info route without `continue` could swallow them, and matched
+        # `severity: 'warning|critical'` literally.)
         routes = lib.filter (r: r.receiver != null) [
           # The heartbeat goes to the dead man's switch only, every few minutes.
           {
@@ -306,22 +316,6 @@ in
             group_wait = "0s";
             group_interval = "1m";
             repeat_interval = "5m";
-          }
-          {
-            receiver = cfg.receivers.database;
-            matchers = [
-              ''service="postgresql"''
-              ''severity="critical"''
-            ];
-            continue = true;
-          }
-          {
-            receiver = cfg.receivers.aiInfra;
-            matchers = [
-              ''service="custom-ai-models"''
-              ''severity=~"warning|critical"''
-            ];
-            continue = true;
           }
           {
             receiver = cfg.receivers.critical;

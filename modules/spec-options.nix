@@ -133,6 +133,11 @@ let
         type = Route;
         description = "The root of the route tree.";
       };
+      severity_timing = mkOption {
+        type = types.attrsOf Timing;
+        default = { };
+        description = "Grouping and timing of the team routes by severity, e.g. critical: repeat every 1h.";
+      };
       slack_api_url_file = mkOption {
         type = types.nullOr types.str;
         default = null;
@@ -1161,6 +1166,27 @@ let
     };
   };
 
+  # A receiver per severity; unset severities get no team route.
+  SeverityReceivers = types.submodule {
+    options = {
+      critical = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "";
+      };
+      info = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "";
+      };
+      warning = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "";
+      };
+    };
+  };
+
   Shipper = types.enum [
     "promtail"
     "alloy"
@@ -1299,6 +1325,16 @@ let
         default = null;
         description = "The receiver that reaches this team (must be declared under `alertmanager.receivers`).";
       };
+      receivers = mkOption {
+        type = SeverityReceivers;
+        default = { };
+        description = "The team's receiver per severity, e.g. PagerDuty for critical, Slack for warning.";
+      };
+      services = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Values of the `service` label this team owns. With `receivers`, each owned service's\nalerts of a severity reach the team's receiver for it, before the explicit routes.";
+      };
     };
   };
 
@@ -1402,6 +1438,27 @@ let
         type = types.listOf types.str;
         default = [ ];
         description = "Days of the week or ranges of them, e.g. `monday:friday`, `saturday`.";
+      };
+    };
+  };
+
+  # Notification timing of a route.
+  Timing = types.submodule {
+    options = {
+      group_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "";
+      };
+      group_wait = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "";
+      };
+      repeat_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "";
       };
     };
   };

@@ -59,3 +59,26 @@ fn the_route_tree_is_drawn() {
     let mmd = String::from_utf8(bundle.get("alertmanager/route-tree.mmd").unwrap().to_vec()).unwrap();
     assert!(mmd.starts_with("flowchart LR") && mmd.contains("n0 --> n1"));
 }
+
+#[test]
+fn team_ownership_derives_routes_before_the_explicit_ones() {
+    let mut s = spec("prod");
+    // The platform team owns the API gateway: its criticals reach the team's receiver first,
+    // then (continue) the general pager.
+    s["teams"][1]["services"] = json!(["api-gateway"]);
+    s["teams"][1]["receivers"] = json!({"critical": "warning-slack"});
+    s["alertmanager"]["severity_timing"] = json!({"critical": {"repeat_interval": "30m"}});
+    s["alertmanager"]["expectations"] = json!([
+        {"labels": {"alertname": "HighErrorRateAPIGateway", "service": "api-gateway", "severity": "critical"},
+         "receivers": ["warning-slack", "critical-pagerduty"]}
+    ]);
+    let bundle = monstack::build("prod.json", &serde_json::to_vec(&s).unwrap()).unwrap_or_else(|d| panic!("{d:#?}"));
+    let am = String::from_utf8(bundle.get("alertmanager/alertmanager.yml").unwrap().to_vec()).unwrap();
+    let first_child = am.split("  routes:\n").nth(1).unwrap();
+    assert!(
+        first_child.trim_start().starts_with(
+            "- receiver: warning-slack\n    repeat_interval: 30m\n    matchers:\n    - service=\"api-gateway\""
+        ),
+        "{first_child}"
+    );
+}

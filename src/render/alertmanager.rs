@@ -152,7 +152,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             .iter()
             .map(|t| TimeIntervalOut { name: t.name.clone(), time_intervals: t.intervals.clone() })
             .collect(),
-        route: route_out(&am.route, true),
+        route: route_out(&crate::routing::effective(&model.spec), true),
         inhibit_rules: am
             .inhibit_rules
             .iter()
@@ -166,7 +166,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     };
     bundle.add("alertmanager/alertmanager.yml", yaml(model, "Alertmanager configuration", &config));
     bundle.add("alertmanager/templates/default_notification.tmpl", TEMPLATES.as_bytes().to_vec());
-    super::route_tree::render(&am.route, bundle);
+    super::route_tree::render(&crate::routing::effective(&model.spec), bundle);
 }
 
 fn canonical(matchers: &[String]) -> Vec<String> {

@@ -8,11 +8,48 @@
 //! none of whose children match delivers to its own receiver, inherited from its parent when
 //! unset.
 
+use crate::spec::Spec;
 use crate::spec::alertmanager::{InhibitRule, Route};
 use crate::syntax::Matcher;
 use std::collections::BTreeMap;
 
 pub type Labels = BTreeMap<String, String>;
+
+/// The route tree as rendered: the spec's tree with the team routes derived from ownership
+/// first. Every consumer (renderer, checks, picture) uses this one tree.
+pub fn effective(spec: &Spec) -> Route {
+    let am = &spec.alertmanager;
+    let mut root = am.route.clone();
+    let mut derived = Vec::new();
+    for team in spec.teams.iter().filter(|t| !t.services.is_empty()) {
+        let service = match team.services.as_slice() {
+            [one] => format!("service={}", crate::render::quote(one)),
+            many => {
+                let alts: Vec<String> = many.iter().map(|s| crate::render::regex_literal(s)).collect();
+                format!("service=~{}", crate::render::quote(&alts.join("|")))
+            }
+        };
+        for (severity, receiver) in team.receivers.each() {
+            let timing = am.severity_timing.get(severity).cloned().unwrap_or_default();
+            derived.push(Route {
+                receiver: Some(receiver.to_string()),
+                matchers: vec![service.clone(), format!("severity=\"{severity}\"")],
+                group_by: None,
+                group_wait: timing.group_wait,
+                group_interval: timing.group_interval,
+                repeat_interval: timing.repeat_interval,
+                mute_time_intervals: vec![],
+                active_time_intervals: vec![],
+                // The alert still reaches the routes after the team's (e.g. the severity's).
+                continue_: true,
+                routes: vec![],
+            });
+        }
+    }
+    derived.append(&mut root.routes);
+    root.routes = derived;
+    root
+}
 
 fn matches(matchers: &[String], labels: &Labels) -> bool {
     matchers.iter().all(|m| Matcher::parse(m).is_ok_and(|m| m.matches(labels.get(&m.name).map(String::as_str))))

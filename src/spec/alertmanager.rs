@@ -25,6 +25,9 @@ pub struct Alertmanager {
     /// Inhibitions: a firing source alert mutes matching target alerts.
     #[serde(default)]
     pub inhibit_rules: Vec<InhibitRule>,
+    /// Grouping and timing of the team routes by severity, e.g. critical: repeat every 1h.
+    #[serde(default)]
+    pub severity_timing: BTreeMap<String, Timing>,
     /// Named time intervals routes can mute or activate notifications in.
     #[serde(default)]
     pub time_intervals: Vec<TimeInterval>,
@@ -236,4 +239,16 @@ pub struct TimeRange {
 pub struct TimeOfDay {
     pub start_time: String,
     pub end_time: String,
+}
+
+/// Notification timing of a route.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    #[serde(default)]
+    pub group_wait: Option<Duration>,
+    #[serde(default)]
+    pub group_interval: Option<Duration>,
+    #[serde(default)]
+    pub repeat_interval: Option<Duration>,
 }

@@ -136,4 +136,33 @@ pub struct Team {
     /// The receiver that reaches this team (must be declared under `alertmanager.receivers`).
     #[serde(default)]
     pub receiver: Option<String>,
+    /// Values of the `service` label this team owns. With `receivers`, each owned service's
+    /// alerts of a severity reach the team's receiver for it, before the explicit routes.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// The team's receiver per severity, e.g. PagerDuty for critical, Slack for warning.
+    #[serde(default)]
+    pub receivers: SeverityReceivers,
+}
+
+/// A receiver per severity; unset severities get no team route.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityReceivers {
+    #[serde(default)]
+    pub critical: Option<String>,
+    #[serde(default)]
+    pub warning: Option<String>,
+    #[serde(default)]
+    pub info: Option<String>,
+}
+
+impl SeverityReceivers {
+    /// (severity, receiver) for the severities that have one.
+    pub fn each(&self) -> Vec<(&'static str, &str)> {
+        [("critical", &self.critical), ("warning", &self.warning), ("info", &self.info)]
+            .into_iter()
+            .filter_map(|(s, r)| r.as_deref().map(|r| (s, r)))
+            .collect()
+    }
 }

@@ -75,6 +75,42 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         if let Some(r) = &t.receiver {
             receiver_ref(spec, cx, &format!("teams[{i}].receiver"), r);
         }
+        for (severity, r) in t.receivers.each() {
+            receiver_ref(spec, cx, &format!("teams[{i}].receivers.{severity}"), r);
+        }
+        for (j, s) in t.services.iter().enumerate() {
+            if s.is_empty() || s.contains(['"', '\n']) {
+                cx.error(
+                    Code::LabelInvalid,
+                    format!("teams[{i}].services[{j}]"),
+                    format!("\"{s}\" cannot be a service label value"),
+                )
+                .hint("use the service label the alerts carry, e.g. postgresql");
+            }
+        }
+    }
+    let owned: Vec<(String, &str)> = spec
+        .teams
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| {
+            t.services.iter().enumerate().map(move |(j, s)| (format!("teams[{i}].services[{j}]"), s.as_str()))
+        })
+        .collect();
+    cx.unique("owned service", owned);
+    for (severity, t) in &am.severity_timing {
+        if !["critical", "warning", "info"].contains(&severity.as_str()) {
+            cx.error(
+                Code::ValueOutOfRange,
+                format!("alertmanager.severity_timing.{severity}"),
+                "not a severity team routes use",
+            )
+            .hint("use critical, warning or info");
+        }
+        let p = format!("alertmanager.severity_timing.{severity}");
+        cx.opt_duration(&format!("{p}.group_wait"), t.group_wait.as_ref());
+        cx.opt_duration(&format!("{p}.group_interval"), t.group_interval.as_ref());
+        cx.opt_duration(&format!("{p}.repeat_interval"), t.repeat_interval.as_ref());
     }
 }
 

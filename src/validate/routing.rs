@@ -43,7 +43,8 @@ fn alerts(spec: &Spec) -> Vec<(String, Labels)> {
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let am = &spec.alertmanager;
-    let root = &am.route;
+    let effective = routing::effective(spec);
+    let root = &effective;
     let inhibit_valid = am
         .inhibit_rules
         .iter()

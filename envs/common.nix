@@ -370,6 +370,15 @@ in
             "instance"
           ];
         }
+        # A host that cannot be scraped explains its host alerts: mute them while it is down.
+        {
+          source_matchers = [
+            ''alertname="TargetDown"''
+            ''job="node_exporter"''
+          ];
+          target_matchers = [ ''component="server"'' ];
+          equal = [ "instance" ];
+        }
       ];
       # Where each kind of alert must go (the seed's routes), checked before anything is
       # rendered and again with amtool.
@@ -451,6 +460,22 @@ in
               service = "api-gateway";
               instance = "gw-1";
               severity = "critical";
+            };
+          }
+          {
+            labels = {
+              alertname = "HostHighCpuLoad";
+              component = "server";
+              instance = "host-1:9100";
+              severity = "warning";
+            };
+            receivers = reach [ r.warning ];
+            inhibited_by = {
+              alertname = "TargetDown";
+              job = "node_exporter";
+              instance = "host-1:9100";
+              component = "scrape";
+              severity = "warning";
             };
           }
         ];

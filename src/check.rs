@@ -36,7 +36,7 @@ impl Report {
 pub struct Externals {
     /// Run external validators at all.
     pub enabled: bool,
-    /// Only these tools (`promtool`, `amtool`, `loki`, `promtail`); empty means all.
+    /// Only these tools (`promtool`, `amtool`, `loki`, `promtail`, `alloy`); empty means all.
     pub only: Vec<String>,
     /// A selected tool missing from PATH is an error rather than a skip (for CI and Nix checks).
     pub require: bool,
@@ -53,7 +53,7 @@ impl Externals {
 }
 
 /// The external validators monstack knows.
-pub const TOOLS: [&str; 4] = ["promtool", "amtool", "loki", "promtail"];
+pub const TOOLS: [&str; 5] = ["promtool", "amtool", "loki", "promtail", "alloy"];
 
 /// Checks the bundle in `dir`, then runs the selected external validators found on PATH.
 pub fn check(dir: &Path, externals: &Externals) -> Report {
@@ -297,6 +297,10 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
     }
     if files.contains_key("promtail/promtail-config.yaml") {
         commands.push(("promtail", args(&["-check-syntax", "-config.file=promtail/promtail-config.yaml"])));
+    }
+    if files.contains_key("alloy/config.alloy") {
+        // `alloy fmt` parses the file and fails on syntax errors.
+        commands.push(("alloy", args(&["fmt", "alloy/config.alloy"])));
     }
     commands.retain(|(tool, _)| externals.only.is_empty() || externals.only.iter().any(|t| t == tool));
     if commands.is_empty() {

@@ -48,14 +48,14 @@ enum Command {
     /// In-process: the manifest's sizes and hashes, every file parses, every rule's PromQL
     /// parses, and the bundle equals what its spec.json renders to. Then, where found on PATH:
     /// `promtool check config`, `promtool check rules`, `promtool test rules`, `amtool check-config`,
-    /// `loki -verify-config`, `promtail -check-syntax`. The report says which ran.
+    /// `loki -verify-config`, `promtail -check-syntax`, `alloy fmt`. The report says which ran.
     Check {
         /// The bundle folder.
         dir: PathBuf,
         /// Only the in-process checks.
         #[arg(long, conflicts_with_all = ["tool", "require"])]
         no_external: bool,
-        /// Run only this external validator (promtool, amtool, loki, promtail); repeatable.
+        /// Run only this external validator (promtool, amtool, loki, promtail, alloy); repeatable.
         #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(monstack::check::TOOLS))]
         tool: Vec<String>,
         /// Fail when a selected validator is not on PATH instead of skipping it.

@@ -32,3 +32,29 @@ fn examples_render_to_their_goldens() {
         "rendered output differs from the goldens in: {stale:?}\nif the change is intended, run `MONSTACK_BLESS=1 cargo test --test golden` and review the diff"
     );
 }
+
+/// Loki 2.9 renders boltdb-shipper with schema v12 and the compactor's shared_store; its golden
+/// is `tests/golden/loki-2.9/loki-config.yaml` (dev with `versions.loki = "2.9.8"`).
+#[test]
+fn loki_2_9_renders_to_its_golden() {
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    spec["versions"]["loki"] = "2.9.8".into();
+    let bundle = monstack::build("dev.json", &serde_json::to_vec(&spec).unwrap()).unwrap();
+    let rendered = bundle.get("loki/loki-config.yaml").unwrap();
+    let golden = root().join("tests/golden/loki-2.9/loki-config.yaml");
+    if blessing() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, rendered).unwrap();
+        return;
+    }
+    assert!(
+        std::fs::read(&golden).unwrap() == rendered,
+        "the Loki 2.9 rendering differs from {}; bless with MONSTACK_BLESS=1 cargo test --test golden",
+        golden.display()
+    );
+    let text = String::from_utf8(rendered.to_vec()).unwrap();
+    for needle in ["store: boltdb-shipper", "schema: v12", "shared_store: filesystem"] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+    assert!(!text.contains("delete_request_store"), "{text}");
+}

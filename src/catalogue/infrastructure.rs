@@ -2,7 +2,9 @@
 //! MinIO, GPUs (DCGM), and every scrape target.
 
 use super::application::gauge_sum_above;
-use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair, series};
+use super::scenario::{
+    self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair, series, series_of,
+};
 use super::{Cmp, Ctx, Def, INFRASTRUCTURE_FILE};
 use std::collections::BTreeMap;
 
@@ -173,11 +175,7 @@ fn node_not_ready(c: &Ctx) -> (String, Scenarios) {
         ])
     };
     let expect = l(c.job);
-    let make = move |ready: f64, n: u64| {
-        let m = l(&job);
-        let pairs: Vec<(&str, &str)> = m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        vec![(series("kube_node_status_condition", &pairs), gauge(ready, n))]
-    };
+    let make = move |ready: f64, n: u64| vec![(series_of("kube_node_status_condition", &l(&job)), gauge(ready, n))];
     (expr, pair((0.0, 1.0), c.eval(0), expect, make))
 }
 
@@ -195,9 +193,7 @@ fn pod_crash_looping(c: &Ctx) -> (String, Scenarios) {
     };
     let expect = pod(c.job);
     let make = move |restarts_15m: f64, n: u64| {
-        let m = pod(&job);
-        let pairs: Vec<(&str, &str)> = m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        vec![(series("kube_pod_container_status_restarts_total", &pairs), counter(restarts_15m / 15.0, n))]
+        vec![(series_of("kube_pod_container_status_restarts_total", &pod(&job)), counter(restarts_15m / 15.0, n))]
     };
     let (fire, calm) = level(c.threshold, Cmp::Above);
     (expr, pair((fire, calm.max(0.0)), c.eval(15), expect, make))
@@ -249,11 +245,10 @@ fn gpu_memory(c: &Ctx) -> (String, Scenarios) {
         move |job: &str| labels(&[("job", job), ("instance", "gpu-node-1"), ("gpu", "0"), ("Hostname", "gpu-node-1")]);
     let expect = gpu(c.job);
     let make = move |used: f64, n: u64| {
-        let m = gpu(&job);
-        let l: Vec<(&str, &str)> = m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let l = gpu(&job);
         vec![
-            (series("DCGM_FI_DEV_FB_USED", &l), gauge(used * 80000.0, n)),
-            (series("DCGM_FI_DEV_FB_FREE", &l), gauge((1.0 - used) * 80000.0, n)),
+            (series_of("DCGM_FI_DEV_FB_USED", &l), gauge(used * 80000.0, n)),
+            (series_of("DCGM_FI_DEV_FB_FREE", &l), gauge((1.0 - used) * 80000.0, n)),
         ]
     };
     (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(0), expect, make))

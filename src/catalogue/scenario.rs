@@ -32,6 +32,12 @@ fn num(x: f64) -> String {
     crate::render::number(x)
 }
 
+/// A series whose labels are a map.
+pub fn series_of(metric: &str, labels: &BTreeMap<String, String>) -> String {
+    let pairs: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    series(metric, &pairs)
+}
+
 /// A counter growing by `per_min` each minute for `n` minutes.
 pub fn counter(per_min: f64, n: u64) -> String {
     format!("0+{}x{n}", num(per_min))

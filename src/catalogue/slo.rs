@@ -4,7 +4,7 @@
 //! ticket when 1d and 2h exceed 3 or 3d and 6h exceed 1 — for a 30-day period. For another
 //! period each factor is scaled: budget share × period / long window.
 
-use super::scenario::{Scenario, Scenarios, counter, series};
+use super::scenario::{Scenario, Scenarios, counter, series_of};
 use super::{Alert, Recording, SLO_FILE, annotations, show};
 use crate::spec::Spec;
 use crate::spec::slo::{Sli, Slo};
@@ -200,11 +200,6 @@ fn matches_all(labels: &BTreeMap<String, String>, matchers: &[Matcher]) -> bool 
     matchers.iter().all(|m| m.is_match(labels.get(&m.name).map(String::as_str).unwrap_or("")))
 }
 
-fn as_series(metric: &str, labels: &BTreeMap<String, String>) -> String {
-    let pairs: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    series(metric, &pairs)
-}
-
 /// Input series in which a share `bad` of the events are bad; `None` when the selectors are too
 /// intricate to derive series from (validation reports that).
 pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
@@ -227,13 +222,13 @@ pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, Strin
                     return None;
                 }
                 Some(vec![
-                    (as_series(&err_metric, &err_labels), counter(per_min * bad, n)),
-                    (as_series(&tot_metric, &good), counter(per_min * (1.0 - bad), n)),
+                    (series_of(&err_metric, &err_labels), counter(per_min * bad, n)),
+                    (series_of(&tot_metric, &good), counter(per_min * (1.0 - bad), n)),
                 ])
             } else {
                 Some(vec![
-                    (as_series(&err_metric, &err_labels), counter(per_min * bad, n)),
-                    (as_series(&tot_metric, &labels_for(&tot_m)?), counter(per_min, n)),
+                    (series_of(&err_metric, &err_labels), counter(per_min * bad, n)),
+                    (series_of(&tot_metric, &labels_for(&tot_m)?), counter(per_min, n)),
                 ])
             }
         }
@@ -243,12 +238,12 @@ pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, Strin
             let with_le = |le: &str| {
                 let mut x = base.clone();
                 x.insert("le".into(), le.into());
-                as_series(&format!("{}_bucket", l.histogram), &x)
+                series_of(&format!("{}_bucket", l.histogram), &x)
             };
             Some(vec![
                 (with_le(&show(l.threshold_seconds)), counter(per_min * (1.0 - bad), n)),
                 (with_le("+Inf"), counter(per_min, n)),
-                (as_series(&format!("{}_count", l.histogram), &base), counter(per_min, n)),
+                (series_of(&format!("{}_count", l.histogram), &base), counter(per_min, n)),
             ])
         }
     }

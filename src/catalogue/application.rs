@@ -79,28 +79,19 @@ fn n8n_stuck(c: &Ctx) -> (String, Scenarios) {
         c.sel("")
     );
     let job = c.job.to_string();
-    let make = move |waiting: f64, n: u64| {
-        // Jobs are stuck when they wait and none completes; the healthy side drains its queue.
-        let done = if waiting > 0.0 && n > 0 { 0.0 } else { 1.0 };
+    // Jobs are stuck when they wait and none completes; the healthy queue drains.
+    let make = |waiting: f64, done_per_min: f64, n: u64| {
         vec![
             (series("n8n_queue_jobs_waiting", &[("job", &job)]), gauge(waiting, n)),
-            (series("n8n_queue_jobs_completed_total", &[("job", &job)]), counter(done, n)),
+            (series("n8n_queue_jobs_completed_total", &[("job", &job)]), counter(done_per_min, n)),
         ]
     };
     let (fire, calm) = level(c.threshold, Cmp::Above);
     let eval = c.eval(15);
     let n = scenario::length(eval);
     let scenarios = Scenarios {
-        firing: scenario::Scenario { series: make(fire, n), eval_minutes: eval, expect: vec![BTreeMap::new()] },
-        healthy: Some(scenario::Scenario {
-            series: {
-                let mut s = make(calm.max(0.0), n);
-                s[1].1 = counter(5.0, n);
-                s
-            },
-            eval_minutes: eval,
-            expect: vec![],
-        }),
+        firing: scenario::Scenario { series: make(fire, 0.0, n), eval_minutes: eval, expect: vec![BTreeMap::new()] },
+        healthy: Some(scenario::Scenario { series: make(calm.max(0.0), 5.0, n), eval_minutes: eval, expect: vec![] }),
     };
     (expr, scenarios)
 }

@@ -168,14 +168,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         apply_override(spec, &mut alert);
         out.push(alert);
     }
-    for mut alert in ai_models::alerts(spec) {
-        if spec.rules.overrides.get(&alert.name).is_some_and(|o| o.disabled) {
-            continue;
-        }
-        apply_override(spec, &mut alert);
-        out.push(alert);
-    }
-    for mut alert in slo::alerts(spec) {
+    for mut alert in ai_models::alerts(spec).into_iter().chain(slo::alerts(spec)) {
         if spec.rules.overrides.get(&alert.name).is_some_and(|o| o.disabled) {
             continue;
         }

@@ -210,10 +210,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
                 labels: r.labels.clone(),
                 annotations: BTreeMap::new(),
             };
-            match groups.iter_mut().find(|g| g.name == r.group) {
-                Some(g) => g.rules.push(rule),
-                None => groups.push(GroupOut { name: r.group.clone(), interval: None, rules: vec![rule] }),
-            }
+            push_rule(&mut groups, &r.group, rule);
         }
         for alert in alerts.iter().filter(|a| a.file == file) {
             let rule = RuleOut {
@@ -225,10 +222,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
                 labels: alert.labels.clone(),
                 annotations: alert.annotations.clone(),
             };
-            match groups.iter_mut().find(|g| g.name == alert.group) {
-                Some(g) => g.rules.push(rule),
-                None => groups.push(GroupOut { name: alert.group.clone(), interval: None, rules: vec![rule] }),
-            }
+            push_rule(&mut groups, &alert.group, rule);
         }
         if !groups.is_empty() {
             let path = format!("rules/{file}.yml");
@@ -441,5 +435,13 @@ fn endpoint_port_name(role: K8sRole) -> &'static str {
     match role {
         K8sRole::Endpointslice => "__meta_kubernetes_endpointslice_port_name",
         _ => "__meta_kubernetes_endpoint_port_name",
+    }
+}
+
+/// Appends a rule to its group, opening the group where it first appears.
+fn push_rule(groups: &mut Vec<GroupOut>, group: &str, rule: RuleOut) {
+    match groups.iter_mut().find(|g| g.name == group) {
+        Some(g) => g.rules.push(rule),
+        None => groups.push(GroupOut { name: group.to_string(), interval: None, rules: vec![rule] }),
     }
 }

@@ -507,6 +507,28 @@ in
             "system_overview"
             "custom_ai_model_monitoring"
             "logs_ai_model"
+            "business_kpis"
+            "slo"
+          ];
+        }
+        {
+          title = "CreativeFlow Services";
+          dir = "services";
+          dashboards = [
+            "api_gateway"
+            "odoo"
+            "n8n"
+          ];
+        }
+        {
+          title = "CreativeFlow Infrastructure";
+          dir = "infrastructure";
+          dashboards = [
+            "kubernetes"
+            "node_exporter"
+            "postgresql"
+            "rabbitmq"
+            "redis"
           ];
         }
       ];

@@ -201,11 +201,22 @@ let
     };
   };
 
-  # Built-in dashboards monstack generates.
+  # Built-in dashboards monstack generates. Each shows what the environment declares: a
+  # dashboard for a service needs that service's scrape job.
   DashboardKind = types.enum [
     "system_overview"
     "custom_ai_model_monitoring"
     "logs_ai_model"
+    "kubernetes"
+    "node_exporter"
+    "postgresql"
+    "rabbitmq"
+    "redis"
+    "api_gateway"
+    "odoo"
+    "n8n"
+    "business_kpis"
+    "slo"
   ];
 
   Datasource = types.submodule {

@@ -59,6 +59,8 @@ pub enum Code {
     ReceiverUnused,
     InhibitNoSource,
     RefUnknownTimeInterval,
+    DashboardInvalid,
+    DashboardUnknownMetric,
 }
 
 impl Code {
@@ -116,6 +118,8 @@ impl Code {
         Code::ReceiverUnused,
         Code::InhibitNoSource,
         Code::RefUnknownTimeInterval,
+        Code::DashboardInvalid,
+        Code::DashboardUnknownMetric,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -172,6 +176,8 @@ impl Code {
             Code::ReceiverUnused => "receiver/unused",
             Code::InhibitNoSource => "inhibit/no-source",
             Code::RefUnknownTimeInterval => "ref/unknown-time-interval",
+            Code::DashboardInvalid => "dashboard/invalid",
+            Code::DashboardUnknownMetric => "dashboard/unknown-metric",
         }
     }
 
@@ -233,6 +239,12 @@ impl Code {
             Code::ReceiverUnused => "A receiver no route or team reaches.",
             Code::InhibitNoSource => "An inhibition whose source no alert can satisfy.",
             Code::RefUnknownTimeInterval => "A route names a time interval that is not declared.",
+            Code::DashboardInvalid => {
+                "A dashboard Grafana would reject or show wrongly: ids, layout, variables, units, queries."
+            }
+            Code::DashboardUnknownMetric => {
+                "A dashboard queries a metric no declared scrape job exposes and no recording rule records."
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod check;
+pub mod dashboards;
 pub mod diag;
 pub mod lint;
 pub mod nix;

@@ -220,7 +220,8 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
 }
 
 /// The pod label as kube-state-metrics exports it.
-fn ksm_label(spec: &Spec) -> String {
+/// The kube-state-metrics label (`label_<pod label>`) that carries a pod's model name.
+pub fn ksm_label(spec: &Spec) -> String {
     let name: String =
         spec.ai_models.pod_label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
     format!("label_{name}")

@@ -9,9 +9,12 @@ mod ai_models;
 mod application;
 mod business;
 mod infrastructure;
+pub mod metrics;
 mod recording;
 pub mod scenario;
 pub mod slo;
+
+pub use ai_models::ksm_label as ai_model_pod_label;
 
 use crate::spec::Spec;
 use crate::syntax::Duration;

@@ -28,7 +28,8 @@ fn group(slo: &Slo) -> String {
     format!("slo_{}", slo.name.replace('-', "_"))
 }
 
-fn record_name(window: &str) -> String {
+/// The SLI error-ratio series over a window.
+pub fn record_name(window: &str) -> String {
     format!("slo:sli_error:ratio_rate{window}")
 }
 

@@ -130,6 +130,8 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
                 w.attr("tenant_id", s(t));
             }
         });
+        // Every stream carries its environment, which the log dashboards select on.
+        w.attr("external_labels", Expr::Object(vec![("environment".into(), s(model.env()))]));
     });
     bundle.add("alloy/config.alloy", w.out.into_bytes());
 }

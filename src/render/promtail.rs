@@ -34,6 +34,8 @@ struct Client {
     url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     tenant_id: Option<String>,
+    /// Every stream carries its environment, which the log dashboards select on.
+    external_labels: BTreeMap<&'static str, String>,
 }
 
 #[derive(Serialize)]
@@ -63,7 +65,11 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     let config = Config {
         server: Server { http_listen_port: pt.http_listen_port, grpc_listen_port: 0 },
         positions: Positions { filename: pt.positions_file.clone() },
-        clients: vec![Client { url: pt.loki_url.clone(), tenant_id: pt.tenant_id.clone() }],
+        clients: vec![Client {
+            url: pt.loki_url.clone(),
+            tenant_id: pt.tenant_id.clone(),
+            external_labels: BTreeMap::from([("environment", model.env().to_string())]),
+        }],
         scrape_configs: logs::jobs(model).into_iter().map(scrape_config).collect(),
     };
     bundle.add("promtail/promtail-config.yaml", yaml(model, "Promtail configuration", &config));

@@ -60,24 +60,72 @@ pub struct Datasource {
     pub basic_auth: Option<crate::spec::scrape::BasicAuth>,
 }
 
-/// Built-in dashboards monstack generates.
+/// Built-in dashboards monstack generates. Each shows what the environment declares: a
+/// dashboard for a service needs that service's scrape job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DashboardKind {
     /// Platform health at a glance (the seed's system overview).
     SystemOverview,
-    /// Per-model latency, throughput, errors and GPU use.
+    /// Per-model latency, throughput, errors, GPU and pod resources.
     CustomAiModelMonitoring,
     /// Logs of the AI model pods (Loki).
     LogsAiModel,
+    /// Kubernetes cluster: nodes, pods, restarts, deployments, API server.
+    Kubernetes,
+    /// Server health from node_exporter.
+    NodeExporter,
+    /// PostgreSQL deep-dive (postgres_exporter).
+    Postgresql,
+    /// RabbitMQ deep-dive.
+    Rabbitmq,
+    /// Redis deep-dive (redis_exporter).
+    Redis,
+    /// API gateway: traffic, errors and latency per route.
+    ApiGateway,
+    /// Odoo backend performance and job queues.
+    Odoo,
+    /// n8n workflow executions and queue.
+    N8n,
+    /// Business KPIs: registrations, payments, AI generation, credits.
+    BusinessKpis,
+    /// SLOs: SLI, burn rates and error budget remaining.
+    Slo,
 }
 
 impl DashboardKind {
+    pub const ALL: [DashboardKind; 13] = [
+        DashboardKind::SystemOverview,
+        DashboardKind::CustomAiModelMonitoring,
+        DashboardKind::LogsAiModel,
+        DashboardKind::Kubernetes,
+        DashboardKind::NodeExporter,
+        DashboardKind::Postgresql,
+        DashboardKind::Rabbitmq,
+        DashboardKind::Redis,
+        DashboardKind::ApiGateway,
+        DashboardKind::Odoo,
+        DashboardKind::N8n,
+        DashboardKind::BusinessKpis,
+        DashboardKind::Slo,
+    ];
+
+    /// The file name under the folder, without `.json` (the seed's names where it has them).
     pub fn file_stem(self) -> &'static str {
         match self {
             DashboardKind::SystemOverview => "system_overview_dashboard",
             DashboardKind::CustomAiModelMonitoring => "custom_ai_model_monitoring",
             DashboardKind::LogsAiModel => "logs_ai_model_dashboard",
+            DashboardKind::Kubernetes => "kubernetes_cluster",
+            DashboardKind::NodeExporter => "node_exporter_server_health",
+            DashboardKind::Postgresql => "postgresql",
+            DashboardKind::Rabbitmq => "rabbitmq",
+            DashboardKind::Redis => "redis",
+            DashboardKind::ApiGateway => "api_gateway",
+            DashboardKind::Odoo => "odoo_backend",
+            DashboardKind::N8n => "n8n_workflows",
+            DashboardKind::BusinessKpis => "business_kpis",
+            DashboardKind::Slo => "slo",
         }
     }
 }

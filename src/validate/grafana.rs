@@ -1,9 +1,12 @@
 //! Grafana datasources and dashboard folders.
 
 use super::cx::Cx;
+use crate::catalogue;
+use crate::dashboards::{self, check::Metrics};
 use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::grafana::DatasourceType;
+use std::collections::BTreeSet;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let g = &spec.grafana;
@@ -49,7 +52,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         .hint("mark exactly one datasource `is_default: true` (usually Prometheus-Main)");
     }
     for kind in [DatasourceType::Prometheus, DatasourceType::Loki] {
-        let needed = g.folders.iter().flat_map(|f| &f.dashboards).any(|d| crate::render::grafana::needs(*d, kind));
+        let needed = g.folders.iter().flat_map(|f| &f.dashboards).any(|d| dashboards::datasource_type(*d) == kind);
         if needed && !g.datasources.iter().any(|d| d.kind == kind) {
             cx.error(
                 Code::RefUnknownDatasource,
@@ -96,6 +99,44 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
                 None => {
                     first_folder.insert(d.file_stem(), i);
                 }
+            }
+        }
+    }
+}
+
+/// Builds every dashboard the folders list and checks it as Grafana would, plus the metric
+/// cross-check. Runs only on an otherwise valid spec: dashboards are built from it.
+pub fn check_dashboards(spec: &Spec, cx: &mut Cx) {
+    let datasources = spec.grafana.datasources.iter().map(|d| (d.uid.clone(), d.kind.as_str().to_string())).collect();
+    let mut records: BTreeSet<String> = catalogue::recordings(spec).into_iter().map(|r| r.record).collect();
+    records.extend(
+        spec.rules.files.iter().flat_map(|f| &f.groups).flat_map(|g| &g.rules).filter_map(|r| r.record.clone()),
+    );
+    let metrics = Metrics {
+        jobs: spec.scrape_jobs.iter().map(|j| j.name.as_str()).collect(),
+        ai_job: &spec.ai_models.job,
+        records,
+    };
+    for (i, f) in spec.grafana.folders.iter().enumerate() {
+        for (j, kind) in f.dashboards.iter().enumerate() {
+            let path = format!("grafana.folders[{i}].dashboards[{j}]");
+            if let Some(what) = dashboards::missing(spec, *kind) {
+                cx.error(
+                    Code::RefUnknownJob,
+                    path,
+                    format!("dashboard {} has nothing to show without {what}", kind.file_stem()),
+                )
+                .hint("declare what it needs, or remove the dashboard from the folder");
+                continue;
+            }
+            let json = dashboards::render(spec, *kind);
+            for p in dashboards::check::check(&json, &datasources, Some(&metrics)) {
+                let d = cx.error(
+                    p.code,
+                    path.clone(),
+                    format!("dashboard {}: {}: {}", dashboards::uid(*kind), p.at, p.message),
+                );
+                d.hint = p.hint;
             }
         }
     }

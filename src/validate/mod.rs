@@ -71,6 +71,9 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     grafana::check(&spec, &mut cx);
     logs::check(&spec, &mut cx);
     routing::check(&spec, &mut cx);
+    if versions.is_some() && cx.is_clean() {
+        grafana::check_dashboards(&spec, &mut cx);
+    }
     let diags = cx.finish();
     match versions {
         Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256 }),

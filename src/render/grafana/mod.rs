@@ -5,17 +5,13 @@
 //! user-given strings are written with `$` doubled; the only expansion monstack writes on purpose
 //! is `$__file{}` for secrets. Dashboard JSON files get no expansion.
 
-mod dashboards;
-
 use super::{json, yaml};
 use crate::bundle::Bundle;
-use crate::spec::grafana::{DashboardKind, Datasource, DatasourceType};
+use crate::spec::grafana::{Datasource, DatasourceType};
 use crate::syntax::Version;
 use crate::validate::Model;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-pub use dashboards::needs;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -116,7 +112,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     );
     for f in &g.folders {
         for kind in &f.dashboards {
-            let dashboard = dashboards::render(model, *kind);
+            let dashboard = crate::dashboards::render(&model.spec, *kind);
             bundle.add(format!("grafana/dashboards/{}/{}.json", f.dir, kind.file_stem()), json(&dashboard));
         }
     }
@@ -158,14 +154,5 @@ fn datasource_out(d: &Datasource) -> DatasourceOut {
         basic_auth_user: d.basic_auth.as_ref().map(|b| literal(&b.username)),
         json_data,
         secure_json_data,
-    }
-}
-
-/// The stable uid of a built-in dashboard (the same in every environment, so links work).
-pub fn dashboard_uid(kind: DashboardKind) -> &'static str {
-    match kind {
-        DashboardKind::SystemOverview => "monstack-system-overview",
-        DashboardKind::CustomAiModelMonitoring => "monstack-ai-models",
-        DashboardKind::LogsAiModel => "monstack-ai-model-logs",
     }
 }

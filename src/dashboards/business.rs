@@ -1,0 +1,111 @@
+//! Business KPIs: user registration success, payment failures, AI generation success, credit
+//! consumption, feature adoption and key API users' errors — a section for each service the
+//! environment declares.
+
+use super::board::{Board, Section, stat, ts};
+use super::*;
+
+pub fn board(spec: &Spec) -> Board {
+    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
+    let ratio = |num: String, den: String| format!("sum({num}) / sum({den})");
+    let mut sections = Vec::new();
+    if has(USERS_JOB) {
+        let success = ratio(
+            rate("user_registration_success_total", USERS_JOB, ""),
+            rate("user_registration_attempts_total", USERS_JOB, ""),
+        );
+        sections.push(Section::new(
+            "User registration",
+            vec![
+                stat("Registration success", "Share of registration attempts that succeeded.", "percentunit")
+                    .query("", success.clone())
+                    .low_is_bad(0.9, 0.95),
+                ts("Registrations", "Registration attempts and successes per second.", "ops")
+                    .query("attempts", format!("sum({})", rate("user_registration_attempts_total", USERS_JOB, "")))
+                    .query("successes", format!("sum({})", rate("user_registration_success_total", USERS_JOB, ""))),
+            ],
+        ));
+    }
+    if has(SUBSCRIPTION_JOB) {
+        sections.push(Section::new(
+            "Payments and credits",
+            vec![
+                stat("Payment failures", "Share of payment attempts that failed.", "percentunit")
+                    .query(
+                        "",
+                        ratio(
+                            rate("payment_failure_total", SUBSCRIPTION_JOB, ""),
+                            rate("payment_attempts_total", SUBSCRIPTION_JOB, ""),
+                        ),
+                    )
+                    .warn_crit(0.02, 0.05),
+                ts("Credits consumed", "Credits consumed per second, and the same time yesterday.", "short")
+                    .query("now", format!("sum({})", rate("credits_consumed_total", SUBSCRIPTION_JOB, "")))
+                    .query(
+                        "yesterday",
+                        format!(
+                            "sum(rate(credits_consumed_total{}[$__rate_interval] offset 1d))",
+                            sel(SUBSCRIPTION_JOB, "")
+                        ),
+                    ),
+            ],
+        ));
+    }
+    if has(CREATIVE_JOB) {
+        sections.push(Section::new(
+            "AI generation",
+            vec![
+                stat(
+                    "Generation success",
+                    "Share of AI generations that completed successfully (KPI-004).",
+                    "percentunit",
+                )
+                .query(
+                    "",
+                    ratio(
+                        rate("ai_generation_completed_total", CREATIVE_JOB, "status=\"success\""),
+                        rate("ai_generation_attempted_total", CREATIVE_JOB, ""),
+                    ),
+                )
+                .low_is_bad(0.95, 0.98),
+                ts("Feature usage", "Feature usage events per second, by feature.", "ops").query(
+                    "{{feature}}",
+                    format!("sum by (feature) ({})", rate("feature_usage_events_total", CREATIVE_JOB, "")),
+                ),
+            ],
+        ));
+    }
+    if has(GATEWAY_JOB) {
+        sections.push(Section::new(
+            "Key API users",
+            vec![
+                ts(
+                    "Key users' error ratio",
+                    "Share of key-tier API requests failing with 5xx, per client.",
+                    "percentunit",
+                )
+                .query(
+                    "{{api_client}}",
+                    format!(
+                        "sum by (api_client) ({}) / sum by (api_client) ({})",
+                        rate("http_requests_total", GATEWAY_JOB, "api_tier=\"key\", code=~\"5..\""),
+                        rate("http_requests_total", GATEWAY_JOB, "api_tier=\"key\"")
+                    ),
+                )
+                .warn_crit(0.01, 0.05),
+            ],
+        ));
+    }
+    if let Some(first) = sections.first_mut() {
+        first.title = env_title(&first.title);
+    }
+    Board {
+        uid: uid(DashboardKind::BusinessKpis),
+        title: "Business KPIs",
+        description: "CreativeFlow's business processes and KPIs.".into(),
+        tags: &["business"],
+        ds: DatasourceType::Prometheus,
+        variables: Vec::new(),
+        sections,
+    }
+}

@@ -1,0 +1,121 @@
+//! Kubernetes cluster: node conditions, pod phases and restarts, deployments below their desired
+//! replicas, cluster CPU and memory use against allocatable, and the API server's traffic and
+//! latency (kube-state-metrics, cAdvisor, apiserver).
+
+use super::board::{Board, Panel, Section, Viz, stat, ts};
+use super::*;
+
+pub fn board() -> Board {
+    let ksm = |extra: &str| sel(KSM_JOB, extra);
+    let headline = Section::new(
+        env_title("Cluster"),
+        vec![
+            stat("Nodes", "Nodes known to the cluster.", "short")
+                .query("", format!("count(kube_node_info{})", ksm(""))),
+            stat("Nodes not ready", "Nodes whose Ready condition is not true.", "short")
+                .query(
+                    "",
+                    format!(
+                        "sum(kube_node_status_condition{}) or vector(0)",
+                        ksm("condition=\"Ready\", status!=\"true\"")
+                    ),
+                )
+                .warn_crit(1.0, 2.0),
+            stat("Pods running", "Pods in phase Running.", "short")
+                .query("", format!("sum(kube_pod_status_phase{})", ksm("phase=\"Running\""))),
+            stat("Pods pending or failed", "Pods in phase Pending or Failed.", "short")
+                .query("", format!("sum(kube_pod_status_phase{}) or vector(0)", ksm("phase=~\"Pending|Failed\"")))
+                .warn_crit(1.0, 5.0),
+        ],
+    );
+    let resources = Section::new(
+        "Resources",
+        vec![
+            ts(
+                "CPU used vs allocatable",
+                "CPU cores used by containers, against what the nodes can allocate.",
+                "short",
+            )
+            .query(
+                "used",
+                format!("sum({})", rate("container_cpu_usage_seconds_total", CADVISOR_JOB, "container!=\"\"")),
+            )
+            .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm("resource=\"cpu\""))),
+            ts(
+                "Memory used vs allocatable",
+                "Working-set memory of containers, against what the nodes can allocate.",
+                "bytes",
+            )
+            .query("used", format!("sum(container_memory_working_set_bytes{})", sel(CADVISOR_JOB, "container!=\"\"")))
+            .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm("resource=\"memory\""))),
+            ts("CPU by namespace", "CPU cores used per namespace.", "short").query(
+                "{{namespace}}",
+                format!(
+                    "sum by (namespace) ({})",
+                    rate("container_cpu_usage_seconds_total", CADVISOR_JOB, "container!=\"\"")
+                ),
+            ),
+            ts(
+                "CPU throttling",
+                "Share of CFS periods in which containers were throttled, per namespace.",
+                "percentunit",
+            )
+            .query(
+                "{{namespace}}",
+                format!(
+                    "sum by (namespace) ({}) / sum by (namespace) ({})",
+                    rate("container_cpu_cfs_throttled_periods_total", CADVISOR_JOB, "container!=\"\""),
+                    rate("container_cpu_cfs_periods_total", CADVISOR_JOB, "container!=\"\"")
+                ),
+            )
+            .warn_crit(0.25, 0.5),
+        ],
+    );
+    let workloads = Section::new(
+        "Workloads",
+        vec![
+            ts("Container restarts", "Container restarts per pod over 15 minutes.", "short").query(
+                "{{namespace}}/{{pod}}",
+                format!("sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total{}[15m])) > 0", ksm("")),
+            ),
+            Panel::new(
+                Viz::Table,
+                "Deployments below desired replicas",
+                "Deployments with fewer available replicas than desired.",
+                "short",
+            )
+            .query(
+                "",
+                format!(
+                    "kube_deployment_spec_replicas{ksm} - on (namespace, deployment) kube_deployment_status_replicas_available{ksm} > 0",
+                    ksm = ksm("")
+                ),
+            ),
+        ],
+    );
+    let api = Section::new(
+        "API server",
+        vec![
+            ts("API server requests", "API server requests per second by response code.", "reqps")
+                .query("{{code}}", format!("sum by (code) ({})", rate("apiserver_request_total", APISERVER_JOB, ""))),
+            ts("API server p99 latency", "99th percentile API server request latency by verb (watches excluded).", "s")
+                .query(
+                    "{{verb}}",
+                    format!(
+                        "histogram_quantile(0.99, sum by (le, verb) ({}))",
+                        rate("apiserver_request_duration_seconds_bucket", APISERVER_JOB, "verb!~\"WATCH|CONNECT\"")
+                    ),
+                )
+                .warn_crit(0.5, 1.0),
+        ],
+    );
+    Board {
+        uid: uid(DashboardKind::Kubernetes),
+        title: "Kubernetes Cluster",
+        description: "Nodes, pods, workloads and the API server of the Kubernetes cluster.".into(),
+        tags: &["kubernetes", "infrastructure"],
+        ds: DatasourceType::Prometheus,
+        variables: Vec::new(),
+        sections: vec![headline, resources, workloads, api],
+    }
+}

@@ -1,0 +1,151 @@
+//! The built-in Grafana dashboards: what each one shows, built from what the environment declares
+//! (scrape jobs, AI models, SLOs), written in the [`board`] model and validated in-process by
+//! [`check`] before anything is rendered. One file per dashboard.
+//!
+//! Panels read the recording rules where they exist (`job:http_requests:rate5m`, …) and
+//! `rate(...[$__rate_interval])` elsewhere; every metric they read comes from a job in
+//! [`crate::catalogue::metrics`], which the cross-check enforces.
+
+mod ai_logs;
+mod ai_models;
+mod api_gateway;
+pub mod board;
+mod business;
+pub mod check;
+mod http;
+mod kubernetes;
+mod n8n;
+mod node;
+mod odoo;
+mod overview;
+mod postgresql;
+mod rabbitmq;
+mod redis;
+mod slo;
+pub mod units;
+
+use crate::render::quote;
+use crate::spec::Spec;
+use crate::spec::grafana::{DashboardKind, DatasourceType};
+use board::Board;
+use serde_json::Value;
+
+pub const NODE_JOB: &str = "node_exporter";
+pub const PG_JOB: &str = "postgres_exporter";
+pub const REDIS_JOB: &str = "redis_exporter";
+pub const MQ_JOB: &str = "rabbitmq_exporter";
+pub const CADVISOR_JOB: &str = "kubernetes-cadvisor";
+pub const KSM_JOB: &str = "kubernetes-kube-state-metrics";
+pub const APISERVER_JOB: &str = "kubernetes-apiservers";
+pub const DCGM_JOB: &str = "dcgm_exporter";
+pub const GATEWAY_JOB: &str = "api-gateway";
+pub const ODOO_JOB: &str = "odoo-backend";
+pub const N8N_JOB: &str = "n8n-workflows";
+pub const AUTH_JOB: &str = "auth-service";
+pub const USERS_JOB: &str = "user-management";
+pub const CREATIVE_JOB: &str = "creative-management";
+pub const SUBSCRIPTION_JOB: &str = "subscription-service";
+
+/// The stable uid of a built-in dashboard (the same in every environment, so links work).
+pub fn uid(kind: DashboardKind) -> &'static str {
+    match kind {
+        DashboardKind::SystemOverview => "monstack-system-overview",
+        DashboardKind::CustomAiModelMonitoring => "monstack-ai-models",
+        DashboardKind::LogsAiModel => "monstack-ai-model-logs",
+        DashboardKind::Kubernetes => "monstack-kubernetes",
+        DashboardKind::NodeExporter => "monstack-node-exporter",
+        DashboardKind::Postgresql => "monstack-postgresql",
+        DashboardKind::Rabbitmq => "monstack-rabbitmq",
+        DashboardKind::Redis => "monstack-redis",
+        DashboardKind::ApiGateway => "monstack-api-gateway",
+        DashboardKind::Odoo => "monstack-odoo",
+        DashboardKind::N8n => "monstack-n8n",
+        DashboardKind::BusinessKpis => "monstack-business-kpis",
+        DashboardKind::Slo => "monstack-slo",
+    }
+}
+
+/// The datasource type a dashboard queries.
+pub fn datasource_type(kind: DashboardKind) -> DatasourceType {
+    match kind {
+        DashboardKind::LogsAiModel => DatasourceType::Loki,
+        _ => DatasourceType::Prometheus,
+    }
+}
+
+/// What a dashboard needs declared to have anything to show; `None` when the spec has it.
+/// The message names what is missing.
+pub fn missing(spec: &Spec, kind: DashboardKind) -> Option<String> {
+    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
+    let all = |jobs: &[&str]| -> Option<String> {
+        let absent: Vec<&str> = jobs.iter().copied().filter(|j| !has(j)).collect();
+        (!absent.is_empty()).then(|| format!("scrape job(s) {}", absent.join(", ")))
+    };
+    let any = |jobs: &[&str]| -> Option<String> {
+        (!jobs.iter().any(|j| has(j))).then(|| format!("one of the scrape jobs {}", jobs.join(", ")))
+    };
+    match kind {
+        // Scrape health (`up`) is always there to show.
+        DashboardKind::SystemOverview => None,
+        DashboardKind::CustomAiModelMonitoring => all(&[spec.ai_models.job.as_str(), DCGM_JOB, KSM_JOB, CADVISOR_JOB]),
+        DashboardKind::LogsAiModel => {
+            let ai_logs = spec
+                .promtail
+                .sources
+                .iter()
+                .any(|s| matches!(s.kind, crate::spec::promtail::LogSourceKind::AiModels(_)));
+            (!ai_logs).then(|| "a promtail.sources entry of kind ai_models".to_string())
+        }
+        DashboardKind::Kubernetes => all(&[KSM_JOB, CADVISOR_JOB, APISERVER_JOB]),
+        DashboardKind::NodeExporter => all(&[NODE_JOB]),
+        DashboardKind::Postgresql => all(&[PG_JOB]),
+        DashboardKind::Rabbitmq => all(&[MQ_JOB]),
+        DashboardKind::Redis => all(&[REDIS_JOB]),
+        DashboardKind::ApiGateway => all(&[GATEWAY_JOB]),
+        DashboardKind::Odoo => all(&[ODOO_JOB]),
+        DashboardKind::N8n => all(&[N8N_JOB]),
+        DashboardKind::BusinessKpis => any(&[USERS_JOB, SUBSCRIPTION_JOB, CREATIVE_JOB, GATEWAY_JOB]),
+        DashboardKind::Slo => spec.slos.is_empty().then(|| "at least one entry in slos".to_string()),
+    }
+}
+
+/// The dashboard's model. Call only when [`missing`] is `None`.
+pub fn board(spec: &Spec, kind: DashboardKind) -> Board {
+    match kind {
+        DashboardKind::SystemOverview => overview::board(spec),
+        DashboardKind::CustomAiModelMonitoring => ai_models::board(spec),
+        DashboardKind::LogsAiModel => ai_logs::board(spec),
+        DashboardKind::Kubernetes => kubernetes::board(),
+        DashboardKind::NodeExporter => node::board(),
+        DashboardKind::Postgresql => postgresql::board(),
+        DashboardKind::Rabbitmq => rabbitmq::board(),
+        DashboardKind::Redis => redis::board(),
+        DashboardKind::ApiGateway => api_gateway::board(),
+        DashboardKind::Odoo => odoo::board(),
+        DashboardKind::N8n => n8n::board(),
+        DashboardKind::BusinessKpis => business::board(spec),
+        DashboardKind::Slo => slo::board(spec),
+    }
+}
+
+/// The dashboard's JSON for this environment.
+pub fn render(spec: &Spec, kind: DashboardKind) -> Value {
+    let ds = datasource_type(kind);
+    let default_ds = spec.grafana.datasources.iter().find(|d| d.kind == ds).map(|d| d.uid.as_str()).unwrap_or_default();
+    board(spec, kind).to_json(&spec.environment, default_ds, spec.grafana.allow_ui_updates)
+}
+
+/// A selector body for a job with extra matchers: `{job="x", extra}`.
+pub(crate) fn sel(job: &str, extra: &str) -> String {
+    if extra.is_empty() { format!("{{job={}}}", quote(job)) } else { format!("{{job={}, {extra}}}", quote(job)) }
+}
+
+/// `rate(metric{job="x", extra}[$__rate_interval])`.
+pub(crate) fn rate(metric: &str, job: &str, extra: &str) -> String {
+    format!("rate({metric}{}[$__rate_interval])", sel(job, extra))
+}
+
+/// The section title every dashboard's first row carries, naming the environment.
+pub(crate) fn env_title(what: &str) -> String {
+    format!("{what} · $environment")
+}

@@ -1,0 +1,165 @@
+//! System overview (the seed's `system_overview_dashboard.json`): API gateway traffic and errors,
+//! Odoo health, n8n executions, the AI cluster's GPUs and job queue, PostgreSQL, RabbitMQ, Redis
+//! and active sessions — a section for each of those the environment declares — plus host load
+//! and scrape health.
+
+use super::board::{Board, Section, stat, ts};
+use super::*;
+
+pub fn board(spec: &Spec) -> Board {
+    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
+    let gw = quote(GATEWAY_JOB);
+    let mut headline = Vec::new();
+    if has(GATEWAY_JOB) {
+        headline.push(
+            stat("API gateway requests", "Requests per second through the API gateway (5m rate).", "reqps")
+                .query("", format!("sum(job:http_requests:rate5m{{job={gw}}})")),
+        );
+        headline.push(
+            stat("API gateway errors", "Share of API gateway responses with a 5xx status (5m).", "percentunit")
+                .query("", http::error_ratio(GATEWAY_JOB))
+                .warn_crit(0.01, 0.05),
+        );
+    }
+    if has(AUTH_JOB) {
+        headline.push(
+            stat("Active user sessions", "Sessions the auth service currently holds.", "short")
+                .query("", format!("sum(auth_active_sessions{})", sel(AUTH_JOB, ""))),
+        );
+    }
+    headline.push(
+        stat("Targets down", "Scrape targets not answering, across all jobs.", "short")
+            .query("", "count(up == 0) or vector(0)")
+            .warn_crit(1.0, 5.0),
+    );
+    let mut sections = vec![Section::new(env_title("Platform"), headline)];
+
+    if has(GATEWAY_JOB) {
+        sections.push(Section::new("API gateway", vec![http::status_codes(GATEWAY_JOB), http::errors(GATEWAY_JOB)]));
+    }
+    if has(NODE_JOB) {
+        sections.push(Section::new(
+            "Hosts",
+            vec![
+                ts("Cluster CPU busy", "Share of CPU time not idle across all hosts (5m).", "percentunit")
+                    .query("cpu", "cluster:node_cpu_utilisation:ratio_rate5m")
+                    .range(0.0, 1.0)
+                    .warn_crit(0.7, 0.9),
+                ts("Cluster memory used", "Share of memory in use across all hosts.", "percentunit")
+                    .query("memory", "cluster:node_memory_utilisation:ratio")
+                    .range(0.0, 1.0)
+                    .warn_crit(0.8, 0.9),
+            ],
+        ));
+    }
+    if has(ODOO_JOB) {
+        let mut odoo = http::process(ODOO_JOB);
+        odoo.push(http::odoo_queues());
+        sections.push(Section::new("Odoo backend", odoo.into_iter().map(|p| p.width(8)).collect()));
+    }
+    if has(N8N_JOB) {
+        sections.push(Section::new(
+            "n8n workflows",
+            vec![
+                ts("Executions", "Workflow executions per second by outcome.", "ops").query(
+                    "{{status}}",
+                    format!("sum by (status) ({})", rate("n8n_workflow_executions_total", N8N_JOB, "")),
+                ),
+                ts("Failure ratio", "Share of workflow executions that failed.", "percentunit")
+                    .query(
+                        "failed",
+                        format!(
+                            "sum({}) / sum({})",
+                            rate("n8n_workflow_executions_total", N8N_JOB, "status=\"error\""),
+                            rate("n8n_workflow_executions_total", N8N_JOB, "")
+                        ),
+                    )
+                    .warn_crit(0.05, 0.1),
+            ],
+        ));
+    }
+    let mut ai = Vec::new();
+    if has(DCGM_JOB) {
+        ai.push(
+            ts("GPU utilisation", "Average utilisation of the AI processing cluster's GPUs (DCGM).", "percent")
+                .query("average", format!("avg(DCGM_FI_DEV_GPU_UTIL{})", sel(DCGM_JOB, "")))
+                .range(0.0, 100.0)
+                .warn_crit(80.0, 95.0),
+        );
+    }
+    if has(CREATIVE_JOB) {
+        ai.push(
+            ts("AI job queue", "Generation jobs waiting for the AI processing cluster.", "short")
+                .query("queued", format!("sum(ai_generation_jobs_queued{})", sel(CREATIVE_JOB, ""))),
+        );
+    }
+    if !ai.is_empty() {
+        sections.push(Section::new("AI processing cluster", ai));
+    }
+    if has(PG_JOB) {
+        sections.push(Section::new(
+            "PostgreSQL",
+            vec![
+                ts("Connections", "Open connections per instance.", "short")
+                    .query("{{instance}}", format!("sum by (instance) (pg_stat_activity_count{})", sel(PG_JOB, "")))
+                    .width(8),
+                ts("Replication lag", "How far each replica is behind its primary.", "s")
+                    .query("{{instance}}", format!("max by (instance) (pg_replication_lag_seconds{})", sel(PG_JOB, "")))
+                    .warn_crit(10.0, 30.0)
+                    .width(8),
+                ts("Longest transaction", "Age of the oldest running transaction (slow queries show here).", "s")
+                    .query(
+                        "{{instance}}",
+                        format!("max by (instance) (pg_stat_activity_max_tx_duration{})", sel(PG_JOB, "")),
+                    )
+                    .warn_crit(60.0, 300.0)
+                    .width(8),
+            ],
+        ));
+    }
+    if has(MQ_JOB) {
+        sections.push(Section::new(
+            "RabbitMQ",
+            vec![
+                ts("Queue depth", "Messages ready and unacknowledged, all queues.", "short")
+                    .query("ready", format!("sum(rabbitmq_queue_messages_ready{})", sel(MQ_JOB, "")))
+                    .query("unacked", format!("sum(rabbitmq_queue_messages_unacked{})", sel(MQ_JOB, ""))),
+                ts("Message rates", "Messages published and delivered per second (5m).", "ops")
+                    .query("published", "sum(queue:rabbitmq_messages_published:rate5m)")
+                    .query("delivered", "sum(queue:rabbitmq_messages_delivered:rate5m)"),
+            ],
+        ));
+    }
+    if has(REDIS_JOB) {
+        sections.push(Section::new(
+            "Redis",
+            vec![
+                ts("Memory used", "Memory used by each Redis instance.", "bytes").query(
+                    "{{instance}}",
+                    format!("sum by (instance) (redis_memory_used_bytes{})", sel(REDIS_JOB, "")),
+                ),
+                ts("Hit ratio", "Share of key lookups that found their key.", "percentunit")
+                    .query(
+                        "{{instance}}",
+                        format!(
+                            "sum by (instance) ({}) / (sum by (instance) ({}) + sum by (instance) ({}))",
+                            rate("redis_keyspace_hits_total", REDIS_JOB, ""),
+                            rate("redis_keyspace_hits_total", REDIS_JOB, ""),
+                            rate("redis_keyspace_misses_total", REDIS_JOB, "")
+                        ),
+                    )
+                    .low_is_bad(0.5, 0.8)
+                    .range(0.0, 1.0),
+            ],
+        ));
+    }
+    Board {
+        uid: uid(DashboardKind::SystemOverview),
+        title: "System Overview",
+        description: "CreativeFlow platform health at a glance.".into(),
+        tags: &["overview"],
+        ds: DatasourceType::Prometheus,
+        variables: Vec::new(),
+        sections,
+    }
+}

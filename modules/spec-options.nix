@@ -226,6 +226,11 @@ let
         default = null;
         description = "Basic authentication; the password is read from a file through `\$__file{}`.";
       };
+      implementation = mkOption {
+        type = types.nullOr PrometheusImplementation;
+        default = null;
+        description = "Prometheus datasources: what serves the Prometheus API at `url` — Prometheus itself\n(the default), or a horizontally scalable store's query endpoint (`mimir`, `thanos`,\n`cortex`), which Grafana adapts its query features to.";
+      };
       is_default = mkOption {
         type = types.bool;
         default = false;
@@ -719,6 +724,13 @@ let
       };
     };
   };
+
+  PrometheusImplementation = types.enum [
+    "prometheus"
+    "mimir"
+    "thanos"
+    "cortex"
+  ];
 
   Promtail = types.submodule {
     options = {

@@ -85,6 +85,7 @@ pub fn check(dir: &Path, externals: &Externals) -> Report {
     for (path, bytes) in &files {
         parse_file(path, bytes, &mut diags);
     }
+    dashboards(&files, &mut diags);
     if let Some(spec) = files.get(crate::SPEC_FILE) {
         rerender(&manifest, spec, &files, &mut diags);
     }
@@ -194,6 +195,34 @@ fn promql(path: &str, doc: &serde_yaml::Value, diags: &mut Diagnostics) {
                     e.lines().next().unwrap_or("").to_string(),
                 );
             }
+        }
+    }
+}
+
+/// Every dashboard checked as Grafana would load it, against the bundle's own provisioned
+/// datasources (the metric cross-check needs the spec, which `rerender` covers).
+fn dashboards(files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnostics) {
+    let mut datasources = BTreeMap::new();
+    for (path, bytes) in files.range("grafana/provisioning/datasources/".to_string()..) {
+        if !path.starts_with("grafana/provisioning/datasources/") {
+            break;
+        }
+        let doc: serde_yaml::Value = serde_yaml::from_slice(bytes).unwrap_or_default();
+        for ds in doc.get("datasources").and_then(|d| d.as_sequence()).into_iter().flatten() {
+            if let (Some(uid), Some(kind)) =
+                (ds.get("uid").and_then(|u| u.as_str()), ds.get("type").and_then(|t| t.as_str()))
+            {
+                datasources.insert(uid.to_string(), kind.to_string());
+            }
+        }
+    }
+    for (path, bytes) in files.range("grafana/dashboards/".to_string()..) {
+        if !path.starts_with("grafana/dashboards/") {
+            break;
+        }
+        let Ok(dashboard) = serde_json::from_slice::<serde_json::Value>(bytes) else { continue };
+        for p in crate::dashboards::check::check(&dashboard, &datasources, None) {
+            diags.error(p.code, format!("{path}: {}", p.at), p.message);
         }
     }
 }

@@ -149,6 +149,26 @@ fn check_rejects_a_hand_edited_or_extended_bundle() {
     assert!(stderr(&o).contains("prometheus/rules/extra.yml: not listed in the manifest"), "{}", stderr(&o));
 }
 
+#[test]
+fn check_validates_the_dashboards_of_a_bundle_on_disk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dev");
+    assert!(render("dev", &out, &[]).status.success());
+    let path = out.join("grafana/dashboards/infrastructure/redis.json");
+    let mut d: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    d["panels"][1]["datasource"]["uid"] = "prometheus-elsewhere".into();
+    std::fs::write(&path, serde_json::to_vec_pretty(&d).unwrap()).unwrap();
+    let o = monstack(&["check", "--no-external", out.to_str().unwrap()], &[]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains(
+            "error[ref/unknown-datasource]: env dev: grafana/dashboards/infrastructure/redis.json: panels[1]"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// promtool 2.53 and amtool 0.28 must accept every environment's bundle. In CI they must be
 /// installed (`.ci/install`); elsewhere the test says it skipped them.
 #[test]

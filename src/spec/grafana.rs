@@ -58,6 +58,32 @@ pub struct Datasource {
     /// Basic authentication; the password is read from a file through `$__file{}`.
     #[serde(default)]
     pub basic_auth: Option<crate::spec::scrape::BasicAuth>,
+    /// Prometheus datasources: what serves the Prometheus API at `url` — Prometheus itself
+    /// (the default), or a horizontally scalable store's query endpoint (`mimir`, `thanos`,
+    /// `cortex`), which Grafana adapts its query features to.
+    #[serde(default)]
+    pub implementation: Option<PrometheusImplementation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PrometheusImplementation {
+    Prometheus,
+    Mimir,
+    Thanos,
+    Cortex,
+}
+
+impl PrometheusImplementation {
+    /// Grafana's `jsonData.prometheusType`.
+    pub fn grafana_name(self) -> &'static str {
+        match self {
+            PrometheusImplementation::Prometheus => "Prometheus",
+            PrometheusImplementation::Mimir => "Mimir",
+            PrometheusImplementation::Thanos => "Thanos",
+            PrometheusImplementation::Cortex => "Cortex",
+        }
+    }
 }
 
 /// Built-in dashboards monstack generates. Each shows what the environment declares: a

@@ -26,6 +26,10 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             cx.error(Code::RuleShape, format!("{p}.time_interval"), "only Prometheus datasources take time_interval")
                 .hint("remove it");
         }
+        if ds.implementation.is_some() && ds.kind != DatasourceType::Prometheus {
+            cx.error(Code::RuleShape, format!("{p}.implementation"), "only Prometheus datasources take implementation")
+                .hint("remove it");
+        }
         if ds.max_lines.is_some() && ds.kind != DatasourceType::Loki {
             cx.error(Code::RuleShape, format!("{p}.max_lines"), "only Loki datasources take max_lines")
                 .hint("remove it");

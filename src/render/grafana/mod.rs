@@ -131,6 +131,9 @@ fn datasource_out(d: &Datasource) -> DatasourceOut {
             if let Some(t) = &d.time_interval {
                 json_data.insert("timeInterval", t.to_string().into());
             }
+            if let Some(i) = d.implementation {
+                json_data.insert("prometheusType", i.grafana_name().into());
+            }
         }
         DatasourceType::Loki => {
             if let Some(m) = d.max_lines {

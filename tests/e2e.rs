@@ -1,0 +1,621 @@
+//! End to end on loopback: a bundle rendered from the dev environment runs on real Prometheus,
+//! Alertmanager and node_exporter, and the test checks through their HTTP APIs that targets are
+//! up, every rendered rule is loaded, alerts fire and reach the receivers the route tree names
+//! with the catalogue's text, inhibitions hold, and a changed bundle is applied by a reload
+//! while a broken one is refused by `monstack check` before anything is reloaded.
+//!
+//! Every server binds 127.0.0.1 on a free port; every wait is bounded; the test stops only the
+//! processes it started (by their `Child` handles, also on panic) and removes its temp folder.
+//! Without the server binaries the test prints SKIP; in CI (`.ci/install`) they must be present.
+
+mod common;
+#[path = "e2e/http.rs"]
+mod http;
+#[path = "e2e/procs.rs"]
+mod procs;
+
+use common::{example, in_ci};
+use http::{Client, Exporter, Notification, Sink};
+use procs::{Proc, free_port, wait_until, which};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// How long a condition that depends on scrapes, rule evaluation and notification may take. The
+/// e2e spec makes each of them take a second or two; the margin is for loaded CI machines.
+const SETTLE: Duration = Duration::from_secs(60);
+/// `monstack check` runs promtool's rule tests, which take tens of seconds.
+const CHECK: Duration = Duration::from_secs(300);
+
+#[test]
+fn a_dev_bundle_on_real_servers_fires_routes_inhibits_and_reloads() {
+    let Some(bins) = Binaries::find() else { return };
+    let started = Instant::now();
+    // Progress on stderr (shown with --nocapture, and on failure), so a slow phase is visible.
+    let mark = |what: &str| eprintln!("e2e: {what} at {:.1}s", started.elapsed().as_secs_f64());
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let sink = Sink::start();
+    let exporter = Exporter::start();
+    let ports = Ports { prometheus: free_port(), alertmanager: free_port(), node_exporter: free_port() };
+
+    // Three revisions of the environment: the one started with, a changed one applied by reload,
+    // and one whose bundle is edited by hand after rendering, which `monstack check` refuses.
+    let v1 = e2e_spec(&ports, &sink, exporter.addr());
+    let mut v2 = revision(&v1, "2", "HostHighMemoryUsage");
+    v2["alertmanager"]["route"]["repeat_interval"] = json!("11h");
+    let v3 = revision(&v2, "3", "HostDiskWillFillSoon");
+    let bundles = tmp.path().join("bundles");
+    let [b1, b2, b3] = [("v1", &v1), ("v2", &v2), ("v3", &v3)].map(|(name, spec)| render(spec, &bundles.join(name)));
+    let infra = b3.join("prometheus/rules/infrastructure_alerts.yml");
+    let edited = std::fs::read_to_string(&infra).unwrap().replace("expr: up == 0", "expr: up == 2");
+    std::fs::write(&infra, edited).unwrap();
+    mark("bundles rendered");
+
+    let mut stack = Stack::start(&bins, &ports, tmp.path(), &b1, check(&b1, &logs, "check-v1"));
+    mark("servers ready");
+    // Each revision's gate, `monstack check`, takes tens of seconds (promtool's rule tests): the
+    // next revision's runs while the alerting checks below wait on the servers.
+    let check_v2 = check(&b2, &logs, "check-v2");
+
+    let scraped = targets_and_rules_are_live(&stack, &v1, &b1);
+    mark("targets up, rules loaded");
+    alerts_reach_their_receivers(&mut stack, &sink, &exporter, &b1);
+    mark("Watchdog, threshold and TargetDown alerts delivered");
+    inhibited_alerts_are_not_delivered(&stack, &sink);
+    mark("inhibitions hold");
+    a_changed_bundle_is_applied_by_reload(&mut stack, [&b1, &b2], check_v2, &scraped);
+    mark("changed bundle applied by reload");
+    an_edited_bundle_is_refused_before_reload(&stack, &b3, check(&b3, &logs, "check-v3"), &b2);
+    mark("edited bundle refused");
+}
+
+/// Every target of every job is on loopback and up; Prometheus has loaded every rule group and
+/// rule of the bundle. Returns a sample scraped now, to look for after the reload.
+fn targets_and_rules_are_live(stack: &Stack, spec: &Value, bundle: &Path) -> (Value, String) {
+    let jobs: Vec<String> =
+        spec["scrape_jobs"].as_array().unwrap().iter().map(|j| j["name"].as_str().unwrap().to_string()).collect();
+    wait_until("every target up", SETTLE, || stack.targets_up(&jobs));
+    let scraped = stack.query(NODE_UP, None).expect("node_exporter's up series");
+    assert_eq!(scraped.1, "1");
+    let rules = rule_counts(bundle);
+    wait_until("the bundle's rules loaded", SETTLE, || stack.rules_match(&rules));
+    scraped
+}
+
+const NODE_UP: &str = "up{job=\"node_exporter\"}";
+
+/// Alerts fire and reach the receivers the route tree names, with the catalogue's text.
+fn alerts_reach_their_receivers(stack: &mut Stack, sink: &Sink, exporter: &Exporter, bundle: &Path) {
+    // The Watchdog proves the path Prometheus → Alertmanager → receiver.
+    let (n, alert) = wait_until("Watchdog delivered", SETTLE, || find_alert(sink, &[("alertname", "Watchdog")]));
+    assert_route(&n, &alert, "default-receiver", bundle);
+
+    // A breached threshold: the declared model's P99 latency above 8s fires its alert, which the
+    // ai-infra team's route (derived from `teams`) delivers to that team's receiver only.
+    exporter.serve("/metrics/custom-ai-models", Box::new(slow_inference));
+    let ai = [("alertname", "CustomAIModelHighInferenceLatency"), ("model_name", "image-gen-v2")];
+    let (n, alert) = wait_until("the AI latency alert delivered", SETTLE, || find_alert(sink, &ai));
+    assert_route(&n, &alert, "ai-infra-slack", bundle);
+    assert!(alert["annotations"]["description"].as_str().unwrap().contains("image-gen-v2 has been above 8s"));
+
+    // A failure: node_exporter stops, so its target is down and TargetDown fires.
+    stack.node_exporter.stop();
+    let node = stack.node.clone();
+    let down = [("alertname", "TargetDown"), ("job", "node_exporter"), ("instance", node.as_str())];
+    let (n, alert) = wait_until("TargetDown delivered", SETTLE, || find_alert(sink, &down));
+    assert_route(&n, &alert, "default-receiver", bundle);
+    assert_eq!(alert["annotations"]["summary"], format!("Target {node} of job node_exporter is down"));
+
+    // The team route does not `continue` into the default receiver: by now, with the other
+    // alerts delivered, a copy for it would have arrived.
+    assert_eq!(delivered_to(sink, &ai), ["ai-infra-slack"]);
+}
+
+/// Inhibitions, as dev declares them: a critical alert mutes the warning of the same alert,
+/// service and instance; a node_exporter TargetDown mutes that host's `component=server` alerts.
+/// The catalogue has no alert that fires in both severities for one instance, so these alerts
+/// are posted to Alertmanager's API as Prometheus would post them; the TargetDown source is the
+/// real one from node_exporter's stop. Each muted alert has an unmuted twin on another instance
+/// in the same notification group: the twin's delivery shows the group was flushed without it.
+fn inhibited_alerts_are_not_delivered(stack: &Stack, sink: &Sink) {
+    let api_gw = |severity: &str, instance: &str| {
+        json!({"alertname": "HighErrorRateAPIGateway", "service": "api-gateway", "severity": severity,
+               "instance": instance, "environment": "dev"})
+    };
+    let cpu = |instance: &str| {
+        json!({"alertname": "HostHighCpuLoad", "component": "server", "severity": "warning",
+               "instance": instance, "environment": "dev"})
+    };
+    let source = api_gw("critical", "gw-1");
+    stack.post_alerts(std::slice::from_ref(&source));
+    wait_until("the critical source alert active", SETTLE, || stack.alert_state(&source, "active"));
+    let muted = [api_gw("warning", "gw-1"), cpu(&stack.node)];
+    let twins = [api_gw("warning", "gw-2"), cpu("127.0.0.1:9")];
+    stack.post_alerts(&[muted.as_slice(), twins.as_slice()].concat());
+    for alert in &muted {
+        wait_until(&format!("{alert} inhibited"), SETTLE, || stack.alert_state(alert, "suppressed"));
+    }
+    for alert in twins.iter().chain([&source]) {
+        let want = pairs(alert);
+        let (n, _) = wait_until(&format!("{alert} delivered"), SETTLE, || find_alert(sink, &want));
+        assert_eq!(n.receiver(), "default-receiver");
+    }
+    for alert in &muted {
+        let delivered = delivered_to(sink, &pairs(alert));
+        assert!(delivered.is_empty(), "inhibited {alert} was delivered to {delivered:?}");
+    }
+}
+
+/// The changed bundle is applied by reloading the running servers: the same processes go on,
+/// Prometheus keeps the data it scraped, and the new configuration and rules are in effect.
+fn a_changed_bundle_is_applied_by_reload(
+    stack: &mut Stack,
+    [old, new]: [&Path; 2],
+    check: Proc,
+    scraped: &(Value, String),
+) {
+    let pids = (stack.prometheus.pid(), stack.alertmanager.pid());
+    let prometheus_started = stack.prometheus_runtime()["startTime"].clone();
+    let alertmanager_started = stack.alertmanager_status()["uptime"].clone();
+    let am_hash = stack.alertmanager_config_hash();
+    stack.deploy(new, check).unwrap_or_else(|e| panic!("the changed bundle was refused:\n{e}"));
+
+    assert!(stack.prometheus.is_running() && stack.alertmanager.is_running(), "a server exited on reload");
+    assert_eq!((stack.prometheus.pid(), stack.alertmanager.pid()), pids);
+    let runtime = stack.prometheus_runtime();
+    assert_eq!(runtime["startTime"], prometheus_started, "Prometheus restarted");
+    assert_eq!(runtime["reloadConfigSuccess"], true);
+    assert_eq!(stack.external_label("e2e_revision").as_deref(), Some("2"));
+    let rules = rule_counts(new);
+    assert_ne!(rules, rule_counts(old), "the change disables an alert");
+    wait_until("the changed rules loaded", SETTLE, || stack.rules_match(&rules));
+    let kept = stack.query(NODE_UP, Some(&scraped.0));
+    assert_eq!(kept.as_ref(), Some(scraped), "a series scraped before the reload is gone");
+
+    let status = stack.alertmanager_status();
+    assert_eq!(status["uptime"], alertmanager_started, "Alertmanager restarted");
+    assert_ne!(stack.alertmanager_config_hash(), am_hash, "Alertmanager kept the old configuration");
+    let config: serde_yaml::Value = serde_yaml::from_str(status["config"]["original"].as_str().unwrap()).unwrap();
+    assert_eq!(config["route"]["repeat_interval"].as_str(), Some("11h"));
+}
+
+/// A bundle edited after rendering is refused by `monstack check` before any reload: both
+/// servers keep running the revision they have (`running`).
+fn an_edited_bundle_is_refused_before_reload(stack: &Stack, edited: &Path, check: Proc, running: &Path) {
+    let am_hash = stack.alertmanager_config_hash();
+    let last_config = stack.prometheus_runtime()["lastConfigTime"].clone();
+    let refused = stack.deploy(edited, check).expect_err("the edited bundle was deployed");
+    assert!(refused.contains("error[bundle/integrity]") && refused.contains("infrastructure_alerts.yml"), "{refused}");
+    assert_eq!(stack.prometheus_runtime()["lastConfigTime"], last_config, "Prometheus was reloaded");
+    assert_eq!(stack.external_label("e2e_revision").as_deref(), Some("2"));
+    assert!(stack.rules_match(&rule_counts(running)).is_ok(), "the rules changed");
+    assert_eq!(stack.alertmanager_config_hash(), am_hash, "Alertmanager's configuration changed");
+}
+
+/// The server binaries, by their Debian names or upstream's.
+struct Binaries {
+    prometheus: PathBuf,
+    alertmanager: PathBuf,
+    node_exporter: PathBuf,
+}
+
+impl Binaries {
+    fn find() -> Option<Binaries> {
+        let prometheus = which(&["prometheus"]);
+        let alertmanager = which(&["prometheus-alertmanager", "alertmanager"]);
+        let node_exporter = which(&["prometheus-node-exporter", "node_exporter"]);
+        let missing: Vec<&str> = [
+            ("prometheus", prometheus.is_none()),
+            ("prometheus-alertmanager", alertmanager.is_none()),
+            ("prometheus-node-exporter", node_exporter.is_none()),
+        ]
+        .iter()
+        .filter_map(|&(name, absent)| absent.then_some(name))
+        .collect();
+        if !missing.is_empty() {
+            assert!(!in_ci(), "CI must provide {missing:?}; run .ci/install");
+            eprintln!("SKIP e2e: {} not on PATH (install with .ci/install)", missing.join(", "));
+            return None;
+        }
+        Some(Binaries { prometheus: prometheus?, alertmanager: alertmanager?, node_exporter: node_exporter? })
+    }
+}
+
+struct Ports {
+    prometheus: u16,
+    alertmanager: u16,
+    node_exporter: u16,
+}
+
+/// The dev environment made to run on one machine: every scrape job gets a static loopback
+/// target (Kubernetes discovery would fail outside a cluster) — node_exporter the real one, the
+/// others the fake exporter, each job at its own metrics path; every receiver becomes a webhook
+/// to the sink; and intervals, the alerts' `for` and Alertmanager's grouping waits are short so
+/// that alerts arrive within seconds. Routes, teams, inhibitions and the catalogue stay dev's.
+fn e2e_spec(ports: &Ports, sink: &Sink, exporter: SocketAddr) -> Value {
+    let mut spec: Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    let prometheus = &mut spec["prometheus"];
+    for key in ["scrape_interval", "scrape_timeout", "evaluation_interval"] {
+        prometheus[key] = json!("1s");
+    }
+    prometheus["alertmanagers"] = json!([format!("127.0.0.1:{}", ports.alertmanager)]);
+    for job in spec["scrape_jobs"].as_array_mut().unwrap() {
+        let name = job["name"].as_str().unwrap().to_string();
+        if name == "node_exporter" {
+            job["discovery"] = json!({"static": {"targets": [format!("127.0.0.1:{}", ports.node_exporter)]}});
+        } else {
+            job["discovery"] = json!({"static": {"targets": [exporter.to_string()]}});
+            job["metrics_path"] = json!(format!("/metrics/{name}"));
+        }
+        // Scheme and credentials of in-cluster scraping (service-account token) do not apply.
+        for key in ["scheme", "tls", "basic_auth", "authorization"] {
+            job[key] = Value::Null;
+        }
+    }
+    let alertmanager = &mut spec["alertmanager"];
+    alertmanager["slack_api_url_file"] = Value::Null;
+    alertmanager["smtp"] = Value::Null;
+    for receiver in alertmanager["receivers"].as_array_mut().unwrap() {
+        let url = sink.url(receiver["name"].as_str().unwrap());
+        for integration in ["email", "slack", "pagerduty"] {
+            receiver[integration] = json!([]);
+        }
+        receiver["webhook"] = json!([{"url": url, "send_resolved": true}]);
+    }
+    alertmanager["route"]["group_wait"] = json!("1s");
+    alertmanager["route"]["group_interval"] = json!("1s");
+    for timing in alertmanager["severity_timing"].as_object_mut().unwrap().values_mut() {
+        timing["group_wait"] = json!("1s");
+        timing["group_interval"] = json!("1s");
+    }
+    spec["rules"]["overrides"]["TargetDown"] = json!({"for": "2s"});
+    // AI-model alerts take their `for` from the model's thresholds.
+    let models = spec["ai_models"]["models"].as_array_mut().unwrap();
+    let model = models.iter_mut().find(|m| m["name"] == "image-gen-v2").expect("dev declares image-gen-v2");
+    model["thresholds"]["latency_for"] = json!("2s");
+    spec
+}
+
+/// `spec` with the external label `e2e_revision` (visible in Prometheus' loaded configuration)
+/// and one more catalogue alert disabled (visible in its rule count).
+fn revision(spec: &Value, revision: &str, disable: &str) -> Value {
+    let mut spec = spec.clone();
+    spec["prometheus"]["external_labels"]["e2e_revision"] = json!(revision);
+    spec["rules"]["overrides"][disable] = json!({"disabled": true});
+    spec
+}
+
+fn monstack() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_monstack"))
+}
+
+fn render(spec: &Value, out: &Path) -> PathBuf {
+    let file = out.with_extension("json");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    std::fs::write(&file, serde_json::to_vec_pretty(spec).unwrap()).unwrap();
+    let o = monstack().args(["render", "--spec"]).arg(&file).arg("--out").arg(out).output().unwrap();
+    assert!(o.status.success(), "render {}: {}", out.display(), String::from_utf8_lossy(&o.stderr));
+    out.to_path_buf()
+}
+
+/// `monstack check` of a bundle, started now and awaited by `Stack::deploy`. Its scratch copies
+/// go to the test's temp folder, so they are removed even if the check is killed.
+fn check(bundle: &Path, logs: &Path, name: &str) -> Proc {
+    let tmp = logs.parent().unwrap();
+    Proc::spawn(name, monstack().arg("check").arg(bundle).env("TMPDIR", tmp), logs)
+}
+
+/// (group, number of rules) of every rule group in the bundle's rule files, sorted.
+fn rule_counts(bundle: &Path) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = rule_files(bundle)
+        .iter()
+        .flat_map(|doc| doc["groups"].as_sequence().unwrap().iter())
+        .map(|g| (g["name"].as_str().unwrap().to_string(), g["rules"].as_sequence().map_or(0, Vec::len)))
+        .collect();
+    counts.sort();
+    counts
+}
+
+fn rule_files(bundle: &Path) -> Vec<serde_yaml::Value> {
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(bundle.join("prometheus/rules")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.iter().map(|p| serde_yaml::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
+}
+
+/// The annotations the bundle's rules give an alert with these labels: those of every rule of
+/// that name whose labels it carries, with `{{ $labels.x }}` filled in as Prometheus does.
+fn catalogue_annotations(bundle: &Path, labels: &Value) -> Vec<BTreeMap<String, String>> {
+    let template = regex::Regex::new(r"\{\{ *\$labels\.([A-Za-z_][A-Za-z0-9_]*) *\}\}").unwrap();
+    let label = |k: &str| labels[k].as_str().unwrap_or("").to_string();
+    let mut out = Vec::new();
+    for doc in rule_files(bundle) {
+        for group in doc["groups"].as_sequence().unwrap() {
+            for rule in group["rules"].as_sequence().unwrap() {
+                let own = rule["labels"].as_mapping().cloned().unwrap_or_default();
+                if rule["alert"].as_str() != Some(&label("alertname"))
+                    || own.iter().any(|(k, v)| Some(label(k.as_str().unwrap()).as_str()) != v.as_str())
+                {
+                    continue;
+                }
+                let annotations = rule["annotations"].as_mapping().cloned().unwrap_or_default();
+                out.push(
+                    annotations
+                        .iter()
+                        .map(|(k, v)| {
+                            let text = template.replace_all(v.as_str().unwrap(), |c: &regex::Captures| label(&c[1]));
+                            (k.as_str().unwrap().to_string(), text.into_owned())
+                        })
+                        .collect(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The notification reached `receiver` at its own webhook URL, and the alert carries the text
+/// the catalogue generated for it.
+fn assert_route(n: &Notification, alert: &Value, receiver: &str, bundle: &Path) {
+    assert_eq!(n.receiver(), receiver, "{alert}");
+    assert_eq!(n.path, format!("/{receiver}"));
+    let got: BTreeMap<String, String> = serde_json::from_value(alert["annotations"].clone()).unwrap();
+    let expected = catalogue_annotations(bundle, &alert["labels"]);
+    assert!(expected.contains(&got), "annotations {got:?}\nnot among the bundle's {expected:?}");
+}
+
+fn pairs(labels: &Value) -> Vec<(&str, &str)> {
+    labels.as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())).collect()
+}
+
+fn carries(alert: &Value, want: &[(&str, &str)]) -> bool {
+    want.iter().all(|(k, v)| alert["labels"][*k].as_str() == Some(*v))
+}
+
+/// The first firing alert with these labels the sink received, and its notification.
+fn find_alert(sink: &Sink, want: &[(&str, &str)]) -> Result<(Notification, Value), String> {
+    let all = sink.notifications();
+    for n in &all {
+        if let Some(a) = n.alerts().into_iter().find(|a| a["status"] == "firing" && carries(a, want)) {
+            return Ok((n.clone(), a.clone()));
+        }
+    }
+    let seen: Vec<String> = all
+        .iter()
+        .flat_map(|n| n.alerts().into_iter().map(move |a| format!("{}:{}", n.receiver(), a["labels"]["alertname"])))
+        .collect();
+    Err(format!("received so far: {seen:?}"))
+}
+
+/// The receivers that got a notification with an alert carrying these labels.
+fn delivered_to(sink: &Sink, want: &[(&str, &str)]) -> Vec<String> {
+    let mut receivers: Vec<String> = sink
+        .notifications()
+        .iter()
+        .filter(|n| n.alerts().iter().any(|a| carries(a, want)))
+        .map(|n| n.receiver().to_string())
+        .collect();
+    receivers.dedup();
+    receivers
+}
+
+/// Histogram of the declared model image-gen-v2 with every inference between 8s and 16s: its P99
+/// (≈ 15.9s) is above the model's 8s threshold. The counts grow with every scrape so that
+/// `rate()` sees traffic.
+fn slow_inference(scrape: u64) -> String {
+    let n = scrape * 10;
+    let m = "custom_model_inference_latency_seconds";
+    format!(
+        "# TYPE {m} histogram\n\
+         {m}_bucket{{model_name=\"image-gen-v2\",le=\"4\"}} 0\n\
+         {m}_bucket{{model_name=\"image-gen-v2\",le=\"16\"}} {n}\n\
+         {m}_bucket{{model_name=\"image-gen-v2\",le=\"+Inf\"}} {n}\n\
+         {m}_sum{{model_name=\"image-gen-v2\"}} {}\n\
+         {m}_count{{model_name=\"image-gen-v2\"}} {n}\n",
+        n * 12
+    )
+}
+
+/// The running servers and the bundle they run. Fields drop in order: the servers stop before
+/// the caller's temp folder goes.
+struct Stack {
+    prometheus: Proc,
+    alertmanager: Proc,
+    node_exporter: Proc,
+    client: Client,
+    prometheus_url: String,
+    alertmanager_url: String,
+    /// The symlink the servers' config paths go through; deploying switches it atomically.
+    live: PathBuf,
+    /// node_exporter's address, the `instance` label of its series and alerts.
+    node: String,
+}
+
+impl Stack {
+    /// Deploys `bundle` (the gate is its `check`) and starts the servers on it.
+    fn start(bins: &Binaries, ports: &Ports, dir: &Path, bundle: &Path, check: Proc) -> Stack {
+        let (status, output) = check.finish(CHECK);
+        assert!(status.success(), "monstack check refused the first bundle:\n{output}");
+        let live = dir.join("live");
+        std::os::unix::fs::symlink(bundle, &live).unwrap();
+        let logs = dir.join("logs");
+        let prometheus_url = format!("http://127.0.0.1:{}", ports.prometheus);
+        let alertmanager_url = format!("http://127.0.0.1:{}", ports.alertmanager);
+        let node_exporter = Proc::spawn(
+            "node_exporter",
+            Command::new(&bins.node_exporter).arg(format!("--web.listen-address=127.0.0.1:{}", ports.node_exporter)),
+            &logs,
+        );
+        // Both read their configuration through the live link, so that a reload picks up
+        // whichever bundle it points at.
+        let server = |name: &str, bin: &Path, config: &str, storage_flag: &str, port: u16, extra: &[&str]| {
+            let mut command = Command::new(bin);
+            command
+                .arg(format!("--config.file={}", live.join(config).display()))
+                .arg(format!("--{storage_flag}={}", dir.join(format!("{name}-data")).display()))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                .args(extra)
+                .current_dir(dir);
+            Proc::spawn(name, &mut command, &logs)
+        };
+        // No HA gossip: it would listen on 0.0.0.0:9094.
+        let alertmanager = server(
+            "alertmanager",
+            &bins.alertmanager,
+            "alertmanager/alertmanager.yml",
+            "storage.path",
+            ports.alertmanager,
+            &["--cluster.listen-address="],
+        );
+        let prometheus = server(
+            "prometheus",
+            &bins.prometheus,
+            "prometheus/prometheus.yml",
+            "storage.tsdb.path",
+            ports.prometheus,
+            // Reload by `POST /-/reload`. The first rule evaluation can come before the notifier
+            // knows Alertmanager; what it could not send is sent again only after the resend
+            // delay (default 1m).
+            &["--web.enable-lifecycle", "--rules.alert.resend-delay=2s"],
+        );
+        let stack = Stack {
+            prometheus,
+            alertmanager,
+            node_exporter,
+            client: Client::new(),
+            prometheus_url,
+            alertmanager_url,
+            live,
+            node: format!("127.0.0.1:{}", ports.node_exporter),
+        };
+        let node = format!("http://{}/metrics", stack.node);
+        for url in [format!("{}/-/ready", stack.prometheus_url), format!("{}/-/ready", stack.alertmanager_url), node] {
+            wait_until(&format!("{url} ready"), SETTLE, || match stack.client.get(&url, &[])? {
+                (200, _) => Ok(()),
+                (status, body) => Err(format!("HTTP {status}: {body}")),
+            });
+        }
+        stack
+    }
+
+    /// How a bundle reaches the running servers: `monstack check` must pass; then the live link
+    /// is switched to the bundle in one rename and both servers reload. On refusal nothing
+    /// changes and the check's output is returned.
+    fn deploy(&self, bundle: &Path, check: Proc) -> Result<(), String> {
+        let (status, output) = check.finish(CHECK);
+        if !status.success() {
+            return Err(output);
+        }
+        let next = self.live.with_extension("next");
+        std::os::unix::fs::symlink(bundle, &next).unwrap();
+        std::fs::rename(&next, &self.live).unwrap();
+        for url in [&self.prometheus_url, &self.alertmanager_url] {
+            let reload = format!("{url}/-/reload");
+            match self.client.post(&reload, None) {
+                Ok((200, _)) => {}
+                other => panic!("{reload}: {other:?}"),
+            }
+        }
+        Ok(())
+    }
+
+    fn prometheus_api(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, String> {
+        let v = self.client.get_json(&format!("{}/api/v1/{path}", self.prometheus_url), query)?;
+        if v["status"] != "success" {
+            return Err(format!("{path}: {v}"));
+        }
+        Ok(v["data"].clone())
+    }
+
+    /// Every job has a target and every target is up.
+    fn targets_up(&self, jobs: &[String]) -> Result<(), String> {
+        let data = self.prometheus_api("targets", &[("state", "active")])?;
+        let targets = data["activeTargets"].as_array().cloned().unwrap_or_default();
+        let pools: Vec<&str> = targets.iter().filter_map(|t| t["scrapePool"].as_str()).collect();
+        let missing: Vec<&String> = jobs.iter().filter(|j| !pools.contains(&j.as_str())).collect();
+        let down: Vec<String> = targets
+            .iter()
+            .filter(|t| t["health"] != "up")
+            .map(|t| format!("{} {} {}: {}", t["scrapePool"], t["scrapeUrl"], t["health"], t["lastError"]))
+            .collect();
+        if missing.is_empty() && down.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("no targets for {missing:?}; {down:?}"))
+        }
+    }
+
+    /// Prometheus has loaded exactly these groups with these numbers of rules.
+    fn rules_match(&self, expected: &[(String, usize)]) -> Result<(), String> {
+        let data = self.prometheus_api("rules", &[])?;
+        let mut loaded: Vec<(String, usize)> = data["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| (g["name"].as_str().unwrap().to_string(), g["rules"].as_array().map_or(0, Vec::len)))
+            .collect();
+        loaded.sort();
+        if loaded == expected { Ok(()) } else { Err(format!("loaded {loaded:?}, expected {expected:?}")) }
+    }
+
+    /// The first sample of an instant query, at `time` (default: now): (timestamp, value).
+    fn query(&self, promql: &str, time: Option<&Value>) -> Option<(Value, String)> {
+        let time = time.map(Value::to_string);
+        let mut query = vec![("query", promql)];
+        query.extend(time.as_deref().map(|t| ("time", t)));
+        let data = self.prometheus_api("query", &query).unwrap();
+        let sample = data["result"].as_array()?.first()?["value"].clone();
+        Some((sample[0].clone(), sample[1].as_str()?.to_string()))
+    }
+
+    fn prometheus_runtime(&self) -> Value {
+        self.prometheus_api("status/runtimeinfo", &[]).unwrap()
+    }
+
+    /// An external label of the configuration Prometheus is running.
+    fn external_label(&self, name: &str) -> Option<String> {
+        let data = self.prometheus_api("status/config", &[]).unwrap();
+        let config: serde_yaml::Value = serde_yaml::from_str(data["yaml"].as_str().unwrap()).unwrap();
+        config["global"]["external_labels"][name].as_str().map(str::to_string)
+    }
+
+    fn alertmanager_status(&self) -> Value {
+        self.client.get_json(&format!("{}/api/v2/status", self.alertmanager_url), &[]).unwrap()
+    }
+
+    /// `alertmanager_config_hash`: changes exactly when Alertmanager loads a different file.
+    fn alertmanager_config_hash(&self) -> String {
+        let (_, metrics) = self.client.get(&format!("{}/metrics", self.alertmanager_url), &[]).unwrap();
+        let line = metrics.lines().find(|l| l.starts_with("alertmanager_config_hash ")).expect("config hash metric");
+        line.rsplit(' ').next().unwrap().to_string()
+    }
+
+    fn post_alerts(&self, labels: &[Value]) {
+        let alerts: Vec<Value> = labels.iter().map(|l| json!({"labels": l})).collect();
+        let url = format!("{}/api/v2/alerts", self.alertmanager_url);
+        match self.client.post(&url, Some(&json!(alerts))) {
+            Ok((200, _)) => {}
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+
+    /// Alertmanager holds the alert with exactly these labels in `state` (`active`,
+    /// `suppressed`); a suppressed one must name the alert inhibiting it.
+    fn alert_state(&self, labels: &Value, state: &str) -> Result<(), String> {
+        let url = format!("{}/api/v2/alerts", self.alertmanager_url);
+        let alerts = self.client.get_json(&url, &[])?;
+        let alert = alerts.as_array().unwrap().iter().find(|a| &a["labels"] == labels).ok_or("not received")?;
+        let status = &alert["status"];
+        let inhibited = status["inhibitedBy"].as_array().is_some_and(|a| !a.is_empty());
+        if status["state"] == state && (state != "suppressed" || inhibited) {
+            Ok(())
+        } else {
+            Err(format!("status {status}"))
+        }
+    }
+}

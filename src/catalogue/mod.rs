@@ -139,6 +139,18 @@ pub fn names() -> Vec<&'static str> {
     names
 }
 
+/// Where an alert's threshold and `for` come from when not from `rules.overrides`: per-model
+/// and SLO alerts are shaped by their own sections, so overriding those fields there is refused.
+pub fn shaped_by(name: &str) -> Option<&'static str> {
+    if ai_models::NAMES.contains(&name) {
+        Some("ai_models.defaults or ai_models.models[].thresholds")
+    } else if slo::NAMES.contains(&name) {
+        Some("slos[] (objective and period)")
+    } else {
+        None
+    }
+}
+
 /// The generated alerts for a spec, overrides applied, disabled ones left out.
 pub fn alerts(spec: &Spec) -> Vec<Alert> {
     let has_job = |j: &str| spec.scrape_jobs.iter().any(|s| s.name == j);

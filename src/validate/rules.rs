@@ -224,6 +224,20 @@ fn check_overrides(spec: &Spec, cx: &mut Cx) {
             cx.error(Code::ValueOutOfRange, format!("{p}.threshold"), "not a finite number").hint("e.g. 0.1");
         }
         cx.opt_duration(&format!("{p}.for"), o.for_.as_ref());
+        // Per-model and SLO alerts take their thresholds and windows from `ai_models` and `slos`;
+        // an override here would be accepted and silently ignored.
+        if let Some(source) = crate::catalogue::shaped_by(name) {
+            for (field, set) in [("threshold", o.threshold.is_some()), ("for", o.for_.is_some())] {
+                if set {
+                    cx.error(
+                        Code::RuleShape,
+                        format!("{p}.{field}"),
+                        format!("{name} takes its {field} from {source}"),
+                    )
+                    .hint(format!("set it in {source}; overrides change only severity, labels and disabled here"));
+                }
+            }
+        }
         if let Some(s) = &o.severity
             && !["critical", "warning", "info", "none"].contains(&s.as_str())
         {

@@ -184,3 +184,19 @@ fn every_generated_rule_passes_every_lint() {
         assert!(problems.is_empty(), "{problems:#?}");
     }
 }
+
+/// The description states the alert's effective `for`, also when an override changes it.
+#[test]
+fn descriptions_follow_an_overridden_for() {
+    let mut s = spec("dev");
+    s["rules"]["overrides"]["TargetDown"] = json!({ "for": "90s" });
+    s["rules"]["overrides"]["HostHighCpuLoad"] = json!({ "for": "1h" });
+    let rules = text(&build(&s), "prometheus/rules/infrastructure_alerts.yml");
+    assert!(
+        rules.contains("has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 90 seconds."),
+        "{rules}"
+    );
+    assert!(rules.contains("has been above 0.8 for 1 hour."), "{rules}");
+    let plain = text(&build(&spec("dev")), "prometheus/rules/infrastructure_alerts.yml");
+    assert!(plain.contains("(job {{ $labels.job }}) for 5 minutes."), "{plain}");
+}

@@ -119,7 +119,7 @@ pub fn defs() -> Vec<Def> {
             "critical",
             &[("service", "api-gateway")],
             "High API Gateway Error Rate",
-            "More than {threshold} of API gateway requests have failed with 5xx for 5 minutes.",
+            "More than {threshold} of API gateway requests have failed with 5xx for {for}.",
             http_error_ratio,
         ),
         d(
@@ -130,7 +130,7 @@ pub fn defs() -> Vec<Def> {
             "critical",
             &[("service", "odoo-backend")],
             "High Odoo backend error rate",
-            "More than {threshold} of Odoo backend requests have failed with 5xx for 5 minutes.",
+            "More than {threshold} of Odoo backend requests have failed with 5xx for {for}.",
             http_error_ratio,
         ),
         d(
@@ -141,7 +141,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "odoo-backend")],
             "High Odoo backend latency",
-            "The 95th percentile of Odoo backend request latency has been above {threshold}s for 10 minutes.",
+            "The 95th percentile of Odoo backend request latency has been above {threshold}s for {for}.",
             http_latency_p95,
         ),
         d(
@@ -152,7 +152,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "n8n-workflows")],
             "n8n workflow executions are failing",
-            "More than {threshold} of n8n workflow executions have ended in error for 15 minutes.",
+            "More than {threshold} of n8n workflow executions have ended in error for {for}.",
             |c| {
                 counter_ratio(
                     c,
@@ -171,7 +171,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "n8n-workflows")],
             "n8n jobs are stuck",
-            "More than {threshold} n8n jobs are waiting and none has completed for 15 minutes.",
+            "More than {threshold} n8n jobs are waiting and none has completed for {for}.",
             n8n_stuck,
         ),
         d(
@@ -182,7 +182,7 @@ pub fn defs() -> Vec<Def> {
             "critical",
             &[("service", "auth-service")],
             "Authentication service is failing",
-            "More than {threshold} of authentication service requests have failed with 5xx for 5 minutes.",
+            "More than {threshold} of authentication service requests have failed with 5xx for {for}.",
             http_error_ratio,
         ),
         d(
@@ -193,7 +193,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "auth-service")],
             "Many failed logins",
-            "More than {threshold} of login attempts have failed for 10 minutes (credential stuffing or a broken client).",
+            "More than {threshold} of login attempts have failed for {for} (credential stuffing or a broken client).",
             |c| counter_ratio(c, ("auth_login_failures_total", &[]), "auth_login_attempts_total", 5, Cmp::Above),
         ),
         d(
@@ -204,7 +204,7 @@ pub fn defs() -> Vec<Def> {
             "critical",
             &[("service", "subscription-service")],
             "Subscription service errors",
-            "More than {threshold} of subscription service requests have failed with 5xx for 5 minutes.",
+            "More than {threshold} of subscription service requests have failed with 5xx for {for}.",
             http_error_ratio,
         ),
         d(
@@ -215,7 +215,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "collaboration-service")],
             "High collaboration service latency",
-            "The 95th percentile of collaboration service latency has been above {threshold}s for 10 minutes.",
+            "The 95th percentile of collaboration service latency has been above {threshold}s for {for}.",
             http_latency_p95,
         ),
         d(
@@ -226,7 +226,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "collaboration-service")],
             "Collaboration service errors",
-            "More than {threshold} of collaboration service requests have failed with 5xx for 5 minutes.",
+            "More than {threshold} of collaboration service requests have failed with 5xx for {for}.",
             http_error_ratio,
         ),
         d(
@@ -237,7 +237,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "notification-service")],
             "Notification queue backlog",
-            "More than {threshold} notifications have been waiting for 10 minutes.",
+            "More than {threshold} notifications have been waiting for {for}.",
             |c| gauge_sum_above(c, "notification_queue_depth"),
         ),
         d(
@@ -248,7 +248,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "notification-service")],
             "Notification deliveries are failing",
-            "More than {threshold} of notification deliveries have failed for 10 minutes.",
+            "More than {threshold} of notification deliveries have failed for {for}.",
             |c| {
                 counter_ratio(
                     c,
@@ -267,7 +267,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("service", "web-frontend")],
             "Web frontend client-side errors",
-            "More than {threshold} of page loads have reported a client-side error for 10 minutes.",
+            "More than {threshold} of page loads have reported a client-side error for {for}.",
             |c| counter_ratio(c, ("frontend_client_errors_total", &[]), "frontend_page_loads_total", 5, Cmp::Above),
         ),
     ]

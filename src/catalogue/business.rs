@@ -158,7 +158,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("business_process", "key_api_users")],
             "API errors for key user {{ $labels.api_client }}",
-            "More than {threshold} of the requests of key API user {{ $labels.api_client }} have failed for 10 minutes.",
+            "More than {threshold} of the requests of key API user {{ $labels.api_client }} have failed for {for}.",
             key_user_errors,
         ),
         d(

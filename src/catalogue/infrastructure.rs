@@ -301,7 +301,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             server,
             "High CPU Load on {{ $labels.instance }}",
-            "The 15-minute load per core on {{ $labels.instance }} has been above {threshold} for 10 minutes.",
+            "The 15-minute load per core on {{ $labels.instance }} has been above {threshold} for {for}.",
             host_cpu_load,
         ),
         d(
@@ -312,7 +312,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             server,
             "High memory usage on {{ $labels.instance }}",
-            "More than {threshold} of the memory of {{ $labels.instance }} has been in use for 10 minutes.",
+            "More than {threshold} of the memory of {{ $labels.instance }} has been in use for {for}.",
             host_memory,
         ),
         d(
@@ -345,7 +345,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             &[("component", "scrape")],
             "Target {{ $labels.instance }} of job {{ $labels.job }} is down",
-            "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes.",
+            "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for {for}.",
             target_down,
         ),
         d(
@@ -367,7 +367,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             pg,
             "PostgreSQL replication lag on {{ $labels.instance }}",
-            "The replica {{ $labels.instance }} has been more than {threshold}s behind its primary for 5 minutes.",
+            "The replica {{ $labels.instance }} has been more than {threshold}s behind its primary for {for}.",
             |c| gauge_above(c, "pg_replication_lag_seconds", PG),
         ),
         d(
@@ -378,7 +378,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             pg,
             "PostgreSQL {{ $labels.instance }} near its connection limit",
-            "More than {threshold} of max_connections on {{ $labels.instance }} have been in use for 5 minutes.",
+            "More than {threshold} of max_connections on {{ $labels.instance }} have been in use for {for}.",
             pg_connections,
         ),
         d(
@@ -411,7 +411,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             redis,
             "Redis {{ $labels.instance }} memory nearly full",
-            "Redis {{ $labels.instance }} has used more than {threshold} of its maxmemory for 5 minutes.",
+            "Redis {{ $labels.instance }} has used more than {threshold} of its maxmemory for {for}.",
             redis_memory,
         ),
         d(
@@ -422,7 +422,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             mq,
             "RabbitMQ queues are backing up",
-            "More than {threshold} messages have been ready in RabbitMQ queues for 10 minutes.",
+            "More than {threshold} messages have been ready in RabbitMQ queues for {for}.",
             |c| gauge_sum_above(c, "rabbitmq_queue_messages_ready"),
         ),
         d(
@@ -433,7 +433,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             mq,
             "Many unacknowledged RabbitMQ messages",
-            "More than {threshold} delivered messages have been waiting for an acknowledgement for 10 minutes.",
+            "More than {threshold} delivered messages have been waiting for an acknowledgement for {for}.",
             |c| gauge_sum_above(c, "rabbitmq_queue_messages_unacked"),
         ),
         d(
@@ -455,7 +455,7 @@ pub fn defs() -> Vec<Def> {
             "critical",
             k8s,
             "Kubernetes node {{ $labels.node }} is not ready",
-            "Node {{ $labels.node }} has not been Ready for 10 minutes.",
+            "Node {{ $labels.node }} has not been Ready for {for}.",
             node_not_ready,
         ),
         d(
@@ -477,7 +477,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             k8s,
             "Kubernetes API server is slow for {{ $labels.verb }}",
-            "The 99th percentile of {{ $labels.verb }} requests to the API server has been above {threshold}s for 10 minutes.",
+            "The 99th percentile of {{ $labels.verb }} requests to the API server has been above {threshold}s for {for}.",
             apiserver_latency,
         ),
         d(
@@ -510,7 +510,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             gpu,
             "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is saturated",
-            "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has been more than {threshold}% busy for 30 minutes.",
+            "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has been more than {threshold}% busy for {for}.",
             gpu_utilisation,
         ),
         d(
@@ -521,7 +521,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             gpu,
             "GPU {{ $labels.gpu }} memory nearly full on {{ $labels.Hostname }}",
-            "More than {threshold} of the memory of GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has been in use for 15 minutes.",
+            "More than {threshold} of the memory of GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has been in use for {for}.",
             gpu_memory,
         ),
     ]

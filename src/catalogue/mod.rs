@@ -166,6 +166,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         let threshold = o.and_then(|o| o.threshold).unwrap_or(def.threshold);
         let for_ = o.and_then(|o| o.for_.clone()).unwrap_or_else(|| Duration::new(def.for_));
         let ctx = Ctx { spec, job: def.job.unwrap_or_default(), threshold, for_min: minutes(&for_) };
+        let description = def.description.replace("{for}", &spoken(&for_));
         let (expr, scenarios) = (def.build)(&ctx);
         let mut labels: BTreeMap<String, String> =
             def.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -177,7 +178,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             expr,
             for_,
             labels,
-            annotations: annotations(spec, def.name, def.summary, def.description, threshold),
+            annotations: annotations(spec, def.name, def.summary, &description, threshold),
             scenarios,
         };
         apply_override(spec, &mut alert);
@@ -204,6 +205,19 @@ fn apply_override(spec: &Spec, alert: &mut Alert) {
         alert.labels.insert("severity".into(), s.clone());
     }
     alert.labels.extend(o.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+}
+
+/// A duration as the annotations say it: `5m` → "5 minutes", `1h` → "1 hour", `90s` → "90 seconds".
+fn spoken(d: &Duration) -> String {
+    let ms = d.millis().unwrap_or(0);
+    let (n, unit) = match ms {
+        ms if ms % 86_400_000 == 0 && ms > 0 => (ms / 86_400_000, "day"),
+        ms if ms % 3_600_000 == 0 && ms > 0 => (ms / 3_600_000, "hour"),
+        ms if ms % 60_000 == 0 && ms > 0 => (ms / 60_000, "minute"),
+        ms if ms % 1000 == 0 => (ms / 1000, "second"),
+        ms => (ms, "millisecond"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// A number as thresholds are written in text: `0.05`, `2`, `1.5`.

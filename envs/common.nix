@@ -534,11 +534,12 @@ in
       ];
     };
 
-    loki.retention.streams = [
+    # The seed's tiers: security audit logs a year whatever their level; debug logs a short
+    # time (per environment); everything else the environment's default period.
+    loki.retention.classes = [
       {
-        selector = ''{log_class="security_audit"}'';
+        class = "security_audit";
         period = "365d";
-        priority = 10;
       }
     ];
 
@@ -547,6 +548,7 @@ in
       sources = [
         {
           name = "system";
+          log_class = "operational";
           kind.files = {
             path = "/var/log/*log";
             labels.job = "varlogs";
@@ -554,17 +556,17 @@ in
         }
         {
           name = "security-audit";
-          kind.files = {
-            path = "/var/log/audit/*.log";
-            labels.log_class = "security_audit";
-          };
+          log_class = "security_audit";
+          kind.files.path = "/var/log/audit/*.log";
         }
         {
           name = "kubernetes-pods";
+          log_class = "application";
           kind.kubernetes_pods = { };
         }
         {
           name = "ai-custom-models";
+          log_class = "application";
           kind.ai_models = {
             pod_selector = "app.kubernetes.io/component=ai-model";
             namespaces = [ "ai-models" ];

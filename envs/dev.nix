@@ -48,11 +48,10 @@
     storage.filesystem = { };
     retention = {
       period = "7d";
-      streams = lib.mkForce [
+      classes = lib.mkForce [
         {
-          selector = ''{log_class="security_audit"}'';
+          class = "security_audit";
           period = "30d";
-          priority = 10;
         }
       ];
     };

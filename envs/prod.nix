@@ -106,9 +106,6 @@ in
         }
       ];
     };
-    limits = {
-      ingestion_rate_mb = 16;
-      ingestion_burst_size_mb = 32;
-    };
+    size = "large";
   };
 }

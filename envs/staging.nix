@@ -93,9 +93,6 @@ in
         }
       ];
     };
-    limits = {
-      ingestion_rate_mb = 8;
-      ingestion_burst_size_mb = 16;
-    };
+    size = "medium";
   };
 }

@@ -201,6 +201,24 @@ let
     };
   };
 
+  ClassRetention = types.submodule {
+    options = {
+      class = mkOption {
+        type = types.str;
+        description = "A log class some `promtail.sources[].log_class` gives, e.g. `security_audit`.";
+      };
+      period = mkOption {
+        type = Duration;
+        description = "How long its streams are kept.";
+      };
+      priority = mkOption {
+        type = types.ints.u32;
+        default = 10;
+        description = "When several rules match a stream, the highest priority wins. Default 10, above the\nselector rules' default, so a class keeps its period whatever the level.";
+      };
+    };
+  };
+
   # Built-in dashboards monstack generates. Each shows what the environment declares: a
   # dashboard for a service needs that service's scrape job.
   DashboardKind = types.enum [
@@ -513,29 +531,34 @@ let
   Limits = types.submodule {
     options = {
       ingestion_burst_size_mb = mkOption {
-        type = types.number;
-        default = 6.0;
-        description = "Per-tenant burst in MB. Default 6.";
+        type = types.nullOr types.number;
+        default = null;
+        description = "Per-tenant burst in MB. Default: from `size` (6, 16, 32).";
       };
       ingestion_rate_mb = mkOption {
-        type = types.number;
-        default = 4.0;
-        description = "Per-tenant ingestion rate in MB/s. Default 4.";
+        type = types.nullOr types.number;
+        default = null;
+        description = "Per-tenant ingestion rate in MB/s. Default: from `size` (4, 8, 16).";
       };
       max_label_names_per_series = mkOption {
-        type = types.ints.u32;
-        default = 15;
+        type = types.nullOr types.ints.u32;
+        default = null;
         description = "Most label names per stream. Default 15.";
       };
       max_query_length = mkOption {
-        type = Duration;
-        default = "721h";
+        type = types.nullOr Duration;
+        default = null;
         description = "Longest time range a query may span. Default `721h` (30 days and one hour).";
       };
       max_query_parallelism = mkOption {
-        type = types.ints.u32;
-        default = 32;
-        description = "Most sub-queries of one query run in parallel. Default 32.";
+        type = types.nullOr types.ints.u32;
+        default = null;
+        description = "Most sub-queries of one query run in parallel (non-TSDB index). Default: from `size`\n(16, 32, 64).";
+      };
+      tsdb_max_query_parallelism = mkOption {
+        type = types.nullOr types.ints.u32;
+        default = null;
+        description = "Loki 3.x, whose TSDB index splits queries by shard: most of them in parallel. Default:\nfrom `size` (64, 128, 256).";
       };
     };
   };
@@ -545,6 +568,11 @@ let
       kind = mkOption {
         type = LogSourceKind;
         description = "What is read: exactly one of `files`, `kubernetes_pods`, `ai_models`.";
+      };
+      log_class = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The log class of every stream it ships (a `log_class` label), which\n`loki.retention.classes` keeps for the class's period, e.g. `security_audit`. Default:\nnone (the default retention).";
       };
       name = mkOption {
         type = types.str;
@@ -593,7 +621,7 @@ let
       limits = mkOption {
         type = Limits;
         default = { };
-        description = "Ingestion and query limits.";
+        description = "Ingestion and query limits (each defaults from `size`).";
       };
       retention = mkOption {
         type = Retention;
@@ -605,12 +633,24 @@ let
         default = "2024-01-01";
         description = "First day (`YYYY-MM-DD`) of the index schema period. Default `2024-01-01`.";
       };
+      size = mkOption {
+        type = LokiSize;
+        default = "small";
+        description = "Expected load: `small`, `medium` or `large`, which sets the default limits. Default\nsmall.";
+      };
       storage = mkOption {
         type = LokiStorage;
         description = "Where chunks and index live.";
       };
     };
   };
+
+  # Expected load, which sets the default limits. Values given in `limits` win.
+  LokiSize = types.enum [
+    "small"
+    "medium"
+    "large"
+  ];
 
   LokiStorage = types.attrTag {
     s3 = mkOption {
@@ -860,6 +900,11 @@ let
 
   Retention = types.submodule {
     options = {
+      classes = mkOption {
+        type = types.listOf ClassRetention;
+        default = [ ];
+        description = "Retention per log class (the `log_class` a log source gives its streams), e.g.\n`security_audit` 365d: a `retention_stream` on `{log_class=\"...\"}`.";
+      };
       delete_delay = mkOption {
         type = Duration;
         default = "2h";
@@ -873,7 +918,7 @@ let
       streams = mkOption {
         type = types.listOf StreamRetention;
         default = [ ];
-        description = "Per-stream retention (`limits_config.retention_stream`), e.g. security audit logs 365d.";
+        description = "Per-stream retention by any selector (`limits_config.retention_stream`), e.g. debug\nlogs 14d on `{level=\"debug\"}`.";
       };
     };
   };

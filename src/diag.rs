@@ -61,6 +61,7 @@ pub enum Code {
     RefUnknownTimeInterval,
     DashboardInvalid,
     DashboardUnknownMetric,
+    RefUnknownLogClass,
 }
 
 impl Code {
@@ -120,6 +121,7 @@ impl Code {
         Code::RefUnknownTimeInterval,
         Code::DashboardInvalid,
         Code::DashboardUnknownMetric,
+        Code::RefUnknownLogClass,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -178,6 +180,7 @@ impl Code {
             Code::RefUnknownTimeInterval => "ref/unknown-time-interval",
             Code::DashboardInvalid => "dashboard/invalid",
             Code::DashboardUnknownMetric => "dashboard/unknown-metric",
+            Code::RefUnknownLogClass => "ref/unknown-log-class",
         }
     }
 
@@ -245,6 +248,7 @@ impl Code {
             Code::DashboardUnknownMetric => {
                 "A dashboard queries a metric no declared scrape job exposes and no recording rule records."
             }
+            Code::RefUnknownLogClass => "A retention class that no log source ships, so it would keep nothing.",
         }
     }
 }

@@ -72,3 +72,26 @@ fn promtail_positions_are_taken_over_only_where_alloy_can_read_them() {
     assert!(alloy_for("1.11.0").contains("legacy_positions_file = \"/var/lib/promtail/positions.yaml\""));
     assert!(!alloy_for("1.10.2").contains("legacy_positions_file"));
 }
+
+/// `loki.size` sets the limits' defaults; a value given in `loki.limits` wins over it.
+#[test]
+fn loki_limits_default_from_the_size_and_yield_to_given_values() {
+    let loki = |spec: &serde_json::Value| -> serde_yaml::Value {
+        let bundle = monstack::build("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap();
+        serde_yaml::from_slice(bundle.get("loki/loki-config.yaml").unwrap()).unwrap()
+    };
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(common::example("dev")).unwrap()).unwrap();
+    for (size, rate, parallelism, tsdb) in [("small", 4.0, 16, 64), ("medium", 8.0, 32, 128), ("large", 16.0, 64, 256)]
+    {
+        spec["loki"]["size"] = size.into();
+        let l = &loki(&spec)["limits_config"];
+        assert_eq!(l["ingestion_rate_mb"].as_f64(), Some(rate), "{size}");
+        assert_eq!(l["max_query_parallelism"].as_u64(), Some(parallelism), "{size}");
+        assert_eq!(l["tsdb_max_query_parallelism"].as_u64(), Some(tsdb), "{size}");
+    }
+    spec["loki"]["limits"] = serde_json::json!({ "max_query_parallelism": 48, "ingestion_burst_size_mb": 40 });
+    let l = &loki(&spec)["limits_config"];
+    assert_eq!(l["max_query_parallelism"].as_u64(), Some(48));
+    assert_eq!(l["ingestion_burst_size_mb"].as_f64(), Some(40.0));
+    assert_eq!(l["ingestion_rate_mb"].as_f64(), Some(16.0), "the rest still comes from the size");
+}

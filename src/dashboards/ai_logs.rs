@@ -17,6 +17,10 @@ pub fn board(spec: &Spec) -> Board {
     let scope = format!("{base}, model_name=~\"$model_name\", model_version=~\"$model_version\", pod=~\"$pod\"");
     let selected = format!("{{{scope}, level=~\"$log_level\"}}");
     let errors = format!("{{{scope}, level=\"error\"}}");
+    // On Loki 3 the shipped line is the message (the ids went to structured metadata); on 2.9
+    // the whole JSON line is kept, so the message is read from it.
+    let loki3 = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(|v| v.major >= 3);
+    let message = if loki3 { "label_format message=\"{{ __line__ }}\"" } else { "json message=\"message\"" };
     let sections = vec![
         Section::new(
             env_title("Occurrences"),
@@ -31,17 +35,16 @@ pub fn board(spec: &Spec) -> Board {
                     "The ten most frequent error messages in the time range.",
                     "short",
                 )
-                .query(
-                    "",
-                    format!("topk(10, sum by (message) (count_over_time({errors} | label_format message=\"{{{{ __line__ }}}}\" [$__range])))"),
-                )
+                .query("", format!("topk(10, sum by (message) (count_over_time({errors} | {message} [$__range])))"))
                 .width(24),
             ],
         ),
         Section::new(
             "Log stream",
-            vec![Panel::new(Viz::Logs, "Log lines", "Recent log lines of the selected models and levels.", "")
-                .query("", selected.clone())],
+            vec![
+                Panel::new(Viz::Logs, "Log lines", "Recent log lines of the selected models and levels.", "")
+                    .query("", selected.clone()),
+            ],
         ),
     ];
     let values = |label: &str, scope: &str| format!("label_values({{{scope}}}, {label})");

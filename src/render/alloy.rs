@@ -3,7 +3,7 @@
 //! discovery.kubernetes → discovery.relabel → local.file_match → loki.source.file →
 //! loki.process → loki.write. Each pod pipeline only discovers pods on the node Alloy runs on.
 
-use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, TIMESTAMP_FORMATS};
+use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, Parsing, TIMESTAMP_FORMATS};
 use crate::bundle::Bundle;
 use crate::spec::promtail::Shipper;
 use crate::spec::scrape::{Relabel, RelabelAction};
@@ -120,8 +120,9 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     // Alloy reads Promtail's positions only from 1.11 on for targets with labels (before, the
     // converted entries never match and files are read again from the start).
     let legacy_positions = (model.versions.alloy >= LEGACY_POSITIONS_SINCE).then_some(pt.positions_file.as_str());
+    let parsing = logs::parsing(model);
     for job in logs::jobs(model) {
-        pipeline(&mut w, &job, legacy_positions);
+        pipeline(&mut w, &job, legacy_positions, &parsing);
     }
     w.block("loki.write", Some("default"), |w| {
         w.block("endpoint", None, |w| {
@@ -136,7 +137,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     bundle.add("alloy/config.alloy", w.out.into_bytes());
 }
 
-fn pipeline(w: &mut Writer, job: &LogJob, legacy_positions: Option<&str>) {
+fn pipeline(w: &mut Writer, job: &LogJob, legacy_positions: Option<&str>, parsing: &Parsing) {
     let id = ident(&job.name);
     let sink = if job.container_json {
         format!("[loki.process.{id}.receiver]")
@@ -203,18 +204,29 @@ fn pipeline(w: &mut Writer, job: &LogJob, legacy_positions: Option<&str>) {
             w.block("stage.cri", None, |_| {});
             w.blank();
             w.block("stage.json", None, |w| {
-                w.attr("expressions", Expr::Object(JSON_FIELDS.iter().map(|(k, v)| (k.to_string(), s(v))).collect()));
+                let mut fields: Vec<(String, Expr)> = JSON_FIELDS.iter().map(|(k, v)| (k.to_string(), s(v))).collect();
+                fields.extend(parsing.metadata.iter().map(|f| (f.to_string(), s(f))));
+                fields.sort_by(|a, b| a.0.cmp(&b.0));
+                w.attr("expressions", Expr::Object(fields));
             });
             w.blank();
             w.block("stage.labels", None, |w| w.attr("values", Expr::Object(vec![(LEVEL_LABEL.to_string(), s(""))])));
             w.blank();
+            if !parsing.metadata.is_empty() {
+                w.block("stage.structured_metadata", None, |w| {
+                    w.attr("values", Expr::Object(parsing.metadata.iter().map(|f| (f.to_string(), s(""))).collect()));
+                });
+                w.blank();
+            }
             w.block("stage.timestamp", None, |w| {
                 w.attr("source", s("timestamp"));
                 w.attr("format", s(TIMESTAMP_FORMATS[0]));
                 w.attr("fallback_formats", Expr::List(TIMESTAMP_FORMATS[1..].iter().map(|f| s(f)).collect()));
             });
-            w.blank();
-            w.block("stage.output", None, |w| w.attr("source", s("message")));
+            if parsing.message_as_line {
+                w.blank();
+                w.block("stage.output", None, |w| w.attr("source", s("message")));
+            }
         });
         w.blank();
     }

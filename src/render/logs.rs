@@ -14,6 +14,28 @@ use std::collections::BTreeMap;
 pub const JSON_FIELDS: [(&str, &str); 3] = [("level", "level"), ("message", "message"), ("timestamp", "time")];
 /// The extracted field that becomes a label.
 pub const LEVEL_LABEL: &str = "level";
+/// Request-scoped ids in JSON lines: unbounded, so never labels. On Loki 3 they become
+/// structured metadata (queryable without indexing); on Loki 2.9 they stay in the line.
+pub const METADATA_FIELDS: [&str; 3] = ["trace_id", "span_id", "inference_id"];
+
+/// How container JSON lines are shipped for the target Loki.
+pub struct Parsing {
+    /// Fields attached as structured metadata.
+    pub metadata: &'static [&'static str],
+    /// Whether the line becomes its `message` field. Only when the ids are kept as metadata:
+    /// otherwise the whole JSON line stays, so no id is lost.
+    pub message_as_line: bool,
+}
+
+pub fn parsing(model: &Model) -> Parsing {
+    // Structured metadata needs the TSDB index with schema v13, which monstack renders for
+    // Loki 3 only.
+    let v3 = model.versions.loki.major >= 3;
+    Parsing { metadata: if v3 { &METADATA_FIELDS } else { &[] }, message_as_line: v3 }
+}
+
+/// The label a source's `log_class` is written to, which per-class retention selects on.
+pub const LOG_CLASS_LABEL: &str = "log_class";
 /// Layouts of the line's timestamp, tried in order.
 pub const TIMESTAMP_FORMATS: [&str; 2] = ["RFC3339Nano", "RFC3339"];
 
@@ -52,6 +74,9 @@ pub fn jobs(model: &Model) -> Vec<LogJob> {
                 LogSourceKind::Files(f) => {
                     let mut labels = f.labels.clone();
                     labels.entry("job".into()).or_insert_with(|| name.clone());
+                    if let Some(c) = &source.log_class {
+                        labels.insert(LOG_CLASS_LABEL.into(), c.clone());
+                    }
                     LogJob {
                         name,
                         input: Input::Files { path: f.path.clone(), labels },
@@ -61,7 +86,7 @@ pub fn jobs(model: &Model) -> Vec<LogJob> {
                 }
                 LogSourceKind::KubernetesPods(p) => {
                     let mut relabels: Vec<Relabel> = ai.iter().map(|a| exclude(&a.pod_selector)).collect();
-                    relabels.extend(pod_relabels(&name));
+                    relabels.extend(pod_relabels(&name, source.log_class.as_deref()));
                     LogJob {
                         name,
                         input: Input::Pods { namespaces: p.namespaces.clone(), label_selector: None },
@@ -74,7 +99,7 @@ pub fn jobs(model: &Model) -> Vec<LogJob> {
                         copy(&[&k8s_label("pod", &a.model_name_label)], "model_name"),
                         copy(&[&k8s_label("pod", &a.model_version_label)], "model_version"),
                     ];
-                    relabels.extend(pod_relabels(&name));
+                    relabels.extend(pod_relabels(&name, source.log_class.as_deref()));
                     LogJob {
                         name,
                         input: Input::Pods {
@@ -103,8 +128,9 @@ fn exclude(selector: &str) -> Relabel {
     drop(&sources, &values.join(";"))
 }
 
-fn pod_relabels(job: &str) -> Vec<Relabel> {
-    vec![
+fn pod_relabels(job: &str, log_class: Option<&str>) -> Vec<Relabel> {
+    let class = log_class.map(|c| constant(LOG_CLASS_LABEL, c));
+    let mut out = vec![
         copy(&["__meta_kubernetes_pod_node_name"], "__host__"),
         copy(&["__meta_kubernetes_namespace"], "namespace"),
         copy(&["__meta_kubernetes_pod_name"], "pod"),
@@ -116,5 +142,7 @@ fn pod_relabels(job: &str) -> Vec<Relabel> {
             replacement: Some("/var/log/pods/*$1/*.log".into()),
             ..copy(&["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"], "__path__")
         },
-    ]
+    ];
+    out.extend(class);
+    out
 }

@@ -3,7 +3,8 @@
 //! schema v12 and the compactor's `shared_store`. Object-store credentials are `${VAR}`
 //! references expanded by `-config.expand-env=true`.
 
-use super::yaml;
+use super::logs::LOG_CLASS_LABEL;
+use super::{quote, yaml};
 use crate::bundle::Bundle;
 use crate::spec::loki::LokiStorage;
 use crate::validate::Model;
@@ -123,6 +124,8 @@ struct LimitsConfig {
     ingestion_burst_size_mb: f64,
     max_query_length: String,
     max_query_parallelism: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tsdb_max_query_parallelism: Option<u32>,
     max_label_names_per_series: u32,
 }
 
@@ -136,6 +139,7 @@ struct RetentionStream {
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let loki = &model.spec.loki;
     let v3 = model.versions.loki.major >= 3;
+    let limits = loki.effective_limits();
     let dir = loki.data_dir.trim_end_matches('/');
     let (object_store, aws, filesystem) = match &loki.storage {
         LokiStorage::S3(s3) => (
@@ -199,19 +203,25 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             retention_period: loki.retention.period.to_string(),
             retention_stream: loki
                 .retention
-                .streams
+                .classes
                 .iter()
-                .map(|s| RetentionStream {
+                .map(|c| RetentionStream {
+                    selector: format!("{{{LOG_CLASS_LABEL}={}}}", quote(&c.class)),
+                    priority: c.priority,
+                    period: c.period.to_string(),
+                })
+                .chain(loki.retention.streams.iter().map(|s| RetentionStream {
                     selector: s.selector.clone(),
                     priority: s.priority,
                     period: s.period.to_string(),
-                })
+                }))
                 .collect(),
-            ingestion_rate_mb: loki.limits.ingestion_rate_mb,
-            ingestion_burst_size_mb: loki.limits.ingestion_burst_size_mb,
-            max_query_length: loki.limits.max_query_length.to_string(),
-            max_query_parallelism: loki.limits.max_query_parallelism,
-            max_label_names_per_series: loki.limits.max_label_names_per_series,
+            ingestion_rate_mb: limits.ingestion_rate_mb,
+            ingestion_burst_size_mb: limits.ingestion_burst_size_mb,
+            max_query_length: limits.max_query_length.to_string(),
+            max_query_parallelism: limits.max_query_parallelism,
+            tsdb_max_query_parallelism: v3.then_some(limits.tsdb_max_query_parallelism),
+            max_label_names_per_series: limits.max_label_names_per_series,
         },
     };
     bundle.add("loki/loki-config.yaml", yaml(model, "Loki configuration (run with -config.expand-env=true)", &config));

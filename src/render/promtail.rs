@@ -1,6 +1,6 @@
 //! Promtail: `promtail-config.yaml` with one scrape job per log pipeline (see [`super::logs`]).
 
-use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, TIMESTAMP_FORMATS};
+use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, Parsing, TIMESTAMP_FORMATS};
 use super::yaml;
 use crate::bundle::Bundle;
 use crate::spec::promtail::Shipper;
@@ -62,6 +62,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     if !pt.shippers.contains(&Shipper::Promtail) {
         return;
     }
+    let parsing = logs::parsing(model);
     let config = Config {
         server: Server { http_listen_port: pt.http_listen_port, grpc_listen_port: 0 },
         positions: Positions { filename: pt.positions_file.clone() },
@@ -70,24 +71,32 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             tenant_id: pt.tenant_id.clone(),
             external_labels: BTreeMap::from([("environment", model.env().to_string())]),
         }],
-        scrape_configs: logs::jobs(model).into_iter().map(scrape_config).collect(),
+        scrape_configs: logs::jobs(model).into_iter().map(|j| scrape_config(j, &parsing)).collect(),
     };
     bundle.add("promtail/promtail-config.yaml", yaml(model, "Promtail configuration", &config));
 }
 
-fn json_pipeline() -> Vec<Value> {
-    let expressions: BTreeMap<&str, &str> = JSON_FIELDS.into_iter().collect();
-    vec![
+fn json_pipeline(parsing: &Parsing) -> Vec<Value> {
+    let mut expressions: BTreeMap<&str, &str> = JSON_FIELDS.into_iter().collect();
+    expressions.extend(parsing.metadata.iter().map(|f| (*f, *f)));
+    let mut stages = vec![
         json!({ "cri": {} }),
         json!({ "json": { "expressions": expressions } }),
         json!({ "labels": { LEVEL_LABEL: null } }),
-        json!({ "timestamp": { "source": "timestamp", "format": TIMESTAMP_FORMATS[0], "fallback_formats": &TIMESTAMP_FORMATS[1..] } }),
-        json!({ "output": { "source": "message" } }),
-    ]
+    ];
+    if !parsing.metadata.is_empty() {
+        let metadata: BTreeMap<&str, Value> = parsing.metadata.iter().map(|f| (*f, Value::Null)).collect();
+        stages.push(json!({ "structured_metadata": metadata }));
+    }
+    stages.push(json!({ "timestamp": { "source": "timestamp", "format": TIMESTAMP_FORMATS[0], "fallback_formats": &TIMESTAMP_FORMATS[1..] } }));
+    if parsing.message_as_line {
+        stages.push(json!({ "output": { "source": "message" } }));
+    }
+    stages
 }
 
-fn scrape_config(job: LogJob) -> ScrapeConfig {
-    let pipeline_stages = if job.container_json { json_pipeline() } else { vec![] };
+fn scrape_config(job: LogJob, parsing: &Parsing) -> ScrapeConfig {
+    let pipeline_stages = if job.container_json { json_pipeline(parsing) } else { vec![] };
     match job.input {
         Input::Files { path, mut labels } => {
             labels.insert("__path__".into(), path);

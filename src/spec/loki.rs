@@ -28,7 +28,11 @@ pub struct Loki {
     /// Retention, enforced by the compactor.
     #[serde(default)]
     pub retention: Retention,
-    /// Ingestion and query limits.
+    /// Expected load: `small`, `medium` or `large`, which sets the default limits. Default
+    /// small.
+    #[serde(default)]
+    pub size: LokiSize,
+    /// Ingestion and query limits (each defaults from `size`).
     #[serde(default)]
     pub limits: Limits,
 }
@@ -101,7 +105,12 @@ pub struct Retention {
     /// Retention of streams no rule below selects. Default `30d`.
     #[serde(default = "d30d")]
     pub period: Duration,
-    /// Per-stream retention (`limits_config.retention_stream`), e.g. security audit logs 365d.
+    /// Retention per log class (the `log_class` a log source gives its streams), e.g.
+    /// `security_audit` 365d: a `retention_stream` on `{log_class="..."}`.
+    #[serde(default)]
+    pub classes: Vec<ClassRetention>,
+    /// Per-stream retention by any selector (`limits_config.retention_stream`), e.g. debug
+    /// logs 14d on `{level="debug"}`.
     #[serde(default)]
     pub streams: Vec<StreamRetention>,
     /// Delay between marking chunks for deletion and deleting them. Default `2h`.
@@ -118,7 +127,7 @@ fn d2h() -> Duration {
 
 impl Default for Retention {
     fn default() -> Self {
-        Retention { period: d30d(), streams: Vec::new(), delete_delay: d2h() }
+        Retention { period: d30d(), classes: Vec::new(), streams: Vec::new(), delete_delay: d2h() }
     }
 }
 
@@ -140,48 +149,101 @@ fn one() -> u32 {
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Limits {
-    /// Per-tenant ingestion rate in MB/s. Default 4.
-    #[serde(default = "default_rate")]
+pub struct ClassRetention {
+    /// A log class some `promtail.sources[].log_class` gives, e.g. `security_audit`.
+    pub class: String,
+    /// How long its streams are kept.
+    pub period: Duration,
+    /// When several rules match a stream, the highest priority wins. Default 10, above the
+    /// selector rules' default, so a class keeps its period whatever the level.
+    #[serde(default = "ten")]
+    pub priority: u32,
+}
+
+fn ten() -> u32 {
+    10
+}
+
+/// Expected load, which sets the default limits. Values given in `limits` win.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LokiSize {
+    /// A development environment: Loki's own defaults, fewer query shards.
+    #[default]
+    Small,
+    /// A staging environment or a small production one.
+    Medium,
+    /// A production environment with many services.
+    Large,
+}
+
+/// The limits in effect: `limits` over the defaults of `size`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EffectiveLimits {
     pub ingestion_rate_mb: f64,
-    /// Per-tenant burst in MB. Default 6.
-    #[serde(default = "default_burst")]
     pub ingestion_burst_size_mb: f64,
-    /// Longest time range a query may span. Default `721h` (30 days and one hour).
-    #[serde(default = "d721h")]
     pub max_query_length: Duration,
-    /// Most sub-queries of one query run in parallel. Default 32.
-    #[serde(default = "default_parallelism")]
     pub max_query_parallelism: u32,
-    /// Most label names per stream. Default 15.
-    #[serde(default = "default_label_names")]
+    pub tsdb_max_query_parallelism: u32,
     pub max_label_names_per_series: u32,
 }
 
-fn default_rate() -> f64 {
-    4.0
-}
-fn default_burst() -> f64 {
-    6.0
-}
-fn d721h() -> Duration {
-    Duration::new("721h")
-}
-fn default_parallelism() -> u32 {
-    32
-}
-fn default_label_names() -> u32 {
-    15
+impl LokiSize {
+    /// Defaults per size. Loki's own are 4 MB/s, 6 MB burst, 721h, 32 and (TSDB) 128.
+    pub fn defaults(self) -> EffectiveLimits {
+        let (rate, burst, parallelism, tsdb) = match self {
+            LokiSize::Small => (4.0, 6.0, 16, 64),
+            LokiSize::Medium => (8.0, 16.0, 32, 128),
+            LokiSize::Large => (16.0, 32.0, 64, 256),
+        };
+        EffectiveLimits {
+            ingestion_rate_mb: rate,
+            ingestion_burst_size_mb: burst,
+            max_query_length: Duration::new("721h"),
+            max_query_parallelism: parallelism,
+            tsdb_max_query_parallelism: tsdb,
+            max_label_names_per_series: 15,
+        }
+    }
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            ingestion_rate_mb: default_rate(),
-            ingestion_burst_size_mb: default_burst(),
-            max_query_length: d721h(),
-            max_query_parallelism: default_parallelism(),
-            max_label_names_per_series: default_label_names(),
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Per-tenant ingestion rate in MB/s. Default: from `size` (4, 8, 16).
+    #[serde(default)]
+    pub ingestion_rate_mb: Option<f64>,
+    /// Per-tenant burst in MB. Default: from `size` (6, 16, 32).
+    #[serde(default)]
+    pub ingestion_burst_size_mb: Option<f64>,
+    /// Longest time range a query may span. Default `721h` (30 days and one hour).
+    #[serde(default)]
+    pub max_query_length: Option<Duration>,
+    /// Most sub-queries of one query run in parallel (non-TSDB index). Default: from `size`
+    /// (16, 32, 64).
+    #[serde(default)]
+    pub max_query_parallelism: Option<u32>,
+    /// Loki 3.x, whose TSDB index splits queries by shard: most of them in parallel. Default:
+    /// from `size` (64, 128, 256).
+    #[serde(default)]
+    pub tsdb_max_query_parallelism: Option<u32>,
+    /// Most label names per stream. Default 15.
+    #[serde(default)]
+    pub max_label_names_per_series: Option<u32>,
+}
+
+impl Loki {
+    /// The limits in effect.
+    pub fn effective_limits(&self) -> EffectiveLimits {
+        let d = self.size.defaults();
+        let l = &self.limits;
+        EffectiveLimits {
+            ingestion_rate_mb: l.ingestion_rate_mb.unwrap_or(d.ingestion_rate_mb),
+            ingestion_burst_size_mb: l.ingestion_burst_size_mb.unwrap_or(d.ingestion_burst_size_mb),
+            max_query_length: l.max_query_length.clone().unwrap_or(d.max_query_length),
+            max_query_parallelism: l.max_query_parallelism.unwrap_or(d.max_query_parallelism),
+            tsdb_max_query_parallelism: l.tsdb_max_query_parallelism.unwrap_or(d.tsdb_max_query_parallelism),
+            max_label_names_per_series: l.max_label_names_per_series.unwrap_or(d.max_label_names_per_series),
         }
     }
 }

@@ -61,6 +61,11 @@ pub struct LogSource {
     pub name: String,
     /// What is read: exactly one of `files`, `kubernetes_pods`, `ai_models`.
     pub kind: LogSourceKind,
+    /// The log class of every stream it ships (a `log_class` label), which
+    /// `loki.retention.classes` keeps for the class's period, e.g. `security_audit`. Default:
+    /// none (the default retention).
+    #[serde(default)]
+    pub log_class: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

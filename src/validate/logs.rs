@@ -90,7 +90,8 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .enumerate()
             .map(|(i, s)| (format!("loki.retention.streams[{i}].selector"), s.selector.as_str())),
     );
-    let l = &loki.limits;
+    // The effective limits (given values over the size's defaults), reported at the given path.
+    let l = loki.effective_limits();
     if !(l.ingestion_rate_mb.is_finite() && l.ingestion_rate_mb > 0.0) {
         cx.error(Code::ValueOutOfRange, "loki.limits.ingestion_rate_mb", "must be a positive number").hint("e.g. 4");
     }
@@ -98,19 +99,39 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         cx.error(
             Code::ValueOutOfRange,
             "loki.limits.ingestion_burst_size_mb",
-            "the burst must be at least the ingestion rate",
+            format!(
+                "the burst ({} MB) must be at least the ingestion rate ({} MB/s)",
+                l.ingestion_burst_size_mb, l.ingestion_rate_mb
+            ),
         )
         .hint("set it to 1.5x the rate or more");
     }
-    cx.duration("loki.limits.max_query_length", &l.max_query_length);
-    if l.max_query_parallelism == 0 {
-        cx.error(Code::ValueOutOfRange, "loki.limits.max_query_parallelism", "0 would stop every query")
-            .hint("e.g. 32");
+    cx.opt_duration("loki.limits.max_query_length", loki.limits.max_query_length.as_ref());
+    for (field, value) in [
+        ("max_query_parallelism", l.max_query_parallelism),
+        ("tsdb_max_query_parallelism", l.tsdb_max_query_parallelism),
+    ] {
+        if value == 0 {
+            cx.error(Code::ValueOutOfRange, format!("loki.limits.{field}"), "0 would stop every query")
+                .hint("leave it unset for the size's default");
+        }
+    }
+    if let Some(v) = version(&spec.versions.loki)
+        && v.major < 3
+        && loki.limits.tsdb_max_query_parallelism.is_some()
+    {
+        cx.error(
+            Code::VersionUnsupported,
+            "loki.limits.tsdb_max_query_parallelism",
+            format!("Loki {v} is rendered with the boltdb-shipper index; this limit applies to Loki 3's TSDB index"),
+        )
+        .hint("remove it, or target Loki 3.x (versions.loki)");
     }
     if !(1..=100).contains(&l.max_label_names_per_series) {
         cx.error(Code::ValueOutOfRange, "loki.limits.max_label_names_per_series", "must be between 1 and 100")
             .hint("Loki's default is 15");
     }
+    log_classes(spec, cx);
 
     let pt = &spec.promtail;
     if pt.http_listen_port == 0 {
@@ -241,4 +262,48 @@ fn label_selector(s: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn version(text: &str) -> Option<crate::syntax::Version> {
+    crate::syntax::Version::parse(text).ok()
+}
+
+/// Log classes: each retention class is one a source gives its streams (a class nobody ships
+/// would keep nothing), and a source's class is a bounded label value.
+fn log_classes(spec: &Spec, cx: &mut Cx) {
+    let mut shipped = Vec::new();
+    for (i, s) in spec.promtail.sources.iter().enumerate() {
+        let Some(class) = &s.log_class else { continue };
+        let p = format!("promtail.sources[{i}].log_class");
+        cx.slug(&p, "log class", class);
+        if let LogSourceKind::Files(f) = &s.kind
+            && f.labels.contains_key("log_class")
+        {
+            cx.error(
+                Code::RuleShape,
+                format!("promtail.sources[{i}].kind.files.labels.log_class"),
+                "the class is given twice",
+            )
+            .hint("keep log_class on the source and remove the label");
+        }
+        shipped.push(class.as_str());
+    }
+    let r = &spec.loki.retention;
+    for (i, c) in r.classes.iter().enumerate() {
+        let p = format!("loki.retention.classes[{i}]");
+        if !shipped.contains(&c.class.as_str()) {
+            let known = if shipped.is_empty() { "none".to_string() } else { shipped.join(", ") };
+            cx.error(
+                Code::RefUnknownLogClass,
+                format!("{p}.class"),
+                format!("no log source ships class \"{}\"", c.class),
+            )
+            .hint(format!("set promtail.sources[].log_class on the source, or use a shipped class ({known})"));
+        }
+        retention_period(cx, &format!("{p}.period"), c.period.millis(), &c.period);
+    }
+    cx.unique(
+        "retention class",
+        r.classes.iter().enumerate().map(|(i, c)| (format!("loki.retention.classes[{i}].class"), c.class.as_str())),
+    );
 }

@@ -7,24 +7,9 @@
 
 mod common;
 
-use common::{example, root};
+use common::{example, merge, root};
 use serde_json::Value;
 use std::collections::BTreeSet;
-
-fn merge(base: &mut Value, patch: &Value) {
-    match (base, patch) {
-        (Value::Object(b), Value::Object(p)) => {
-            for (k, v) in p {
-                if v.is_null() {
-                    b.remove(k);
-                } else {
-                    merge(b.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        (b, p) => *b = p.clone(),
-    }
-}
 
 fn expectations(text: &str) -> BTreeSet<(String, String)> {
     text.lines()

@@ -17,6 +17,11 @@ impl Cx {
         self.diags
     }
 
+    /// Whether no problem has been reported so far.
+    pub fn is_clean(&self) -> bool {
+        self.diags.is_empty()
+    }
+
     pub fn error(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
         self.diags.error(code, path, message)
     }

@@ -33,7 +33,7 @@ fn every_creativeflow_bundle_scans_clean() {
 /// password.
 fn spec_rendering_a_password(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("leaky.json");
-    std::fs::write(&path, patched_dev("secret_in_rendered_annotation").to_string()).unwrap();
+    std::fs::write(&path, patched_dev("invalid/secret_in_rendered_annotation.yaml").to_string()).unwrap();
     path
 }
 

@@ -64,10 +64,10 @@ pub fn merge(base: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
-/// The dev example with the merge patch of `tests/fixtures/invalid/<case>.yaml` applied.
-pub fn patched_dev(case: &str) -> serde_json::Value {
+/// The dev example with the merge patch `tests/fixtures/<patch>` applied.
+pub fn patched_dev(patch: &str) -> serde_json::Value {
     let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
-    let path = root().join("tests/fixtures/invalid").join(format!("{case}.yaml"));
+    let path = root().join("tests/fixtures").join(patch);
     let patch: serde_json::Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     merge(&mut doc, &patch);
     doc

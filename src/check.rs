@@ -1,6 +1,7 @@
 //! `monstack check DIR`: re-validates a rendered bundle in-process — manifest integrity, every
-//! file parses, every PromQL expression parses, the bundle is what its own `spec.json` renders
-//! to — and then runs the real validators found on PATH.
+//! file parses, every PromQL expression parses, no file holds something that looks like a
+//! secret, the bundle is what its own `spec.json` renders to — and then runs the real
+//! validators found on PATH.
 
 use crate::bundle::{self, MANIFEST, Manifest};
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -86,6 +87,7 @@ pub fn check(dir: &Path, externals: &Externals) -> Report {
         parse_file(path, bytes, &mut diags);
     }
     dashboards(&files, &mut diags);
+    crate::secrets::report_rendered(&files, &mut diags);
     if let Some(spec) = files.get(crate::SPEC_FILE) {
         rerender(&manifest, spec, &files, &mut diags);
     }

@@ -22,6 +22,7 @@ pub enum Code {
     VersionInvalid,
     VersionUnsupported,
     SecretLiteral,
+    SecretRendered,
     RefUnknownReceiver,
     RefUnknownTeam,
     RefUnknownDatasource,
@@ -82,6 +83,7 @@ impl Code {
         Code::VersionInvalid,
         Code::VersionUnsupported,
         Code::SecretLiteral,
+        Code::SecretRendered,
         Code::RefUnknownReceiver,
         Code::RefUnknownTeam,
         Code::RefUnknownDatasource,
@@ -141,6 +143,7 @@ impl Code {
             Code::VersionInvalid => "version/invalid",
             Code::VersionUnsupported => "version/unsupported",
             Code::SecretLiteral => "secret/literal",
+            Code::SecretRendered => "secret/rendered",
             Code::RefUnknownReceiver => "ref/unknown-receiver",
             Code::RefUnknownTeam => "ref/unknown-team",
             Code::RefUnknownDatasource => "ref/unknown-datasource",
@@ -201,6 +204,9 @@ impl Code {
             Code::VersionInvalid => "A tool version that is not MAJOR.MINOR[.PATCH].",
             Code::VersionUnsupported => "A tool version below what monstack renders for, or a combination it rejects.",
             Code::SecretLiteral => "A secret value where a file or environment-variable reference belongs.",
+            Code::SecretRendered => {
+                "A rendered file holds what looks like a secret: the render writes nothing, `check` rejects the bundle."
+            }
             Code::RefUnknownReceiver => "A reference to an Alertmanager receiver that is not declared.",
             Code::RefUnknownTeam => "A reference to a team that is not declared.",
             Code::RefUnknownDatasource => "A reference to a Grafana datasource that is not declared.",

@@ -34,7 +34,7 @@ pub struct BuildOptions {
 }
 
 /// Loads, validates and renders a spec document; the sealed bundle (with `spec.json` and
-/// `manifest.json`) or every problem found.
+/// `manifest.json`) or every problem found, including a rendered file that would hold a secret.
 pub fn build(name: &str, bytes: &[u8]) -> Result<Bundle, Vec<Diagnostic>> {
     build_with(name, bytes, &BuildOptions::default())
 }
@@ -47,5 +47,12 @@ pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bu
     let mut rendered = render::render(&model);
     let sorted: serde_json::Value = serde_json::from_slice(&canonical).expect("canonical JSON parses");
     rendered.add(SPEC_FILE, render::json(&sorted));
+    // The loader rejects secrets in the spec; this catches one that reaches a file another way
+    // (a multi-line annotation, a renderer bug) before anything is written.
+    let mut diags = diag::Diagnostics::new(model.env());
+    secrets::report_rendered(rendered.files(), &mut diags);
+    if !diags.is_empty() {
+        return Err(diags.into_sorted());
+    }
     Ok(bundle::manifest::seal(&model, rendered))
 }

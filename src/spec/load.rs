@@ -67,15 +67,10 @@ pub fn load_with(name: &str, bytes: &[u8], install_prefix: Option<&str>) -> Resu
             return Err(diags.into_sorted());
         }
     };
-    let parsed: Result<Value, String> = match Format::detect(name, text) {
-        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
-        Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
-    };
-    let mut value = match parsed {
+    let mut value = match super::parse::parse(Format::detect(name, text), text) {
         Ok(v) => v,
-        Err(e) => {
-            let code = if e.contains("recursion limit") { Code::SpecTooDeep } else { Code::SpecSyntax };
-            diags.error(code, "", e).hint("check the document's syntax (quotes, brackets, indentation)");
+        Err(p) => {
+            diags.error(p.code, p.path, p.message).hint(p.hint);
             return Err(diags.into_sorted());
         }
     };

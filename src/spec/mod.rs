@@ -10,6 +10,7 @@ pub mod grafana;
 pub mod load;
 pub mod loki;
 pub mod models;
+pub mod parse;
 pub mod prometheus;
 pub mod promtail;
 pub mod rules;

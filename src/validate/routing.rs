@@ -1,7 +1,7 @@
 //! Routing checks, with Alertmanager's semantics in-process (src/routing): the spec's
 //! expectations hold; every alert the rules can produce (by its static labels) matches a child
 //! route unless declared `unrouted`; every inhibition has a possible source; every receiver is
-//! used. They run only when the route tree itself is valid.
+//! used. They run only when the rest of the spec, and the route tree itself, are valid.
 
 use super::cx::Cx;
 use crate::diag::Code;

@@ -45,3 +45,30 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// Applies a JSON merge patch (RFC 7386): `null` removes a key, objects merge, anything else
+/// replaces.
+pub fn merge(base: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    b.remove(k);
+                } else {
+                    merge(b.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        (b, p) => *b = p.clone(),
+    }
+}
+
+/// The dev example with the merge patch `tests/fixtures/<patch>` applied.
+pub fn patched_dev(patch: &str) -> serde_json::Value {
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    let path = root().join("tests/fixtures").join(patch);
+    let patch: serde_json::Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    merge(&mut doc, &patch);
+    doc
+}

@@ -1,5 +1,20 @@
 //! The `monstack` command line: render, check and describe environment bundles.
 
+/// `eprintln!` and `println!` that do not panic when the other end of the pipe is gone
+/// (`monstack check … 2>&1 | head`): a closed stderr or stdout is not a reason to crash.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 use clap::{Parser, Subcommand};
 use monstack::check::{self, External};
 use monstack::diag::Diagnostic;
@@ -85,15 +100,15 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             if let Err(e) = monstack::bundle::write_atomic(&out, bundle.files()) {
-                eprintln!("error: cannot write {}: {e}", out.display());
+                say!("error: cannot write {}: {e}", out.display());
                 return ExitCode::FAILURE;
             }
-            eprintln!("rendered {} files to {}", bundle.files().len(), out.display());
+            say!("rendered {} files to {}", bundle.files().len(), out.display());
             ExitCode::SUCCESS
         }
         Command::Validate { spec } => match build(&spec, &monstack::BuildOptions::default()) {
             Ok(b) => {
-                eprintln!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
+                say!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -104,16 +119,16 @@ fn main() -> ExitCode {
             print_diagnostics(&report.diagnostics);
             for e in &report.external {
                 match e {
-                    External::Passed { command, .. } => eprintln!("ran: {command}: ok"),
-                    External::Failed { command, .. } => eprintln!("ran: {command}: FAILED"),
-                    External::NotFound { tool } => eprintln!("skipped: {tool} not found on PATH"),
+                    External::Passed { command, .. } => say!("ran: {command}: ok"),
+                    External::Failed { command, .. } => say!("ran: {command}: FAILED"),
+                    External::NotFound { tool } => say!("skipped: {tool} not found on PATH"),
                 }
             }
             if no_external {
-                eprintln!("skipped: external validators (--no-external)");
+                say!("skipped: external validators (--no-external)");
             }
             if report.ok() {
-                eprintln!("ok: bundle for env {} ({} files) is valid", report.environment, report.files);
+                say!("ok: bundle for env {} ({} files) is valid", report.environment, report.files);
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -121,7 +136,7 @@ fn main() -> ExitCode {
         }
         Command::Schema => {
             let schema = schemars::schema_for!(monstack::spec::Spec);
-            println!("{}", serde_json::to_string_pretty(&schema).expect("schema serialises"));
+            out!("{}", serde_json::to_string_pretty(&schema).expect("schema serialises"));
             ExitCode::SUCCESS
         }
         Command::NixOptions => {
@@ -131,18 +146,18 @@ fn main() -> ExitCode {
         Command::NixBuilder => match monstack::nix::builder::run(|k| std::env::var(k).ok()) {
             Ok(paths) => {
                 for p in paths {
-                    eprintln!("monstack: wrote {p}");
+                    say!("monstack: wrote {p}");
                 }
                 ExitCode::SUCCESS
             }
             Err(message) => {
-                eprintln!("{message}");
+                say!("{message}");
                 ExitCode::FAILURE
             }
         },
         Command::Codes => {
             for c in monstack::diag::Code::ALL {
-                println!("{:<28} {}", c.as_str(), c.description());
+                out!("{:<28} {}", c.as_str(), c.description());
             }
             ExitCode::SUCCESS
         }
@@ -153,7 +168,7 @@ fn build(spec: &str, options: &monstack::BuildOptions) -> Result<monstack::bundl
     let bytes = if spec == "-" {
         let mut buf = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-            eprintln!("error: cannot read standard input: {e}");
+            say!("error: cannot read standard input: {e}");
             return Err(ExitCode::FAILURE);
         }
         buf
@@ -161,7 +176,7 @@ fn build(spec: &str, options: &monstack::BuildOptions) -> Result<monstack::bundl
         match std::fs::read(spec) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("error: cannot read spec {spec}: {e}");
+                say!("error: cannot read spec {spec}: {e}");
                 return Err(ExitCode::FAILURE);
             }
         }
@@ -174,10 +189,10 @@ fn build(spec: &str, options: &monstack::BuildOptions) -> Result<monstack::bundl
 
 fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
-        eprintln!("{d}");
+        say!("{d}");
     }
     if !diags.is_empty() {
         let env = &diags[0].env;
-        eprintln!("{} problem(s) in env {env}; nothing was written", diags.len());
+        say!("{} problem(s) in env {env}; nothing was written", diags.len());
     }
 }

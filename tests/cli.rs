@@ -312,3 +312,35 @@ fn every_subcommand_has_help() {
     let o = monstack(&["render"], &[]);
     assert_eq!(o.status.code(), Some(2), "a usage error exits 2");
 }
+
+/// A closed pipe on the other end (`monstack … 2>&1 | head`) ends the run with its own exit
+/// code, not a panic's 101.
+#[test]
+fn a_closed_output_pipe_is_not_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, br#"{"environment": "Not A Slug"}"#).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_monstack"))
+        .args(["validate", "--spec", bad.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close both read ends before the child writes its diagnostics.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{status:?}");
+}
+
+/// A UTF-8 byte-order mark (as Windows editors write) is not a syntax error.
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bytes = vec![0xef, 0xbb, 0xbf];
+    bytes.extend(std::fs::read(example("dev")).unwrap());
+    let spec = tmp.path().join("dev.json");
+    std::fs::write(&spec, bytes).unwrap();
+    let o = monstack(&["validate", "--spec", spec.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -23,6 +23,7 @@ pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result
     if out.exists() {
         refuse_foreign(out)?;
     }
+    remove_stale(&parent, &name);
     let tmp = parent.join(format!(".{name}.monstack-{}", std::process::id()));
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
@@ -33,6 +34,26 @@ pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result
     }
     result?;
     File::open(&parent)?.sync_all()
+}
+
+/// Removes the temporary folders of renders that were killed before they finished (their
+/// process is gone), so an interrupted render leaves nothing behind for long. A folder whose
+/// process still runs belongs to a render in progress and is left alone.
+fn remove_stale(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.monstack-");
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        if rest.parse::<u32>().is_ok_and(|pid| !running(pid)) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process runs (Linux: it has a /proc entry; elsewhere assume it does).
+fn running(pid: u32) -> bool {
+    !cfg!(target_os = "linux") || Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Only an empty folder or an earlier bundle is replaced, never an unrelated folder.
@@ -146,6 +167,21 @@ mod tests {
         m.insert(MANIFEST.to_string(), b"{}".to_vec());
         m.insert("a/b/c.yml".to_string(), content.as_bytes().to_vec());
         m
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn removes_the_leftovers_of_killed_renders_but_not_of_running_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid_max is at most 2^22, so this process cannot exist; pid 1 always does.
+        let dead = dir.path().join(".bundle.monstack-4294967290");
+        let alive = dir.path().join(".bundle.monstack-1");
+        for d in [&dead, &alive] {
+            fs::create_dir_all(d.join("prometheus")).unwrap();
+        }
+        write_atomic(&dir.path().join("bundle"), &files("a")).unwrap();
+        assert!(!dead.exists(), "the leftover of a dead render is removed");
+        assert!(alive.exists(), "a running render's folder is kept");
     }
 
     #[test]

@@ -59,11 +59,16 @@ pub fn load_with(name: &str, bytes: &[u8], install_prefix: Option<&str>) -> Resu
         return Err(diags.into_sorted());
     }
     let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
+        // Editors on Windows write a byte-order mark; it carries no meaning in UTF-8.
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
-            diags
-                .error(Code::SpecEncoding, "", format!("not UTF-8: invalid byte at offset {}", e.valid_up_to()))
-                .hint("save the file as UTF-8");
+            let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
+            let what = if utf16 {
+                "UTF-16 (it starts with a UTF-16 byte-order mark)".to_string()
+            } else {
+                format!("not UTF-8: invalid byte at offset {}", e.valid_up_to())
+            };
+            diags.error(Code::SpecEncoding, "", what).hint("save the file as UTF-8");
             return Err(diags.into_sorted());
         }
     };
@@ -301,6 +306,8 @@ mod tests {
     #[test]
     fn rejects_non_utf8_and_garbage() {
         assert_eq!(load("x.json", b"{\"a\": \"\xff\"}").unwrap_err()[0].code, Code::SpecEncoding);
+        let utf16 = load("x.json", b"\xff\xfe{\x00}\x00").unwrap_err();
+        assert!(utf16[0].message.contains("UTF-16"), "{utf16:?}");
         assert_eq!(load("x.json", b"{").unwrap_err()[0].code, Code::SpecSyntax);
         assert_eq!(load("x.yaml", b"- 1\n- 2\n").unwrap_err()[0].code, Code::SpecType);
     }

@@ -50,8 +50,9 @@ let
         lib.mkIf (config.services.prometheus.enable or false)
           "/nix/store/generated-by-nixpkgs-prometheus.yaml";
     };
-  host =
-    b:
+  # The prod bundle runs Loki's simple scalable deployment: this host is its write target.
+  hostAs =
+    target: b:
     (lib.evalModules {
       modules = [
         nixosModule
@@ -61,10 +62,12 @@ let
           services.monstack = {
             enable = true;
             bundle = b;
+            loki.target = target;
           };
         }
       ];
     }).config;
+  host = hostAs "write";
   c = host bundle;
   etc = name: c.environment.etc.${name}.source;
   failed = lib.filter (a: !a.assertion);
@@ -104,10 +107,20 @@ let
       ok = etc "monstack/grafana" == bundle.grafana;
     }
     {
-      what = "Loki runs the bundle's config with env expansion";
+      what = "Loki runs the bundle's config with env expansion, as the target the host chose";
       ok =
         c.services.loki.configFile == "${bundle.loki}/loki-config.yaml"
-        && c.services.loki.extraFlags == [ "-config.expand-env=true" ];
+        &&
+          c.services.loki.extraFlags == [
+            "-config.expand-env=true"
+            "-target=write"
+          ];
+    }
+    {
+      what = "a host running a simple scalable Loki as a single binary is refused by an assertion";
+      ok = lib.any (a: lib.hasInfix "simple scalable" a.message) (
+        failed (hostAs "all" bundle).assertions
+      );
     }
     {
       what = "Alloy ships the logs with the bundle's pipelines";

@@ -107,5 +107,14 @@ in
       ];
     };
     size = "large";
+    # Read, write and backend targets on their own hosts (services.monstack.loki.target).
+    simple_scalable = {
+      join_members = [
+        "loki-read:7946"
+        "loki-write:7946"
+        "loki-backend:7946"
+      ];
+      compactor_address = "http://loki-backend:3100";
+    };
   };
 }

@@ -89,6 +89,21 @@ in
           Keep it outside the store (agenix, sops-nix).
         '';
       };
+      target = mkOption {
+        type = types.enum [
+          "all"
+          "read"
+          "write"
+          "backend"
+        ];
+        default = "all";
+        example = "write";
+        description = ''
+          Which part of Loki this host runs (`-target`): `all` for a single binary, or one of
+          `read`, `write`, `backend` when the environment sets `loki.simple_scalable`. See
+          <https://grafana.com/docs/loki/latest/get-started/deployment-modes/>.
+        '';
+      };
     };
   };
 
@@ -166,6 +181,14 @@ in
     (mkIf cfg.loki.enable {
       assertions = [
         {
+          assertion = (spec.loki.simple_scalable == null) == (cfg.loki.target == "all");
+          message =
+            if spec.loki.simple_scalable == null then
+              "services.monstack.loki.target = \"${cfg.loki.target}\", but env ${spec.environment} runs Loki as a single binary; set target = \"all\" or declare loki.simple_scalable in the environment."
+            else
+              "services.monstack.loki.target: env ${spec.environment} runs Loki's simple scalable deployment; set target to \"read\", \"write\" or \"backend\" on each host.";
+        }
+        {
           assertion = spec.loki.data_dir == config.services.loki.dataDir;
           message = "services.monstack: loki.data_dir in the spec (${spec.loki.data_dir}) differs from services.loki.dataDir (${config.services.loki.dataDir}).";
         }
@@ -173,7 +196,10 @@ in
       services.loki = {
         enable = true;
         configFile = "${bundle.loki}/loki-config.yaml";
-        extraFlags = [ "-config.expand-env=true" ];
+        extraFlags = [
+          "-config.expand-env=true"
+        ]
+        ++ lib.optional (cfg.loki.target != "all") "-target=${cfg.loki.target}";
       };
       systemd.services.loki = {
         restartTriggers = [ bundle.loki ];

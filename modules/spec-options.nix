@@ -633,6 +633,11 @@ let
         default = "2024-01-01";
         description = "First day (`YYYY-MM-DD`) of the index schema period. Default `2024-01-01`.";
       };
+      simple_scalable = mkOption {
+        type = types.nullOr SimpleScalable;
+        default = null;
+        description = "Run as the simple scalable deployment: read, write and backend targets sharing the object\nstore and one ring over memberlist; each process picks its part with\n`-target=read|write|backend`. Default: none, a single binary running every component.";
+      };
       size = mkOption {
         type = LokiSize;
         default = "small";
@@ -1259,6 +1264,29 @@ let
     "promtail"
     "alloy"
   ];
+
+  SimpleScalable = types.submodule {
+    options = {
+      compactor_address = mkOption {
+        type = types.str;
+        description = "URL of the backend target, which runs the compactor (deletes and retention), e.g.\n`http://loki-backend:3100`.";
+      };
+      join_members = mkOption {
+        type = types.listOf types.str;
+        description = "`host:port` of memberlist peers to join (every target gossips the ring), e.g.\n`loki-read:7946`, `loki-write:7946`, `loki-backend:7946`.";
+      };
+      memberlist_port = mkOption {
+        type = types.ints.u16;
+        default = 7946;
+        description = "Memberlist port. Default 7946.";
+      };
+      replication_factor = mkOption {
+        type = types.ints.u32;
+        default = 3;
+        description = "Copies of each stream the write targets keep. Default 3.";
+      };
+    };
+  };
 
   Slack = types.submodule {
     options = {

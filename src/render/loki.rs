@@ -1,7 +1,9 @@
 //! Loki: `loki-config.yaml` for the target version. Loki 3.x gets the TSDB index with schema
 //! v13 and compactor retention with `delete_request_store`; Loki 2.9 gets boltdb-shipper with
 //! schema v12 and the compactor's `shared_store`. Object-store credentials are `${VAR}`
-//! references expanded by `-config.expand-env=true`.
+//! references expanded by `-config.expand-env=true`. A single binary keeps its ring in memory; the
+//! simple scalable deployment renders one file for its read, write and backend targets, with the
+//! ring on memberlist and the compactor's address.
 
 use super::logs::LOG_CLASS_LABEL;
 use super::{quote, yaml};
@@ -15,6 +17,8 @@ struct Config {
     auth_enabled: bool,
     server: Server,
     common: Common,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memberlist: Option<Memberlist>,
     schema_config: SchemaConfig,
     storage_config: StorageConfig,
     compactor: Compactor,
@@ -30,10 +34,20 @@ struct Server {
 #[derive(Serialize)]
 struct Common {
     /// Single binary: the ring address is loopback instead of the first private interface.
-    instance_addr: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instance_addr: Option<&'static str>,
     path_prefix: String,
     replication_factor: u32,
     ring: Ring,
+    /// Simple scalable: where the read and write targets send delete requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compactor_address: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Memberlist {
+    join_members: Vec<String>,
+    bind_port: u16,
 }
 
 #[derive(Serialize)]
@@ -170,12 +184,26 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     let config = Config {
         auth_enabled: loki.auth_enabled,
         server: Server { http_listen_port: loki.http_listen_port, grpc_listen_port: loki.grpc_listen_port },
-        common: Common {
-            instance_addr: "127.0.0.1",
-            path_prefix: dir.to_string(),
-            replication_factor: 1,
-            ring: Ring { kvstore: KvStore { store: "inmemory" } },
+        common: match &loki.simple_scalable {
+            None => Common {
+                instance_addr: Some("127.0.0.1"),
+                path_prefix: dir.to_string(),
+                replication_factor: 1,
+                ring: Ring { kvstore: KvStore { store: "inmemory" } },
+                compactor_address: None,
+            },
+            Some(s) => Common {
+                instance_addr: None,
+                path_prefix: dir.to_string(),
+                replication_factor: s.replication_factor,
+                ring: Ring { kvstore: KvStore { store: "memberlist" } },
+                compactor_address: Some(s.compactor_address.clone()),
+            },
         },
+        memberlist: loki
+            .simple_scalable
+            .as_ref()
+            .map(|s| Memberlist { join_members: s.join_members.clone(), bind_port: s.memberlist_port }),
         schema_config: SchemaConfig {
             configs: vec![PeriodConfig {
                 from: loki.schema_from.clone(),

@@ -28,6 +28,11 @@ pub struct Loki {
     /// Retention, enforced by the compactor.
     #[serde(default)]
     pub retention: Retention,
+    /// Run as the simple scalable deployment: read, write and backend targets sharing the object
+    /// store and one ring over memberlist; each process picks its part with
+    /// `-target=read|write|backend`. Default: none, a single binary running every component.
+    #[serde(default)]
+    pub simple_scalable: Option<SimpleScalable>,
     /// Expected load: `small`, `medium` or `large`, which sets the default limits. Default
     /// small.
     #[serde(default)]
@@ -35,6 +40,30 @@ pub struct Loki {
     /// Ingestion and query limits (each defaults from `size`).
     #[serde(default)]
     pub limits: Limits,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimpleScalable {
+    /// `host:port` of memberlist peers to join (every target gossips the ring), e.g.
+    /// `loki-read:7946`, `loki-write:7946`, `loki-backend:7946`.
+    pub join_members: Vec<String>,
+    /// Memberlist port. Default 7946.
+    #[serde(default = "default_memberlist_port")]
+    pub memberlist_port: u16,
+    /// URL of the backend target, which runs the compactor (deletes and retention), e.g.
+    /// `http://loki-backend:3100`.
+    pub compactor_address: String,
+    /// Copies of each stream the write targets keep. Default 3.
+    #[serde(default = "default_replication")]
+    pub replication_factor: u32,
+}
+
+fn default_memberlist_port() -> u16 {
+    7946
+}
+fn default_replication() -> u32 {
+    3
 }
 
 fn default_http_port() -> u16 {

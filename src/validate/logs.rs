@@ -132,6 +132,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .hint("Loki's default is 15");
     }
     log_classes(spec, cx);
+    deployment(spec, cx);
 
     let pt = &spec.promtail;
     if pt.http_listen_port == 0 {
@@ -306,4 +307,39 @@ fn log_classes(spec: &Spec, cx: &mut Cx) {
         "retention class",
         r.classes.iter().enumerate().map(|(i, c)| (format!("loki.retention.classes[{i}].class"), c.class.as_str())),
     );
+}
+
+/// The simple scalable deployment: its targets share chunks and index through the object
+/// store, so a local filesystem cannot back it; its ring needs peers to join.
+fn deployment(spec: &Spec, cx: &mut Cx) {
+    let Some(s) = &spec.loki.simple_scalable else { return };
+    let p = "loki.simple_scalable";
+    if matches!(spec.loki.storage, LokiStorage::Filesystem(_)) {
+        cx.error(
+            Code::VersionUnsupported,
+            "loki.storage.filesystem",
+            "the simple scalable deployment's targets share chunks through an object store; a local filesystem is one node's",
+        )
+        .hint("use loki.storage.s3 (MinIO), or leave loki.simple_scalable unset for a single binary");
+    }
+    if s.join_members.is_empty() {
+        cx.error(Code::ValueOutOfRange, format!("{p}.join_members"), "no memberlist peer to join")
+            .hint("list the targets' memberlist addresses, e.g. loki-read:7946");
+    }
+    for (i, m) in s.join_members.iter().enumerate() {
+        cx.host_port(&format!("{p}.join_members[{i}]"), m);
+    }
+    cx.unique(
+        "memberlist peer",
+        s.join_members.iter().enumerate().map(|(i, m)| (format!("{p}.join_members[{i}]"), m.as_str())),
+    );
+    cx.url(&format!("{p}.compactor_address"), &s.compactor_address);
+    if s.memberlist_port == 0 || [spec.loki.http_listen_port, spec.loki.grpc_listen_port].contains(&s.memberlist_port) {
+        cx.error(Code::ValueOutOfRange, format!("{p}.memberlist_port"), "0, or a port the HTTP or gRPC server uses")
+            .hint("Loki's memberlist default is 7946");
+    }
+    if !(1..=5).contains(&s.replication_factor) {
+        cx.error(Code::ValueOutOfRange, format!("{p}.replication_factor"), "must be between 1 and 5")
+            .hint("3 survives the loss of one write target");
+    }
 }

@@ -23,6 +23,12 @@ let
     labels.service = service;
     discovery.static.targets = targets;
   };
+
+  # Where Loki takes pushes and answers queries: one host for a single binary, the write and
+  # read targets for the simple scalable deployment.
+  scalable = config.loki.simple_scalable != null;
+  lokiWrite = if scalable then "http://loki-write:3100" else "http://loki:3100";
+  lokiRead = if scalable then "http://loki-read:3100" else "http://loki:3100";
 in
 {
   options.creativeflow = {
@@ -495,7 +501,7 @@ in
           name = "Loki-Main";
           uid = "loki-main";
           type = "loki";
-          url = "http://loki:3100";
+          url = lokiRead;
           max_lines = 1000;
         }
       ];
@@ -544,7 +550,7 @@ in
     ];
 
     promtail = {
-      loki_url = "http://loki:3100/loki/api/v1/push";
+      loki_url = "${lokiWrite}/loki/api/v1/push";
       sources = [
         {
           name = "system";

@@ -89,6 +89,7 @@ pub fn check(dir: &Path, externals: &Externals) -> Report {
     dashboards(&files, &mut diags);
     crate::secrets::report_rendered(&files, &mut diags);
     if let Some(spec) = files.get(crate::SPEC_FILE) {
+        log_tools(spec, &files, &mut diags);
         rerender(&manifest, spec, &files, &mut diags);
     }
     if externals.enabled && diags.is_empty() {
@@ -226,6 +227,19 @@ fn dashboards(files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnostics) {
         for p in crate::dashboards::check::check(&dashboard, &datasources, None) {
             diags.error(p.code, format!("{path}: {}", p.at), p.message);
         }
+    }
+}
+
+/// The Loki, Promtail and Alloy files against their models, for the versions the bundle's
+/// spec targets.
+fn log_tools(spec: &[u8], files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnostics) {
+    let Ok(spec) = serde_json::from_slice::<serde_json::Value>(spec) else { return };
+    let version = |tool: &str| crate::syntax::Version::parse(spec["versions"][tool].as_str().unwrap_or_default()).ok();
+    let (Some(loki), Some(promtail), Some(alloy)) = (version("loki"), version("promtail"), version("alloy")) else {
+        return;
+    };
+    for (path, problem) in crate::conf::check(files, crate::conf::Versions { loki, promtail, alloy }) {
+        diags.error(Code::BundleParse, path, problem);
     }
 }
 

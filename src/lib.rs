@@ -7,6 +7,7 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod check;
+pub mod conf;
 pub mod dashboards;
 pub mod diag;
 pub mod lint;
@@ -51,6 +52,12 @@ pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bu
     // (a multi-line annotation, a renderer bug) before anything is written.
     let mut diags = diag::Diagnostics::new(model.env());
     secrets::report_rendered(rendered.files(), &mut diags);
+    // The log tools' files against their models (a renderer bug, never the user's input).
+    let v = model.versions;
+    let versions = conf::Versions { loki: v.loki, promtail: v.promtail, alloy: v.alloy };
+    for (path, problem) in conf::check(rendered.files(), versions) {
+        diags.error(diag::Code::BundleParse, path, problem).hint("this is a monstack bug; please report it");
+    }
     if !diags.is_empty() {
         return Err(diags.into_sorted());
     }

@@ -1,0 +1,54 @@
+//! Models of the log tools' own configuration formats (Loki, Promtail, Alloy) for the versions
+//! monstack renders for, standing in for the binaries where they are not installed: a rendered
+//! file is checked before it is written, and `monstack check` checks a bundle on disk (where
+//! `loki -verify-config`, `promtail -check-syntax` and `alloy fmt` also run when present).
+
+pub mod alloy;
+pub mod loki;
+pub mod promtail;
+
+use crate::syntax::Version;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The versions the files are checked for.
+#[derive(Clone, Copy, Debug)]
+pub struct Versions {
+    pub loki: Version,
+    pub promtail: Version,
+    pub alloy: Version,
+}
+
+/// (file, problem) for every log-tool file of a bundle.
+pub fn check(files: &BTreeMap<String, Vec<u8>>, v: Versions) -> Vec<(String, String)> {
+    type Check = fn(&str, Version) -> Vec<String>;
+    let checks: [(&str, Check, Version); 3] = [
+        ("loki/loki-config.yaml", loki::check, v.loki),
+        ("promtail/promtail-config.yaml", promtail::check, v.promtail),
+        ("alloy/config.alloy", alloy::check, v.alloy),
+    ];
+    let mut out = Vec::new();
+    for (path, check, version) in checks {
+        let Some(bytes) = files.get(path) else { continue };
+        let text = String::from_utf8_lossy(bytes);
+        out.extend(check(&text, version).into_iter().map(|p| (path.to_string(), p)));
+    }
+    out
+}
+
+/// The `server` block Loki and Promtail share (both use Grafana's dskit server).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Parsed to reject unknown keys; the values are not used.
+struct Server {
+    #[serde(default)]
+    http_listen_port: Option<u16>,
+    #[serde(default)]
+    grpc_listen_port: Option<u16>,
+    #[serde(default)]
+    http_listen_address: Option<String>,
+    #[serde(default)]
+    grpc_listen_address: Option<String>,
+    #[serde(default)]
+    log_level: Option<String>,
+}

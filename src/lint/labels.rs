@@ -17,7 +17,9 @@ use crate::diag::Code;
 use promql_parser::parser::{Expr, LabelModifier};
 
 const SEVERITIES: [&str; 4] = ["critical", "warning", "info", "none"];
-const UNBOUNDED: [&str; 16] = [
+/// Label names whose values are unbounded (one per request, user or path): never a label of an
+/// alert or a log stream. Shared by the rule lints and the log-source checks.
+pub const UNBOUNDED: [&str; 16] = [
     "id",
     "request_id",
     "requestid",

@@ -6,7 +6,7 @@
 pub mod analysis;
 mod comparison;
 mod for_duration;
-mod labels;
+pub mod labels;
 mod naming;
 mod regexp;
 mod template;

@@ -146,3 +146,32 @@ fn pod_relabels(job: &str, log_class: Option<&str>) -> Vec<Relabel> {
     out.extend(class);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::labels::UNBOUNDED;
+
+    /// Every stream label the pipelines set is bounded (the list the rule lints use).
+    #[test]
+    fn no_pipeline_sets_an_unbounded_label() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/creativeflow/prod.json")).unwrap();
+        let loaded = crate::spec::load::load("prod.json", &bytes).unwrap();
+        let model = crate::validate::validate(loaded.spec, String::new()).unwrap();
+        let mut labels = vec![LEVEL_LABEL.to_string()];
+        for job in jobs(&model) {
+            labels.extend(job.relabels.iter().filter_map(|r| r.target_label.clone()));
+            if let Input::Files { labels: l, .. } = &job.input {
+                labels.extend(l.keys().cloned());
+            }
+        }
+        assert!(labels.len() > 10, "{labels:?}");
+        for l in labels {
+            assert!(!UNBOUNDED.contains(&l.as_str()), "{l} is unbounded");
+        }
+        assert!(
+            METADATA_FIELDS.iter().all(|f| UNBOUNDED.contains(f)),
+            "the ids kept out of labels are the unbounded ones"
+        );
+    }
+}

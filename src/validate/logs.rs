@@ -162,6 +162,14 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             LogSourceKind::Files(f) => {
                 cx.file_ref(&format!("{p}.kind.files.path"), &f.path);
                 cx.labels(&format!("{p}.kind.files.labels"), &f.labels);
+                for name in f.labels.keys().filter(|k| crate::lint::labels::UNBOUNDED.contains(&k.as_str())) {
+                    cx.error(
+                        Code::LintCardinality,
+                        format!("{p}.kind.files.labels.{name}"),
+                        format!("{name} names a value with no bound; as a stream label it would split the stream per value"),
+                    )
+                    .hint("keep it in the line (on Loki 3, Kubernetes sources send trace, span and inference ids as structured metadata)");
+                }
             }
             LogSourceKind::KubernetesPods(_) => {}
             LogSourceKind::AiModels(a) => {

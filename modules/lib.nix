@@ -17,6 +17,7 @@ let
     "loki"
     "promtail"
     "alloy"
+    "docs"
   ];
 in
 rec {

@@ -41,11 +41,21 @@ pub fn build(name: &str, bytes: &[u8]) -> Result<Bundle, Vec<Diagnostic>> {
 
 /// [`build`] with command-line settings.
 pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bundle, Vec<Diagnostic>> {
-    let loaded = spec::load_with(name, bytes, options.install_prefix.as_deref())?;
-    let canonical = bundle::canonical_json(&loaded.canonical);
-    let model = validate::validate(loaded.spec, bundle::sha256_hex(&canonical))?;
+    let (model, canonical) = validated(name, bytes, options)?;
     let mut rendered = render::render(&model);
     let sorted: serde_json::Value = serde_json::from_slice(&canonical).expect("canonical JSON parses");
     rendered.add(SPEC_FILE, render::json(&sorted));
     Ok(bundle::manifest::seal(&model, rendered))
+}
+
+/// Loads and validates a spec document without rendering it: the model the renderers work from.
+pub fn model(name: &str, bytes: &[u8]) -> Result<validate::Model, Vec<Diagnostic>> {
+    validated(name, bytes, &BuildOptions::default()).map(|(model, _)| model)
+}
+
+fn validated(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(validate::Model, Vec<u8>), Vec<Diagnostic>> {
+    let loaded = spec::load_with(name, bytes, options.install_prefix.as_deref())?;
+    let canonical = bundle::canonical_json(&loaded.canonical);
+    let model = validate::validate(loaded.spec, bundle::sha256_hex(&canonical))?;
+    Ok((model, canonical))
 }

@@ -77,6 +77,23 @@
         ) specs
       );
 
+      # `nix run .#diff -- prod staging`: what changes between two environments (or bundles, or
+      # spec files); `--format markdown` for a pull-request comment. Exit 0 unchanged, 1 changed.
+      apps = forAllSystems (
+        system: pkgs: {
+          diff = {
+            type = "app";
+            program = "${pkgs.writeShellScript "monstack-diff" (
+              monstackLib.diffScript {
+                generator = self.packages.${system}.monstack;
+                inherit specs;
+              }
+            )}";
+            meta.description = "Compare two environments' monitoring semantically (monstack diff)";
+          };
+        }
+      );
+
       checks = forAllSystems (
         system: pkgs:
         import ./checks {

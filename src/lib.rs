@@ -2,13 +2,14 @@
 //! reproducible configuration for Prometheus, Alertmanager, Grafana, Loki and Promtail.
 //!
 //! The pipeline is parse ([`spec`]) → validate ([`validate`]) → render ([`render`]) → seal
-//! ([`bundle`]); [`check`] re-validates a rendered bundle.
+//! ([`bundle`]); [`check`] re-validates a rendered bundle and [`diff`] compares two.
 
 pub mod bundle;
 pub mod catalogue;
 pub mod check;
 pub mod dashboards;
 pub mod diag;
+pub mod diff;
 pub mod lint;
 pub mod nix;
 pub mod render;
@@ -48,7 +49,8 @@ pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bu
     Ok(bundle::manifest::seal(&model, rendered))
 }
 
-/// Loads and validates a spec document without rendering it: the model the renderers work from.
+/// Loads and validates a spec document without rendering it: the model the renderers (and
+/// `monstack diff`) work from.
 pub fn model(name: &str, bytes: &[u8]) -> Result<validate::Model, Vec<Diagnostic>> {
     validated(name, bytes, &BuildOptions::default()).map(|(model, _)| model)
 }

@@ -84,7 +84,7 @@ cat >"$work/wrapper/flake.nix" <<NIX
       typeError = (m.evalEnv { modules = [ m.environments.dev { loki.http_listen_port = "3100"; } ]; }).json;
       semanticError = m.bundleFor { inherit generator system; modules = [ m.environments.dev { versions.loki = "2.8.0"; } ]; };
       $fp_outputs
-      # The flake's `diff` app, its script written without nixpkgs' writeShellScript.
+      # The flake's diff app, its script written without nixpkgs' writeShellScript.
       diffApp = derivation {
         name = "monstack-diff";
         inherit system;

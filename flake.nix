@@ -77,6 +77,27 @@
         ) specs
       );
 
+      # `nix run .#diff -- prod staging`: what changes between two environments (or bundles, or
+      # spec files); `--format markdown` for a pull-request comment. Exit 0 unchanged, 1 changed.
+      apps = forAllSystems (
+        system: pkgs:
+        let
+          script = pkgs.writeShellScript "monstack-diff" (
+            monstackLib.diffScript {
+              generator = self.packages.${system}.monstack;
+              inherit specs;
+            }
+          );
+        in
+        {
+          diff = {
+            type = "app";
+            program = "${script}";
+            meta.description = "Compare two environments' monitoring semantically (monstack diff)";
+          };
+        }
+      );
+
       checks = forAllSystems (
         system: pkgs:
         import ./checks {

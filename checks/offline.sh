@@ -15,8 +15,10 @@
 #   4. builds prod content-addressed twice, the second time with a Grafana-only change, and
 #      checks the Prometheus component keeps its store path while Grafana's changes;
 #   5. checks that a type error names its option and a semantic error fails the build naming
-#      the environment and the option path.
-#   6. with MONSTACK_FLAKE_PARTS (a checkout of github:hercules-ci/flake-parts), builds prod
+#      the environment and the option path;
+#   6. runs the `diff` app's script (`lib.diffScript`) with environment names, as
+#      `nix run .#diff -- prod staging` does, and compares it with `monstack diff` of the examples.
+#   7. with MONSTACK_FLAKE_PARTS (a checkout of github:hercules-ci/flake-parts), builds prod
 #      through `flakeModules.default` in a flake-parts flake and compares it with lib.bundle's.
 # Without MONSTACK_NIXPKGS_LIB it prints SKIP and exits 0. Needs nix (Debian's nix-bin works)
 # with sandbox = false; it passes the experimental features it needs on the command line.
@@ -82,6 +84,14 @@ cat >"$work/wrapper/flake.nix" <<NIX
       typeError = (m.evalEnv { modules = [ m.environments.dev { loki.http_listen_port = "3100"; } ]; }).json;
       semanticError = m.bundleFor { inherit generator system; modules = [ m.environments.dev { versions.loki = "2.8.0"; } ]; };
       $fp_outputs
+      # The flake's diff app, its script written without nixpkgs' writeShellScript.
+      diffApp = derivation {
+        name = "monstack-diff";
+        inherit system;
+        builder = "/bin/sh";
+        args = [ "-c" "printf '#!/bin/bash\\n%s' \"\$script\" >\$out && /bin/chmod +x \$out" ];
+        script = m.diffScript { inherit generator; inherit (m) specs; };
+      };
       vmtestSpec = (m.evalEnv { modules = [ (monstack.outPath + "/checks/vmtest-env.nix") ]; }).json;
       nixosModuleProblems = import (monstack.outPath + "/checks/nixos-module-eval.nix") {
         inherit lib;
@@ -159,6 +169,17 @@ elif grep -q "env dev: versions.loki" "$work/semantic.log"; then
   ok "a semantic error fails the build naming env dev and versions.loki"
 else
   fail "the semantic error does not name env and option: $(tail -n 5 "$work/semantic.log")"
+fi
+
+app=$(out_path diffApp out)
+app_rc=0
+"$app" prod staging >"$work/app-diff.txt" 2>&1 || app_rc=$?
+cli_rc=0
+"$monstack" diff "$repo/examples/creativeflow/prod.json" "$repo/examples/creativeflow/staging.json" >"$work/cli-diff.txt" 2>&1 || cli_rc=$?
+if [ "$app_rc" = 1 ] && [ "$cli_rc" = 1 ] && cmp -s "$work/app-diff.txt" "$work/cli-diff.txt"; then
+  ok "the diff app (nix run .#diff -- prod staging) resolves env names to their specs: exit 1, the CLI's report"
+else
+  fail "diff app: exit $app_rc (CLI $cli_rc); $(head -n 5 "$work/app-diff.txt")"
 fi
 
 "${nixf[@]}" eval --raw "$w#vmtestSpec" >"$work/vmtest.json"

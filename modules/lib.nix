@@ -17,6 +17,7 @@ let
     "loki"
     "promtail"
     "alloy"
+    "docs"
   ];
 in
 rec {
@@ -68,6 +69,29 @@ rec {
         outputHashAlgo = "sha256";
       }
     );
+
+  # The body of the `diff` app (a bash script): `monstack diff` where an argument naming one of
+  # `specs` (an attribute set of evaluated specs) stands for that environment's spec, written
+  # to the store as JSON at evaluation time; any other argument (a bundle folder, a spec file,
+  # `--format markdown`) is passed on as it is. Exit codes are monstack's: 0 unchanged, 1
+  # changed, 2 error.
+  diffScript =
+    { generator, specs }:
+    let
+      specFile = env: spec: builtins.toFile "${env}-spec.json" (builtins.toJSON spec);
+      cases = lib.concatStrings (
+        lib.mapAttrsToList (env: spec: "    ${lib.escapeShellArg env}) args+=(${specFile env spec}) ;;\n") specs
+      );
+    in
+    ''
+      args=()
+      for arg in "$@"; do
+        case "$arg" in
+      ${cases}    *) args+=("$arg") ;;
+        esac
+      done
+      exec ${generator}/bin/monstack diff "''${args[@]}"
+    '';
 
   # Evaluates environment modules and builds their bundle in one step.
   bundleFor =

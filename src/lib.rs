@@ -2,7 +2,7 @@
 //! reproducible configuration for Prometheus, Alertmanager, Grafana, Loki and Promtail.
 //!
 //! The pipeline is parse ([`spec`]) → validate ([`validate`]) → render ([`render`]) → seal
-//! ([`bundle`]); [`check`] re-validates a rendered bundle.
+//! ([`bundle`]); [`check`] re-validates a rendered bundle and [`diff`] compares two.
 
 pub mod bundle;
 pub mod catalogue;
@@ -10,6 +10,7 @@ pub mod check;
 pub mod conf;
 pub mod dashboards;
 pub mod diag;
+pub mod diff;
 pub mod lint;
 pub mod nix;
 pub mod render;
@@ -42,9 +43,7 @@ pub fn build(name: &str, bytes: &[u8]) -> Result<Bundle, Vec<Diagnostic>> {
 
 /// [`build`] with command-line settings.
 pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bundle, Vec<Diagnostic>> {
-    let loaded = spec::load_with(name, bytes, options.install_prefix.as_deref())?;
-    let canonical = bundle::canonical_json(&loaded.canonical);
-    let model = validate::validate(loaded.spec, bundle::sha256_hex(&canonical))?;
+    let (model, canonical) = validated(name, bytes, options)?;
     let mut rendered = render::render(&model);
     let sorted: serde_json::Value = serde_json::from_slice(&canonical).expect("canonical JSON parses");
     rendered.add(SPEC_FILE, render::json(&sorted));
@@ -62,4 +61,17 @@ pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bu
         return Err(diags.into_sorted());
     }
     Ok(bundle::manifest::seal(&model, rendered))
+}
+
+/// Loads and validates a spec document without rendering it: the model the renderers (and
+/// `monstack diff`) work from.
+pub fn model(name: &str, bytes: &[u8]) -> Result<validate::Model, Vec<Diagnostic>> {
+    validated(name, bytes, &BuildOptions::default()).map(|(model, _)| model)
+}
+
+fn validated(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(validate::Model, Vec<u8>), Vec<Diagnostic>> {
+    let loaded = spec::load_with(name, bytes, options.install_prefix.as_deref())?;
+    let canonical = bundle::canonical_json(&loaded.canonical);
+    let model = validate::validate(loaded.spec, bundle::sha256_hex(&canonical))?;
+    Ok((model, canonical))
 }

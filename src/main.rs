@@ -77,6 +77,26 @@ enum Command {
         #[arg(long)]
         require: bool,
     },
+    /// Compare two environments semantically: alerts, routing, scrape jobs, dashboards, Loki.
+    ///
+    /// Each side is a bundle folder (read through its spec.json) or a spec file (JSON or YAML).
+    /// Alerts are compared by name (expression, `for`, threshold, labels); routing by the
+    /// receivers each label set reaches (every routing expectation and every alert's labels of
+    /// either side, through both route trees); scrape jobs by name; dashboards by uid and their
+    /// panels by section and title; Loki retention tiers and limits.
+    ///
+    /// Exit code: 0 when nothing changed, 1 when something did, 2 on an error (unreadable or
+    /// invalid input).
+    Diff {
+        /// The old side: a bundle folder or a spec file.
+        old: PathBuf,
+        /// The new side: a bundle folder or a spec file.
+        new: PathBuf,
+        /// `terminal` (coloured when standard output is a terminal and NO_COLOR is unset) or
+        /// `markdown` (for a pull-request comment).
+        #[arg(long, value_enum, default_value_t = Format::Terminal)]
+        format: Format,
+    },
     /// Print the JSON Schema of the spec.
     Schema,
     /// List every diagnostic code with its meaning.
@@ -87,8 +107,14 @@ enum Command {
     ///
     /// Reads the spec from `$specPath` (`passAsFile = [ "spec" ]`), writes the bundle to `$out`
     /// and each component present as an output (`$prometheus`, `$alertmanager`, `$grafana`,
-    /// `$loki`, `$promtail`) to that output. Used by the flake's `lib.bundle`.
+    /// `$loki`, `$promtail`, `$alloy`, `$docs`) to that output. Used by the flake's `lib.bundle`.
     NixBuilder,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Terminal,
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -134,6 +160,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Schema => {
             let schema = schemars::schema_for!(monstack::spec::Spec);
             out!("{}", serde_json::to_string_pretty(&schema).expect("schema serialises"));
@@ -185,6 +212,38 @@ fn build(spec: &str, options: &monstack::BuildOptions) -> Result<monstack::bundl
         print_diagnostics(&diags);
         ExitCode::FAILURE
     })
+}
+
+fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCode {
+    use monstack::diff::{self, LoadError};
+    use std::io::IsTerminal;
+    let load = |path: &std::path::Path| {
+        diff::load(path).map_err(|e| {
+            match e {
+                LoadError::Read(message) => eprintln!("error: {message}"),
+                LoadError::Invalid(diags) => {
+                    for d in &diags {
+                        eprintln!("{d}");
+                    }
+                    eprintln!("{} problem(s) in {}; nothing was compared", diags.len(), path.display());
+                }
+            }
+            ExitCode::from(2)
+        })
+    };
+    let (old, new) = match (load(old), load(new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let report = diff::compare(&old.spec, &new.spec);
+    match format {
+        Format::Markdown => print!("{}", report.markdown()),
+        Format::Terminal => {
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            print!("{}", report.terminal(colour));
+        }
+    }
+    if report.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {

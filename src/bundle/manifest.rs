@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 pub const MANIFEST: &str = "manifest.json";
 /// The components of a bundle: each is the top-level folder of the same name.
-pub const COMPONENTS: [&str; 6] = ["prometheus", "alertmanager", "grafana", "loki", "promtail", "alloy"];
+/// `docs` is the catalogue (`docs/index.html`, `docs/catalog.md`), for people rather than tools.
+pub const COMPONENTS: [&str; 7] = ["prometheus", "alertmanager", "grafana", "loki", "promtail", "alloy", "docs"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

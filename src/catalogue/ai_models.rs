@@ -48,7 +48,12 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             model: declared.name.clone(),
             who: format!("model {}", declared.name),
         };
-        out.extend(for_target(spec, &target, &t));
+        let owner = declared.owner.clone().or_else(|| m.owner.clone());
+        out.extend(for_target(spec, &target, &t).into_iter().map(|a| Alert {
+            subject: Some(format!("model {}", declared.name)),
+            owner: owner.clone(),
+            ..a
+        }));
     }
     let undeclared = if m.models.is_empty() {
         job.clone()
@@ -66,7 +71,11 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         model: "undeclared-model".into(),
         who: "undeclared model {{ $labels.model_name }}".into(),
     };
-    out.extend(for_target(spec, &target, &m.defaults));
+    out.extend(for_target(spec, &target, &m.defaults).into_iter().map(|a| Alert {
+        subject: Some("undeclared models".into()),
+        owner: m.owner.clone(),
+        ..a
+    }));
     out
 }
 
@@ -102,6 +111,10 @@ fn alert(
         labels: l,
         annotations: annotations(spec, name, text.summary, &text.description, text.threshold),
         scenarios,
+        job: Some(spec.ai_models.job.clone()),
+        threshold: Some(show(text.threshold)),
+        subject: None,
+        owner: None,
     }
 }
 

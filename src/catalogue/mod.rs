@@ -33,6 +33,17 @@ pub struct Alert {
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     pub scenarios: Scenarios,
+    /// The scrape job whose metrics the alert reads, when it reads one job's.
+    pub job: Option<String>,
+    /// The threshold as the catalogue states it (`0.05`; for burn-rate alerts the factor per
+    /// window pair); `None` for alerts without one (`Watchdog`).
+    pub threshold: Option<String>,
+    /// Which instance of a repeated alert this is (`model image-gen-v2`, `SLO api-latency`):
+    /// per-model and SLO alerts share their name.
+    pub subject: Option<String>,
+    /// The team that owns it: a model's owner, else the team whose `services` has the alert's
+    /// `service` label, else the owner of its scrape job.
+    pub owner: Option<String>,
 }
 
 /// How an alert compares its value with its threshold.
@@ -180,6 +191,10 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             labels,
             annotations: annotations(spec, def.name, def.summary, &description, threshold),
             scenarios,
+            job: def.job.map(str::to_string),
+            threshold: Some(show(threshold)),
+            subject: None,
+            owner: None,
         };
         apply_override(spec, &mut alert);
         out.push(alert);
@@ -194,7 +209,25 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
     if spec.rules.watchdog {
         out.push(watchdog(spec));
     }
+    for alert in &mut out {
+        if alert.owner.is_none() {
+            alert.owner = owner(spec, &alert.labels, alert.job.as_deref());
+        }
+    }
     out
+}
+
+/// The team owning an alert with these labels: the team whose `services` has its `service`
+/// label (the one its team route uses), else the owner of the scrape job it reads (or of the
+/// job named like its service).
+pub fn owner(spec: &Spec, labels: &BTreeMap<String, String>, job: Option<&str>) -> Option<String> {
+    let service = labels.get("service");
+    let by_service = service.and_then(|s| spec.teams.iter().find(|t| t.services.contains(s))).map(|t| t.name.clone());
+    let by_job = || {
+        let job = job.or(service.map(String::as_str))?;
+        spec.scrape_jobs.iter().find(|j| j.name == job)?.owner.clone()
+    };
+    by_service.or_else(by_job)
 }
 
 /// Severity and extra labels from `rules.overrides` (threshold and `for` shape the expression
@@ -261,6 +294,10 @@ fn watchdog(spec: &Spec) -> Alert {
             0.0,
         ),
         scenarios: scenario::watchdog(),
+        job: None,
+        threshold: None,
+        subject: None,
+        owner: None,
     };
     apply_override(spec, &mut alert);
     alert

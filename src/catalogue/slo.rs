@@ -91,6 +91,32 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
     out
 }
 
+/// One window pair of a burn-rate alert: it fires when the error ratio over both windows
+/// exceeds `factor` × the error budget (`error_ratio`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BurnWindow {
+    pub alert: &'static str,
+    pub severity: &'static str,
+    pub long: &'static str,
+    pub short: &'static str,
+    pub factor: f64,
+    pub error_ratio: f64,
+}
+
+/// The burn-rate windows of an SLO's alerts, page first, scaled to its period.
+pub fn windows(slo: &Slo) -> Vec<BurnWindow> {
+    let budget = 1.0 - slo.objective;
+    let period = slo.period.millis().expect("validated") as f64;
+    let page = PAGE.iter().map(|p| (NAMES[0], "critical", p));
+    let ticket = TICKET.iter().map(|p| (NAMES[1], "warning", p));
+    page.chain(ticket)
+        .map(|(alert, severity, (long, short, share))| {
+            let factor = share * period / ms(long);
+            BurnWindow { alert, severity, long, short, factor, error_ratio: factor * budget }
+        })
+        .collect()
+}
+
 /// `(long > t and short > t) or (…)` for each pair of windows.
 fn burn_expr(slo: &Slo, pairs: &[(&str, &str, f64)]) -> (String, f64) {
     let budget = 1.0 - slo.objective;
@@ -117,6 +143,11 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             [(NAMES[0], &PAGE, "critical", "2m", "fast"), (NAMES[1], &TICKET, "warning", "15m", "slowly")]
         {
             let (expr, lowest) = burn_expr(slo, pairs);
+            let factors: Vec<String> = windows(slo)
+                .iter()
+                .filter(|w| w.alert == name)
+                .map(|w| format!("{}× over {} and {}", show(w.factor), w.long, w.short))
+                .collect();
             let mut labels = slo_labels(slo);
             labels.insert("severity".into(), severity.into());
             labels.insert("service".into(), slo.service.clone());
@@ -152,6 +183,10 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
                     slo.objective,
                 ),
                 scenarios,
+                job: None,
+                threshold: Some(format!("burn rate {}", factors.join(", "))),
+                subject: Some(format!("SLO {}", slo.name)),
+                owner: None,
             });
         }
     }

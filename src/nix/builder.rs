@@ -1,9 +1,9 @@
 //! `monstack nix-builder`: the builder of a bundle derivation. It needs no stdenv: Nix runs it
 //! with the spec passed as a file (`passAsFile = [ "spec" ]` sets `specPath`) and the output
 //! paths in the environment. `out` gets the whole bundle; an output named after a component
-//! (`prometheus`, `alertmanager`, `grafana`, `loki`, `promtail`) gets that component's files at
-//! its root, so a host depends only on what it runs, and with content-addressed derivations a
-//! component's store path changes only when its files do.
+//! (`prometheus`, `alertmanager`, `grafana`, `loki`, `promtail`, `alloy`, `docs`) gets that
+//! component's files at its root, so a host depends only on what it runs, and with
+//! content-addressed derivations a component's store path changes only when its files do.
 
 use crate::bundle::{self, Bundle, COMPONENTS};
 use std::collections::BTreeMap;

@@ -34,8 +34,7 @@ pub fn parsing(model: &Model) -> Parsing {
     Parsing { metadata: if v3 { &METADATA_FIELDS } else { &[] }, message_as_line: v3 }
 }
 
-/// The label a source's `log_class` is written to, which per-class retention selects on.
-pub const LOG_CLASS_LABEL: &str = "log_class";
+pub use crate::spec::promtail::LOG_CLASS_LABEL;
 /// Layouts of the line's timestamp, tried in order.
 pub const TIMESTAMP_FORMATS: [&str; 2] = ["RFC3339Nano", "RFC3339"];
 

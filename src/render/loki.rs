@@ -5,8 +5,7 @@
 //! simple scalable deployment renders one file for its read, write and backend targets, with the
 //! ring on memberlist and the compactor's address.
 
-use super::logs::LOG_CLASS_LABEL;
-use super::{quote, yaml};
+use super::yaml;
 use crate::bundle::Bundle;
 use crate::spec::loki::LokiStorage;
 use crate::validate::Model;
@@ -230,19 +229,9 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         limits_config: LimitsConfig {
             retention_period: loki.retention.period.to_string(),
             retention_stream: loki
-                .retention
-                .classes
-                .iter()
-                .map(|c| RetentionStream {
-                    selector: format!("{{{LOG_CLASS_LABEL}={}}}", quote(&c.class)),
-                    priority: c.priority,
-                    period: c.period.to_string(),
-                })
-                .chain(loki.retention.streams.iter().map(|s| RetentionStream {
-                    selector: s.selector.clone(),
-                    priority: s.priority,
-                    period: s.period.to_string(),
-                }))
+                .retention_tiers()
+                .into_iter()
+                .map(|s| RetentionStream { selector: s.selector, priority: s.priority, period: s.period.to_string() })
                 .collect(),
             ingestion_rate_mb: limits.ingestion_rate_mb,
             ingestion_burst_size_mb: limits.ingestion_burst_size_mb,

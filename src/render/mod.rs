@@ -4,13 +4,14 @@
 
 pub mod alertmanager;
 pub mod alloy;
+pub mod docs;
 pub mod grafana;
 mod logs;
 pub mod loki;
 pub mod prometheus;
 pub mod promtail;
 mod relabel;
-mod route_tree;
+pub mod route_tree;
 pub mod rule_tests;
 
 use crate::bundle::Bundle;
@@ -26,6 +27,7 @@ pub fn render(model: &Model) -> Bundle {
     loki::render(model, &mut bundle);
     promtail::render(model, &mut bundle);
     alloy::render(model, &mut bundle);
+    docs::render(model, &mut bundle);
     bundle
 }
 

@@ -107,9 +107,23 @@ fn mermaid(nodes: &[Node]) -> String {
     out
 }
 
-pub fn render(route: &Route, bundle: &mut Bundle) {
+fn nodes(route: &Route) -> Vec<Node> {
     let mut nodes = Vec::new();
     flatten(route, route.receiver.as_deref().unwrap_or(""), 0, None, &mut nodes);
-    bundle.add("alertmanager/route-tree.svg", svg(&nodes).into_bytes());
-    bundle.add("alertmanager/route-tree.mmd", mermaid(&nodes).into_bytes());
+    nodes
+}
+
+/// The route tree as an SVG document (also inlined into `docs/index.html`).
+pub fn to_svg(route: &Route) -> String {
+    svg(&nodes(route))
+}
+
+/// The route tree as a Mermaid flowchart (also in `docs/catalog.md`).
+pub fn to_mermaid(route: &Route) -> String {
+    mermaid(&nodes(route))
+}
+
+pub fn render(route: &Route, bundle: &mut Bundle) {
+    bundle.add("alertmanager/route-tree.svg", to_svg(route).into_bytes());
+    bundle.add("alertmanager/route-tree.mmd", to_mermaid(route).into_bytes());
 }

@@ -217,6 +217,23 @@ pub struct EffectiveLimits {
     pub max_label_names_per_series: u32,
 }
 
+impl EffectiveLimits {
+    /// (name in `limits_config`, value) of each limit; the TSDB one only where it applies.
+    pub fn entries(&self, tsdb: bool) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("ingestion_rate_mb", self.ingestion_rate_mb.to_string()),
+            ("ingestion_burst_size_mb", self.ingestion_burst_size_mb.to_string()),
+            ("max_query_length", self.max_query_length.to_string()),
+            ("max_query_parallelism", self.max_query_parallelism.to_string()),
+        ];
+        if tsdb {
+            out.push(("tsdb_max_query_parallelism", self.tsdb_max_query_parallelism.to_string()));
+        }
+        out.push(("max_label_names_per_series", self.max_label_names_per_series.to_string()));
+        out
+    }
+}
+
 impl LokiSize {
     /// Defaults per size. Loki's own are 4 MB/s, 6 MB burst, 721h, 32 and (TSDB) 128.
     pub fn defaults(self) -> EffectiveLimits {
@@ -262,6 +279,21 @@ pub struct Limits {
 }
 
 impl Loki {
+    /// Every per-stream retention rule: the classes' (on `{log_class="..."}`) and then the
+    /// selectors'.
+    pub fn retention_tiers(&self) -> Vec<StreamRetention> {
+        let r = &self.retention;
+        r.classes
+            .iter()
+            .map(|c| StreamRetention {
+                selector: format!("{{{}={}}}", super::promtail::LOG_CLASS_LABEL, crate::render::quote(&c.class)),
+                period: c.period.clone(),
+                priority: c.priority,
+            })
+            .chain(r.streams.iter().cloned())
+            .collect()
+    }
+
     /// The limits in effect.
     pub fn effective_limits(&self) -> EffectiveLimits {
         let d = self.size.defaults();

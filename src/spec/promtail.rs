@@ -54,6 +54,9 @@ fn default_positions() -> String {
     "/var/lib/promtail/positions.yaml".into()
 }
 
+/// The label a source's `log_class` is written to, which per-class retention selects on.
+pub const LOG_CLASS_LABEL: &str = "log_class";
+
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogSource {

@@ -286,7 +286,7 @@ fn log_classes(spec: &Spec, cx: &mut Cx) {
         let p = format!("promtail.sources[{i}].log_class");
         cx.slug(&p, "log class", class);
         if let LogSourceKind::Files(f) = &s.kind
-            && f.labels.contains_key("log_class")
+            && f.labels.contains_key(crate::spec::promtail::LOG_CLASS_LABEL)
         {
             cx.error(
                 Code::RuleShape,

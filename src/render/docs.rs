@@ -1,0 +1,580 @@
+//! The bundle's catalogue, `docs/`: what this environment alerts on and who hears it.
+//! `docs/index.html` is one file that works offline (inline CSS, the route tree as inline SVG,
+//! a few lines of script for the search box over the alerts); `docs/catalog.md` says the same
+//! for a repository or a pull request. Both are tera templates (`templates/docs/`) over one
+//! [`Catalog`], built from the validated model with the same functions the other renderers
+//! use: the catalogue's alerts, Alertmanager's routing semantics ([`crate::routing`]) on each
+//! alert's labels, and the dashboards' own queries.
+//!
+//! No secrets: receivers are described by kind and destination (an e-mail address, a Slack
+//! channel), never by the files their keys are read from.
+
+use crate::bundle::Bundle;
+use crate::catalogue::{self, show};
+use crate::routing::{self, Labels};
+use crate::spec::Spec;
+use crate::spec::grafana::DashboardKind;
+use crate::spec::scrape::Discovery;
+use crate::spec::slo::Sli;
+use crate::validate::Model;
+use serde::Serialize;
+use serde_json::Value;
+use tera::{Context, Kwargs, State, Tera};
+
+const HTML: &str = include_str!("templates/docs/index.html");
+const MARKDOWN: &str = include_str!("templates/docs/catalog.md");
+
+/// Everything the two pages show, in the order they show it.
+#[derive(Debug, Serialize)]
+pub struct Catalog {
+    pub environment: String,
+    pub generator: String,
+    pub alerts: Vec<AlertDoc>,
+    pub slos: Vec<SloDoc>,
+    pub scrape_jobs: Vec<JobDoc>,
+    pub logs: LogsDoc,
+    pub dashboards: Vec<DashboardDoc>,
+    pub receivers: Vec<ReceiverDoc>,
+    pub route_tree_svg: String,
+    pub route_tree_mermaid: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlertDoc {
+    /// Unique within the page, for links (`#alert-…`).
+    pub anchor: String,
+    pub name: String,
+    pub subject: Option<String>,
+    pub severity: String,
+    pub expr: String,
+    #[serde(rename = "for_")]
+    pub for_: String,
+    pub threshold: Option<String>,
+    pub owner: Option<String>,
+    /// Static labels other than `severity`, as `name=value`.
+    pub labels: Vec<String>,
+    /// The receivers its labels reach through the route tree, in route order.
+    pub receivers: Vec<String>,
+    pub runbook_url: Option<String>,
+    pub summary: String,
+    /// The rule file it is in (`prometheus/rules/<file>.yml`).
+    pub file: String,
+    pub dashboards: Vec<DashboardRef>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DashboardRef {
+    pub title: String,
+    pub uid: String,
+    /// Grafana's URL path of the dashboard, `/d/<uid>`.
+    pub path: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SloDoc {
+    pub name: String,
+    pub service: String,
+    pub owner: Option<String>,
+    /// `99.9%`.
+    pub objective: String,
+    pub period: String,
+    /// Share of events that may fail, `0.1%`.
+    pub budget: String,
+    /// The budget as time of total failure within the period, `43m12s`.
+    pub budget_time: String,
+    pub sli: String,
+    pub windows: Vec<WindowDoc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WindowDoc {
+    pub alert: String,
+    pub severity: String,
+    pub long: String,
+    pub short: String,
+    pub factor: String,
+    /// The error ratio both windows must exceed.
+    pub error_ratio: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JobDoc {
+    pub name: String,
+    pub owner: Option<String>,
+    /// The discovery kind: `static`, `file_sd` or `kubernetes`.
+    pub kind: String,
+    /// What it discovers, in words.
+    pub discovery: String,
+    pub interval: String,
+    pub file: String,
+    /// Alerts that read this job's metrics.
+    pub alerts: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogsDoc {
+    pub default_period: String,
+    pub delete_delay: String,
+    pub storage: String,
+    /// Per-stream retention, highest priority first.
+    pub tiers: Vec<TierDoc>,
+    pub limits: Vec<LimitDoc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TierDoc {
+    pub selector: String,
+    pub period: String,
+    pub priority: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LimitDoc {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DashboardDoc {
+    pub title: String,
+    pub uid: String,
+    pub path: String,
+    pub folder: String,
+    pub file: String,
+    pub panels: usize,
+    /// Scrape jobs its queries select (`job="…"`).
+    pub jobs: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReceiverDoc {
+    pub name: String,
+    pub integrations: Vec<String>,
+    /// How many catalogued alerts reach it.
+    pub alerts: usize,
+}
+
+pub fn render(model: &Model, bundle: &mut Bundle) {
+    let catalog = catalog(&model.spec);
+    bundle.add("docs/index.html", html(&catalog).into_bytes());
+    bundle.add("docs/catalog.md", markdown(&catalog).into_bytes());
+}
+
+/// The HTML page.
+pub fn html(catalog: &Catalog) -> String {
+    fill("index.html", HTML, catalog)
+}
+
+/// The Markdown page.
+pub fn markdown(catalog: &Catalog) -> String {
+    fill("catalog.md", MARKDOWN, catalog)
+}
+
+fn fill(name: &str, template: &str, catalog: &Catalog) -> String {
+    let mut tera = Tera::new();
+    // Autoescaping follows the template's name: on for `index.html`, off for `catalog.md`.
+    tera.register_filter("md_cell", |s: &str, _: Kwargs, _: &State| md_cell(s));
+    tera.register_filter("md_code", |s: &str, _: Kwargs, _: &State| md_code(s));
+    tera.add_raw_template(name, template).expect("the docs templates parse");
+    let context = Context::from_serialize(catalog).expect("the catalogue serialises");
+    tera.render(name, &context).expect("the docs templates render every catalogue")
+}
+
+/// Text for a Markdown table cell: `|` escaped (GitHub honours `\|` in code spans too), line
+/// breaks flattened.
+fn md_cell(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// A Markdown code span for a table cell.
+fn md_code(s: &str) -> String {
+    code_span(&s.replace('|', "\\|").replace(['\n', '\r'], " "))
+}
+
+/// A Markdown code span holding `s`, fenced with more backticks than it holds.
+pub(crate) fn code_span(s: &str) -> String {
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// An alert as the catalogue and the rule files give it, before it is described.
+pub struct Entry {
+    pub name: String,
+    pub subject: Option<String>,
+    pub expr: String,
+    pub for_: String,
+    pub threshold: Option<String>,
+    pub owner: Option<String>,
+    pub job: Option<String>,
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub file: String,
+}
+
+impl Entry {
+    /// The labels Alertmanager routes on: the static labels and `alertname`.
+    pub fn routing_labels(&self) -> Labels {
+        let mut l = self.labels.clone();
+        l.insert("alertname".into(), self.name.clone());
+        l
+    }
+}
+
+/// Every alert of the environment: the catalogue's (overrides applied) and those of the spec's
+/// own rule files (`runbook_url` from `rules.runbook_base_url` as the rule files get it).
+pub fn entries(spec: &Spec) -> Vec<Entry> {
+    let mut out: Vec<Entry> = catalogue::alerts(spec)
+        .into_iter()
+        .map(|a| Entry {
+            name: a.name,
+            subject: a.subject,
+            expr: a.expr,
+            for_: a.for_.to_string(),
+            threshold: a.threshold,
+            owner: a.owner,
+            job: a.job,
+            labels: a.labels,
+            annotations: a.annotations,
+            file: a.file.to_string(),
+        })
+        .collect();
+    for file in &spec.rules.files {
+        for rule in file.groups.iter().flat_map(|g| &g.rules) {
+            let Some(name) = &rule.alert else { continue };
+            let mut annotations = rule.annotations.clone();
+            if let Some(base) = &spec.rules.runbook_base_url {
+                annotations
+                    .entry("runbook_url".into())
+                    .or_insert_with(|| format!("{}/{name}", base.trim_end_matches('/')));
+            }
+            out.push(Entry {
+                name: name.clone(),
+                subject: None,
+                expr: rule.expr.clone(),
+                for_: rule.for_.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "0s".into()),
+                threshold: None,
+                owner: catalogue::owner(spec, &rule.labels, None),
+                job: None,
+                labels: rule.labels.clone(),
+                annotations,
+                file: file.name.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.name, &a.subject, &a.file).cmp(&(&b.name, &b.subject, &b.file)));
+    out
+}
+
+/// The dashboards the environment provisions, in folder order, with their rendered JSON.
+fn provisioned(spec: &Spec) -> Vec<(String, DashboardKind, Value)> {
+    spec.grafana
+        .folders
+        .iter()
+        .flat_map(|f| f.dashboards.iter().map(move |k| (f.title.clone(), *k)))
+        .map(|(folder, kind)| (folder, kind, crate::dashboards::render(spec, kind)))
+        .collect()
+}
+
+/// Every `expr` string in a dashboard's JSON.
+fn exprs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                match child {
+                    Value::String(s) if k == "expr" => out.push(s),
+                    other => exprs(other, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| exprs(i, out)),
+        _ => {}
+    }
+}
+
+/// The scrape jobs a dashboard's queries select by name.
+fn jobs_shown(spec: &Spec, dashboard: &Value) -> Vec<String> {
+    let mut all = Vec::new();
+    exprs(dashboard, &mut all);
+    spec.scrape_jobs
+        .iter()
+        .filter(|j| {
+            let needle = format!("job={}", crate::render::quote(&j.name));
+            all.iter().any(|e| e.contains(&needle))
+        })
+        .map(|j| j.name.clone())
+        .collect()
+}
+
+fn panel_count(dashboard: &Value) -> usize {
+    dashboard["panels"].as_array().map(|p| p.iter().filter(|p| p["type"] != "row").count()).unwrap_or(0)
+}
+
+/// Builds the catalogue of an environment.
+pub fn catalog(spec: &Spec) -> Catalog {
+    let tree = routing::effective(spec);
+    let dashboards: Vec<DashboardDoc> = provisioned(spec)
+        .into_iter()
+        .map(|(folder, kind, json)| {
+            let uid = crate::dashboards::uid(kind).to_string();
+            DashboardDoc {
+                title: json["title"].as_str().unwrap_or_default().to_string(),
+                path: format!("/d/{uid}"),
+                uid,
+                folder,
+                file: format!("{}.json", kind.file_stem()),
+                panels: panel_count(&json),
+                jobs: jobs_shown(spec, &json),
+            }
+        })
+        .collect();
+    let slo_uid = crate::dashboards::uid(DashboardKind::Slo);
+    let reference =
+        |d: &DashboardDoc| DashboardRef { title: d.title.clone(), uid: d.uid.clone(), path: d.path.clone() };
+
+    let entries = entries(spec);
+    let mut anchors = std::collections::BTreeSet::new();
+    let alerts: Vec<AlertDoc> = entries
+        .iter()
+        .map(|e| {
+            let shows: Vec<DashboardRef> = dashboards
+                .iter()
+                .filter(|d| match (&e.job, e.labels.contains_key("slo")) {
+                    (_, true) => d.uid == slo_uid,
+                    (Some(job), false) => d.jobs.contains(job),
+                    (None, false) => false,
+                })
+                .map(reference)
+                .collect();
+            let mut anchor = slug(&format!("alert-{}-{}", e.name, e.subject.as_deref().unwrap_or("")));
+            while !anchors.insert(anchor.clone()) {
+                anchor.push_str("-x");
+            }
+            AlertDoc {
+                anchor,
+                name: e.name.clone(),
+                subject: e.subject.clone(),
+                severity: e.labels.get("severity").cloned().unwrap_or_default(),
+                expr: e.expr.clone(),
+                for_: e.for_.clone(),
+                threshold: e.threshold.clone(),
+                owner: e.owner.clone(),
+                labels: e.labels.iter().filter(|(k, _)| *k != "severity").map(|(k, v)| format!("{k}={v}")).collect(),
+                receivers: routing::receivers(&tree, &e.routing_labels()),
+                runbook_url: e.annotations.get("runbook_url").cloned(),
+                summary: e.annotations.get("summary").cloned().unwrap_or_default(),
+                file: e.file.clone(),
+                dashboards: shows,
+            }
+        })
+        .collect();
+
+    let receivers = spec
+        .alertmanager
+        .receivers
+        .iter()
+        .map(|r| {
+            let mut integrations: Vec<String> = Vec::new();
+            integrations.extend(r.email.iter().map(|e| format!("email to {}", e.to)));
+            integrations.extend(r.slack.iter().map(|s| format!("Slack {}", s.channel)));
+            integrations.extend(r.pagerduty.iter().map(|_| "PagerDuty (Events v2)".to_string()));
+            integrations.extend(r.webhook.iter().map(|_| "webhook".to_string()));
+            if integrations.is_empty() {
+                integrations.push("none (drops the alerts)".into());
+            }
+            ReceiverDoc {
+                name: r.name.clone(),
+                integrations,
+                alerts: alerts.iter().filter(|a| a.receivers.contains(&r.name)).count(),
+            }
+        })
+        .collect();
+
+    let slos = spec
+        .slos
+        .iter()
+        .map(|slo| {
+            let budget = 1.0 - slo.objective;
+            let period_ms = slo.period.millis().unwrap_or(0) as f64;
+            let mut labels = Labels::new();
+            labels.insert("service".into(), slo.service.clone());
+            SloDoc {
+                name: slo.name.clone(),
+                service: slo.service.clone(),
+                owner: catalogue::owner(spec, &labels, None),
+                objective: percent(slo.objective),
+                period: slo.period.to_string(),
+                budget: percent(budget),
+                budget_time: spoken_ms((period_ms * budget).round() as u64),
+                sli: match &slo.sli {
+                    Sli::Availability(a) => format!("failed events {} out of all events {}", a.errors, a.total),
+                    Sli::Latency(l) => format!(
+                        "requests slower than {}s out of all requests ({}{{{}}})",
+                        show(l.threshold_seconds),
+                        l.histogram,
+                        l.matchers
+                    ),
+                },
+                windows: catalogue::slo::windows(slo)
+                    .into_iter()
+                    .map(|w| WindowDoc {
+                        alert: w.alert.into(),
+                        severity: w.severity.into(),
+                        long: w.long.into(),
+                        short: w.short.into(),
+                        factor: show(w.factor),
+                        error_ratio: show(w.error_ratio),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let scrape_jobs = spec
+        .scrape_jobs
+        .iter()
+        .map(|j| JobDoc {
+            name: j.name.clone(),
+            owner: j.owner.clone(),
+            kind: match &j.discovery {
+                Discovery::Static(_) => "static",
+                Discovery::FileSd(_) => "file_sd",
+                Discovery::Kubernetes(_) => "kubernetes",
+            }
+            .into(),
+            discovery: discovery(&j.discovery),
+            interval: j.scrape_interval.as_ref().unwrap_or(&spec.prometheus.scrape_interval).to_string(),
+            file: format!("{}.yml", j.file.clone().unwrap_or_else(|| j.name.replace('-', "_"))),
+            alerts: entries.iter().filter(|e| e.job.as_deref() == Some(j.name.as_str())).count(),
+        })
+        .collect();
+
+    let loki = &spec.loki;
+    // Loki 3 renders the TSDB index, where the TSDB parallelism limit applies.
+    let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(|v| v.major >= 3);
+    let mut tiers: Vec<TierDoc> = loki
+        .retention_tiers()
+        .into_iter()
+        .map(|s| TierDoc { selector: s.selector, period: s.period.to_string(), priority: s.priority })
+        .collect();
+    tiers.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.selector.cmp(&b.selector)));
+    let logs = LogsDoc {
+        default_period: loki.retention.period.to_string(),
+        delete_delay: loki.retention.delete_delay.to_string(),
+        storage: match &loki.storage {
+            crate::spec::loki::LokiStorage::S3(s) => format!("S3 bucket {} at {}", s.bucket, s.endpoint),
+            crate::spec::loki::LokiStorage::Filesystem(_) => "local filesystem".into(),
+        },
+        tiers,
+        limits: loki
+            .effective_limits()
+            .entries(tsdb)
+            .into_iter()
+            .map(|(name, value)| LimitDoc { name: name.into(), value })
+            .collect(),
+    };
+
+    Catalog {
+        environment: spec.environment.clone(),
+        generator: format!("monstack {}", env!("CARGO_PKG_VERSION")),
+        alerts,
+        slos,
+        scrape_jobs,
+        logs,
+        dashboards,
+        receivers,
+        route_tree_svg: super::route_tree::to_svg(&tree),
+        route_tree_mermaid: super::route_tree::to_mermaid(&tree),
+    }
+}
+
+/// A job's discovery in words.
+pub fn discovery(d: &Discovery) -> String {
+    match d {
+        Discovery::Static(s) => format!("targets {}", s.targets.join(", ")),
+        Discovery::FileSd(f) => format!("files {} (re-read every {})", f.files.join(", "), f.refresh_interval),
+        Discovery::Kubernetes(k) => {
+            let mut parts = vec![format!("role {}", k.role.as_str())];
+            if let Some(p) = k.preset {
+                let name = serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_string));
+                parts.push(format!("preset {}", name.unwrap_or_default()));
+            }
+            parts.push(if k.namespaces.is_empty() {
+                "all namespaces".into()
+            } else {
+                format!("namespaces {}", k.namespaces.join(", "))
+            });
+            if !k.match_labels.is_empty() {
+                let m: Vec<String> = k.match_labels.iter().map(|(a, b)| format!("{a}={b}")).collect();
+                parts.push(format!("labels {}", m.join(", ")));
+            }
+            if let Some(p) = &k.port_name {
+                parts.push(format!("port {p}"));
+            }
+            if let Some(p) = k.port {
+                parts.push(format!("port {p}"));
+            }
+            if k.annotations {
+                parts.push("prometheus.io annotations".into());
+            }
+            parts.join(", ")
+        }
+    }
+}
+
+/// `0.999` → `99.9%`.
+fn percent(x: f64) -> String {
+    format!("{}%", show(x * 100.0))
+}
+
+/// Milliseconds as `43m12s`, `7h12m`, `3d`.
+fn spoken_ms(ms: u64) -> String {
+    let s = ms / 1000;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    let parts: Vec<String> = [(d, "d"), (h, "h"), (m, "m"), (sec, "s")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect();
+    if parts.is_empty() { "0s".into() } else { parts.concat() }
+}
+
+/// Lowercase letters, digits and `-`, for anchors.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_keep_pipes_and_backticks_inside_the_cell() {
+        assert_eq!(md_code("a|b"), "`a\\|b`");
+        assert_eq!(md_code("x`y"), "``x`y``");
+        assert_eq!(md_code("`y"), "`` `y ``");
+        assert_eq!(md_cell("a|b\nc"), "a\\|b c");
+    }
+
+    #[test]
+    fn budgets_are_spoken_as_durations() {
+        assert_eq!(spoken_ms(43 * 60_000 + 12_000), "43m12s");
+        assert_eq!(spoken_ms(3 * 86_400_000), "3d");
+        assert_eq!(spoken_ms(0), "0s");
+        assert_eq!(percent(0.999), "99.9%");
+    }
+
+    #[test]
+    fn anchors_are_slugs() {
+        assert_eq!(slug("alert-CustomAIModelDrift-model image-gen.v2"), "alert-customaimodeldrift-model-image-gen-v2");
+    }
+}

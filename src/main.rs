@@ -1,6 +1,7 @@
 //! The `monstack` command line: render, check and describe environment bundles.
 
 use clap::{Parser, Subcommand};
+use monstack::bundle::Written;
 use monstack::check::{self, External};
 use monstack::diag::Diagnostic;
 use std::io::Read;
@@ -84,11 +85,16 @@ fn main() -> ExitCode {
                 Ok(b) => b,
                 Err(code) => return code,
             };
-            if let Err(e) = monstack::bundle::write_atomic(&out, bundle.files()) {
-                eprintln!("error: cannot write {}: {e}", out.display());
-                return ExitCode::FAILURE;
+            match monstack::bundle::write_atomic(&out, bundle.files()) {
+                Ok(Written::Replaced) => eprintln!("rendered {} files to {}", bundle.files().len(), out.display()),
+                Ok(Written::Unchanged) => {
+                    eprintln!("unchanged: {} already holds these {} files", out.display(), bundle.files().len())
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", out.display());
+                    return ExitCode::FAILURE;
+                }
             }
-            eprintln!("rendered {} files to {}", bundle.files().len(), out.display());
             ExitCode::SUCCESS
         }
         Command::Validate { spec } => match build(&spec, &monstack::BuildOptions::default()) {

@@ -16,6 +16,7 @@ macro_rules! out {
 }
 
 use clap::{Parser, Subcommand};
+use monstack::bundle::Written;
 use monstack::check::{self, External};
 use monstack::diag::Diagnostic;
 use std::io::Read;
@@ -125,11 +126,16 @@ fn main() -> ExitCode {
                 Ok(b) => b,
                 Err(code) => return code,
             };
-            if let Err(e) = monstack::bundle::write_atomic(&out, bundle.files()) {
-                say!("error: cannot write {}: {e}", out.display());
-                return ExitCode::FAILURE;
+            match monstack::bundle::write_atomic(&out, bundle.files()) {
+                Ok(Written::Replaced) => say!("rendered {} files to {}", bundle.files().len(), out.display()),
+                Ok(Written::Unchanged) => {
+                    say!("unchanged: {} already holds these {} files", out.display(), bundle.files().len())
+                }
+                Err(e) => {
+                    say!("error: cannot write {}: {e}", out.display());
+                    return ExitCode::FAILURE;
+                }
             }
-            say!("rendered {} files to {}", bundle.files().len(), out.display());
             ExitCode::SUCCESS
         }
         Command::Validate { spec } => match build(&spec, &monstack::BuildOptions::default()) {
@@ -220,12 +226,12 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCod
     let load = |path: &std::path::Path| {
         diff::load(path).map_err(|e| {
             match e {
-                LoadError::Read(message) => eprintln!("error: {message}"),
+                LoadError::Read(message) => say!("error: {message}"),
                 LoadError::Invalid(diags) => {
                     for d in &diags {
-                        eprintln!("{d}");
+                        say!("{d}");
                     }
-                    eprintln!("{} problem(s) in {}; nothing was compared", diags.len(), path.display());
+                    say!("{} problem(s) in {}; nothing was compared", diags.len(), path.display());
                 }
             }
             ExitCode::from(2)

@@ -35,7 +35,8 @@ fn markdown_rows(md: &str) -> Vec<(String, Option<String>, Vec<String>)> {
 fn the_prod_catalogue_lists_every_alert_with_the_receivers_the_route_tree_gives_it() {
     let bytes = std::fs::read(common::example("prod")).unwrap();
     let model = monstack::model("prod.json", &bytes).unwrap();
-    let tree = routing::effective(&model.spec);
+    let effective = routing::effective(&model.spec);
+    let tree = routing::Tree::new(&effective).unwrap();
     let entries = docs::entries(&model.spec);
     let rules = text(&bundle("prod"), "prometheus/rules/application_alerts.yml");
     assert!(entries.len() > 50, "prod has the whole catalogue: {}", entries.len());

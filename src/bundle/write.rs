@@ -1,6 +1,7 @@
 //! Atomic output: the bundle is written to a temporary sibling folder, synced, and then
 //! swapped with the target in one `renameat2(RENAME_EXCHANGE)` on Linux. A failed or killed
-//! render leaves an existing output folder exactly as it was.
+//! render leaves an existing output folder exactly as it was. A folder that already holds
+//! exactly the bundle is left alone: a rebuild of an unchanged spec writes nothing.
 
 use super::MANIFEST;
 use std::collections::BTreeMap;
@@ -9,7 +10,16 @@ use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+/// What [`write_atomic`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// The bundle replaced (or created) the folder.
+    Replaced,
+    /// The folder already held exactly these files; nothing was written.
+    Unchanged,
+}
+
+pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
     let name = out
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} has no folder name", out.display())))?
@@ -22,6 +32,10 @@ pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result
     fs::create_dir_all(&parent)?;
     if out.exists() {
         refuse_foreign(out)?;
+        // Writing a fleet's bundle means thousands of fsyncs; comparing it costs reads only.
+        if unchanged(out, files)? {
+            return Ok(Written::Unchanged);
+        }
     }
     remove_stale(&parent, &name);
     let tmp = parent.join(format!(".{name}.monstack-{}", std::process::id()));
@@ -33,7 +47,35 @@ pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result
         let _ = fs::remove_dir_all(&tmp);
     }
     result?;
-    File::open(&parent)?.sync_all()
+    File::open(&parent)?.sync_all()?;
+    Ok(Written::Replaced)
+}
+
+/// Whether `out` holds exactly `files`: the same manifest (checked first, as it hashes every
+/// other file), every file with the same bytes, and no other file.
+fn unchanged(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<bool> {
+    let Some(manifest) = files.get(MANIFEST) else { return Ok(false) };
+    if fs::read(out.join(MANIFEST)).ok().as_ref() != Some(manifest) {
+        return Ok(false);
+    }
+    let mut on_disk = 0;
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push(entry.path());
+                continue;
+            }
+            let rel = entry.path().strip_prefix(out).expect("below out").to_string_lossy().into_owned();
+            match files.get(&rel) {
+                Some(bytes) if kind.is_file() && fs::read(entry.path())? == *bytes => on_disk += 1,
+                _ => return Ok(false),
+            }
+        }
+    }
+    Ok(on_disk == files.len())
 }
 
 /// Removes the temporary folders of renders that were killed before they finished (their
@@ -193,6 +235,24 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("a/b/c.yml")).unwrap(), "two");
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("bundle")]);
+    }
+
+    #[test]
+    fn an_identical_bundle_is_left_alone_and_any_difference_rewrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Replaced);
+        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Unchanged);
+        // A file edited by hand, a file added, a file removed: each is repaired by a rewrite.
+        fs::write(out.join("a/b/c.yml"), "edited").unwrap();
+        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Replaced);
+        assert_eq!(fs::read_to_string(out.join("a/b/c.yml")).unwrap(), "one");
+        fs::write(out.join("a/extra.yml"), "x").unwrap();
+        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Replaced);
+        assert!(!out.join("a/extra.yml").exists());
+        fs::remove_file(out.join("a/b/c.yml")).unwrap();
+        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Replaced);
+        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Unchanged);
     }
 
     #[test]

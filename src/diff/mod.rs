@@ -199,7 +199,9 @@ pub fn label_set(labels: &Labels) -> String {
 }
 
 fn routes(old: &Spec, new: &Spec) -> Vec<Item> {
-    let (old_tree, new_tree) = (routing::effective(old), routing::effective(new));
+    let (old_route, new_route) = (routing::effective(old), routing::effective(new));
+    let tree = |r| routing::Tree::new(r).expect("a validated spec's matchers parse");
+    let (old_tree, new_tree) = (tree(&old_route), tree(&new_route));
     let mut sets: BTreeSet<Labels> = BTreeSet::new();
     for spec in [old, new] {
         sets.extend(spec.alertmanager.expectations.iter().map(|e| e.labels.clone()));

@@ -313,7 +313,8 @@ fn panel_count(dashboard: &Value) -> usize {
 
 /// Builds the catalogue of an environment.
 pub fn catalog(spec: &Spec) -> Catalog {
-    let tree = routing::effective(spec);
+    let effective = routing::effective(spec);
+    let tree = routing::Tree::new(&effective).expect("a validated spec's matchers parse");
     let dashboards: Vec<DashboardDoc> = provisioned(spec)
         .into_iter()
         .map(|(folder, kind, json)| {
@@ -484,8 +485,8 @@ pub fn catalog(spec: &Spec) -> Catalog {
         logs,
         dashboards,
         receivers,
-        route_tree_svg: super::route_tree::to_svg(&tree),
-        route_tree_mermaid: super::route_tree::to_mermaid(&tree),
+        route_tree_svg: super::route_tree::to_svg(&effective),
+        route_tree_mermaid: super::route_tree::to_mermaid(&effective),
     }
 }
 

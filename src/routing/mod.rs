@@ -55,6 +55,31 @@ fn matches(matchers: &[String], labels: &Labels) -> bool {
     matchers.iter().all(|m| Matcher::parse(m).is_ok_and(|m| m.matches(labels.get(&m.name).map(String::as_str))))
 }
 
+/// A route tree with every matcher parsed (and its regex compiled) once. The checks route every
+/// alert of the environment through the tree: parsing the matchers per alert made a fleet's
+/// validation quadratic (teams' service regexes recompiled for each of thousands of alerts).
+#[derive(Debug)]
+pub struct Tree<'a> {
+    route: &'a Route,
+    matchers: Vec<Matcher>,
+    routes: Vec<Tree<'a>>,
+}
+
+impl<'a> Tree<'a> {
+    /// The tree, or the first matcher that does not parse.
+    pub fn new(route: &'a Route) -> Result<Tree<'a>, String> {
+        Ok(Tree {
+            route,
+            matchers: route.matchers.iter().map(|m| Matcher::parse(m)).collect::<Result<_, _>>()?,
+            routes: route.routes.iter().map(Tree::new).collect::<Result<_, _>>()?,
+        })
+    }
+
+    fn matches(&self, labels: &Labels) -> bool {
+        self.matchers.iter().all(|m| m.matches(labels.get(&m.name).map(String::as_str)))
+    }
+}
+
 /// A matched leaf: its receiver and the route path that led there (`route.routes[2]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Match {
@@ -62,14 +87,14 @@ pub struct Match {
     pub path: String,
 }
 
-fn walk(route: &Route, inherited: &str, path: String, labels: &Labels, out: &mut Vec<Match>) {
-    let receiver = route.receiver.as_deref().unwrap_or(inherited);
+fn walk(node: &Tree, inherited: &str, path: String, labels: &Labels, out: &mut Vec<Match>) {
+    let receiver = node.route.receiver.as_deref().unwrap_or(inherited);
     let mut any = false;
-    for (i, child) in route.routes.iter().enumerate() {
-        if matches(&child.matchers, labels) {
+    for (i, child) in node.routes.iter().enumerate() {
+        if child.matches(labels) {
             any = true;
             walk(child, receiver, format!("{path}.routes[{i}]"), labels, out);
-            if !child.continue_ {
+            if !child.route.continue_ {
                 break;
             }
         }
@@ -80,14 +105,14 @@ fn walk(route: &Route, inherited: &str, path: String, labels: &Labels, out: &mut
 }
 
 /// Where an alert with these labels is delivered, in route order.
-pub fn route(root: &Route, labels: &Labels) -> Vec<Match> {
+pub fn route(root: &Tree, labels: &Labels) -> Vec<Match> {
     let mut out = Vec::new();
-    walk(root, root.receiver.as_deref().unwrap_or(""), "alertmanager.route".into(), labels, &mut out);
+    walk(root, root.route.receiver.as_deref().unwrap_or(""), "alertmanager.route".into(), labels, &mut out);
     out
 }
 
 /// The distinct receivers, in route order.
-pub fn receivers(root: &Route, labels: &Labels) -> Vec<String> {
+pub fn receivers(root: &Tree, labels: &Labels) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for m in route(root, labels) {
         if !out.contains(&m.receiver) {
@@ -144,7 +169,8 @@ routes:
 
     #[test]
     fn routes_like_alertmanager() {
-        let t = route_of(TREE);
+        let route = route_of(TREE);
+        let t = Tree::new(&route).unwrap();
         type Case = (&'static [(&'static str, &'static str)], &'static [&'static str]);
         let cases: &[Case] = &[
             // continue: reaches both the DB pager and the general pager.

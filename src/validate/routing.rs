@@ -10,10 +10,6 @@ use crate::spec::Spec;
 use crate::spec::alertmanager::Route;
 use crate::syntax::Matcher;
 
-fn all_matchers_valid(route: &Route) -> bool {
-    route.matchers.iter().all(|m| Matcher::parse(m).is_ok()) && route.routes.iter().all(all_matchers_valid)
-}
-
 fn receivers_in(route: &Route, out: &mut Vec<String>) {
     if let Some(r) = &route.receiver {
         out.push(r.clone());
@@ -44,18 +40,20 @@ fn alerts(spec: &Spec) -> Vec<(String, Labels)> {
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let am = &spec.alertmanager;
     let effective = routing::effective(spec);
-    let root = &effective;
+    let tree = routing::Tree::new(&effective);
     let inhibit_valid = am
         .inhibit_rules
         .iter()
         .all(|r| r.source_matchers.iter().chain(&r.target_matchers).all(|m| Matcher::parse(m).is_ok()));
     let mut referenced = Vec::new();
-    receivers_in(root, &mut referenced);
+    receivers_in(&effective, &mut referenced);
     let receivers_known = referenced.iter().all(|r| am.receivers.iter().any(|x| &x.name == r));
     // A broken tree is reported where it is broken; routing through it would only add noise.
-    if root.receiver.is_none() || !all_matchers_valid(root) || !inhibit_valid || !receivers_known {
-        return;
-    }
+    let root = match tree {
+        Ok(root) if effective.receiver.is_some() && inhibit_valid && receivers_known => root,
+        _ => return,
+    };
+    let root = &root;
 
     for (i, e) in am.expectations.iter().enumerate() {
         let p = format!("alertmanager.expectations[{i}]");
@@ -93,8 +91,9 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     }
 
     for (i, r) in am.inhibit_rules.iter().enumerate() {
+        let source: Vec<Matcher> = r.source_matchers.iter().filter_map(|m| Matcher::parse(m).ok()).collect();
         let possible = alerts.iter().any(|(_, l)| {
-            r.source_matchers.iter().filter_map(|m| Matcher::parse(m).ok()).all(|m| match l.get(&m.name) {
+            source.iter().all(|m| match l.get(&m.name) {
                 Some(v) => m.matches(Some(v)),
                 // A label the rule does not set may come from the series: it could match.
                 None => true,
@@ -111,7 +110,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     }
 
     let mut used = Vec::new();
-    receivers_in(root, &mut used);
+    receivers_in(&effective, &mut used);
     used.extend(spec.teams.iter().filter_map(|t| t.receiver.clone()));
     for (i, r) in am.receivers.iter().enumerate() {
         if !used.contains(&r.name) {

@@ -271,13 +271,14 @@ fn lint(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule, pa
 /// `rule/duplicate`: a rule of the spec's that repeats a generated alert or another rule.
 fn duplicates(spec: &Spec, cx: &mut Cx) {
     let generated = crate::catalogue::names();
-    let mut records: Vec<(String, &str, &BTreeMap<String, String>)> = Vec::new();
+    // Keyed by name and labels: a fleet has thousands of recording rules, so no linear search.
+    let mut records: BTreeMap<(&str, &BTreeMap<String, String>), String> = BTreeMap::new();
     for (fi, file) in spec.rules.files.iter().enumerate() {
         for (gi, group) in file.groups.iter().enumerate() {
             for (ri, rule) in group.rules.iter().enumerate() {
                 let path = format!("rules.files[{fi}].groups[{gi}].rules[{ri}]");
                 if let Some(a) = &rule.alert
-                    && generated.contains(&a.as_str())
+                    && generated.binary_search(&a.as_str()).is_ok()
                 {
                     cx.error(
                         Code::LintDuplicate,
@@ -287,9 +288,7 @@ fn duplicates(spec: &Spec, cx: &mut Cx) {
                     .hint(format!("change it with rules.overrides.{a}, or give your rule another name"));
                 }
                 if let Some(r) = &rule.record {
-                    if let Some((first, _, _)) =
-                        records.iter().find(|(_, name, labels)| *name == r.as_str() && **labels == rule.labels)
-                    {
+                    if let Some(first) = records.get(&(r.as_str(), &rule.labels)) {
                         cx.error(
                             Code::LintDuplicate,
                             format!("{path}.record"),
@@ -297,7 +296,7 @@ fn duplicates(spec: &Spec, cx: &mut Cx) {
                         )
                         .hint("two rules writing one series overwrite each other; remove one or label them apart");
                     } else {
-                        records.push((path.clone(), r.as_str(), &rule.labels));
+                        records.insert((r.as_str(), &rule.labels), path.clone());
                     }
                 }
             }

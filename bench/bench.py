@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""The fleet benchmark (issue 9): monstack against the tools users would run instead.
+
+Run through `bash bench/run` (which builds the release binary first). Every figure is the median
+of --runs runs (wall time, and peak RSS of the measured process from wait4), measured in the same
+run as its anchor, `promtool check rules` on the same rule files. Prints a Markdown table.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MONSTACK = os.path.join(REPO, "target", "release", "monstack")
+ENVS = ["dev", "staging", "prod"]
+
+
+def measure(cmd, timeout=None):
+    """Wall seconds and peak RSS (MiB) of one command; None for the time when it timed out."""
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = None if timeout is None else start + timeout
+    while True:
+        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline and time.monotonic() > deadline:
+            p.kill()
+            os.wait4(p.pid, 0)
+            return None, 0.0
+        time.sleep(0.005)
+    wall = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def median(cmd, runs, before=None):
+    walls, rss = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        w, m = measure(cmd)
+        walls.append(w)
+        rss.append(m)
+    return statistics.median(walls), max(rss)
+
+
+def fleet(base_env, services, out, args):
+    subprocess.run(
+        [sys.executable, os.path.join(REPO, "bench", "fleet.py"), "--base",
+         os.path.join(REPO, "examples", "creativeflow", f"{base_env}.json"), "--services", str(services),
+         "--models", str(args.models), "--slos", str(args.slos), "--out", out],
+        check=True,
+    )
+
+
+def rule_files(bundle):
+    d = os.path.join(bundle, "prometheus", "rules")
+    return sorted(os.path.join(d, f) for f in os.listdir(d))
+
+
+def count_rules(files):
+    n = 0
+    for f in files:
+        with open(f) as fh:
+            n += sum(1 for line in fh if line.lstrip().startswith(("- alert:", "- record:")))
+    return n
+
+
+def nix_eval(spec, lib):
+    """`nix-instantiate --eval --strict` of the spec through the module system (modules/lib.nix's
+    evalEnv, as the flake's environments are evaluated), forced to its JSON."""
+    expr = (
+        f"let lib = import {lib}/lib; m = import {REPO}/modules/lib.nix {{ inherit lib; }}; "
+        f"in builtins.stringLength (m.evalEnv {{ modules = [ (lib.importJSON {spec}) ]; }}).json"
+    )
+    return ["nix-instantiate", "--eval", "--strict", "--expr", expr]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--services", type=int, default=1000)
+    ap.add_argument("--models", type=int, default=50)
+    ap.add_argument("--slos", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=5, help="runs per measurement (the median is reported)")
+    ap.add_argument("--test-timeout", type=float, default=600, help="seconds per `promtool test rules` call")
+    ap.add_argument("--keep", help="keep the fleet specs and bundles in this folder")
+    args = ap.parse_args()
+    promtool = shutil.which("promtool")
+    work = args.keep or tempfile.mkdtemp(prefix="monstack-bench-")
+    os.makedirs(work, exist_ok=True)
+    rows = []
+
+    def row(what, wall, rss="", note=""):
+        shown = "stopped" if wall is None else f"{wall:.3f} s"
+        rows.append((what, shown, f"{rss:.0f} MiB" if rss else "", note))
+        print(f"  {what}: {shown} {note}", file=sys.stderr, flush=True)
+
+    print(f"fleet: {args.services} services, {args.models} AI models, {args.slos} SLOs per env; "
+          f"{args.runs} runs each; work folder {work}", file=sys.stderr)
+    total = {"build": 0.0, "check": 0.0, "rules": 0}
+    peak = 0.0
+    for env in ENVS:
+        spec = os.path.join(work, f"fleet-{env}.json")
+        fleet(env, args.services, spec, args)
+        out = os.path.join(work, f"bundle-{env}")
+        shutil.rmtree(out, ignore_errors=True)
+        build, rss = median([MONSTACK, "validate", "--spec", spec], args.runs)
+        peak = max(peak, rss)
+        rendered, rss_r = median(
+            [MONSTACK, "render", "--spec", spec, "--out", out], args.runs,
+            before=lambda: shutil.rmtree(out, ignore_errors=True),
+        )
+        noop, _ = median([MONSTACK, "render", "--spec", spec, "--out", out], args.runs)
+        files = rule_files(out)
+        n = count_rules(files)
+        dashboards = sum(len(fs) for _, _, fs in os.walk(os.path.join(out, "grafana", "dashboards")))
+        size = os.path.getsize(spec) / 2**20
+        row(f"{env}: render + validate in memory (`monstack validate`)", build, rss,
+            f"{n} rules, {dashboards} dashboards, spec {size:.1f} MiB")
+        row(f"{env}: `monstack render` to a fresh folder (fsync per file)", rendered, rss_r)
+        row(f"{env}: `monstack render` again, spec unchanged (no-op)", noop)
+        total["build"] += build
+        total["rules"] += n
+        if promtool:
+            check, rss_p = median([promtool, "check", "rules", *files], args.runs)
+            total["check"] += check
+            row(f"{env}: `promtool check rules` on the same {len(files)} rule files", check, rss_p,
+                f"ratio monstack/promtool {build / check:.2f}")
+
+    if total["check"]:
+        row(f"all 3 envs: render + validate vs `promtool check rules` ({total['rules']} rules)",
+            total["build"], peak, f"ratio {total['build'] / total['check']:.2f} (target <= 0.10)")
+
+    small = args.services // 10
+    spec = os.path.join(work, f"fleet-prod-{small}.json")
+    fleet("prod", small, spec, args)
+    t_small, _ = median([MONSTACK, "validate", "--spec", spec], args.runs)
+    t_big, _ = median([MONSTACK, "validate", "--spec", os.path.join(work, "fleet-prod.json")], args.runs)
+    row(f"prod: render + validate, {small} services", t_small, note=f"{args.services} services: {t_big:.3f} s, "
+        f"x{t_big / t_small:.1f} for x10 services (target <= 11)")
+
+    lib = os.environ.get("MONSTACK_NIXPKGS_LIB")
+    if lib and shutil.which("nix-instantiate"):
+        wall, rss = median(nix_eval(os.path.join(work, "fleet-prod.json"), os.path.abspath(lib)), args.runs)
+        row("prod: `nix-instantiate --eval --strict` of the fleet through the module system", wall, rss)
+    else:
+        print("SKIP nix eval: MONSTACK_NIXPKGS_LIB is not set (a nixpkgs.lib checkout)", file=sys.stderr)
+        row("prod: nix eval through the module system", 0.0, note="SKIP: MONSTACK_NIXPKGS_LIB not set")
+
+    if promtool:
+        tests = os.path.join(work, "bundle-prod", "prometheus", "tests")
+        names = sorted(f for f in os.listdir(tests) if f.endswith("_test.yml"))
+        own = [f for f in names if f.startswith("svc_")]
+        generated = [f for f in names if not f.startswith("svc_")]
+        cwd = os.getcwd()
+        os.chdir(tests)
+        wall, rss = measure([promtool, "test", "rules", *own], args.test_timeout)
+        row(f"prod: `promtool test rules`, the services' {len(own)} test files (8 tests each), 1 run", wall, rss,
+            f"timeout {args.test_timeout:.0f} s")
+        for f in generated:
+            wall, rss = measure([promtool, "test", "rules", f], args.test_timeout)
+            row(f"prod: `promtool test rules {f}`, 1 run", wall, rss, f"timeout {args.test_timeout:.0f} s")
+        os.chdir(cwd)
+
+    print("\n| measurement | wall (median) | peak RSS | note |\n|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    if not args.keep:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()

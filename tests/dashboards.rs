@@ -17,17 +17,7 @@ fn spec(env: &str) -> Spec {
     monstack::spec::load::load(env, &bytes).unwrap().spec
 }
 
-fn datasources(spec: &Spec) -> BTreeMap<String, String> {
-    spec.grafana.datasources.iter().map(|d| (d.uid.clone(), d.kind.as_str().to_string())).collect()
-}
-
-fn metrics(spec: &Spec) -> Metrics<'_> {
-    Metrics {
-        jobs: spec.scrape_jobs.iter().map(|j| j.name.as_str()).collect(),
-        ai_job: &spec.ai_models.job,
-        records: monstack::catalogue::recordings(spec).into_iter().map(|r| r.record).collect(),
-    }
-}
+use dashboards::check::datasources;
 
 /// Every dashboard the env's folders list, rendered.
 fn rendered(spec: &Spec) -> Vec<(DashboardKind, Value)> {
@@ -41,7 +31,7 @@ fn prod_has_every_dashboard_the_seed_names_and_each_passes_the_checker() {
     assert_eq!(kinds, DashboardKind::ALL.into_iter().collect(), "prod lists every built-in dashboard");
     for env in common::ENVS {
         let s = spec(env);
-        let (ds, m) = (datasources(&s), metrics(&s));
+        let (ds, m) = (datasources(&s), Metrics::of(&s));
         let mut uids = BTreeSet::new();
         for (kind, d) in rendered(&s) {
             assert!(uids.insert(d["uid"].as_str().unwrap().to_string()), "{env}: uid of {kind:?} is unique");
@@ -205,7 +195,7 @@ fn the_checker_reports_each_kind_of_broken_dashboard() {
         },
     ];
     let prod = spec("prod");
-    let (ds, m) = (datasources(&prod), metrics(&prod));
+    let (ds, m) = (datasources(&prod), Metrics::of(&prod));
     for case in cases {
         let mut d = dashboards::render(&prod, case.kind);
         (case.mutate)(&mut d);

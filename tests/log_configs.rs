@@ -83,7 +83,7 @@ fn the_models_reject_what_the_tools_would() {
         (
             "the seed's Kubernetes role",
             conf::promtail::check(&promtail.replacen("- role: pod", "- role: LabeledPods", 1), v("3.5.0")),
-            "\"LabeledPods\" is not a Kubernetes discovery role",
+            "unknown variant `LabeledPods`",
         ),
         (
             "an unknown pipeline stage",

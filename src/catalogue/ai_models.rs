@@ -2,6 +2,7 @@
 //! model that is discovered but not declared, with the default thresholds. The seed's
 //! `<MODEL_SPECIFIC_…>` placeholders are the per-model values of `ai_models`.
 
+use super::metrics::{DCGM_JOB, KSM_JOB};
 use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair, series};
 use super::{AI_MODEL_FILE, Alert, Cmp, annotations, show};
 use crate::render::{quote, regex_literal};
@@ -18,12 +19,6 @@ pub const NAMES: [&str; 6] = [
     "CustomAIModelGpuSaturation",
     "CustomAIModelGpuMemorySaturation",
 ];
-
-/// DCGM series carry the pod (with the exporter's Kubernetes mapping); kube-state-metrics'
-/// `kube_pod_labels` carries the model label when the pod label is allow-listed
-/// (`--metric-labels-allowlist=pods=[ai_model_name]`). Joining them attributes GPUs to models.
-const DCGM_JOB: &str = "dcgm_exporter";
-const KSM_JOB: &str = "kubernetes-kube-state-metrics";
 
 const GROUP: &str = "ai_model_alerts";
 
@@ -241,7 +236,9 @@ pub fn ksm_label(spec: &Spec) -> String {
 }
 
 /// GPU metrics of the model's pods: `metric * on (namespace, pod) group_left (model_name) <the
-/// model's pods>`.
+/// model's pods>`. DCGM series carry the pod (with the exporter's Kubernetes mapping);
+/// kube-state-metrics' `kube_pod_labels` carries the model label when the pod label is
+/// allow-listed (`--metric-labels-allowlist=pods=[ai_model_name]`).
 fn per_model(spec: &Spec, metric: &str, target: &Target) -> String {
     let label = ksm_label(spec);
     let model_sel = target

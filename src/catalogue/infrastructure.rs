@@ -2,6 +2,7 @@
 //! MinIO, GPUs (DCGM), and every scrape target.
 
 use super::application::gauge_sum_above;
+use super::metrics::{APISERVER_JOB, DCGM_JOB, KSM_JOB, MQ_JOB, NODE_JOB, PG_JOB, REDIS_JOB};
 use super::scenario::{
     self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair, series, series_of,
 };
@@ -93,7 +94,7 @@ fn host_disk_fill(c: &Ctx) -> (String, Scenarios) {
 }
 
 fn target_down(c: &Ctx) -> (String, Scenarios) {
-    let l = [("job", "node_exporter"), ("instance", HOST)];
+    let l = [("job", NODE_JOB), ("instance", HOST)];
     let make = move |up: f64, n: u64| vec![(series("up", &l), gauge(up, n))];
     ("up == 0".into(), pair((0.0, 1.0), c.eval(0), labels(&l), make))
 }
@@ -291,7 +292,7 @@ pub fn defs() -> Vec<Def> {
     let k8s: &[(&str, &str)] = &[("component", "kubernetes")];
     let minio: &[(&str, &str)] = &[("component", "minio")];
     let gpu: &[(&str, &str)] = &[("component", "gpu")];
-    let ne = Some("node_exporter");
+    let ne = Some(NODE_JOB);
     vec![
         d(
             "HostHighCpuLoad",
@@ -350,7 +351,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "PostgresqlDown",
-            Some("postgres_exporter"),
+            Some(PG_JOB),
             0.0,
             "1m",
             "critical",
@@ -361,7 +362,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "PostgresqlReplicationLag",
-            Some("postgres_exporter"),
+            Some(PG_JOB),
             30.0,
             "5m",
             "warning",
@@ -372,7 +373,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "PostgresqlTooManyConnections",
-            Some("postgres_exporter"),
+            Some(PG_JOB),
             0.8,
             "5m",
             "warning",
@@ -383,7 +384,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "PostgresqlSlowQueries",
-            Some("postgres_exporter"),
+            Some(PG_JOB),
             300.0,
             "5m",
             "warning",
@@ -394,7 +395,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "RedisDown",
-            Some("redis_exporter"),
+            Some(REDIS_JOB),
             0.0,
             "1m",
             "critical",
@@ -405,7 +406,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "RedisHighMemoryUsage",
-            Some("redis_exporter"),
+            Some(REDIS_JOB),
             0.9,
             "5m",
             "warning",
@@ -416,7 +417,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "RabbitmqHighQueueDepth",
-            Some("rabbitmq_exporter"),
+            Some(MQ_JOB),
             10000.0,
             "10m",
             "warning",
@@ -427,7 +428,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "RabbitmqUnackedMessages",
-            Some("rabbitmq_exporter"),
+            Some(MQ_JOB),
             1000.0,
             "10m",
             "warning",
@@ -438,7 +439,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "RabbitmqClusterPartition",
-            Some("rabbitmq_exporter"),
+            Some(MQ_JOB),
             0.0,
             "1m",
             "critical",
@@ -449,7 +450,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "KubernetesNodeNotReady",
-            Some("kubernetes-kube-state-metrics"),
+            Some(KSM_JOB),
             0.0,
             "10m",
             "critical",
@@ -460,7 +461,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "KubernetesPodCrashLooping",
-            Some("kubernetes-kube-state-metrics"),
+            Some(KSM_JOB),
             3.0,
             "5m",
             "warning",
@@ -471,7 +472,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "KubernetesApiServerLatency",
-            Some("kubernetes-apiservers"),
+            Some(APISERVER_JOB),
             1.0,
             "10m",
             "warning",
@@ -504,7 +505,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "GpuHighUtilisation",
-            Some("dcgm_exporter"),
+            Some(DCGM_JOB),
             95.0,
             "30m",
             "warning",
@@ -515,7 +516,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "GpuMemorySaturation",
-            Some("dcgm_exporter"),
+            Some(DCGM_JOB),
             0.95,
             "15m",
             "warning",

@@ -7,6 +7,23 @@
 //! reports any queried metric that no declared job exposes and no recording rule records, and a
 //! test proves that every series the alert catalogue's scenarios feed comes from its job's list.
 
+// The seed's job names that alerts, recording rules and dashboards key on.
+pub const NODE_JOB: &str = "node_exporter";
+pub const PG_JOB: &str = "postgres_exporter";
+pub const REDIS_JOB: &str = "redis_exporter";
+pub const MQ_JOB: &str = "rabbitmq_exporter";
+pub const CADVISOR_JOB: &str = "kubernetes-cadvisor";
+pub const KSM_JOB: &str = "kubernetes-kube-state-metrics";
+pub const APISERVER_JOB: &str = "kubernetes-apiservers";
+pub const DCGM_JOB: &str = "dcgm_exporter";
+pub const GATEWAY_JOB: &str = "api-gateway";
+pub const ODOO_JOB: &str = "odoo-backend";
+pub const N8N_JOB: &str = "n8n-workflows";
+pub const AUTH_JOB: &str = "auth-service";
+pub const USERS_JOB: &str = "user-management";
+pub const CREATIVE_JOB: &str = "creative-management";
+pub const SUBSCRIPTION_JOB: &str = "subscription-service";
+
 /// Every instrumented service (Prometheus client libraries): RED metrics and process metrics.
 const HTTP_SERVICE: &[&str] = &[
     "http_requests_total",
@@ -30,14 +47,14 @@ pub const SYNTHETIC: &[&str] = &[
 
 /// The seed's application services and what each exposes beyond [`HTTP_SERVICE`].
 const SERVICES: &[(&str, &[&str])] = &[
-    ("api-gateway", &[]),
+    (GATEWAY_JOB, &[]),
     // Odoo's `queue_job` module, exported by the custom /metrics endpoint the seed assumes.
-    ("odoo-backend", &["odoo_queue_jobs"]),
-    ("n8n-workflows", &["n8n_workflow_executions_total", "n8n_queue_jobs_waiting", "n8n_queue_jobs_completed_total"]),
-    ("auth-service", &["auth_login_attempts_total", "auth_login_failures_total", "auth_active_sessions"]),
-    ("user-management", &["user_registration_attempts_total", "user_registration_success_total"]),
+    (ODOO_JOB, &["odoo_queue_jobs"]),
+    (N8N_JOB, &["n8n_workflow_executions_total", "n8n_queue_jobs_waiting", "n8n_queue_jobs_completed_total"]),
+    (AUTH_JOB, &["auth_login_attempts_total", "auth_login_failures_total", "auth_active_sessions"]),
+    (USERS_JOB, &["user_registration_attempts_total", "user_registration_success_total"]),
     (
-        "creative-management",
+        CREATIVE_JOB,
         &[
             "ai_generation_attempted_total",
             "ai_generation_completed_total",
@@ -45,7 +62,7 @@ const SERVICES: &[(&str, &[&str])] = &[
             "feature_usage_events_total",
         ],
     ),
-    ("subscription-service", &["payment_attempts_total", "payment_failure_total", "credits_consumed_total"]),
+    (SUBSCRIPTION_JOB, &["payment_attempts_total", "payment_failure_total", "credits_consumed_total"]),
     ("collaboration-service", &[]),
     (
         "notification-service",
@@ -57,7 +74,7 @@ const SERVICES: &[(&str, &[&str])] = &[
 /// Exporters, by the seed's job names.
 const EXPORTERS: &[(&str, &[&str])] = &[
     (
-        "node_exporter",
+        NODE_JOB,
         &[
             "node_cpu_seconds_total",
             "node_load1",
@@ -77,7 +94,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "postgres_exporter",
+        PG_JOB,
         &[
             "pg_up",
             "pg_stat_activity_count",
@@ -93,7 +110,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "redis_exporter",
+        REDIS_JOB,
         &[
             "redis_up",
             "redis_memory_used_bytes",
@@ -107,7 +124,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "rabbitmq_exporter",
+        MQ_JOB,
         &[
             "rabbitmq_queue_messages_ready",
             "rabbitmq_queue_messages_unacked",
@@ -129,7 +146,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "kubernetes-cadvisor",
+        CADVISOR_JOB,
         &[
             "container_cpu_usage_seconds_total",
             "container_memory_working_set_bytes",
@@ -140,7 +157,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "kubernetes-kube-state-metrics",
+        KSM_JOB,
         &[
             "kube_node_info",
             "kube_node_status_condition",
@@ -155,7 +172,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "kubernetes-apiservers",
+        APISERVER_JOB,
         &[
             "apiserver_request_total",
             "apiserver_request_duration_seconds_bucket",
@@ -163,7 +180,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "dcgm_exporter",
+        DCGM_JOB,
         &[
             "DCGM_FI_DEV_GPU_UTIL",
             "DCGM_FI_DEV_FB_USED",

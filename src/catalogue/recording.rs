@@ -3,6 +3,7 @@
 //! `http_request_duration_seconds` histograms, cluster-wide CPU and memory use (with
 //! node_exporter), and RabbitMQ processing rates (with its exporter).
 
+use super::metrics::{MQ_JOB, NODE_JOB};
 use super::{RECORDING_FILE, Recording};
 use crate::spec::Spec;
 use std::collections::BTreeMap;
@@ -39,7 +40,7 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
             format!("histogram_quantile({q}, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))"),
         ));
     }
-    if has("node_exporter") {
+    if has(NODE_JOB) {
         out.push(rule(
             "cluster_recording_rules",
             "cluster:node_cpu_utilisation:ratio_rate5m",
@@ -51,7 +52,7 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
             "1 - sum(node_memory_MemAvailable_bytes{job=\"node_exporter\"}) / sum(node_memory_MemTotal_bytes{job=\"node_exporter\"})".into(),
         ));
     }
-    if has("rabbitmq_exporter") {
+    if has(MQ_JOB) {
         for (record, metric) in [
             ("queue:rabbitmq_messages_published:rate5m", "rabbitmq_queue_messages_published_total"),
             ("queue:rabbitmq_messages_delivered:rate5m", "rabbitmq_queue_messages_delivered_total"),

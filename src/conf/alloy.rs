@@ -4,6 +4,7 @@
 //! not a full Alloy parser; `alloy fmt` runs where Alloy is installed. Names from the Alloy
 //! component reference (grafana.com/docs/alloy/latest/reference/components/).
 
+use crate::render::alloy::LEGACY_POSITIONS_SINCE;
 use crate::syntax::Version;
 
 /// (block, its arguments, the blocks it may contain). Top-level entries are components.
@@ -49,9 +50,6 @@ const COMPONENTS: &[&str] = &[
     "loki.process",
     "loki.write",
 ];
-
-/// `legacy_positions_file` exists since Alloy 1.11 (grafana/alloy#4275).
-const LEGACY_POSITIONS_SINCE: Version = Version::new(1, 11, 0);
 
 /// Problems Alloy `version` would have with this configuration.
 pub fn check(text: &str, version: Version) -> Vec<String> {

@@ -1,11 +1,13 @@
 //! Promtail's configuration file, as far as monstack renders it: unknown keys are rejected in
 //! every block, pipeline stages are the ones Promtail has (and, for `structured_metadata`,
-//! the version that has it), and Kubernetes discovery uses a role Promtail knows. Key names from
+//! the version that has it), and Kubernetes discovery uses a role Promtail knows (the roles
+//! Prometheus discovers, [`K8sRole`]). Key names from
 //! the Promtail configuration reference (grafana.com/docs/loki/<version>/send-data/promtail/).
 
 // Most fields are only parsed: the structs exist to reject keys Promtail would not know.
 #![allow(dead_code)]
 
+use crate::spec::scrape::K8sRole;
 use crate::syntax::Version;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -60,7 +62,7 @@ struct StaticConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KubernetesSd {
-    role: String,
+    role: K8sRole,
     #[serde(default)]
     namespaces: Option<Namespaces>,
     #[serde(default)]
@@ -76,7 +78,7 @@ struct Namespaces {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Selector {
-    role: String,
+    role: K8sRole,
     #[serde(default)]
     label: Option<String>,
     #[serde(default)]
@@ -99,9 +101,6 @@ struct Relabel {
     #[serde(default)]
     action: Option<String>,
 }
-
-/// Kubernetes discovery roles (`kubernetes_sd_configs[].role`).
-const ROLES: &[&str] = &["pod", "node", "service", "endpoints", "endpointslice", "ingress"];
 
 /// Pipeline stages Promtail has: (name, the version that introduced it).
 const STAGES: &[(&str, Version)] = &[
@@ -130,13 +129,6 @@ pub fn check(text: &str, version: Version) -> Vec<String> {
     }
     for sc in &config.scrape_configs {
         let job = &sc.job_name;
-        for sd in &sc.kubernetes_sd_configs {
-            for role in std::iter::once(&sd.role).chain(sd.selectors.iter().map(|s| &s.role)) {
-                if !ROLES.contains(&role.as_str()) {
-                    problems.push(format!("{job}: \"{role}\" is not a Kubernetes discovery role"));
-                }
-            }
-        }
         for stage in &sc.pipeline_stages {
             if stage.len() != 1 {
                 problems.push(format!("{job}: a pipeline stage has exactly one key"));

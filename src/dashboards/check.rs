@@ -13,6 +13,7 @@ use super::units::is_unit;
 use crate::catalogue::metrics;
 use crate::diag::Code;
 use crate::lint::analysis::visit;
+use crate::spec::Spec;
 use crate::syntax::logql;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr, VectorSelector};
@@ -36,6 +37,27 @@ pub struct Metrics<'a> {
     pub ai_job: &'a str,
     /// Series names recording rules write.
     pub records: BTreeSet<String>,
+}
+
+impl<'a> Metrics<'a> {
+    /// What an environment produces: its scrape jobs, and the series its generated and its own
+    /// recording rules write.
+    pub fn of(spec: &'a Spec) -> Self {
+        let mut records: BTreeSet<String> = crate::catalogue::recordings(spec).into_iter().map(|r| r.record).collect();
+        records.extend(
+            spec.rules.files.iter().flat_map(|f| &f.groups).flat_map(|g| &g.rules).filter_map(|r| r.record.clone()),
+        );
+        Metrics {
+            jobs: spec.scrape_jobs.iter().map(|j| j.name.as_str()).collect(),
+            ai_job: &spec.ai_models.job,
+            records,
+        }
+    }
+}
+
+/// The datasources an environment provisions: uid → type.
+pub fn datasources(spec: &Spec) -> BTreeMap<String, String> {
+    spec.grafana.datasources.iter().map(|d| (d.uid.clone(), d.kind.as_str().to_string())).collect()
 }
 
 /// Grafana's variable syntaxes: `$name`, `${name}`, `${name:format}`, `[[name]]`.
@@ -121,10 +143,11 @@ impl Checker<'_> {
             }
             self.panel(p, &at);
         }
-        for name in defined.difference(&self.used.clone()) {
+        let used = std::mem::take(&mut self.used);
+        for name in defined.difference(&used) {
             self.invalid("templating.list", format!("variable ${name} is defined but never used"));
         }
-        for name in self.used.clone().difference(&defined) {
+        for name in used.difference(&defined) {
             self.invalid("panels", format!("${name} is used but no such variable is defined"));
         }
     }

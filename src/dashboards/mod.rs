@@ -30,21 +30,10 @@ use crate::spec::grafana::{DashboardKind, DatasourceType};
 use board::Board;
 use serde_json::Value;
 
-pub const NODE_JOB: &str = "node_exporter";
-pub const PG_JOB: &str = "postgres_exporter";
-pub const REDIS_JOB: &str = "redis_exporter";
-pub const MQ_JOB: &str = "rabbitmq_exporter";
-pub const CADVISOR_JOB: &str = "kubernetes-cadvisor";
-pub const KSM_JOB: &str = "kubernetes-kube-state-metrics";
-pub const APISERVER_JOB: &str = "kubernetes-apiservers";
-pub const DCGM_JOB: &str = "dcgm_exporter";
-pub const GATEWAY_JOB: &str = "api-gateway";
-pub const ODOO_JOB: &str = "odoo-backend";
-pub const N8N_JOB: &str = "n8n-workflows";
-pub const AUTH_JOB: &str = "auth-service";
-pub const USERS_JOB: &str = "user-management";
-pub const CREATIVE_JOB: &str = "creative-management";
-pub const SUBSCRIPTION_JOB: &str = "subscription-service";
+pub(crate) use crate::catalogue::metrics::{
+    APISERVER_JOB, AUTH_JOB, CADVISOR_JOB, CREATIVE_JOB, DCGM_JOB, GATEWAY_JOB, KSM_JOB, MQ_JOB, N8N_JOB, NODE_JOB,
+    ODOO_JOB, PG_JOB, REDIS_JOB, SUBSCRIPTION_JOB, USERS_JOB,
+};
 
 /// The stable uid of a built-in dashboard (the same in every environment, so links work).
 pub fn uid(kind: DashboardKind) -> &'static str {

@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 /// `legacy_positions_file` keeps Promtail's read offsets for labelled targets since Alloy 1.11
 /// (grafana/alloy#4275).
-const LEGACY_POSITIONS_SINCE: crate::syntax::Version = crate::syntax::Version::new(1, 11, 0);
+pub const LEGACY_POSITIONS_SINCE: crate::syntax::Version = crate::syntax::Version::new(1, 11, 0);
 
 /// A component label: Alloy identifiers take letters, digits and underscores.
 pub fn ident(name: &str) -> String {

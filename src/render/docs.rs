@@ -453,7 +453,7 @@ pub fn catalog(spec: &Spec) -> Catalog {
 
     let loki = &spec.loki;
     // Loki 3 renders the TSDB index, where the TSDB parallelism limit applies.
-    let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(|v| v.major >= 3);
+    let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(super::loki::tsdb);
     let mut tiers: Vec<TierDoc> = loki
         .retention_tiers()
         .into_iter()

@@ -28,9 +28,8 @@ pub struct Parsing {
 }
 
 pub fn parsing(model: &Model) -> Parsing {
-    // Structured metadata needs the TSDB index with schema v13, which monstack renders for
-    // Loki 3 only.
-    let v3 = model.versions.loki.major >= 3;
+    // Structured metadata needs the TSDB index with schema v13.
+    let v3 = super::loki::tsdb(model.versions.loki);
     Parsing { metadata: if v3 { &METADATA_FIELDS } else { &[] }, message_as_line: v3 }
 }
 

@@ -1,12 +1,10 @@
 //! Grafana datasources and dashboard folders.
 
 use super::cx::Cx;
-use crate::catalogue;
 use crate::dashboards::{self, check::Metrics};
 use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::grafana::DatasourceType;
-use std::collections::BTreeSet;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let g = &spec.grafana;
@@ -111,16 +109,8 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
 /// Builds every dashboard the folders list and checks it as Grafana would, plus the metric
 /// cross-check. Runs only on an otherwise valid spec: dashboards are built from it.
 pub fn check_dashboards(spec: &Spec, cx: &mut Cx) {
-    let datasources = spec.grafana.datasources.iter().map(|d| (d.uid.clone(), d.kind.as_str().to_string())).collect();
-    let mut records: BTreeSet<String> = catalogue::recordings(spec).into_iter().map(|r| r.record).collect();
-    records.extend(
-        spec.rules.files.iter().flat_map(|f| &f.groups).flat_map(|g| &g.rules).filter_map(|r| r.record.clone()),
-    );
-    let metrics = Metrics {
-        jobs: spec.scrape_jobs.iter().map(|j| j.name.as_str()).collect(),
-        ai_job: &spec.ai_models.job,
-        records,
-    };
+    let datasources = dashboards::check::datasources(spec);
+    let metrics = Metrics::of(spec);
     for (i, f) in spec.grafana.folders.iter().enumerate() {
         for (j, kind) in f.dashboards.iter().enumerate() {
             let path = format!("grafana.folders[{i}].dashboards[{j}]");

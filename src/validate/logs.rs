@@ -117,7 +117,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         }
     }
     if let Some(v) = version(&spec.versions.loki)
-        && v.major < 3
+        && !crate::render::loki::tsdb(v)
         && loki.limits.tsdb_max_query_parallelism.is_some()
     {
         cx.error(

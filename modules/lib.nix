@@ -80,7 +80,9 @@ rec {
     let
       specFile = env: spec: builtins.toFile "${env}-spec.json" (builtins.toJSON spec);
       cases = lib.concatStrings (
-        lib.mapAttrsToList (env: spec: "    ${lib.escapeShellArg env}) args+=(${specFile env spec}) ;;\n") specs
+        lib.mapAttrsToList (
+          env: spec: "    ${lib.escapeShellArg env}) args+=(${specFile env spec}) ;;\n"
+        ) specs
       );
     in
     ''

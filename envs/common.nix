@@ -26,9 +26,11 @@ let
 
   # Where Loki takes pushes and answers queries: one host for a single binary, the write and
   # read targets for the simple scalable deployment.
+  # With access.tls every component serves HTTPS, and its clients say so.
+  scheme = if config.access.tls != null then "https" else "http";
   scalable = config.loki.simple_scalable != null;
-  lokiWrite = if scalable then "http://loki-write:3100" else "http://loki:3100";
-  lokiRead = if scalable then "http://loki-read:3100" else "http://loki:3100";
+  lokiWrite = if scalable then "${scheme}://loki-write:3100" else "${scheme}://loki:3100";
+  lokiRead = if scalable then "${scheme}://loki-read:3100" else "${scheme}://loki:3100";
 in
 {
   options.creativeflow = {
@@ -493,7 +495,7 @@ in
           name = "Prometheus-Main";
           uid = "prometheus-main";
           type = "prometheus";
-          url = "http://prometheus:9090";
+          url = "${scheme}://prometheus:9090";
           is_default = true;
           time_interval = config.prometheus.scrape_interval;
         }

@@ -114,7 +114,67 @@ in
         "loki-write:7946"
         "loki-backend:7946"
       ];
-      compactor_address = "http://loki-backend:3100";
+      compactor_address = "https://loki-backend:3100";
+    };
+  };
+
+  # Every UI and API over TLS with authentication; every secret a file the secret store puts
+  # on the host (the bcrypt hashes too: the bundle only names their files).
+  access = {
+    production = true;
+    tls = {
+      cert_file = "${secrets}/tls.crt";
+      key_file = "${secrets}/tls.key";
+      client_ca_file = "${secrets}/client-ca.crt";
+      client_cert_required = [ "loki" ];
+    };
+    users = [
+      {
+        name = "grafana";
+        password_hash_file = "${secrets}/web-users/grafana.bcrypt";
+      }
+      {
+        name = "sre";
+        password_hash_file = "${secrets}/web-users/sre.bcrypt";
+      }
+    ];
+    client = {
+      basic_auth = {
+        username = "grafana";
+        password_file = "${secrets}/web-users/grafana.password";
+      };
+      tls = {
+        ca_file = "${secrets}/ca.crt";
+        cert_file = "${secrets}/client.crt";
+        key_file = "${secrets}/client.key";
+      };
+    };
+  };
+
+  prometheus.storage = {
+    retention_time = "30d";
+    retention_size = "200GB";
+  };
+  prometheus.external_url = "https://prometheus.creativeflow.ai/";
+  alertmanager.external_url = "https://alertmanager.creativeflow.ai/";
+
+  grafana.server = {
+    root_url = "https://grafana.creativeflow.ai/";
+    admin_password_file = "${secrets}/grafana-admin-password";
+    secret_key_file = "${secrets}/grafana-secret-key";
+    oauth = {
+      name = "CreativeFlow SSO";
+      client_id = "grafana-prod";
+      client_secret_file = "${secrets}/grafana-oauth-client-secret";
+      auth_url = "https://sso.creativeflow.ai/realms/creativeflow/protocol/openid-connect/auth";
+      token_url = "https://sso.creativeflow.ai/realms/creativeflow/protocol/openid-connect/token";
+      userinfo_url = "https://sso.creativeflow.ai/realms/creativeflow/protocol/openid-connect/userinfo";
+      admin_groups = [ "sre" ];
+      editor_groups = [
+        "platform"
+        "ai-infra"
+        "db"
+      ];
     };
   };
 }

@@ -95,4 +95,26 @@ in
     };
     size = "medium";
   };
+
+  # TLS and users as in production; not marked production, so Loki's mutual TLS and Grafana's
+  # secrets are not required.
+  access = {
+    tls = {
+      cert_file = "${secrets}/tls.crt";
+      key_file = "${secrets}/tls.key";
+    };
+    users = [
+      {
+        name = "grafana";
+        password_hash_file = "${secrets}/web-users/grafana.bcrypt";
+      }
+    ];
+    client = {
+      basic_auth = {
+        username = "grafana";
+        password_file = "${secrets}/web-users/grafana.password";
+      };
+      tls.ca_file = "${secrets}/ca.crt";
+    };
+  };
 }

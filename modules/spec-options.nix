@@ -4,6 +4,36 @@
 let
   inherit (lib) mkOption types;
 
+  Access = types.submodule {
+    options = {
+      auth_proxy = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The authenticating proxy every UI and API of the environment is reachable only through,\ne.g. `oauth2-proxy on the ingress`; shown in the catalogue. With it, the lint accepts\ncomponents without TLS or authentication of their own. Default: none.";
+      };
+      client = mkOption {
+        type = types.nullOr ClientCredentials;
+        default = null;
+        description = "What the stack's own clients present: Prometheus to Alertmanager, Grafana to Prometheus\nand Loki, Promtail and Alloy to Loki. Required as soon as `users` or client certificates\nare; the username must be one of `users`. Default: none.";
+      };
+      production = mkOption {
+        type = types.bool;
+        default = false;
+        description = "This environment is production: every UI and API must be served over TLS and require\nauthentication (lint `access/insecure`), unless `auth_proxy` says an authenticating proxy\nstands in front of them. Default false.";
+      };
+      tls = mkOption {
+        type = types.nullOr ServerTls;
+        default = null;
+        description = "The TLS certificate every component serves (Prometheus, Alertmanager, Loki, Grafana): the\nsame paths on every host, each host holding its own certificate. Default: none (plain\nHTTP).";
+      };
+      users = mkOption {
+        type = types.listOf WebUser;
+        default = [ ];
+        description = "Basic-auth users of Prometheus' and Alertmanager's web UI and API. Default: none (no\nauthentication).";
+      };
+    };
+  };
+
   AiModel = types.submodule {
     options = {
       name = mkOption {
@@ -115,6 +145,11 @@ let
         default = [ ];
         description = "Routing expectations: a label set and the receivers it must reach, in route order.\nChecked in-process before rendering and by `amtool config routes test` in `monstack\ncheck`.";
       };
+      external_url = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The URL users reach Alertmanager at (`--web.external-url`); notifications link there.\nDefault: none.";
+      };
       inhibit_rules = mkOption {
         type = types.listOf InhibitRule;
         default = [ ];
@@ -147,6 +182,11 @@ let
         type = types.nullOr Smtp;
         default = null;
         description = "SMTP settings for email receivers.";
+      };
+      storage_path = mkOption {
+        type = types.str;
+        default = "/var/lib/alertmanager";
+        description = "Folder of the notification log and silences (`--storage.path`). Default\n`/var/lib/alertmanager` (NixOS' path).";
       };
       time_intervals = mkOption {
         type = types.listOf TimeInterval;
@@ -218,6 +258,29 @@ let
       };
     };
   };
+
+  # What the stack's clients present.
+  ClientCredentials = types.submodule {
+    options = {
+      basic_auth = mkOption {
+        type = types.nullOr BasicAuth;
+        default = null;
+        description = "Basic-auth user (one of `access.users`) and the file holding its password in clear (the\nclient sends it). Default: none.";
+      };
+      tls = mkOption {
+        type = types.nullOr Tls;
+        default = null;
+        description = "The CA that signed the servers' certificates (when it is not in the hosts' trust store)\nand the client certificate for components that require one. Default: none.";
+      };
+    };
+  };
+
+  # A component serving an API (`prometheus`, `alertmanager`, `loki`).
+  Component = types.enum [
+    "prometheus"
+    "alertmanager"
+    "loki"
+  ];
 
   # Built-in dashboards monstack generates. Each shows what the environment declares: a
   # dashboard for a service needs that service's scrape job.
@@ -405,6 +468,11 @@ let
         type = types.listOf Folder;
         default = [ ];
         description = "Dashboard folders, each provisioned by its own provider.";
+      };
+      server = mkOption {
+        type = Server;
+        default = { };
+        description = "The server's own settings (`grafana.ini`): address, login and session security.";
       };
     };
   };
@@ -668,6 +736,67 @@ let
     };
   };
 
+  # A generic OAuth 2 / OpenID Connect provider (Keycloak, Okta, Azure AD, Google, …), with
+  # Grafana roles mapped from the user's groups.
+  OAuth = types.submodule {
+    options = {
+      admin_groups = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Groups whose members are Grafana admins of the organisation. Default: none.";
+      };
+      allowed_groups = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Members of these groups only may sign in; empty lets every user of the provider in (as a\nviewer). Default: none.";
+      };
+      auth_url = mkOption {
+        type = types.str;
+        description = "Authorization endpoint, e.g. `https://sso.example.com/realms/x/protocol/openid-connect/auth`.";
+      };
+      client_id = mkOption {
+        type = types.str;
+        description = "The client id registered with the provider.";
+      };
+      client_secret_file = mkOption {
+        type = types.str;
+        description = "File holding the client secret, read through `\$__file{}`.";
+      };
+      editor_groups = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Groups whose members are editors. Everyone else who signs in is a viewer. Default: none.";
+      };
+      groups_attribute = mkOption {
+        type = types.str;
+        default = "groups";
+        description = "The claim (in the ID token or userinfo) listing the user's groups. Default `groups`.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Name on the login button, e.g. `Keycloak`.";
+      };
+      scopes = mkOption {
+        type = types.listOf types.str;
+        default = [
+          "openid"
+          "email"
+          "profile"
+          "groups"
+        ];
+        description = "Scopes requested. Default `openid`, `email`, `profile`, `groups`.";
+      };
+      token_url = mkOption {
+        type = types.str;
+        description = "Token endpoint.";
+      };
+      userinfo_url = mkOption {
+        type = types.str;
+        description = "Userinfo endpoint (Grafana's `api_url`).";
+      };
+    };
+  };
+
   PagerDuty = types.submodule {
     options = {
       routing_key_file = mkOption {
@@ -757,6 +886,11 @@ let
         default = { };
         description = "Labels added to every series and alert leaving this Prometheus (federation, remote write,\nAlertmanager). `environment` is added with the environment name unless set here.";
       };
+      external_url = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The URL users reach Prometheus at (`--web.external-url`), e.g.\n`https://prometheus.creativeflow.ai/`; alert links point there. Default: none.";
+      };
       scrape_interval = mkOption {
         type = Duration;
         default = "15s";
@@ -766,6 +900,11 @@ let
         type = Duration;
         default = "10s";
         description = "Default scrape timeout; must not exceed the interval. Default `10s`.";
+      };
+      storage = mkOption {
+        type = Storage;
+        default = { };
+        description = "The TSDB: where and how long. Rendered as flags (`prometheus/flags.json`).";
       };
     };
   };
@@ -1155,6 +1294,11 @@ let
     };
   };
 
+  SameSite = types.enum [
+    "lax"
+    "strict"
+  ];
+
   Scheme = types.enum [
     "http"
     "https"
@@ -1235,6 +1379,82 @@ let
         type = types.nullOr Tls;
         default = null;
         description = "TLS settings for scraping (file references only).";
+      };
+    };
+  };
+
+  # Grafana's server settings. Anonymous access and sign-up are always off, new users are
+  # viewers, and cookies and security headers are on: monstack renders no switch for them.
+  Server = types.submodule {
+    options = {
+      admin_password_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "File holding the administrator's password, read by Grafana through `\$__file{}`.\nRequired in production (Grafana's default password is `admin`). Default: none.";
+      };
+      admin_user = mkOption {
+        type = types.str;
+        default = "admin";
+        description = "Name of the built-in administrator. Default `admin`.";
+      };
+      cookie_samesite = mkOption {
+        type = SameSite;
+        default = "lax";
+        description = "`SameSite` attribute of the session cookie: `lax` or `strict`. Default `lax` (`strict`\nbreaks OAuth's redirect back to Grafana).";
+      };
+      disable_login_form = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Hide the user/password form, so the administrator's password is for emergencies only\n(Grafana's `/login?disableAutoLogin` still shows it). Needs `oauth`. Default false.";
+      };
+      http_port = mkOption {
+        type = types.ints.u16;
+        default = 3000;
+        description = "Port Grafana listens on. Default 3000.";
+      };
+      oauth = mkOption {
+        type = types.nullOr OAuth;
+        default = null;
+        description = "Single sign-on through an OpenID Connect / OAuth 2 provider. Default: none.";
+      };
+      root_url = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The URL users reach Grafana at (`root_url`), e.g. `https://grafana.creativeflow.ai/`;\nOAuth redirects and alert links are built from it. Default: none (Grafana's own).";
+      };
+      secret_key_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "File holding the key Grafana signs sessions and encrypts datasource secrets with.\nRequired in production (Grafana's default key is public). Default: none.";
+      };
+    };
+  };
+
+  # Server-side TLS.
+  ServerTls = types.submodule {
+    options = {
+      cert_file = mkOption {
+        type = types.str;
+        description = "PEM certificate (chain) the servers present, e.g. `/run/secrets/monstack/tls.crt`.";
+      };
+      client_ca_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "CA that signs client certificates; required when `client_cert_required` names a\ncomponent. Default: none.";
+      };
+      client_cert_required = mkOption {
+        type = types.listOf Component;
+        default = [ ];
+        description = "Components that accept only clients presenting a certificate signed by\n`client_ca_file` (mutual TLS). Loki has no users of its own, so in production mutual TLS\nis how its push and query endpoints authenticate. Default: none.";
+      };
+      key_file = mkOption {
+        type = types.str;
+        description = "Its private key.";
+      };
+      min_version = mkOption {
+        type = TlsVersion;
+        default = "TLS12";
+        description = "Lowest TLS version accepted: `TLS12` or `TLS13`. Default `TLS12`.";
       };
     };
   };
@@ -1382,6 +1602,26 @@ let
       targets = mkOption {
         type = types.listOf types.str;
         description = "`host:port` targets; at least one.";
+      };
+    };
+  };
+
+  Storage = types.submodule {
+    options = {
+      path = mkOption {
+        type = types.str;
+        default = "/var/lib/prometheus2";
+        description = "Data folder (`--storage.tsdb.path`). Default `/var/lib/prometheus2` (NixOS' path).";
+      };
+      retention_size = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Most disk the blocks may use before the oldest are deleted\n(`--storage.tsdb.retention.size`), e.g. `50GB`. Default: no limit.";
+      };
+      retention_time = mkOption {
+        type = Duration;
+        default = "15d";
+        description = "How long samples are kept (`--storage.tsdb.retention.time`). Default `15d`.";
       };
     };
   };
@@ -1590,6 +1830,11 @@ let
     };
   };
 
+  TlsVersion = types.enum [
+    "TLS12"
+    "TLS13"
+  ];
+
   # Versions of the tools the bundle is rendered for (`MAJOR.MINOR[.PATCH]`).
   Versions = types.submodule {
     options = {
@@ -1626,6 +1871,20 @@ let
     };
   };
 
+  # A basic-auth user.
+  WebUser = types.submodule {
+    options = {
+      name = mkOption {
+        type = types.str;
+        description = "User name, e.g. `grafana` or `sre`.";
+      };
+      password_hash_file = mkOption {
+        type = types.str;
+        description = "File holding the user's bcrypt hash (`htpasswd -nBC 10 \"\" | cut -d: -f2`), read on the host\nwhen the service starts.";
+      };
+    };
+  };
+
   Webhook = types.submodule {
     options = {
       max_alerts = mkOption {
@@ -1654,6 +1913,11 @@ let
 in
 {
   options = {
+    access = mkOption {
+      type = Access;
+      default = { };
+      description = "TLS and authentication of every UI and API, and the credentials of the stack's clients.";
+    };
     ai_models = mkOption {
       type = AiModels;
       default = { };

@@ -63,6 +63,8 @@ pub enum Code {
     DashboardInvalid,
     DashboardUnknownMetric,
     RefUnknownLogClass,
+    AccessInsecure,
+    AccessClient,
 }
 
 impl Code {
@@ -124,6 +126,8 @@ impl Code {
         Code::DashboardInvalid,
         Code::DashboardUnknownMetric,
         Code::RefUnknownLogClass,
+        Code::AccessInsecure,
+        Code::AccessClient,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -184,6 +188,8 @@ impl Code {
             Code::DashboardInvalid => "dashboard/invalid",
             Code::DashboardUnknownMetric => "dashboard/unknown-metric",
             Code::RefUnknownLogClass => "ref/unknown-log-class",
+            Code::AccessInsecure => "access/insecure",
+            Code::AccessClient => "access/client",
         }
     }
 
@@ -255,6 +261,12 @@ impl Code {
                 "A dashboard queries a metric no declared scrape job exposes and no recording rule records."
             }
             Code::RefUnknownLogClass => "A retention class that no log source ships, so it would keep nothing.",
+            Code::AccessInsecure => {
+                "A production environment exposes a UI or API without TLS and authentication, and no authenticating proxy."
+            }
+            Code::AccessClient => {
+                "A component requires credentials (basic auth, client certificate) that the stack's clients are not given."
+            }
         }
     }
 }

@@ -98,6 +98,24 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Terminal)]
         format: Format,
     },
+    /// Assemble a component's web configuration on its host, at service start.
+    ///
+    /// Reads `web-config.yml` and `web-secrets.json` from the bundle's component folder (e.g.
+    /// `/etc/monstack/prometheus`), adds every user's bcrypt hash from its file and writes the
+    /// file Prometheus or Alertmanager reads with `--web.config.file` (mode 0600). With
+    /// `--credentials` (systemd's `$CREDENTIALS_DIRECTORY`), hashes and TLS files come from the
+    /// credentials named in `web-secrets.json`. Exit 1, writing nothing, when a secret is
+    /// missing or not a bcrypt hash.
+    WebConfig {
+        /// The component folder of an installed bundle.
+        dir: PathBuf,
+        /// Where to write the assembled file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Folder of systemd credentials holding the secrets.
+        #[arg(long, value_name = "DIR")]
+        credentials: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the spec.
     Schema,
     /// List every diagnostic code with its meaning.
@@ -167,6 +185,20 @@ fn main() -> ExitCode {
             }
         }
         Command::Diff { old, new, format } => diff(&old, &new, format),
+        Command::WebConfig { dir, out, credentials } => {
+            let assembled = monstack::render::web::assemble(&dir, credentials.as_deref())
+                .and_then(|text| write_private(&out, text.as_bytes()).map_err(|e| format!("{}: {e}", out.display())));
+            match assembled {
+                Ok(()) => {
+                    say!("assembled {}", out.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    say!("error: web-config: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Schema => {
             let schema = schemars::schema_for!(monstack::spec::Spec);
             out!("{}", serde_json::to_string_pretty(&schema).expect("schema serialises"));
@@ -260,4 +292,16 @@ fn print_diagnostics(diags: &[Diagnostic]) {
         let env = &diags[0].env;
         say!("{} problem(s) in env {env}; nothing was written", diags.len());
     }
+}
+
+/// Writes a file readable by its owner only, replacing any previous one in one rename.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file path"))?;
+    let tmp = path.with_file_name(format!(".{}.monstack-{}", name.to_string_lossy(), std::process::id()));
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }

@@ -37,7 +37,12 @@ const BLOCKS: &[(&str, &[&str], &[&str])] = &[
     ("stage.output", &["source"], &[]),
     ("stage.static_labels", &["values"], &[]),
     ("loki.write", &["external_labels", "max_streams"], &["endpoint"]),
-    ("endpoint", &["url", "tenant_id", "batch_wait", "batch_size", "headers", "bearer_token_file"], &["basic_auth"]),
+    (
+        "endpoint",
+        &["url", "tenant_id", "batch_wait", "batch_size", "headers", "bearer_token_file"],
+        &["basic_auth", "tls_config"],
+    ),
+    ("tls_config", &["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"], &[]),
     ("basic_auth", &["username", "password_file"], &[]),
 ];
 

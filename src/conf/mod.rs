@@ -51,4 +51,57 @@ struct Server {
     grpc_listen_address: Option<String>,
     #[serde(default)]
     log_level: Option<String>,
+    /// `VersionTLS12` or `VersionTLS13` (Go's names).
+    #[serde(default)]
+    tls_min_version: Option<TlsVersionName>,
+    #[serde(default)]
+    http_tls_config: Option<ServerTls>,
+}
+
+#[derive(Deserialize)]
+#[allow(clippy::enum_variant_names)]
+enum TlsVersionName {
+    VersionTLS12,
+    VersionTLS13,
+}
+
+/// dskit's server TLS block.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ServerTls {
+    cert_file: String,
+    key_file: String,
+    #[serde(default)]
+    client_auth_type: Option<ClientAuthType>,
+    #[serde(default)]
+    client_ca_file: Option<String>,
+}
+
+/// Go's `tls.ClientAuthType` names, as dskit parses them.
+#[derive(Deserialize)]
+#[allow(clippy::enum_variant_names)]
+enum ClientAuthType {
+    NoClientCert,
+    RequestClientCert,
+    RequireAnyClientCert,
+    VerifyClientCertIfGiven,
+    RequireAndVerifyClientCert,
+}
+
+/// A client's TLS block (Prometheus' common `tls_config`, as Promtail's clients use it).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ClientTls {
+    #[serde(default)]
+    ca_file: Option<String>,
+    #[serde(default)]
+    cert_file: Option<String>,
+    #[serde(default)]
+    key_file: Option<String>,
+    #[serde(default)]
+    server_name: Option<String>,
+    #[serde(default)]
+    insecure_skip_verify: bool,
 }

@@ -35,6 +35,8 @@ struct Client {
     tenant_id: Option<String>,
     #[serde(default)]
     external_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    tls_config: Option<super::ClientTls>,
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,7 @@
 
 use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, Parsing, TIMESTAMP_FORMATS};
 use crate::bundle::Bundle;
+use crate::spec::access::Component;
 use crate::spec::promtail::Shipper;
 use crate::spec::scrape::{Relabel, RelabelAction};
 use crate::validate::Model;
@@ -129,6 +130,17 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             w.attr("url", s(&pt.loki_url));
             if let Some(t) = &pt.tenant_id {
                 w.attr("tenant_id", s(t));
+            }
+            if let Some(tls) = super::web::ClientTls::of(&model.spec.access, Component::Loki) {
+                w.block("tls_config", None, |w| {
+                    for (key, file) in
+                        [("ca_file", &tls.ca_file), ("cert_file", &tls.cert_file), ("key_file", &tls.key_file)]
+                    {
+                        if let Some(f) = file {
+                            w.attr(key, s(f));
+                        }
+                    }
+                });
             }
         });
         // Every stream carries its environment, which the log dashboards select on.

@@ -7,6 +7,7 @@
 
 use super::yaml;
 use crate::bundle::Bundle;
+use crate::spec::access::Component;
 use crate::spec::loki::LokiStorage;
 use crate::syntax::Version;
 use crate::validate::Model;
@@ -29,6 +30,21 @@ struct Config {
 struct Server {
     http_listen_port: u16,
     grpc_listen_port: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_min_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_tls_config: Option<ServerTls>,
+}
+
+/// TLS of Loki's HTTP API (push and query); components talk gRPC among themselves.
+#[derive(Serialize)]
+struct ServerTls {
+    cert_file: String,
+    key_file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_auth_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_ca_file: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -189,7 +205,20 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     };
     let config = Config {
         auth_enabled: loki.auth_enabled,
-        server: Server { http_listen_port: loki.http_listen_port, grpc_listen_port: loki.grpc_listen_port },
+        server: Server {
+            http_listen_port: loki.http_listen_port,
+            grpc_listen_port: loki.grpc_listen_port,
+            tls_min_version: model.spec.access.tls.as_ref().map(|t| format!("Version{}", t.min_version.as_str())),
+            http_tls_config: model.spec.access.tls.as_ref().map(|t| {
+                let mutual = model.spec.access.requires_client_cert(Component::Loki);
+                ServerTls {
+                    cert_file: t.cert_file.clone(),
+                    key_file: t.key_file.clone(),
+                    client_auth_type: mutual.then_some("RequireAndVerifyClientCert"),
+                    client_ca_file: t.client_ca_file.clone().filter(|_| mutual),
+                }
+            }),
+        },
         common: match &loki.simple_scalable {
             None => Common {
                 instance_addr: Some("127.0.0.1"),

@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod alloy;
 pub mod docs;
+pub mod flags;
 pub mod grafana;
 mod logs;
 pub mod loki;
@@ -13,8 +14,10 @@ pub mod promtail;
 mod relabel;
 pub mod route_tree;
 pub mod rule_tests;
+pub mod web;
 
 use crate::bundle::Bundle;
+use crate::spec::access::Component;
 use crate::validate::Model;
 use serde::Serialize;
 
@@ -23,6 +26,12 @@ pub fn render(model: &Model) -> Bundle {
     let mut bundle = Bundle::default();
     prometheus::render(model, &mut bundle);
     alertmanager::render(model, &mut bundle);
+    for component in [Component::Prometheus, Component::Alertmanager] {
+        for (path, bytes) in web::files(model, component).into_iter().flatten() {
+            bundle.add(path, bytes);
+        }
+    }
+    flags::render(model, &mut bundle);
     grafana::render(model, &mut bundle);
     loki::render(model, &mut bundle);
     promtail::render(model, &mut bundle);

@@ -4,8 +4,10 @@
 //! installed anywhere.
 
 use super::relabel::{constant, copy, k8s_label, keep, step};
+use super::web::{self, ClientTls};
 use super::{regex_literal, yaml};
 use crate::bundle::Bundle;
+use crate::spec::access::Component;
 use crate::spec::rules::Rule;
 use crate::spec::scrape::{
     Authorization, BasicAuth, Discovery, K8sPreset, K8sRole, KubernetesDiscovery, Relabel, RelabelAction, Scheme,
@@ -42,6 +44,12 @@ struct Alerting {
 #[derive(Serialize)]
 struct AlertmanagerSet {
     api_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheme: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_config: Option<ClientTls>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basic_auth: Option<BasicAuth>,
     static_configs: Vec<StaticConfig>,
 }
 
@@ -249,6 +257,9 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         alerting: Alerting {
             alertmanagers: vec![AlertmanagerSet {
                 api_version: "v2",
+                scheme: spec.access.tls.as_ref().map(|_| "https"),
+                tls_config: ClientTls::of(&spec.access, Component::Alertmanager),
+                basic_auth: web::client_basic_auth(&spec.access),
                 static_configs: vec![StaticConfig { targets: p.alertmanagers.clone(), labels: BTreeMap::new() }],
             }],
         },

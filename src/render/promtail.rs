@@ -3,6 +3,7 @@
 use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, Parsing, TIMESTAMP_FORMATS};
 use super::yaml;
 use crate::bundle::Bundle;
+use crate::spec::access::Component;
 use crate::spec::promtail::Shipper;
 use crate::spec::scrape::Relabel;
 use crate::validate::Model;
@@ -36,6 +37,8 @@ struct Client {
     tenant_id: Option<String>,
     /// Every stream carries its environment, which the log dashboards select on.
     external_labels: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_config: Option<super::web::ClientTls>,
 }
 
 #[derive(Serialize)]
@@ -70,6 +73,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             url: pt.loki_url.clone(),
             tenant_id: pt.tenant_id.clone(),
             external_labels: BTreeMap::from([("environment", model.env().to_string())]),
+            tls_config: super::web::ClientTls::of(&model.spec.access, Component::Loki),
         }],
         scrape_configs: logs::jobs(model).into_iter().map(|j| scrape_config(j, &parsing)).collect(),
     };

@@ -41,6 +41,18 @@ pub struct Alertmanager {
     /// Default: none.
     #[serde(default)]
     pub unrouted: Vec<String>,
+    /// Folder of the notification log and silences (`--storage.path`). Default
+    /// `/var/lib/alertmanager` (NixOS' path).
+    #[serde(default = "default_storage_path")]
+    pub storage_path: String,
+    /// The URL users reach Alertmanager at (`--web.external-url`); notifications link there.
+    /// Default: none.
+    #[serde(default)]
+    pub external_url: Option<String>,
+}
+
+fn default_storage_path() -> String {
+    "/var/lib/alertmanager".into()
 }
 
 /// A label set and where it must go.

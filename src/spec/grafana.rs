@@ -16,6 +16,126 @@ pub struct Grafana {
     /// next provisioning). Default false, so the bundle stays the source of truth.
     #[serde(default)]
     pub allow_ui_updates: bool,
+    /// The server's own settings (`grafana.ini`): address, login and session security.
+    #[serde(default)]
+    pub server: Server,
+}
+
+/// Grafana's server settings. Anonymous access and sign-up are always off, new users are
+/// viewers, and cookies and security headers are on: monstack renders no switch for them.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Port Grafana listens on. Default 3000.
+    #[serde(default = "default_http_port")]
+    pub http_port: u16,
+    /// The URL users reach Grafana at (`root_url`), e.g. `https://grafana.creativeflow.ai/`;
+    /// OAuth redirects and alert links are built from it. Default: none (Grafana's own).
+    #[serde(default)]
+    pub root_url: Option<String>,
+    /// Name of the built-in administrator. Default `admin`.
+    #[serde(default = "default_admin_user")]
+    pub admin_user: String,
+    /// File holding the administrator's password, read by Grafana through `$__file{}`.
+    /// Required in production (Grafana's default password is `admin`). Default: none.
+    #[serde(default)]
+    pub admin_password_file: Option<String>,
+    /// File holding the key Grafana signs sessions and encrypts datasource secrets with.
+    /// Required in production (Grafana's default key is public). Default: none.
+    #[serde(default)]
+    pub secret_key_file: Option<String>,
+    /// `SameSite` attribute of the session cookie: `lax` or `strict`. Default `lax` (`strict`
+    /// breaks OAuth's redirect back to Grafana).
+    #[serde(default)]
+    pub cookie_samesite: SameSite,
+    /// Single sign-on through an OpenID Connect / OAuth 2 provider. Default: none.
+    #[serde(default)]
+    pub oauth: Option<OAuth>,
+    /// Hide the user/password form, so the administrator's password is for emergencies only
+    /// (Grafana's `/login?disableAutoLogin` still shows it). Needs `oauth`. Default false.
+    #[serde(default)]
+    pub disable_login_form: bool,
+}
+
+fn default_http_port() -> u16 {
+    3000
+}
+fn default_admin_user() -> String {
+    "admin".into()
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            http_port: default_http_port(),
+            root_url: None,
+            admin_user: default_admin_user(),
+            admin_password_file: None,
+            secret_key_file: None,
+            cookie_samesite: SameSite::default(),
+            oauth: None,
+            disable_login_form: false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SameSite {
+    #[default]
+    Lax,
+    Strict,
+}
+
+impl SameSite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Lax => "lax",
+            SameSite::Strict => "strict",
+        }
+    }
+}
+
+/// A generic OAuth 2 / OpenID Connect provider (Keycloak, Okta, Azure AD, Google, …), with
+/// Grafana roles mapped from the user's groups.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth {
+    /// Name on the login button, e.g. `Keycloak`.
+    pub name: String,
+    /// The client id registered with the provider.
+    pub client_id: String,
+    /// File holding the client secret, read through `$__file{}`.
+    pub client_secret_file: String,
+    /// Authorization endpoint, e.g. `https://sso.example.com/realms/x/protocol/openid-connect/auth`.
+    pub auth_url: String,
+    /// Token endpoint.
+    pub token_url: String,
+    /// Userinfo endpoint (Grafana's `api_url`).
+    pub userinfo_url: String,
+    /// Scopes requested. Default `openid`, `email`, `profile`, `groups`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// The claim (in the ID token or userinfo) listing the user's groups. Default `groups`.
+    #[serde(default = "default_groups_attribute")]
+    pub groups_attribute: String,
+    /// Groups whose members are Grafana admins of the organisation. Default: none.
+    #[serde(default)]
+    pub admin_groups: Vec<String>,
+    /// Groups whose members are editors. Everyone else who signs in is a viewer. Default: none.
+    #[serde(default)]
+    pub editor_groups: Vec<String>,
+    /// Members of these groups only may sign in; empty lets every user of the provider in (as a
+    /// viewer). Default: none.
+    #[serde(default)]
+    pub allowed_groups: Vec<String>,
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "email", "profile", "groups"].map(String::from).to_vec()
+}
+fn default_groups_attribute() -> String {
+    "groups".into()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

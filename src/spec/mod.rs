@@ -5,6 +5,7 @@
 //! The same document is produced by the Nix modules under `modules/` and accepted as JSON or
 //! YAML by the CLI.
 
+pub mod access;
 pub mod alertmanager;
 pub mod grafana;
 pub mod load;
@@ -63,6 +64,9 @@ pub struct Spec {
     pub loki: loki::Loki,
     /// Log shipping (Promtail and Grafana Alloy): where logs come from and where they go.
     pub promtail: promtail::Promtail,
+    /// TLS and authentication of every UI and API, and the credentials of the stack's clients.
+    #[serde(default)]
+    pub access: access::Access,
 }
 
 fn default_install_prefix() -> String {

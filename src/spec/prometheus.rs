@@ -24,6 +24,41 @@ pub struct Prometheus {
     /// Alertmanager instances (`host:port`) every alert is sent to.
     #[serde(default = "default_alertmanagers")]
     pub alertmanagers: Vec<String>,
+    /// The TSDB: where and how long. Rendered as flags (`prometheus/flags.json`).
+    #[serde(default)]
+    pub storage: Storage,
+    /// The URL users reach Prometheus at (`--web.external-url`), e.g.
+    /// `https://prometheus.creativeflow.ai/`; alert links point there. Default: none.
+    #[serde(default)]
+    pub external_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    /// Data folder (`--storage.tsdb.path`). Default `/var/lib/prometheus2` (NixOS' path).
+    #[serde(default = "default_storage_path")]
+    pub path: String,
+    /// How long samples are kept (`--storage.tsdb.retention.time`). Default `15d`.
+    #[serde(default = "d15d")]
+    pub retention_time: Duration,
+    /// Most disk the blocks may use before the oldest are deleted
+    /// (`--storage.tsdb.retention.size`), e.g. `50GB`. Default: no limit.
+    #[serde(default)]
+    pub retention_size: Option<String>,
+}
+
+fn default_storage_path() -> String {
+    "/var/lib/prometheus2".into()
+}
+fn d15d() -> Duration {
+    Duration::new("15d")
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Storage { path: default_storage_path(), retention_time: d15d(), retention_size: None }
+    }
 }
 
 fn d15s() -> Duration {
@@ -44,6 +79,8 @@ impl Default for Prometheus {
             evaluation_interval: d15s(),
             external_labels: BTreeMap::new(),
             alertmanagers: default_alertmanagers(),
+            storage: Storage::default(),
+            external_url: None,
         }
     }
 }

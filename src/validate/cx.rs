@@ -84,6 +84,19 @@ impl Cx {
         }
     }
 
+    /// A client's TLS files: absolute paths, and a certificate only with its key.
+    pub fn client_tls(&mut self, path: &str, tls: &crate::spec::scrape::Tls) {
+        for (field, v) in [("ca_file", &tls.ca_file), ("cert_file", &tls.cert_file), ("key_file", &tls.key_file)] {
+            if let Some(f) = v {
+                self.file_ref(&format!("{path}.{field}"), f);
+            }
+        }
+        if tls.cert_file.is_some() != tls.key_file.is_some() {
+            self.error(Code::RuleShape, path, "cert_file and key_file go together")
+                .hint("set both for mutual TLS, or neither");
+        }
+    }
+
     pub fn url(&mut self, path: &str, url: &str) {
         if let Err(e) = names::check_url(url) {
             self.error(Code::UrlInvalid, path, format!("\"{url}\" {e}"))

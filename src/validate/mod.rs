@@ -1,6 +1,7 @@
 //! Stage 2: the raw [`Spec`] becomes a [`Model`] in one pass that collects every problem.
 //! Renderers take only a `Model`, whose constructor is this module's [`validate`].
 
+pub mod access;
 mod alertmanager;
 mod cx;
 mod grafana;
@@ -70,6 +71,7 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     alertmanager::check(&spec, &mut cx);
     grafana::check(&spec, &mut cx);
     logs::check(&spec, &mut cx);
+    access::check(&spec, &mut cx);
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
     // an invalid spec would only add noise to the problems already reported.

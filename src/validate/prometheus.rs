@@ -190,15 +190,7 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
         }
     }
     if let Some(tls) = &job.tls {
-        for (field, v) in [("ca_file", &tls.ca_file), ("cert_file", &tls.cert_file), ("key_file", &tls.key_file)] {
-            if let Some(f) = v {
-                cx.file_ref(&format!("{path}.tls.{field}"), f);
-            }
-        }
-        if tls.cert_file.is_some() != tls.key_file.is_some() {
-            cx.error(Code::RuleShape, format!("{path}.tls"), "cert_file and key_file go together")
-                .hint("set both for mutual TLS, or neither");
-        }
+        cx.client_tls(&format!("{path}.tls"), tls);
     }
     if let Some(b) = &job.basic_auth {
         cx.file_ref(&format!("{path}.basic_auth.password_file"), &b.password_file);

@@ -5,11 +5,15 @@
 //! user-given strings are written with `$` doubled; the only expansion monstack writes on purpose
 //! is `$__file{}` for secrets. Dashboard JSON files get no expansion.
 
+pub mod settings;
+
 use super::{json, yaml};
 use crate::bundle::Bundle;
+use crate::spec::access::{Access, Component};
 use crate::spec::grafana::{Datasource, DatasourceType};
 use crate::syntax::Version;
 use crate::validate::Model;
+use crate::validate::access::own_server;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -37,9 +41,9 @@ struct DatasourceOut {
     basic_auth: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     basic_auth_user: Option<String>,
-    json_data: BTreeMap<&'static str, serde_json::Value>,
+    json_data: BTreeMap<String, serde_json::Value>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    secure_json_data: BTreeMap<&'static str, String>,
+    secure_json_data: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -76,10 +80,13 @@ const PRUNE_SINCE: Version = Version::new(11, 1, 0);
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let g = &model.spec.grafana;
+    let server = settings::settings(&model.spec);
+    bundle.add("grafana/grafana.ini", settings::ini(model.env(), &server));
+    bundle.add("grafana/settings.json", json(&server));
     let prune = model.versions.grafana >= PRUNE_SINCE;
     for (kind, file) in [(DatasourceType::Prometheus, "prometheus_ds.yml"), (DatasourceType::Loki, "loki_ds.yml")] {
         let datasources: Vec<DatasourceOut> =
-            g.datasources.iter().filter(|d| d.kind == kind).map(datasource_out).collect();
+            g.datasources.iter().filter(|d| d.kind == kind).map(|d| datasource_out(model, d)).collect();
         if !datasources.is_empty() {
             let doc = DatasourcesFile { api_version: 1, prune, datasources };
             bundle.add(format!("grafana/provisioning/datasources/{file}"), yaml(model, "Grafana datasources", &doc));
@@ -123,27 +130,43 @@ fn literal(s: &str) -> String {
     s.replace('$', "$$")
 }
 
-fn datasource_out(d: &Datasource) -> DatasourceOut {
+fn datasource_out(model: &Model, d: &Datasource) -> DatasourceOut {
     let mut json_data = BTreeMap::new();
     match d.kind {
         DatasourceType::Prometheus => {
-            json_data.insert("httpMethod", "POST".into());
+            json_data.insert("httpMethod".into(), "POST".into());
             if let Some(t) = &d.time_interval {
-                json_data.insert("timeInterval", t.to_string().into());
+                json_data.insert("timeInterval".into(), t.to_string().into());
             }
             if let Some(i) = d.implementation {
-                json_data.insert("prometheusType", i.grafana_name().into());
+                json_data.insert("prometheusType".into(), i.grafana_name().into());
             }
         }
         DatasourceType::Loki => {
             if let Some(m) = d.max_lines {
-                json_data.insert("maxLines", m.into());
+                json_data.insert("maxLines".into(), m.into());
             }
         }
     }
     let mut secure_json_data = BTreeMap::new();
-    if let Some(b) = &d.basic_auth {
-        secure_json_data.insert("basicAuthPassword", format!("$__file{{{}}}", b.password_file));
+    let own = own_server(d.kind, d.implementation);
+    // The datasource's own credentials win; the stack's own servers get the stack's client's.
+    let basic_auth = d
+        .basic_auth
+        .clone()
+        .or_else(|| own.filter(|c| *c != Component::Loki).and(super::web::client_basic_auth(&model.spec.access)));
+    if let Some(b) = &basic_auth {
+        secure_json_data.insert("basicAuthPassword".into(), file(&b.password_file));
+    }
+    if let Some(c) = own {
+        client_tls(&model.spec.access, c, &mut json_data, &mut secure_json_data);
+    }
+    if own == Some(Component::Loki) && model.spec.loki.auth_enabled {
+        // Loki's tenant header; Grafana takes custom header values only as secure data.
+        if let Some(tenant) = &model.spec.promtail.tenant_id {
+            json_data.insert("httpHeaderName1".into(), "X-Scope-OrgID".into());
+            secure_json_data.insert("httpHeaderValue1".into(), literal(tenant));
+        }
     }
     DatasourceOut {
         name: literal(&d.name),
@@ -153,9 +176,33 @@ fn datasource_out(d: &Datasource) -> DatasourceOut {
         url: literal(&d.url),
         is_default: d.is_default,
         editable: false,
-        basic_auth: d.basic_auth.is_some(),
-        basic_auth_user: d.basic_auth.as_ref().map(|b| literal(&b.username)),
+        basic_auth: basic_auth.is_some(),
+        basic_auth_user: basic_auth.as_ref().map(|b| literal(&b.username)),
         json_data,
         secure_json_data,
+    }
+}
+
+fn file(path: &str) -> String {
+    format!("$__file{{{path}}}")
+}
+
+/// TLS towards one of the stack's own servers: the CA to trust and, when the server requires
+/// one, the client certificate.
+fn client_tls(
+    access: &Access,
+    component: Component,
+    json_data: &mut BTreeMap<String, serde_json::Value>,
+    secure: &mut BTreeMap<String, String>,
+) {
+    let Some(tls) = super::web::ClientTls::of(access, component) else { return };
+    if let Some(ca) = &tls.ca_file {
+        json_data.insert("tlsAuthWithCACert".into(), true.into());
+        secure.insert("tlsCACert".into(), file(ca));
+    }
+    if let (Some(cert), Some(key)) = (&tls.cert_file, &tls.key_file) {
+        json_data.insert("tlsAuth".into(), true.into());
+        secure.insert("tlsClientCert".into(), file(cert));
+        secure.insert("tlsClientKey".into(), file(key));
     }
 }

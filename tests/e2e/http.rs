@@ -1,5 +1,7 @@
 //! HTTP for the end-to-end test: a client for the servers' APIs (ureq), and a minimal loopback
 //! server used as Alertmanager's webhook sink and as a fake exporter.
+// Shared by several test crates, each using a part.
+#![allow(dead_code)]
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -11,28 +13,60 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// Client for the Prometheus and Alertmanager APIs. Every request is bounded by a timeout, and
-/// no proxy from the environment is used: every server is on loopback.
-pub struct Client(ureq::Agent);
+/// no proxy from the environment is used: every server is on loopback. A client made `with_tls`
+/// trusts only the given CA, may present a client certificate, and sends basic auth if given.
+pub struct Client {
+    agent: ureq::Agent,
+    basic_auth: Option<String>,
+}
 
 impl Client {
     pub fn new() -> Client {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .http_status_as_error(false)
-            .proxy(None)
-            .build();
-        Client(config.into())
+        Client::with_config(ureq::Agent::config_builder())
+    }
+
+    fn with_config(builder: ureq::config::ConfigBuilder<ureq::typestate::AgentScope>) -> Client {
+        let config =
+            builder.timeout_global(Some(Duration::from_secs(10))).http_status_as_error(false).proxy(None).build();
+        Client { agent: config.into(), basic_auth: None }
+    }
+
+    /// HTTPS trusting `ca_pem` only, presenting `client` (certificate and key PEM) if given.
+    pub fn with_tls(ca_pem: &[u8], client: Option<(&[u8], &[u8])>) -> Client {
+        use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
+        let ca = Certificate::from_pem(ca_pem).expect("CA certificate PEM");
+        let client = client.map(|(cert, key)| {
+            let cert = Certificate::from_pem(cert).expect("client certificate PEM");
+            ClientCert::new_with_certs(&[cert], PrivateKey::from_pem(key).expect("client key PEM"))
+        });
+        let tls = TlsConfig::builder().root_certs(RootCerts::new_with_certs(&[ca])).client_cert(client).build();
+        Client::with_config(ureq::Agent::config_builder().tls_config(tls))
+    }
+
+    /// The same client sending basic auth as `user`:`password`.
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Client {
+        use base64::Engine as _;
+        // RFC 7617: base64 of `user:password`.
+        let out = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        self.basic_auth = Some(format!("Basic {out}"));
+        self
     }
 
     /// GET `url` with query parameters: status and body.
     pub fn get(&self, url: &str, query: &[(&str, &str)]) -> Result<(u16, String), String> {
-        let response = self.0.get(url).query_pairs(query.iter().copied()).call();
-        read(url, response)
+        let mut request = self.agent.get(url).query_pairs(query.iter().copied());
+        if let Some(auth) = &self.basic_auth {
+            request = request.header("Authorization", auth);
+        }
+        read(url, request.call())
     }
 
     /// POST a JSON body (or nothing) to `url`: status and body.
     pub fn post(&self, url: &str, json: Option<&Value>) -> Result<(u16, String), String> {
-        let request = self.0.post(url);
+        let mut request = self.agent.post(url);
+        if let Some(auth) = &self.basic_auth {
+            request = request.header("Authorization", auth);
+        }
         let response = match json {
             Some(v) => request.header("Content-Type", "application/json").send(v.to_string()),
             None => request.send_empty(),

@@ -1,4 +1,6 @@
 //! Processes the end-to-end test starts, free loopback ports, and bounded waiting.
+// Shared by several test crates, each using a part.
+#![allow(dead_code)]
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};

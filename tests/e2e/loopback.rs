@@ -1,0 +1,109 @@
+//! The loopback bundle the end-to-end tests run: the server binaries, the dev environment made
+//! to run on one machine, and rendering it with the monstack binary under test.
+// Shared by several test crates, each using a part.
+#![allow(dead_code)]
+
+use super::common::{example, in_ci};
+use super::http::Sink;
+use super::procs::which;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The server binaries, by their Debian names or upstream's.
+pub struct Binaries {
+    pub prometheus: PathBuf,
+    pub alertmanager: PathBuf,
+    pub node_exporter: PathBuf,
+}
+
+impl Binaries {
+    pub fn find() -> Option<Binaries> {
+        let prometheus = which(&["prometheus"]);
+        let alertmanager = which(&["prometheus-alertmanager", "alertmanager"]);
+        let node_exporter = which(&["prometheus-node-exporter", "node_exporter"]);
+        let missing: Vec<&str> = [
+            ("prometheus", prometheus.is_none()),
+            ("prometheus-alertmanager", alertmanager.is_none()),
+            ("prometheus-node-exporter", node_exporter.is_none()),
+        ]
+        .iter()
+        .filter_map(|&(name, absent)| absent.then_some(name))
+        .collect();
+        if !missing.is_empty() {
+            assert!(!in_ci(), "CI must provide {missing:?}; run .ci/install");
+            eprintln!("SKIP e2e: {} not on PATH (install with .ci/install)", missing.join(", "));
+            return None;
+        }
+        Some(Binaries { prometheus: prometheus?, alertmanager: alertmanager?, node_exporter: node_exporter? })
+    }
+}
+
+pub struct Ports {
+    pub prometheus: u16,
+    pub alertmanager: u16,
+    pub node_exporter: u16,
+}
+
+/// The dev environment made to run on one machine: every scrape job gets a static loopback
+/// target (Kubernetes discovery would fail outside a cluster) — node_exporter the real one, the
+/// others the fake exporter, each job at its own metrics path; every receiver becomes a webhook
+/// to the sink; and intervals, the alerts' `for` and Alertmanager's grouping waits are short so
+/// that alerts arrive within seconds. Routes, teams, inhibitions and the catalogue stay dev's.
+pub fn e2e_spec(ports: &Ports, sink: &Sink, exporter: SocketAddr) -> Value {
+    let mut spec: Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    let prometheus = &mut spec["prometheus"];
+    for key in ["scrape_interval", "scrape_timeout", "evaluation_interval"] {
+        prometheus[key] = json!("1s");
+    }
+    prometheus["alertmanagers"] = json!([format!("127.0.0.1:{}", ports.alertmanager)]);
+    for job in spec["scrape_jobs"].as_array_mut().unwrap() {
+        let name = job["name"].as_str().unwrap().to_string();
+        if name == "node_exporter" {
+            job["discovery"] = json!({"static": {"targets": [format!("127.0.0.1:{}", ports.node_exporter)]}});
+        } else {
+            job["discovery"] = json!({"static": {"targets": [exporter.to_string()]}});
+            job["metrics_path"] = json!(format!("/metrics/{name}"));
+        }
+        // Scheme and credentials of in-cluster scraping (service-account token) do not apply.
+        for key in ["scheme", "tls", "basic_auth", "authorization"] {
+            job[key] = Value::Null;
+        }
+    }
+    let alertmanager = &mut spec["alertmanager"];
+    alertmanager["slack_api_url_file"] = Value::Null;
+    alertmanager["smtp"] = Value::Null;
+    for receiver in alertmanager["receivers"].as_array_mut().unwrap() {
+        let url = sink.url(receiver["name"].as_str().unwrap());
+        for integration in ["email", "slack", "pagerduty"] {
+            receiver[integration] = json!([]);
+        }
+        receiver["webhook"] = json!([{"url": url, "send_resolved": true}]);
+    }
+    alertmanager["route"]["group_wait"] = json!("1s");
+    alertmanager["route"]["group_interval"] = json!("1s");
+    for timing in alertmanager["severity_timing"].as_object_mut().unwrap().values_mut() {
+        timing["group_wait"] = json!("1s");
+        timing["group_interval"] = json!("1s");
+    }
+    spec["rules"]["overrides"]["TargetDown"] = json!({"for": "2s"});
+    // AI-model alerts take their `for` from the model's thresholds.
+    let models = spec["ai_models"]["models"].as_array_mut().unwrap();
+    let model = models.iter_mut().find(|m| m["name"] == "image-gen-v2").expect("dev declares image-gen-v2");
+    model["thresholds"]["latency_for"] = json!("2s");
+    spec
+}
+
+pub fn monstack() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_monstack"))
+}
+
+pub fn render(spec: &Value, out: &Path) -> PathBuf {
+    let file = out.with_extension("json");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    std::fs::write(&file, serde_json::to_vec_pretty(spec).unwrap()).unwrap();
+    let o = monstack().args(["render", "--spec"]).arg(&file).arg("--out").arg(out).output().unwrap();
+    assert!(o.status.success(), "render {}: {}", out.display(), String::from_utf8_lossy(&o.stderr));
+    out.to_path_buf()
+}

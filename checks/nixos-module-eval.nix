@@ -30,7 +30,16 @@ let
           type = types.attrsOf (types.submodule { freeformType = types.lazyAttrsOf types.anything; });
           default = { };
         };
-        services.prometheus = free;
+        services.prometheus = mkOption {
+          type = types.submodule {
+            freeformType = types.lazyAttrsOf types.anything;
+            options.stateDir = mkOption {
+              type = types.str;
+              default = "prometheus2";
+            };
+          };
+          default = { };
+        };
         services.grafana = free;
         services.alloy = free;
         services.loki = mkOption {
@@ -61,6 +70,12 @@ let
           _module.args.pkgs.stdenv.hostPlatform.system = "x86_64-linux";
           services.monstack = {
             enable = true;
+            # The generator runs at service start (monstack web-config); a stand-in path here.
+            package = {
+              type = "derivation";
+              name = "monstack";
+              outPath = "/nix/store/00000000000000000000000000000000-monstack";
+            };
             bundle = b;
             loki.target = target;
           };
@@ -125,6 +140,39 @@ let
     {
       what = "Alloy ships the logs with the bundle's pipelines";
       ok = c.services.alloy.enable && etc "alloy/config.alloy" == "${bundle.alloy}/config.alloy";
+    }
+    {
+      what = "Prometheus reads the web config monstack assembles at start from credentials";
+      ok =
+        c.services.prometheus.webConfigFile == "/run/monstack/prometheus/web-config.yml"
+        && lib.elem "user-0:/run/secrets/monstack/web-users/grafana.bcrypt" c.systemd.services.prometheus.serviceConfig.LoadCredential
+        && lib.elem "tls-key:/run/secrets/monstack/tls.key" c.systemd.services.prometheus.serviceConfig.LoadCredential
+        && has "web-config ${bundle.prometheus} --out /run/monstack/prometheus/web-config.yml --credentials %d" (
+          lib.head c.systemd.services.prometheus.serviceConfig.ExecStartPre
+        );
+    }
+    {
+      what = "Alertmanager too, and it does not gossip";
+      ok =
+        lib.elem "--web.config.file=/run/monstack/alertmanager/web-config.yml" c.services.prometheus.alertmanager.extraFlags
+        && lib.elem "--cluster.listen-address=" c.services.prometheus.alertmanager.extraFlags
+        && c.systemd.services.alertmanager.serviceConfig.RuntimeDirectory == "monstack/alertmanager";
+    }
+    {
+      what = "Prometheus keeps the spec's retention";
+      ok =
+        c.services.prometheus.retentionTime == "30d"
+        && c.services.prometheus.extraFlags == [ "--storage.tsdb.retention.size=200GB" ];
+    }
+    {
+      what = "Grafana runs with the spec's security settings, secrets as $__file{}";
+      ok =
+        c.services.grafana.settings."auth.anonymous".enabled == false
+        && c.services.grafana.settings.users.allow_sign_up == false
+        &&
+          c.services.grafana.settings.security.admin_password
+          == "$__file{/run/secrets/monstack/grafana-admin-password}"
+        && c.services.grafana.settings.server.protocol == "https";
     }
     {
       what = "a valid bundle raises no assertion";

@@ -33,6 +33,34 @@ let
   spec = builtins.fromJSON bundle.spec;
   etcPrefix = lib.removePrefix "/etc/" spec.install_prefix;
 
+  # Access control (spec.access): the web configuration Prometheus and Alertmanager read is
+  # assembled at service start by `monstack web-config` from the bundle and the secret files,
+  # which systemd hands the service as credentials (LoadCredential), so root-only secrets work
+  # and no hash is ever in the store.
+  access = spec.access;
+  webSecured = access.tls != null || access.users != [ ];
+  webConfig = component: "/run/monstack/${component}/web-config.yml";
+  webCredentials =
+    lib.optionals (access.tls != null) (
+      [
+        "tls-cert:${access.tls.cert_file}"
+        "tls-key:${access.tls.key_file}"
+      ]
+      ++ lib.optional (access.tls.client_ca_file != null) "tls-client-ca:${access.tls.client_ca_file}"
+    )
+    ++ lib.imap0 (i: u: "user-${toString i}:${u.password_hash_file}") access.users;
+  webService = component: dir: {
+    serviceConfig = {
+      LoadCredential = webCredentials;
+      RuntimeDirectory = "monstack/${component}";
+      RuntimeDirectoryMode = "0700";
+      # %d is the credentials folder ($CREDENTIALS_DIRECTORY).
+      ExecStartPre = [
+        "${cfg.package}/bin/monstack web-config ${dir} --out ${webConfig component} --credentials %d"
+      ];
+    };
+  };
+
   component = name: {
     enable = mkOption {
       type = types.bool;
@@ -122,11 +150,24 @@ in
     # module's own promtool check covers only its unused generated file: the bundle is checked
     # by the flake's checks instead.
     (mkIf cfg.prometheus.enable {
+      assertions = [
+        {
+          assertion = spec.prometheus.storage.path == "/var/lib/${config.services.prometheus.stateDir}/data";
+          message = "services.monstack: prometheus.storage.path in the spec (${spec.prometheus.storage.path}) differs from where NixOS keeps Prometheus' data (/var/lib/${config.services.prometheus.stateDir}/data); set it to that path in the environment.";
+        }
+      ];
       services.prometheus = {
         enable = true;
         enableReload = true;
         checkConfig = false;
+        retentionTime = spec.prometheus.storage.retention_time;
+        webExternalUrl = spec.prometheus.external_url;
+        webConfigFile = if webSecured then webConfig "prometheus" else null;
+        extraFlags = lib.optional (
+          spec.prometheus.storage.retention_size != null
+        ) "--storage.tsdb.retention.size=${spec.prometheus.storage.retention_size}";
       };
+      systemd.services.prometheus = mkIf webSecured (webService "prometheus" bundle.prometheus);
       environment.etc."prometheus/prometheus.yaml".source = mkForce "${bundle.prometheus}/prometheus.yml";
       environment.etc."prometheus/rules".source = "${bundle.prometheus}/rules";
       environment.etc."prometheus/scrape_configs".source = "${bundle.prometheus}/scrape_configs";
@@ -137,25 +178,42 @@ in
     # by envsubst. The bundle's file needs no substitution (its secrets are *_file paths), and
     # its templates path is relative, so both are put in /tmp (the unit's private /tmp) as-is.
     (mkIf cfg.alertmanager.enable {
+      assertions = [
+        {
+          assertion = spec.alertmanager.storage_path == "/var/lib/alertmanager";
+          message = "services.monstack: alertmanager.storage_path in the spec (${spec.alertmanager.storage_path}) differs from where NixOS keeps Alertmanager's data (/var/lib/alertmanager); set it to that path in the environment.";
+        }
+      ];
       services.prometheus.alertmanager = {
         enable = true;
         checkConfig = false;
         configText = "# replaced at service start by services.monstack";
+        webExternalUrl = spec.alertmanager.external_url;
+        # One Alertmanager does not gossip (as the bundle's flags.json says).
+        extraFlags = [
+          "--cluster.listen-address="
+        ]
+        ++ lib.optional webSecured "--web.config.file=${webConfig "alertmanager"}";
       };
-      systemd.services.alertmanager = {
-        preStart = mkForce ''
-          install -m 0400 ${bundle.alertmanager}/alertmanager.yml /tmp/alert-manager-substituted.yaml
-          ln -sfn ${bundle.alertmanager}/templates /tmp/templates
-        '';
-        restartTriggers = [ bundle.alertmanager ];
-      };
+      systemd.services.alertmanager = mkMerge [
+        {
+          preStart = mkForce ''
+            install -m 0400 ${bundle.alertmanager}/alertmanager.yml /tmp/alert-manager-substituted.yaml
+            ln -sfn ${bundle.alertmanager}/templates /tmp/templates
+          '';
+          restartTriggers = [ bundle.alertmanager ];
+        }
+        (mkIf webSecured (webService "alertmanager" bundle.alertmanager))
+      ];
     })
 
     # Dashboards are provisioned from ${install_prefix}/grafana/dashboards/<folder>, the path
     # the bundle's provider file names.
     (mkIf cfg.grafana.enable {
+      # The same settings the bundle renders as grafana/grafana.ini (a test holds them equal).
       services.grafana = {
         enable = true;
+        settings = import ./grafana-settings.nix spec;
         provision = {
           enable = true;
           datasources.path = "${bundle.grafana}/provisioning/datasources";

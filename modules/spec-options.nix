@@ -1610,8 +1610,8 @@ let
     options = {
       path = mkOption {
         type = types.str;
-        default = "/var/lib/prometheus2";
-        description = "Data folder (`--storage.tsdb.path`). Default `/var/lib/prometheus2` (NixOS' path).";
+        default = "/var/lib/prometheus2/data";
+        description = "Data folder (`--storage.tsdb.path`). Default `/var/lib/prometheus2/data` (NixOS' path).";
       };
       retention_size = mkOption {
         type = types.nullOr types.str;

@@ -36,3 +36,35 @@ fn every_nix_file_parses() {
     }
     eprintln!("{} Nix files parse", files.len());
 }
+
+/// NixOS hosts get Grafana's settings from modules/grafana-settings.nix (no import from
+/// derivation: the module cannot read the built bundle); other hosts from the bundle's
+/// grafana.ini. Both must say the same: for every environment the Nix function of the spec
+/// equals the bundle's grafana/settings.json, which the same renderer writes as grafana.ini.
+#[test]
+fn nixos_grafana_settings_equal_the_bundles() {
+    if !on_path("nix-instantiate") {
+        assert!(!in_ci(), "CI must provide nix-instantiate; run .ci/install");
+        eprintln!(
+            "SKIP nixos_grafana_settings_equal_the_bundles: nix-instantiate not on PATH (apt-get install nix-bin)"
+        );
+        return;
+    }
+    let mut oauth_seen = false;
+    for env in common::ENVS {
+        let golden = root().join("tests/golden").join(env);
+        let expr = format!(
+            "import {} (builtins.fromJSON (builtins.readFile {}))",
+            root().join("modules/grafana-settings.nix").display(),
+            golden.join("spec.json").display()
+        );
+        let o = Command::new("nix-instantiate").args(["--eval", "--strict", "--json", "-E", &expr]).output().unwrap();
+        assert!(o.status.success(), "{env}: {}", String::from_utf8_lossy(&o.stderr));
+        let from_nix: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let rendered: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(golden.join("grafana/settings.json")).unwrap()).unwrap();
+        assert_eq!(from_nix, rendered, "{env}: modules/grafana-settings.nix differs from the bundle's settings");
+        oauth_seen |= rendered.get("auth.generic_oauth").is_some();
+    }
+    assert!(oauth_seen, "no environment declares OAuth, so its mapping went untested");
+}

@@ -36,7 +36,7 @@ pub struct Prometheus {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
-    /// Data folder (`--storage.tsdb.path`). Default `/var/lib/prometheus2` (NixOS' path).
+    /// Data folder (`--storage.tsdb.path`). Default `/var/lib/prometheus2/data` (NixOS' path).
     #[serde(default = "default_storage_path")]
     pub path: String,
     /// How long samples are kept (`--storage.tsdb.retention.time`). Default `15d`.
@@ -49,7 +49,7 @@ pub struct Storage {
 }
 
 fn default_storage_path() -> String {
-    "/var/lib/prometheus2".into()
+    "/var/lib/prometheus2/data".into()
 }
 fn d15d() -> Duration {
     Duration::new("15d")

@@ -10,10 +10,23 @@
 }:
 let
   inherit (lib) mkOption types;
-  free = mkOption {
-    type = types.submodule { freeformType = types.lazyAttrsOf types.anything; };
-    default = { };
-  };
+  # A freeform service with the string options services.monstack reads, at nixpkgs' defaults.
+  freeWith =
+    defaults:
+    mkOption {
+      type = types.submodule {
+        freeformType = types.lazyAttrsOf types.anything;
+        options = lib.mapAttrs (
+          _: default:
+          mkOption {
+            type = types.str;
+            inherit default;
+          }
+        ) defaults;
+      };
+      default = { };
+    };
+  free = freeWith { };
   stubs =
     { config, ... }:
     {
@@ -30,28 +43,10 @@ let
           type = types.attrsOf (types.submodule { freeformType = types.lazyAttrsOf types.anything; });
           default = { };
         };
-        services.prometheus = mkOption {
-          type = types.submodule {
-            freeformType = types.lazyAttrsOf types.anything;
-            options.stateDir = mkOption {
-              type = types.str;
-              default = "prometheus2";
-            };
-          };
-          default = { };
-        };
+        services.prometheus = freeWith { stateDir = "prometheus2"; };
         services.grafana = free;
         services.alloy = free;
-        services.loki = mkOption {
-          type = types.submodule {
-            freeformType = types.lazyAttrsOf types.anything;
-            options.dataDir = mkOption {
-              type = types.str;
-              default = "/var/lib/loki";
-            };
-          };
-          default = { };
-        };
+        services.loki = freeWith { dataDir = "/var/lib/loki"; };
       };
       # What nixpkgs' Prometheus module does with enableReload: its own generated file at the
       # path the unit reads. services.monstack must win over it.

@@ -90,7 +90,12 @@ in
     ];
   };
 
+  # One tenant for the environment: Promtail and Alloy send it, Grafana's Loki datasource asks
+  # for it (X-Scope-OrgID).
+  promtail.tenant_id = "creativeflow-prod";
+
   loki = {
+    auth_enabled = true;
     storage.s3 = {
       endpoint = "minio.storage.internal:9000";
       bucket = "loki-prod";

@@ -37,6 +37,32 @@ pub struct Catalog {
     pub receivers: Vec<ReceiverDoc>,
     pub route_tree_svg: String,
     pub route_tree_mermaid: String,
+    pub access: AccessDoc,
+    /// Every server's command-line arguments, by role (`<component>/flags.json`).
+    pub flags: Vec<FlagsDoc>,
+}
+
+/// How the environment's UIs and APIs are secured, in words.
+#[derive(Debug, Serialize)]
+pub struct AccessDoc {
+    pub production: bool,
+    pub auth_proxy: Option<String>,
+    /// e.g. `HTTPS (TLS12 or later) on every server`.
+    pub transport: String,
+    /// Basic-auth users of Prometheus and Alertmanager.
+    pub users: Vec<String>,
+    /// Components accepting only clients with a certificate.
+    pub client_cert_required: Vec<String>,
+    /// How people sign in to Grafana.
+    pub grafana_login: String,
+    pub loki_tenant: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FlagsDoc {
+    pub component: String,
+    pub role: String,
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -487,10 +513,54 @@ pub fn catalog(spec: &Spec) -> Catalog {
         receivers,
         route_tree_svg: super::route_tree::to_svg(&effective),
         route_tree_mermaid: super::route_tree::to_mermaid(&effective),
+        access: access(spec),
+        flags: super::flags::all(spec)
+            .into_iter()
+            .flat_map(|(component, roles)| {
+                roles.into_iter().map(move |(role, args)| FlagsDoc { component: component.into(), role, args })
+            })
+            .collect(),
     }
 }
 
 /// A job's discovery in words.
+fn access(spec: &Spec) -> AccessDoc {
+    let a = &spec.access;
+    let server = &spec.grafana.server;
+    AccessDoc {
+        production: a.production,
+        auth_proxy: a.auth_proxy.clone(),
+        transport: match &a.tls {
+            Some(t) => {
+                format!("HTTPS ({} or later) on Prometheus, Alertmanager, Loki and Grafana", t.min_version.as_str())
+            }
+            None => "plain HTTP".into(),
+        },
+        users: a.users.iter().map(|u| u.name.clone()).collect(),
+        client_cert_required: a
+            .tls
+            .iter()
+            .flat_map(|t| &t.client_cert_required)
+            .map(|c| c.as_str().to_string())
+            .collect(),
+        grafana_login: match &server.oauth {
+            Some(o) => format!(
+                "{} (OAuth; admins: {}; editors: {}; everyone else a viewer){}",
+                o.name,
+                list_or_none(&o.admin_groups),
+                list_or_none(&o.editor_groups),
+                if server.disable_login_form { "; no password form" } else { "; password form for the administrator" }
+            ),
+            None => format!("user and password (administrator {}); new users are viewers", server.admin_user),
+        },
+        loki_tenant: spec.loki.auth_enabled.then(|| spec.promtail.tenant_id.clone().unwrap_or_default()),
+    }
+}
+
+fn list_or_none(groups: &[String]) -> String {
+    if groups.is_empty() { "none".into() } else { groups.join(", ") }
+}
+
 pub fn discovery(d: &Discovery) -> String {
     match d {
         Discovery::Static(s) => format!("targets {}", s.targets.join(", ")),

@@ -12,6 +12,7 @@
 use super::json;
 use super::web;
 use crate::bundle::Bundle;
+use crate::spec::Spec;
 use crate::spec::access::Component;
 use crate::validate::Model;
 use serde::Serialize;
@@ -26,30 +27,33 @@ struct Flags {
 }
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
-    for (component, roles) in
-        [("prometheus", prometheus(model)), ("alertmanager", alertmanager(model)), ("loki", loki(model))]
-    {
+    for (component, roles) in all(&model.spec) {
         bundle.add(format!("{component}/{FILE}"), json(&Flags { component, roles }));
     }
 }
 
-fn web_config(model: &Model, component: Component) -> Option<String> {
-    let a = &model.spec.access;
+/// Every server's roles and their arguments, as the catalogue lists them.
+pub fn all(spec: &Spec) -> [(&'static str, BTreeMap<String, Vec<String>>); 3] {
+    [("prometheus", prometheus(spec)), ("alertmanager", alertmanager(spec)), ("loki", loki(spec))]
+}
+
+fn web_config(spec: &Spec, component: Component) -> Option<String> {
+    let a = &spec.access;
     (a.tls.is_some() || !a.users.is_empty()).then(|| web::runtime_path(component))
 }
 
 /// Prometheus' flags (role `server`).
-pub fn prometheus(model: &Model) -> BTreeMap<String, Vec<String>> {
-    let p = &model.spec.prometheus;
+pub fn prometheus(spec: &Spec) -> BTreeMap<String, Vec<String>> {
+    let p = &spec.prometheus;
     let s = &p.storage;
     let mut args = vec![
-        format!("--config.file={}/prometheus/prometheus.yml", model.spec.install_prefix),
+        format!("--config.file={}/prometheus/prometheus.yml", spec.install_prefix),
         format!("--storage.tsdb.path={}", s.path),
         format!("--storage.tsdb.retention.time={}", s.retention_time),
     ];
     args.extend(s.retention_size.as_ref().map(|size| format!("--storage.tsdb.retention.size={size}")));
     args.extend(p.external_url.as_ref().map(|u| format!("--web.external-url={u}")));
-    args.extend(web_config(model, Component::Prometheus).map(|f| format!("--web.config.file={f}")));
+    args.extend(web_config(spec, Component::Prometheus).map(|f| format!("--web.config.file={f}")));
     // Reloads by SIGHUP, as nixpkgs' module does; `/-/reload` over HTTP would let anyone with
     // API access swap the configuration.
     BTreeMap::from([("server".to_string(), args)])
@@ -57,14 +61,14 @@ pub fn prometheus(model: &Model) -> BTreeMap<String, Vec<String>> {
 
 /// Alertmanager's flags (role `server`). A single Alertmanager does not gossip: its cluster
 /// listener (0.0.0.0:9094 by default) is turned off.
-pub fn alertmanager(model: &Model) -> BTreeMap<String, Vec<String>> {
-    let am = &model.spec.alertmanager;
+pub fn alertmanager(spec: &Spec) -> BTreeMap<String, Vec<String>> {
+    let am = &spec.alertmanager;
     let mut args = vec![
-        format!("--config.file={}/alertmanager/alertmanager.yml", model.spec.install_prefix),
+        format!("--config.file={}/alertmanager/alertmanager.yml", spec.install_prefix),
         format!("--storage.path={}", am.storage_path),
     ];
     args.extend(am.external_url.as_ref().map(|u| format!("--web.external-url={u}")));
-    args.extend(web_config(model, Component::Alertmanager).map(|f| format!("--web.config.file={f}")));
+    args.extend(web_config(spec, Component::Alertmanager).map(|f| format!("--web.config.file={f}")));
     args.push("--cluster.listen-address=".into());
     BTreeMap::from([("server".to_string(), args)])
 }
@@ -72,13 +76,12 @@ pub fn alertmanager(model: &Model) -> BTreeMap<String, Vec<String>> {
 /// Loki's flags: one role `all` for a single binary, or `read`, `write` and `backend` for the
 /// simple scalable deployment. Object-store credentials are environment variables, expanded
 /// by `-config.expand-env=true`.
-pub fn loki(model: &Model) -> BTreeMap<String, Vec<String>> {
+pub fn loki(spec: &Spec) -> BTreeMap<String, Vec<String>> {
     let base = vec![
-        format!("-config.file={}/loki/loki-config.yaml", model.spec.install_prefix),
+        format!("-config.file={}/loki/loki-config.yaml", spec.install_prefix),
         "-config.expand-env=true".to_string(),
     ];
-    let targets: &[&str] =
-        if model.spec.loki.simple_scalable.is_some() { &["read", "write", "backend"] } else { &["all"] };
+    let targets: &[&str] = if spec.loki.simple_scalable.is_some() { &["read", "write", "backend"] } else { &["all"] };
     targets
         .iter()
         .map(|t| {

@@ -63,6 +63,8 @@ pub enum Code {
     DashboardInvalid,
     DashboardUnknownMetric,
     RefUnknownLogClass,
+    CapacityUnknownTargets,
+    RefUnlistedAlertmanager,
 }
 
 impl Code {
@@ -124,6 +126,8 @@ impl Code {
         Code::DashboardInvalid,
         Code::DashboardUnknownMetric,
         Code::RefUnknownLogClass,
+        Code::CapacityUnknownTargets,
+        Code::RefUnlistedAlertmanager,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -184,6 +188,8 @@ impl Code {
             Code::DashboardInvalid => "dashboard/invalid",
             Code::DashboardUnknownMetric => "dashboard/unknown-metric",
             Code::RefUnknownLogClass => "ref/unknown-log-class",
+            Code::CapacityUnknownTargets => "capacity/unknown-targets",
+            Code::RefUnlistedAlertmanager => "ref/unlisted-alertmanager",
         }
     }
 
@@ -255,6 +261,10 @@ impl Code {
                 "A dashboard queries a metric no declared scrape job exposes and no recording rule records."
             }
             Code::RefUnknownLogClass => "A retention class that no log source ships, so it would keep nothing.",
+            Code::CapacityUnknownTargets => {
+                "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series."
+            }
+            Code::RefUnlistedAlertmanager => "An Alertmanager cluster member that Prometheus does not send alerts to.",
         }
     }
 }

@@ -55,9 +55,11 @@ pub fn typical_series(kind: ExporterKind) -> u64 {
 }
 
 /// Compressed remote write bytes per sample (protobuf + snappy, remote write 1.0). ESTIMATE:
-/// a request carries each series' labels once per batch, so it depends on label sizes and
-/// batch size; 10 bytes is a middle value (tests/e2e_ha.rs prints what its loopback run sends).
-pub const REMOTE_WRITE_BYTES_PER_SAMPLE: f64 = 10.0;
+/// a request repeats each series' labels with its samples, so it depends on label sizes and
+/// batching. VictoriaMetrics reports ~50 bytes per sample in production ("Save network costs
+/// with VictoriaMetrics remote write protocol", 2023); tests/e2e_ha.rs prints what its loopback
+/// run sends (77 bytes/sample there, with tiny 1s batches of dev's labels).
+pub const REMOTE_WRITE_BYTES_PER_SAMPLE: f64 = 50.0;
 
 /// The exporter kind of a job: declared, else inferred from the seed's job names, else `app`.
 pub fn exporter_kind(job: &ScrapeJob) -> ExporterKind {

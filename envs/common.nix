@@ -47,6 +47,21 @@ in
       description = "RabbitMQ nodes' Prometheus endpoints (host:15692).";
       example = [ "rabbitmq-1.mq.internal:15692" ];
     };
+    expectedTargets = mkOption {
+      type = types.attrsOf types.ints.positive;
+      default = { };
+      description = "How many targets each discovery-based scrape job finds, by job name: the capacity estimate's `expected_targets`.";
+      example = {
+        api-gateway = 3;
+        kubernetes-cadvisor = 12;
+      };
+    };
+    storeQueryUrl = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "The long-term store's Prometheus query endpoint (e.g. Mimir's query-frontend); when set, Grafana's Prometheus-Main datasource queries it instead of the local Prometheus.";
+      example = "http://mimir-query-frontend:8080/prometheus";
+    };
     quietWarnings = mkOption {
       type = types.bool;
       default = false;
@@ -145,7 +160,9 @@ in
       evaluation_interval = "15s";
     };
 
-    scrape_jobs = [
+    scrape_jobs = map (
+      job: job // lib.optionalAttrs (cfg.expectedTargets ? ${job.name}) { expected_targets = cfg.expectedTargets.${job.name}; }
+    ) ([
       {
         name = "node_exporter";
         file = "node_exporter_targets";
@@ -233,7 +250,7 @@ in
           };
         };
       }
-    ];
+    ]);
 
     rules.runbook_base_url = "https://runbooks.creativeflow.ai/alerts";
 
@@ -493,7 +510,7 @@ in
           name = "Prometheus-Main";
           uid = "prometheus-main";
           type = "prometheus";
-          url = "http://prometheus:9090";
+          url = if cfg.storeQueryUrl != null then cfg.storeQueryUrl else "http://prometheus:9090";
           is_default = true;
           time_interval = config.prometheus.scrape_interval;
         }

@@ -33,6 +33,39 @@ let
   spec = builtins.fromJSON bundle.spec;
   etcPrefix = lib.removePrefix "/etc/" spec.install_prefix;
 
+  # Which Prometheus configuration this host runs: `prometheus.yml` for an environment's single
+  # server, `prometheus.[shard-<n>.]<replica>.yml` for a replica of an HA pair (prometheus.ha)
+  # or of a shard (render::prometheus::Instance::config_file, from the spec alone).
+  ha = spec.prometheus.ha or null;
+  promCfg = cfg.prometheus;
+  instanceName = lib.concatStringsSep "." (
+    lib.optional (promCfg.shard != null) "shard-${toString promCfg.shard}"
+    ++ lib.optional (promCfg.replica != null) promCfg.replica
+  );
+  prometheusConfig = if instanceName == "" then "prometheus.yml" else "prometheus.${instanceName}.yml";
+
+  # Alertmanager cluster flags for member `clusterMember` (render::alertmanager::cluster_args:
+  # listen on listen_host at the member's own port, every other member as a peer, advertise the
+  # member's address when it is an IP address, and the gossip timings the spec sets).
+  amCluster = spec.alertmanager.cluster or null;
+  member = cfg.alertmanager.clusterMember;
+  clusterArgs =
+    let
+      own = builtins.elemAt amCluster.peers member;
+      parts = builtins.match "(.*):([0-9]+)" own;
+      host = builtins.elemAt parts 0;
+      port = builtins.elemAt parts 1;
+      isIp = builtins.match "[0-9.]+|\\[.*]" host != null;
+      timing =
+        flag: value: lib.optional (value != null) "--cluster.${flag}=${value}";
+    in
+    [ "--cluster.listen-address=${amCluster.listen_host}:${port}" ]
+    ++ lib.optional isIp "--cluster.advertise-address=${own}"
+    ++ map (p: "--cluster.peer=${p}") (lib.filter (p: p != own) amCluster.peers)
+    ++ timing "gossip-interval" (amCluster.gossip_interval or null)
+    ++ timing "pushpull-interval" (amCluster.pushpull_interval or null)
+    ++ timing "peer-timeout" (amCluster.peer_timeout or null);
+
   component = name: {
     enable = mkOption {
       type = types.bool;
@@ -66,8 +99,39 @@ in
       description = "A bundle built with the flake's `lib.bundle`; takes precedence over `environment`.";
     };
 
-    prometheus = component "Prometheus";
-    alertmanager = component "Alertmanager";
+    prometheus = component "Prometheus" // {
+      replica = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        example = "a";
+        description = ''
+          Which replica of the environment's HA pair (`prometheus.ha.replicas`) this host runs;
+          required exactly when the environment declares `prometheus.ha`.
+        '';
+      };
+      shard = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        example = 0;
+        description = ''
+          Which shard this host runs, when the capacity estimate splits the scrape jobs into
+          shards (the bundle's `manifest.json` says how many under `capacity.shards`; there are
+          `prometheus.shard-<n>.*.yml` files then). Null when the environment is not sharded.
+        '';
+      };
+    };
+    alertmanager = component "Alertmanager" // {
+      clusterMember = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        example = 0;
+        description = ''
+          This host's position in the environment's `alertmanager.cluster.peers` (0-based);
+          required exactly when the environment declares `alertmanager.cluster`. The other
+          members become `--cluster.peer` flags.
+        '';
+      };
+    };
     grafana = component "Grafana";
 
     alloy.enable = mkOption {
@@ -122,12 +186,26 @@ in
     # module's own promtool check covers only its unused generated file: the bundle is checked
     # by the flake's checks instead.
     (mkIf cfg.prometheus.enable {
+      assertions = [
+        {
+          assertion = (ha == null) == (promCfg.replica == null);
+          message =
+            if ha == null then
+              "services.monstack.prometheus.replica = \"${toString promCfg.replica}\", but env ${spec.environment} declares no prometheus.ha; remove it."
+            else
+              "services.monstack.prometheus.replica: env ${spec.environment} runs Prometheus as an HA pair; set it to one of ${lib.concatStringsSep ", " ha.replicas} on each host.";
+        }
+        {
+          assertion = ha == null || promCfg.replica == null || lib.elem promCfg.replica ha.replicas;
+          message = "services.monstack.prometheus.replica: \"${toString promCfg.replica}\" is not a replica of env ${spec.environment}; use one of ${lib.concatStringsSep ", " (ha.replicas or [ ])}.";
+        }
+      ];
       services.prometheus = {
         enable = true;
         enableReload = true;
         checkConfig = false;
       };
-      environment.etc."prometheus/prometheus.yaml".source = mkForce "${bundle.prometheus}/prometheus.yml";
+      environment.etc."prometheus/prometheus.yaml".source = mkForce "${bundle.prometheus}/${prometheusConfig}";
       environment.etc."prometheus/rules".source = "${bundle.prometheus}/rules";
       environment.etc."prometheus/scrape_configs".source = "${bundle.prometheus}/scrape_configs";
       systemd.services.prometheus-config-reload.restartTriggers = [ bundle.prometheus ];
@@ -137,10 +215,27 @@ in
     # by envsubst. The bundle's file needs no substitution (its secrets are *_file paths), and
     # its templates path is relative, so both are put in /tmp (the unit's private /tmp) as-is.
     (mkIf cfg.alertmanager.enable {
+      assertions = [
+        {
+          assertion = (amCluster == null) == (member == null);
+          message =
+            if amCluster == null then
+              "services.monstack.alertmanager.clusterMember is set, but env ${spec.environment} declares no alertmanager.cluster; remove it."
+            else
+              "services.monstack.alertmanager.clusterMember: env ${spec.environment} runs an Alertmanager cluster; set it to this host's index in alertmanager.cluster.peers (0 to ${toString (builtins.length amCluster.peers - 1)}).";
+        }
+        {
+          assertion = amCluster == null || member == null || member < builtins.length amCluster.peers;
+          message = "services.monstack.alertmanager.clusterMember: ${toString member} is past the last of env ${spec.environment}'s ${toString (builtins.length (amCluster.peers or [ ]))} cluster members (0-based).";
+        }
+      ];
       services.prometheus.alertmanager = {
         enable = true;
         checkConfig = false;
         configText = "# replaced at service start by services.monstack";
+        extraFlags = lib.optionals (
+          amCluster != null && member != null && member < builtins.length amCluster.peers
+        ) clusterArgs;
       };
       systemd.services.alertmanager = {
         preStart = mkForce ''

@@ -110,6 +110,11 @@ let
 
   Alertmanager = types.submodule {
     options = {
+      cluster = mkOption {
+        type = types.nullOr Cluster;
+        default = null;
+        description = "An Alertmanager cluster: every member runs this same configuration and gossips\nnotification state with the others, so an alert sent to all of them (as every Prometheus\ndoes) is delivered once. Default: none (a single Alertmanager, gossip off).";
+      };
       expectations = mkOption {
         type = types.listOf RouteExpectation;
         default = [ ];
@@ -201,6 +206,16 @@ let
     };
   };
 
+  # The capacity one Prometheus replica is sized for.
+  Capacity = types.submodule {
+    options = {
+      max_series_per_replica = mkOption {
+        type = types.ints.unsigned;
+        description = "Most active series one replica should hold. Above it the scrape jobs are sharded into\n`ceil(series / limit)` replica groups by `hashmod` of the target address.";
+      };
+    };
+  };
+
   ClassRetention = types.submodule {
     options = {
       class = mkOption {
@@ -215,6 +230,36 @@ let
         type = types.ints.u32;
         default = 10;
         description = "When several rules match a stream, the highest priority wins. Default 10, above the\nselector rules' default, so a class keeps its period whatever the level.";
+      };
+    };
+  };
+
+  # Alertmanager's gossip cluster (command-line flags; see `render::alertmanager::cluster_args`).
+  Cluster = types.submodule {
+    options = {
+      gossip_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Interval between gossip messages (`--cluster.gossip-interval`). Default: Alertmanager's\n(200ms).";
+      };
+      listen_host = mkOption {
+        type = types.str;
+        default = "0.0.0.0";
+        description = "The address each member listens for gossip on; the port is the member's own from\n`peers` (`--cluster.listen-address=<listen_host>:<port>`). Default `0.0.0.0`.";
+      };
+      peer_timeout = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "How long a member waits for a peer before notifying in its place, scaled by its position\n(`--cluster.peer-timeout`). Default: Alertmanager's (15s).";
+      };
+      peers = mkOption {
+        type = types.listOf types.str;
+        description = "Every member's gossip address (`host:port`, usually port 9094), in a fixed order; a\nmember is started with the others as `--cluster.peer`. At least two. Each member's host\nmust also be one of `prometheus.alertmanagers`.";
+      };
+      pushpull_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Interval between full state syncs (`--cluster.pushpull-interval`). Default:\nAlertmanager's (1m).";
       };
     };
   };
@@ -335,6 +380,22 @@ let
     };
   };
 
+  # Kinds of exporters with a typical series count in the capacity estimate (`app`: an
+  # application's own `/metrics` endpoint).
+  ExporterKind = types.enum [
+    "node-exporter"
+    "postgres-exporter"
+    "redis-exporter"
+    "rabbitmq-exporter"
+    "minio"
+    "kube-state-metrics"
+    "cadvisor"
+    "apiserver"
+    "dcgm-exporter"
+    "blackbox"
+    "app"
+  ];
+
   FileLogs = types.submodule {
     options = {
       labels = mkOption {
@@ -405,6 +466,33 @@ let
         type = types.listOf Folder;
         default = [ ];
         description = "Dashboard folders, each provisioned by its own provider.";
+      };
+    };
+  };
+
+  # Prometheus HA pairs (or more replicas): identical scrape and rule configuration, one
+  # `prometheus/prometheus.<replica>.yml` per replica, every replica sending its alerts to every
+  # Alertmanager (which deduplicates them: the replica label is dropped from alerts).
+  Ha = types.submodule {
+    options = {
+      cluster = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The value of `cluster_label`. Default: the environment name (with the shard appended\nwhen the replicas are sharded, as each shard is its own HA cluster).";
+      };
+      cluster_label = mkOption {
+        type = types.str;
+        default = "cluster";
+        description = "The external label naming the HA cluster (Mimir's HA tracker deduplicates per value of\nit). Default `cluster`.";
+      };
+      replica_label = mkOption {
+        type = types.str;
+        default = "__replica__";
+        description = "The external label that tells replicas apart. Default `__replica__` (what Mimir's HA\ntracker reads and drops after deduplication; Thanos uses `replica`).";
+      };
+      replicas = mkOption {
+        type = types.listOf types.str;
+        description = "Replica names (slugs), e.g. `[\"a\", \"b\"]`; at least two.";
       };
     };
   };
@@ -747,6 +835,11 @@ let
         ];
         description = "Alertmanager instances (`host:port`) every alert is sent to.";
       };
+      capacity = mkOption {
+        type = types.nullOr Capacity;
+        default = null;
+        description = "The capacity limit of one Prometheus replica. With it, every scrape job's target count\nmust be known (static targets, or `expected_targets`), and when the estimated series\nexceed the limit the scrape jobs are sharded by `hashmod` across replica groups.\nDefault: none (estimate only, no sharding).";
+      };
       evaluation_interval = mkOption {
         type = Duration;
         default = "15s";
@@ -756,6 +849,16 @@ let
         type = types.attrsOf types.str;
         default = { };
         description = "Labels added to every series and alert leaving this Prometheus (federation, remote write,\nAlertmanager). `environment` is added with the environment name unless set here.";
+      };
+      ha = mkOption {
+        type = types.nullOr Ha;
+        default = null;
+        description = "High availability: run the same configuration on several replicas that differ only in\ntheir replica external label. Default: none (one Prometheus, `prometheus.yml`).";
+      };
+      remote_write = mkOption {
+        type = types.listOf RemoteWrite;
+        default = [ ];
+        description = "Remote write destinations: a long-term, horizontally scalable store (Grafana Mimir,\nThanos Receive, or a Prometheus with `--web.enable-remote-write-receiver`). Default: none.";
       };
       scrape_interval = mkOption {
         type = Duration;
@@ -809,6 +912,37 @@ let
         type = types.nullOr types.str;
         default = null;
         description = "Tenant id sent as `X-Scope-OrgID` (multi-tenant Loki). Default: none.";
+      };
+    };
+  };
+
+  # Overrides of the derived `queue_config` (see the Prometheus remote write tuning guide).
+  QueueOverrides = types.submodule {
+    options = {
+      batch_send_deadline = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Longest a sample waits for a full batch. Default `5s`.";
+      };
+      capacity = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Samples buffered per shard. Default: 5 × `max_samples_per_send`.";
+      };
+      max_samples_per_send = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Samples per request. Default 2000 (Prometheus' default).";
+      };
+      max_shards = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Most shards Prometheus may scale to. Default: twice what the estimate needs, at least 10.";
+      };
+      min_shards = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Shards the queue starts with. Default: what the estimated samples/s need.";
       };
     };
   };
@@ -902,6 +1036,49 @@ let
     "lowercase"
     "uppercase"
   ];
+
+  # One remote write destination.
+  RemoteWrite = types.submodule {
+    options = {
+      basic_auth = mkOption {
+        type = types.nullOr BasicAuth;
+        default = null;
+        description = "HTTP basic authentication; the password is read from a file at run time.";
+      };
+      local_only = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Metric names (RE2, anchored) that stay in the local Prometheus only; dropped by\n`write_relabel_configs`. Default: none.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Name of the queue (a slug), unique in the environment; it names the queue's metrics.";
+      };
+      queue = mkOption {
+        type = QueueOverrides;
+        default = { };
+        description = "Queue settings; each one set here overrides the value derived from the capacity\nestimate. Default: all derived.";
+      };
+      store = mkOption {
+        type = Store;
+        description = "What the store is: `mimir`, `thanos` or `prometheus`.";
+      };
+      tenant = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Tenant (organisation) id sent in the store's tenant header. Default: none.";
+      };
+      tls = mkOption {
+        type = types.nullOr Tls;
+        default = null;
+        description = "TLS settings (file references only).";
+      };
+      url = mkOption {
+        type = types.str;
+        description = "The store's write endpoint, e.g. `http://mimir-distributor:8080/api/v1/push`.";
+      };
+    };
+  };
 
   Retention = types.submodule {
     options = {
@@ -1177,6 +1354,21 @@ let
         type = Discovery;
         description = "How targets are found: exactly one of `static`, `file_sd`, `kubernetes`.";
       };
+      expected_series_per_target = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Expected series per target, overriding the exporter's typical count. Default: the\ncatalogue's estimate for `exporter`.";
+      };
+      expected_targets = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Expected number of targets of a discovery-based job (static jobs count their targets).\nRequired when `prometheus.capacity` is declared. Default: unknown.";
+      };
+      exporter = mkOption {
+        type = types.nullOr ExporterKind;
+        default = null;
+        description = "What the targets are, for the capacity estimate's typical series per target. Default:\ninferred from the job name (the seed's job names), else `app`.";
+      };
       file = mkOption {
         type = types.nullOr types.str;
         default = null;
@@ -1385,6 +1577,13 @@ let
       };
     };
   };
+
+  # The kind of store a remote write destination is: it decides the tenant header.
+  Store = types.enum [
+    "mimir"
+    "thanos"
+    "prometheus"
+  ];
 
   StreamRetention = types.submodule {
     options = {

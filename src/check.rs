@@ -314,8 +314,14 @@ fn run(tool: &str, args: &[String], cwd: &Path) -> External {
 fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec<External> {
     let mut commands: Vec<(&str, Vec<String>)> = Vec::new();
     let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    if files.contains_key("prometheus/prometheus.yml") {
-        commands.push(("promtool", args(&["check", "config", "prometheus/prometheus.yml"])));
+    // `prometheus.yml`, or one `prometheus.<instance>.yml` per HA replica or shard.
+    let configs: Vec<String> = files
+        .keys()
+        .filter(|p| p.strip_prefix("prometheus/").is_some_and(|f| f.starts_with("prometheus") && !f.contains('/')))
+        .cloned()
+        .collect();
+    if !configs.is_empty() {
+        commands.push(("promtool", args(&["check", "config"]).into_iter().chain(configs).collect()));
         let rules: Vec<String> = files.keys().filter(|p| p.starts_with("prometheus/rules/")).cloned().collect();
         if !rules.is_empty() {
             commands.push(("promtool", args(&["check", "rules"]).into_iter().chain(rules).collect()));

@@ -307,7 +307,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             remote_write: remote_write.clone(),
         };
         let what = match instance.name() {
-            Some(name) => format!("Prometheus configuration of {name}"),
+            Some(name) => format!("Prometheus configuration of instance {name}"),
             None => "Prometheus configuration".to_string(),
         };
         bundle.add(format!("prometheus/{}", instance.config_file()), yaml(model, &what, &config));

@@ -67,7 +67,8 @@ pub struct ScrapeJob {
     pub expected_targets: Option<u64>,
 }
 
-/// Kinds of exporters with a typical series count in the capacity estimate.
+/// Kinds of exporters with a typical series count in the capacity estimate (`app`: an
+/// application's own `/metrics` endpoint).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExporterKind {
@@ -81,7 +82,6 @@ pub enum ExporterKind {
     Apiserver,
     DcgmExporter,
     Blackbox,
-    /// An application's own `/metrics` endpoint.
     App,
 }
 

@@ -89,6 +89,25 @@ in
     capacity.max_series_per_replica = 1000000;
   };
 
+  # Evaluated by Mimir's ruler over both replicas' (deduplicated) data, not by Prometheus.
+  rules.files = [
+    {
+      name = "global_recording_rules";
+      store_ruler = true;
+      groups = [
+        {
+          name = "global-targets";
+          rules = [
+            {
+              record = "job:up:sum";
+              expr = "sum by (job) (up)";
+            }
+          ];
+        }
+      ];
+    }
+  ];
+
   alertmanager = {
     # services.monstack.alertmanager.clusterMember = 0 or 1 per host.
     cluster.peers = [

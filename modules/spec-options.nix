@@ -1234,6 +1234,11 @@ let
         type = types.str;
         description = "File name without extension (a slug), e.g. `application_alerts`.";
       };
+      store_ruler = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Evaluate this file on the remote write store's ruler (Mimir ruler, Thanos Ruler) instead\nof in Prometheus: for rules that need every replica's and shard's data (aggregations\nacross sharded targets, `absent()` of a job another shard scrapes). Written to\n`ruler/<name>.yml` (Prometheus rule format: the file is the ruler namespace; Mimir's\nlocal rule storage reads it from `<directory>/<tenant>/`), not loaded by Prometheus;\nstill checked by promtool and tested. Needs `prometheus.remote_write`. Default false.";
+      };
     };
   };
 

@@ -179,7 +179,7 @@ fn parse_file(path: &str, bytes: &[u8], diags: &mut Diagnostics) {
             Err(e) => {
                 diags.error(Code::BundleParse, path, format!("invalid YAML: {e}"));
             }
-            Ok(doc) if path.starts_with("prometheus/rules/") => promql(path, &doc, diags),
+            Ok(doc) if path.starts_with("prometheus/rules/") || path.starts_with("ruler/") => promql(path, &doc, diags),
             Ok(_) => {}
         }
     }
@@ -322,7 +322,8 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
         .collect();
     if !configs.is_empty() {
         commands.push(("promtool", args(&["check", "config"]).into_iter().chain(configs).collect()));
-        let rules: Vec<String> = files.keys().filter(|p| p.starts_with("prometheus/rules/")).cloned().collect();
+        let rules: Vec<String> =
+            files.keys().filter(|p| p.starts_with("prometheus/rules/") || p.starts_with("ruler/")).cloned().collect();
         if !rules.is_empty() {
             commands.push(("promtool", args(&["check", "rules"]).into_iter().chain(rules).collect()));
         }

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 pub const MANIFEST: &str = "manifest.json";
 /// The components of a bundle: each is the top-level folder of the same name.
 /// `docs` is the catalogue (`docs/index.html`, `docs/catalog.md`), for people rather than tools.
-pub const COMPONENTS: [&str; 7] = ["prometheus", "alertmanager", "grafana", "loki", "promtail", "alloy", "docs"];
+/// `ruler` holds the rule files evaluated by the remote write store's ruler (`store_ruler`).
+pub const COMPONENTS: [&str; 8] =
+    ["prometheus", "alertmanager", "grafana", "loki", "promtail", "alloy", "ruler", "docs"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

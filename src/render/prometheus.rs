@@ -230,11 +230,15 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             interval: g.interval.as_ref().map(|d| d.to_string()),
             rules: g.rules.iter().map(|r| rule_out(model, r)).collect(),
         });
+        let out = RuleFileOut { groups: groups.collect() };
+        if file.store_ruler {
+            // Not in `rule_files`: the store's ruler evaluates it over every replica's data.
+            bundle
+                .add(format!("ruler/{}.yml", file.name), yaml(model, "Rules for the remote write store's ruler", &out));
+            continue;
+        }
         let path = format!("rules/{}.yml", file.name);
-        bundle.add(
-            format!("prometheus/{path}"),
-            yaml(model, "Prometheus rules", &RuleFileOut { groups: groups.collect() }),
-        );
+        bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules", &out));
         rule_files.push(path);
     }
     // The catalogue's alerts, by file and group in the order they come.

@@ -23,6 +23,16 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     );
     capacity(spec, cx);
     cluster(spec, cx);
+    for (i, f) in spec.rules.files.iter().enumerate() {
+        if f.store_ruler && spec.prometheus.remote_write.is_empty() {
+            cx.error(
+                Code::ValueOutOfRange,
+                format!("rules.files[{i}].store_ruler"),
+                format!("rule file \"{}\" is meant for the store's ruler, but nothing is remote-written", f.name),
+            )
+            .hint("declare prometheus.remote_write to a store with a ruler (Mimir, Thanos), or remove store_ruler");
+        }
+    }
 }
 
 fn ha(spec: &Spec, cx: &mut Cx) {

@@ -9,6 +9,7 @@ let
   # An application service scraped from its pods' named metrics port.
   appJob = name: namespace: app: port: owner: {
     inherit name owner;
+    expected_targets = expectedTargets name;
     file = "application_service_targets";
     discovery.kubernetes = {
       role = "pod";
@@ -17,6 +18,9 @@ let
       port_name = port;
     };
   };
+
+  # What discovery finds for a job, for the capacity estimate (null: unknown).
+  expectedTargets = name: cfg.expectedTargets.${name} or null;
 
   staticJob = name: file: owner: service: targets: {
     inherit name file owner;
@@ -160,11 +164,10 @@ in
       evaluation_interval = "15s";
     };
 
-    scrape_jobs = map (
-      job: job // lib.optionalAttrs (cfg.expectedTargets ? ${job.name}) { expected_targets = cfg.expectedTargets.${job.name}; }
-    ) ([
+    scrape_jobs = [
       {
         name = "node_exporter";
+        expected_targets = expectedTargets "node_exporter";
         file = "node_exporter_targets";
         owner = "sre";
         discovery.file_sd.files = [ "/etc/prometheus/file_sd/node_exporter_targets.json" ];
@@ -196,6 +199,7 @@ in
     ++ [
       {
         name = "kubernetes-cadvisor";
+        expected_targets = expectedTargets "kubernetes-cadvisor";
         file = "kubernetes_targets";
         owner = "sre";
         discovery.kubernetes = {
@@ -205,6 +209,7 @@ in
       }
       {
         name = "kubernetes-kube-state-metrics";
+        expected_targets = expectedTargets "kubernetes-kube-state-metrics";
         file = "kubernetes_targets";
         owner = "sre";
         discovery.kubernetes = {
@@ -216,6 +221,7 @@ in
       }
       {
         name = "kubernetes-apiservers";
+        expected_targets = expectedTargets "kubernetes-apiservers";
         file = "kubernetes_targets";
         owner = "sre";
         discovery.kubernetes = {
@@ -226,6 +232,7 @@ in
       }
       {
         name = "dcgm_exporter";
+        expected_targets = expectedTargets "dcgm_exporter";
         file = "gpu_targets";
         owner = "ai-infra";
         discovery.kubernetes = {
@@ -238,6 +245,7 @@ in
       }
       {
         name = "custom-ai-models";
+        expected_targets = expectedTargets "custom-ai-models";
         file = "custom_ai_model_targets";
         owner = "ai-infra";
         discovery.kubernetes = {
@@ -250,7 +258,7 @@ in
           };
         };
       }
-    ]);
+    ];
 
     rules.runbook_base_url = "https://runbooks.creativeflow.ai/alerts";
 

@@ -82,7 +82,9 @@ in
           password_file = "${secrets}/mimir-remote-write-password";
         };
         # Scrape bookkeeping is only needed by the replica that scraped.
-        local_only = [ "scrape_(duration_seconds|samples_scraped|samples_post_metric_relabeling|series_added)" ];
+        local_only = [
+          "scrape_(duration_seconds|samples_scraped|samples_post_metric_relabeling|series_added)"
+        ];
       }
     ];
     # One replica is sized for a million active series; past that the jobs are sharded.

@@ -42,7 +42,8 @@ let
     lib.optional (promCfg.shard != null) "shard-${toString promCfg.shard}"
     ++ lib.optional (promCfg.replica != null) promCfg.replica
   );
-  prometheusConfig = if instanceName == "" then "prometheus.yml" else "prometheus.${instanceName}.yml";
+  prometheusConfig =
+    if instanceName == "" then "prometheus.yml" else "prometheus.${instanceName}.yml";
 
   # Alertmanager cluster flags for member `clusterMember` (render::alertmanager::cluster_args:
   # listen on listen_host at the member's own port, every other member as a peer, advertise the
@@ -56,8 +57,7 @@ let
       host = builtins.elemAt parts 0;
       port = builtins.elemAt parts 1;
       isIp = builtins.match "[0-9.]+|\\[.*]" host != null;
-      timing =
-        flag: value: lib.optional (value != null) "--cluster.${flag}=${value}";
+      timing = flag: value: lib.optional (value != null) "--cluster.${flag}=${value}";
     in
     [ "--cluster.listen-address=${amCluster.listen_host}:${port}" ]
     ++ lib.optional isIp "--cluster.advertise-address=${own}"
@@ -197,7 +197,9 @@ in
         }
         {
           assertion = ha == null || promCfg.replica == null || lib.elem promCfg.replica ha.replicas;
-          message = "services.monstack.prometheus.replica: \"${toString promCfg.replica}\" is not a replica of env ${spec.environment}; use one of ${lib.concatStringsSep ", " (ha.replicas or [ ])}.";
+          message = "services.monstack.prometheus.replica: \"${toString promCfg.replica}\" is not a replica of env ${spec.environment}; use one of ${
+            lib.concatStringsSep ", " (ha.replicas or [ ])
+          }.";
         }
       ];
       services.prometheus = {
@@ -205,7 +207,8 @@ in
         enableReload = true;
         checkConfig = false;
       };
-      environment.etc."prometheus/prometheus.yaml".source = mkForce "${bundle.prometheus}/${prometheusConfig}";
+      environment.etc."prometheus/prometheus.yaml".source =
+        mkForce "${bundle.prometheus}/${prometheusConfig}";
       environment.etc."prometheus/rules".source = "${bundle.prometheus}/rules";
       environment.etc."prometheus/scrape_configs".source = "${bundle.prometheus}/scrape_configs";
       systemd.services.prometheus-config-reload.restartTriggers = [ bundle.prometheus ];
@@ -222,11 +225,15 @@ in
             if amCluster == null then
               "services.monstack.alertmanager.clusterMember is set, but env ${spec.environment} declares no alertmanager.cluster; remove it."
             else
-              "services.monstack.alertmanager.clusterMember: env ${spec.environment} runs an Alertmanager cluster; set it to this host's index in alertmanager.cluster.peers (0 to ${toString (builtins.length amCluster.peers - 1)}).";
+              "services.monstack.alertmanager.clusterMember: env ${spec.environment} runs an Alertmanager cluster; set it to this host's index in alertmanager.cluster.peers (0 to ${
+                toString (builtins.length amCluster.peers - 1)
+              }).";
         }
         {
           assertion = amCluster == null || member == null || member < builtins.length amCluster.peers;
-          message = "services.monstack.alertmanager.clusterMember: ${toString member} is past the last of env ${spec.environment}'s ${toString (builtins.length (amCluster.peers or [ ]))} cluster members (0-based).";
+          message = "services.monstack.alertmanager.clusterMember: ${toString member} is past the last of env ${spec.environment}'s ${
+            toString (builtins.length (amCluster.peers or [ ]))
+          } cluster members (0-based).";
         }
       ];
       services.prometheus.alertmanager = {

@@ -145,7 +145,7 @@ pub fn estimate(spec: &Spec) -> Estimate {
                 _ => (None, TargetSource::Unknown),
             };
             let interval = job.scrape_interval.as_ref().and_then(interval_seconds).unwrap_or(global);
-            let series = targets.map(|t| t * series_per_target);
+            let series = targets.map(|t| t.saturating_mul(series_per_target));
             JobEstimate {
                 job: job.name.clone(),
                 exporter,
@@ -159,7 +159,7 @@ pub fn estimate(spec: &Spec) -> Estimate {
             }
         })
         .collect();
-    let series: u64 = jobs.iter().filter_map(|j| j.series).sum();
+    let series: u64 = jobs.iter().filter_map(|j| j.series).fold(0, u64::saturating_add);
     let samples_per_second = round(jobs.iter().filter_map(|j| j.samples_per_second).sum());
     let max = spec.prometheus.capacity.as_ref().map(|c| c.max_series_per_replica);
     let shards = shard_count(series, max);
@@ -177,10 +177,14 @@ pub fn estimate(spec: &Spec) -> Estimate {
         series_per_replica: series.div_ceil(shards),
         samples_per_second_per_replica: per_replica,
         remote_write_bytes_per_second_per_replica: bytes,
-        remote_write_bytes_per_second_total: round(bytes * (shards * replicas_per_shard) as f64),
+        remote_write_bytes_per_second_total: round(bytes * shards.saturating_mul(replicas_per_shard) as f64),
         remote_write_bytes_per_sample: REMOTE_WRITE_BYTES_PER_SAMPLE,
     }
 }
+
+/// The most shards monstack renders; a limit that needs more is refused by validation (it is
+/// almost certainly a typo, and would render thousands of files).
+pub const MAX_SHARDS: u64 = 64;
 
 /// `ceil(series / limit)` replica groups; 1 without a limit.
 pub fn shard_count(series: u64, max_series_per_replica: Option<u64>) -> u64 {
@@ -213,9 +217,9 @@ pub fn queue(samples_per_second: f64, max_samples_per_send: u64) -> Queue {
     let per_shard = max_samples_per_send as f64 / SECONDS_PER_SEND;
     let needed = ((samples_per_second / per_shard).ceil() as u64).max(1);
     Queue {
-        capacity: 5 * max_samples_per_send,
+        capacity: max_samples_per_send.saturating_mul(5),
         min_shards: needed,
-        max_shards: (2 * needed).max(10),
+        max_shards: needed.saturating_mul(2).max(10),
         max_samples_per_send,
     }
 }

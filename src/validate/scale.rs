@@ -143,9 +143,24 @@ fn capacity(spec: &Spec, cx: &mut Cx) {
         }
     }
     let Some(c) = &spec.prometheus.capacity else { return };
+    let limit = "prometheus.capacity.max_series_per_replica";
+    let estimate = crate::catalogue::capacity::estimate(spec);
     if c.max_series_per_replica == 0 {
-        cx.error(Code::ValueOutOfRange, "prometheus.capacity.max_series_per_replica", "0 series per replica")
+        cx.error(Code::ValueOutOfRange, limit, "0 series per replica")
             .hint("give the series one replica can hold, e.g. 2000000");
+    } else if estimate.shards > crate::catalogue::capacity::MAX_SHARDS {
+        cx.error(
+            Code::ValueOutOfRange,
+            limit,
+            format!(
+                "{} estimated series at {} per replica would need {} shards, more than the {} monstack renders",
+                estimate.series,
+                c.max_series_per_replica,
+                estimate.shards,
+                crate::catalogue::capacity::MAX_SHARDS
+            ),
+        )
+        .hint("raise the limit (one Prometheus holds millions of series), or check expected_targets and expected_series_per_target");
     }
     for (i, job) in spec.scrape_jobs.iter().enumerate() {
         if !matches!(job.discovery, Discovery::Static(_)) && job.expected_targets.is_none() {

@@ -106,7 +106,8 @@ in
         example = "a";
         description = ''
           Which replica of the environment's HA pair (`prometheus.ha.replicas`) this host runs;
-          required exactly when the environment declares `prometheus.ha`.
+          required exactly when the environment declares `prometheus.ha`. See
+          <https://grafana.com/docs/mimir/latest/configure/configure-high-availability-deduplication/>.
         '';
       };
       shard = mkOption {
@@ -128,7 +129,8 @@ in
         description = ''
           This host's position in the environment's `alertmanager.cluster.peers` (0-based);
           required exactly when the environment declares `alertmanager.cluster`. The other
-          members become `--cluster.peer` flags.
+          members become `--cluster.peer` flags. See
+          <https://github.com/prometheus/alertmanager#high-availability>.
         '';
       };
     };

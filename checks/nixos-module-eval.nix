@@ -54,9 +54,11 @@ let
         lib.mkIf (config.services.prometheus.enable or false)
           "/nix/store/generated-by-nixpkgs-prometheus.yaml";
     };
-  # The prod bundle runs Loki's simple scalable deployment: this host is its write target.
-  hostAs =
-    target: b:
+  # The prod bundle runs Loki's simple scalable deployment: this host is its write target. Prod
+  # also runs Prometheus as an HA pair and Alertmanager as a cluster: this host is replica a and
+  # cluster member 0.
+  hostWith =
+    settings: b:
     (lib.evalModules {
       modules = [
         nixosModule
@@ -72,11 +74,17 @@ let
               outPath = "/nix/store/00000000000000000000000000000000-monstack";
             };
             bundle = b;
-            loki.target = target;
-          };
+          }
+          // settings;
         }
       ];
     }).config;
+  prodHost = {
+    loki.target = "write";
+    prometheus.replica = "a";
+    alertmanager.clusterMember = 0;
+  };
+  hostAs = target: hostWith (prodHost // { loki.target = target; });
   host = hostAs "write";
   c = host bundle;
   etc = name: c.environment.etc.${name}.source;
@@ -87,8 +95,35 @@ let
     lib.hasInfix (builtins.unsafeDiscardStringContext needle) (builtins.unsafeDiscardStringContext hay);
   expect = [
     {
-      what = "Prometheus reads the bundle's prometheus.yml";
-      ok = etc "prometheus/prometheus.yaml" == "${bundle.prometheus}/prometheus.yml";
+      what = "Prometheus reads the configuration of the replica the host runs";
+      ok = etc "prometheus/prometheus.yaml" == "${bundle.prometheus}/prometheus.a.yml";
+    }
+    {
+      what = "a host of an HA environment that names no replica is refused by an assertion";
+      ok = lib.any (a: lib.hasInfix "HA pair" a.message) (
+        failed (hostWith (prodHost // { prometheus.replica = null; }) bundle).assertions
+      );
+    }
+    {
+      what = "a replica the environment does not declare is refused by an assertion";
+      ok = lib.any (a: lib.hasInfix "is not a replica" a.message) (
+        failed (hostWith (prodHost // { prometheus.replica = "c"; }) bundle).assertions
+      );
+    }
+    {
+      what = "Alertmanager member 0 listens for gossip and peers with member 1";
+      ok =
+        c.services.prometheus.alertmanager.extraFlags == [
+          "--cluster.listen-address=0.0.0.0:9094"
+          "--cluster.peer=alertmanager-1.monitoring:9094"
+          "--web.config.file=/run/monstack/alertmanager/web-config.yml"
+        ];
+    }
+    {
+      what = "a cluster host that names no member index is refused by an assertion";
+      ok = lib.any (a: lib.hasInfix "clusterMember" a.message) (
+        failed (hostWith (prodHost // { alertmanager.clusterMember = null; }) bundle).assertions
+      );
     }
     {
       what = "rule files sit beside it";
@@ -147,10 +182,9 @@ let
         );
     }
     {
-      what = "Alertmanager too, and it does not gossip";
+      what = "Alertmanager assembles its web config at start too";
       ok =
         lib.elem "--web.config.file=/run/monstack/alertmanager/web-config.yml" c.services.prometheus.alertmanager.extraFlags
-        && lib.elem "--cluster.listen-address=" c.services.prometheus.alertmanager.extraFlags
         && c.systemd.services.alertmanager.serviceConfig.RuntimeDirectory == "monstack/alertmanager";
     }
     {

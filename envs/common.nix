@@ -9,6 +9,7 @@ let
   # An application service scraped from its pods' named metrics port.
   appJob = name: namespace: app: port: owner: {
     inherit name owner;
+    expected_targets = expectedTargets name;
     file = "application_service_targets";
     discovery.kubernetes = {
       role = "pod";
@@ -17,6 +18,9 @@ let
       port_name = port;
     };
   };
+
+  # What discovery finds for a job, for the capacity estimate (null: unknown).
+  expectedTargets = name: cfg.expectedTargets.${name} or null;
 
   staticJob = name: file: owner: service: targets: {
     inherit name file owner;
@@ -48,6 +52,21 @@ in
       type = types.listOf types.str;
       description = "RabbitMQ nodes' Prometheus endpoints (host:15692).";
       example = [ "rabbitmq-1.mq.internal:15692" ];
+    };
+    expectedTargets = mkOption {
+      type = types.attrsOf types.ints.positive;
+      default = { };
+      description = "How many targets each discovery-based scrape job finds, by job name: the capacity estimate's `expected_targets`.";
+      example = {
+        api-gateway = 3;
+        kubernetes-cadvisor = 12;
+      };
+    };
+    storeQueryUrl = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "The long-term store's Prometheus query endpoint (e.g. Mimir's query-frontend); when set, Grafana's Prometheus-Main datasource queries it instead of the local Prometheus.";
+      example = "http://mimir-query-frontend:8080/prometheus";
     };
     quietWarnings = mkOption {
       type = types.bool;
@@ -150,6 +169,7 @@ in
     scrape_jobs = [
       {
         name = "node_exporter";
+        expected_targets = expectedTargets "node_exporter";
         file = "node_exporter_targets";
         owner = "sre";
         discovery.file_sd.files = [ "/etc/prometheus/file_sd/node_exporter_targets.json" ];
@@ -181,6 +201,7 @@ in
     ++ [
       {
         name = "kubernetes-cadvisor";
+        expected_targets = expectedTargets "kubernetes-cadvisor";
         file = "kubernetes_targets";
         owner = "sre";
         discovery.kubernetes = {
@@ -190,6 +211,7 @@ in
       }
       {
         name = "kubernetes-kube-state-metrics";
+        expected_targets = expectedTargets "kubernetes-kube-state-metrics";
         file = "kubernetes_targets";
         owner = "sre";
         discovery.kubernetes = {
@@ -201,6 +223,7 @@ in
       }
       {
         name = "kubernetes-apiservers";
+        expected_targets = expectedTargets "kubernetes-apiservers";
         file = "kubernetes_targets";
         owner = "sre";
         discovery.kubernetes = {
@@ -211,6 +234,7 @@ in
       }
       {
         name = "dcgm_exporter";
+        expected_targets = expectedTargets "dcgm_exporter";
         file = "gpu_targets";
         owner = "ai-infra";
         discovery.kubernetes = {
@@ -223,6 +247,7 @@ in
       }
       {
         name = "custom-ai-models";
+        expected_targets = expectedTargets "custom-ai-models";
         file = "custom_ai_model_targets";
         owner = "ai-infra";
         discovery.kubernetes = {
@@ -495,7 +520,11 @@ in
           name = "Prometheus-Main";
           uid = "prometheus-main";
           type = "prometheus";
-          url = "${scheme}://prometheus:9090";
+          url = if cfg.storeQueryUrl != null then cfg.storeQueryUrl else "${scheme}://prometheus:9090";
+          implementation = if cfg.storeQueryUrl != null then "mimir" else null;
+          # The store keeps each tenant apart: Grafana reads the one the replicas write.
+          tenant =
+            if cfg.storeQueryUrl != null then (lib.head config.prometheus.remote_write).tenant else null;
           is_default = true;
           time_interval = config.prometheus.scrape_interval;
         }

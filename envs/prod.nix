@@ -1,5 +1,6 @@
-# Production: two Alertmanagers, PagerDuty for criticals, the seed's receivers, MinIO-backed Loki
-# with long retention.
+# Production: an HA pair of Prometheus replicas writing to Grafana Mimir, a two-member
+# Alertmanager cluster, PagerDuty for criticals, the seed's receivers, MinIO-backed Loki (simple
+# scalable) with long retention.
 { ... }:
 let
   secrets = "/run/secrets/monstack";
@@ -35,6 +36,27 @@ in
       aiInfra = "ai-infra-slack";
       watchdog = "deadmans-switch";
     };
+    # What discovery finds in prod, for the capacity estimate (docs/catalog.md shows the result).
+    expectedTargets = {
+      node_exporter = 12;
+      api-gateway = 3;
+      odoo-backend = 2;
+      n8n-workflows = 2;
+      auth-service = 3;
+      user-management = 3;
+      creative-management = 3;
+      subscription-service = 2;
+      collaboration-service = 3;
+      notification-service = 2;
+      web-frontend = 3;
+      kubernetes-cadvisor = 12;
+      kubernetes-kube-state-metrics = 1;
+      kubernetes-apiservers = 3;
+      dcgm_exporter = 4;
+      custom-ai-models = 6;
+    };
+    # Grafana queries the long-term store, which holds both replicas' data deduplicated.
+    storeQueryUrl = "http://mimir-query-frontend:8080/prometheus";
   };
 
   prometheus = {
@@ -43,9 +65,57 @@ in
       "alertmanager-0.monitoring:9093"
       "alertmanager-1.monitoring:9093"
     ];
+    # Replicas a and b (services.monstack.prometheus.replica per host); Mimir's HA tracker keeps
+    # one replica's samples per `cluster` and drops `__replica__`.
+    ha.replicas = [
+      "a"
+      "b"
+    ];
+    remote_write = [
+      {
+        name = "mimir";
+        url = "http://mimir-distributor:8080/api/v1/push";
+        store = "mimir";
+        tenant = "creativeflow";
+        basic_auth = {
+          username = "prometheus-prod";
+          password_file = "${secrets}/mimir-remote-write-password";
+        };
+        # Scrape bookkeeping is only needed by the replica that scraped.
+        local_only = [
+          "scrape_(duration_seconds|samples_scraped|samples_post_metric_relabeling|series_added)"
+        ];
+      }
+    ];
+    # One replica is sized for a million active series; past that the jobs are sharded.
+    capacity.max_series_per_replica = 1000000;
   };
 
+  # Evaluated by Mimir's ruler over both replicas' (deduplicated) data, not by Prometheus.
+  rules.files = [
+    {
+      name = "global_recording_rules";
+      store_ruler = true;
+      groups = [
+        {
+          name = "global-targets";
+          rules = [
+            {
+              record = "job:up:sum";
+              expr = "sum by (job) (up)";
+            }
+          ];
+        }
+      ];
+    }
+  ];
+
   alertmanager = {
+    # services.monstack.alertmanager.clusterMember = 0 or 1 per host.
+    cluster.peers = [
+      "alertmanager-0.monitoring:9094"
+      "alertmanager-1.monitoring:9094"
+    ];
     smtp = {
       smarthost = "smtp.creativeflow.ai:587";
       from = "alertmanager@creativeflow.ai";

@@ -17,6 +17,7 @@ let
     "loki"
     "promtail"
     "alloy"
+    "ruler"
     "docs"
   ];
 in

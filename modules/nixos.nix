@@ -61,6 +61,39 @@ let
     };
   };
 
+  # Which Prometheus configuration this host runs: `prometheus.yml` for an environment's single
+  # server, `prometheus.[shard-<n>.]<replica>.yml` for a replica of an HA pair (prometheus.ha)
+  # or of a shard (render::prometheus::Instance::config_file, from the spec alone).
+  ha = spec.prometheus.ha or null;
+  promCfg = cfg.prometheus;
+  instanceName = lib.concatStringsSep "." (
+    lib.optional (promCfg.shard != null) "shard-${toString promCfg.shard}"
+    ++ lib.optional (promCfg.replica != null) promCfg.replica
+  );
+  prometheusConfig =
+    if instanceName == "" then "prometheus.yml" else "prometheus.${instanceName}.yml";
+
+  # Alertmanager cluster flags for member `clusterMember` (render::alertmanager::cluster_args:
+  # listen on listen_host at the member's own port, every other member as a peer, advertise the
+  # member's address when it is an IP address, and the gossip timings the spec sets).
+  amCluster = spec.alertmanager.cluster or null;
+  member = cfg.alertmanager.clusterMember;
+  clusterArgs =
+    let
+      own = builtins.elemAt amCluster.peers member;
+      parts = builtins.match "(.*):([0-9]+)" own;
+      host = builtins.elemAt parts 0;
+      port = builtins.elemAt parts 1;
+      isIp = builtins.match "[0-9.]+|\\[.*]" host != null;
+      timing = flag: value: lib.optional (value != null) "--cluster.${flag}=${value}";
+    in
+    [ "--cluster.listen-address=${amCluster.listen_host}:${port}" ]
+    ++ lib.optional isIp "--cluster.advertise-address=${own}"
+    ++ map (p: "--cluster.peer=${p}") (lib.filter (p: p != own) amCluster.peers)
+    ++ timing "gossip-interval" (amCluster.gossip_interval or null)
+    ++ timing "pushpull-interval" (amCluster.pushpull_interval or null)
+    ++ timing "peer-timeout" (amCluster.peer_timeout or null);
+
   component = name: {
     enable = mkOption {
       type = types.bool;
@@ -94,8 +127,41 @@ in
       description = "A bundle built with the flake's `lib.bundle`; takes precedence over `environment`.";
     };
 
-    prometheus = component "Prometheus";
-    alertmanager = component "Alertmanager";
+    prometheus = component "Prometheus" // {
+      replica = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        example = "a";
+        description = ''
+          Which replica of the environment's HA pair (`prometheus.ha.replicas`) this host runs;
+          required exactly when the environment declares `prometheus.ha`. See
+          <https://grafana.com/docs/mimir/latest/configure/configure-high-availability-deduplication/>.
+        '';
+      };
+      shard = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        example = 0;
+        description = ''
+          Which shard this host runs, when the capacity estimate splits the scrape jobs into
+          shards (the bundle's `manifest.json` says how many under `capacity.shards`; there are
+          `prometheus.shard-<n>.*.yml` files then). Null when the environment is not sharded.
+        '';
+      };
+    };
+    alertmanager = component "Alertmanager" // {
+      clusterMember = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        example = 0;
+        description = ''
+          This host's position in the environment's `alertmanager.cluster.peers` (0-based);
+          required exactly when the environment declares `alertmanager.cluster`. The other
+          members become `--cluster.peer` flags. See
+          <https://github.com/prometheus/alertmanager#high-availability>.
+        '';
+      };
+    };
     grafana = component "Grafana";
 
     alloy.enable = mkOption {
@@ -155,6 +221,20 @@ in
           assertion = spec.prometheus.storage.path == "/var/lib/${config.services.prometheus.stateDir}/data";
           message = "services.monstack: prometheus.storage.path in the spec (${spec.prometheus.storage.path}) differs from where NixOS keeps Prometheus' data (/var/lib/${config.services.prometheus.stateDir}/data); set it to that path in the environment.";
         }
+        {
+          assertion = (ha == null) == (promCfg.replica == null);
+          message =
+            if ha == null then
+              "services.monstack.prometheus.replica = \"${toString promCfg.replica}\", but env ${spec.environment} declares no prometheus.ha; remove it."
+            else
+              "services.monstack.prometheus.replica: env ${spec.environment} runs Prometheus as an HA pair; set it to one of ${lib.concatStringsSep ", " ha.replicas} on each host.";
+        }
+        {
+          assertion = ha == null || promCfg.replica == null || lib.elem promCfg.replica ha.replicas;
+          message = "services.monstack.prometheus.replica: \"${toString promCfg.replica}\" is not a replica of env ${spec.environment}; use one of ${
+            lib.concatStringsSep ", " (ha.replicas or [ ])
+          }.";
+        }
       ];
       services.prometheus = {
         enable = true;
@@ -168,7 +248,8 @@ in
         ) "--storage.tsdb.retention.size=${spec.prometheus.storage.retention_size}";
       };
       systemd.services.prometheus = mkIf webSecured (webService "prometheus" bundle.prometheus);
-      environment.etc."prometheus/prometheus.yaml".source = mkForce "${bundle.prometheus}/prometheus.yml";
+      environment.etc."prometheus/prometheus.yaml".source =
+        mkForce "${bundle.prometheus}/${prometheusConfig}";
       environment.etc."prometheus/rules".source = "${bundle.prometheus}/rules";
       environment.etc."prometheus/scrape_configs".source = "${bundle.prometheus}/scrape_configs";
       systemd.services.prometheus-config-reload.restartTriggers = [ bundle.prometheus ];
@@ -183,17 +264,38 @@ in
           assertion = spec.alertmanager.storage_path == "/var/lib/alertmanager";
           message = "services.monstack: alertmanager.storage_path in the spec (${spec.alertmanager.storage_path}) differs from where NixOS keeps Alertmanager's data (/var/lib/alertmanager); set it to that path in the environment.";
         }
+        {
+          assertion = (amCluster == null) == (member == null);
+          message =
+            if amCluster == null then
+              "services.monstack.alertmanager.clusterMember is set, but env ${spec.environment} declares no alertmanager.cluster; remove it."
+            else
+              "services.monstack.alertmanager.clusterMember: env ${spec.environment} runs an Alertmanager cluster; set it to this host's index in alertmanager.cluster.peers (0 to ${
+                toString (builtins.length amCluster.peers - 1)
+              }).";
+        }
+        {
+          assertion = amCluster == null || member == null || member < builtins.length amCluster.peers;
+          message = "services.monstack.alertmanager.clusterMember: ${toString member} is past the last of env ${spec.environment}'s ${
+            toString (builtins.length (amCluster.peers or [ ]))
+          } cluster members (0-based).";
+        }
       ];
       services.prometheus.alertmanager = {
         enable = true;
         checkConfig = false;
         configText = "# replaced at service start by services.monstack";
         webExternalUrl = spec.alertmanager.external_url;
-        # One Alertmanager does not gossip (as the bundle's flags.json says).
-        extraFlags = [
-          "--cluster.listen-address="
-        ]
-        ++ lib.optional webSecured "--web.config.file=${webConfig "alertmanager"}";
+        # A cluster member gossips with the others; a single Alertmanager does not (as the
+        # bundle's flags.json says).
+        extraFlags =
+          (
+            if amCluster != null && member != null && member < builtins.length amCluster.peers then
+              clusterArgs
+            else
+              [ "--cluster.listen-address=" ]
+          )
+          ++ lib.optional webSecured "--web.config.file=${webConfig "alertmanager"}";
       };
       systemd.services.alertmanager = mkMerge [
         {

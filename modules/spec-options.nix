@@ -140,6 +140,11 @@ let
 
   Alertmanager = types.submodule {
     options = {
+      cluster = mkOption {
+        type = types.nullOr Cluster;
+        default = null;
+        description = "An Alertmanager cluster: every member runs this same configuration and gossips\nnotification state with the others, so an alert sent to all of them (as every Prometheus\ndoes) is delivered once. Default: none (a single Alertmanager, gossip off).";
+      };
       expectations = mkOption {
         type = types.listOf RouteExpectation;
         default = [ ];
@@ -241,6 +246,16 @@ let
     };
   };
 
+  # The capacity one Prometheus replica is sized for.
+  Capacity = types.submodule {
+    options = {
+      max_series_per_replica = mkOption {
+        type = types.ints.unsigned;
+        description = "Most active series one replica should hold. Above it the scrape jobs are sharded into\n`ceil(series / limit)` replica groups by `hashmod` of the target address.";
+      };
+    };
+  };
+
   ClassRetention = types.submodule {
     options = {
       class = mkOption {
@@ -271,6 +286,36 @@ let
         type = types.nullOr Tls;
         default = null;
         description = "The CA that signed the servers' certificates (when it is not in the hosts' trust store)\nand the client certificate for components that require one. Default: none.";
+      };
+    };
+  };
+
+  # Alertmanager's gossip cluster (command-line flags; see `render::alertmanager::cluster_args`).
+  Cluster = types.submodule {
+    options = {
+      gossip_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Interval between gossip messages (`--cluster.gossip-interval`). Default: Alertmanager's\n(200ms).";
+      };
+      listen_host = mkOption {
+        type = types.str;
+        default = "0.0.0.0";
+        description = "The address each member listens for gossip on; the port is the member's own from\n`peers` (`--cluster.listen-address=<listen_host>:<port>`). Default `0.0.0.0`.";
+      };
+      peer_timeout = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "How long a member waits for a peer before notifying in its place, scaled by its position\n(`--cluster.peer-timeout`). Default: Alertmanager's (15s).";
+      };
+      peers = mkOption {
+        type = types.listOf types.str;
+        description = "Every member's gossip address (`host:port`, usually port 9094), in a fixed order; a\nmember is started with the others as `--cluster.peer`. At least two. Each member's host\nmust also be one of `prometheus.alertmanagers`.";
+      };
+      pushpull_interval = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Interval between full state syncs (`--cluster.pushpull-interval`). Default:\nAlertmanager's (1m).";
       };
     };
   };
@@ -325,6 +370,11 @@ let
       name = mkOption {
         type = types.str;
         description = "Display name, e.g. `Prometheus-Main`.";
+      };
+      tenant = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Tenant sent as `X-Scope-OrgID`, for multi-tenant Mimir, Cortex and Loki. A Loki\ndatasource without one uses `promtail.tenant_id` when `loki.auth_enabled`. Default: none.";
       };
       time_interval = mkOption {
         type = types.nullOr Duration;
@@ -397,6 +447,22 @@ let
       };
     };
   };
+
+  # Kinds of exporters with a typical series count in the capacity estimate (`app`: an
+  # application's own `/metrics` endpoint).
+  ExporterKind = types.enum [
+    "node-exporter"
+    "postgres-exporter"
+    "redis-exporter"
+    "rabbitmq-exporter"
+    "minio"
+    "kube-state-metrics"
+    "cadvisor"
+    "apiserver"
+    "dcgm-exporter"
+    "blackbox"
+    "app"
+  ];
 
   FileLogs = types.submodule {
     options = {
@@ -473,6 +539,33 @@ let
         type = Server;
         default = { };
         description = "The server's own settings (`grafana.ini`): address, login and session security.";
+      };
+    };
+  };
+
+  # Prometheus HA pairs (or more replicas): identical scrape and rule configuration, one
+  # `prometheus/prometheus.<replica>.yml` per replica, every replica sending its alerts to every
+  # Alertmanager (which deduplicates them: the replica label is dropped from alerts).
+  Ha = types.submodule {
+    options = {
+      cluster = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The value of `cluster_label`. Default: the environment name (with the shard appended\nwhen the replicas are sharded, as each shard is its own HA cluster).";
+      };
+      cluster_label = mkOption {
+        type = types.str;
+        default = "cluster";
+        description = "The external label naming the HA cluster (Mimir's HA tracker deduplicates per value of\nit). Default `cluster`.";
+      };
+      replica_label = mkOption {
+        type = types.str;
+        default = "__replica__";
+        description = "The external label that tells replicas apart. Default `__replica__` (what Mimir's HA\ntracker reads and drops after deduplication; Thanos uses `replica`).";
+      };
+      replicas = mkOption {
+        type = types.listOf types.str;
+        description = "Replica names (slugs), e.g. `[\"a\", \"b\"]`; at least two.";
       };
     };
   };
@@ -876,6 +969,11 @@ let
         ];
         description = "Alertmanager instances (`host:port`) every alert is sent to.";
       };
+      capacity = mkOption {
+        type = types.nullOr Capacity;
+        default = null;
+        description = "The capacity limit of one Prometheus replica. With it, every scrape job's target count\nmust be known (static targets, or `expected_targets`), and when the estimated series\nexceed the limit the scrape jobs are sharded by `hashmod` across replica groups.\nDefault: none (estimate only, no sharding).";
+      };
       evaluation_interval = mkOption {
         type = Duration;
         default = "15s";
@@ -890,6 +988,16 @@ let
         type = types.nullOr types.str;
         default = null;
         description = "The URL users reach Prometheus at (`--web.external-url`), e.g.\n`https://prometheus.creativeflow.ai/`; alert links point there. Default: none.";
+      };
+      ha = mkOption {
+        type = types.nullOr Ha;
+        default = null;
+        description = "High availability: run the same configuration on several replicas that differ only in\ntheir replica external label. Default: none (one Prometheus, `prometheus.yml`).";
+      };
+      remote_write = mkOption {
+        type = types.listOf RemoteWrite;
+        default = [ ];
+        description = "Remote write destinations: a long-term, horizontally scalable store (Grafana Mimir,\nThanos Receive, or a Prometheus with `--web.enable-remote-write-receiver`). Default: none.";
       };
       scrape_interval = mkOption {
         type = Duration;
@@ -948,6 +1056,37 @@ let
         type = types.nullOr types.str;
         default = null;
         description = "Tenant id sent as `X-Scope-OrgID` (multi-tenant Loki). Default: none.";
+      };
+    };
+  };
+
+  # Overrides of the derived `queue_config` (see the Prometheus remote write tuning guide).
+  QueueOverrides = types.submodule {
+    options = {
+      batch_send_deadline = mkOption {
+        type = types.nullOr Duration;
+        default = null;
+        description = "Longest a sample waits for a full batch. Default `5s`.";
+      };
+      capacity = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Samples buffered per shard. Default: 5 × `max_samples_per_send`.";
+      };
+      max_samples_per_send = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Samples per request. Default 2000 (Prometheus' default).";
+      };
+      max_shards = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Most shards Prometheus may scale to. Default: twice what the estimate needs, at least 10.";
+      };
+      min_shards = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Shards the queue starts with. Default: what the estimated samples/s need.";
       };
     };
   };
@@ -1041,6 +1180,49 @@ let
     "lowercase"
     "uppercase"
   ];
+
+  # One remote write destination.
+  RemoteWrite = types.submodule {
+    options = {
+      basic_auth = mkOption {
+        type = types.nullOr BasicAuth;
+        default = null;
+        description = "HTTP basic authentication; the password is read from a file at run time.";
+      };
+      local_only = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Metric names (RE2, anchored) that stay in the local Prometheus only; dropped by\n`write_relabel_configs`. Default: none.";
+      };
+      name = mkOption {
+        type = types.str;
+        description = "Name of the queue (a slug), unique in the environment; it names the queue's metrics.";
+      };
+      queue = mkOption {
+        type = QueueOverrides;
+        default = { };
+        description = "Queue settings; each one set here overrides the value derived from the capacity\nestimate. Default: all derived.";
+      };
+      store = mkOption {
+        type = Store;
+        description = "What the store is: `mimir`, `thanos` or `prometheus`.";
+      };
+      tenant = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Tenant (organisation) id sent in the store's tenant header. Default: none.";
+      };
+      tls = mkOption {
+        type = types.nullOr Tls;
+        default = null;
+        description = "TLS settings (file references only).";
+      };
+      url = mkOption {
+        type = types.str;
+        description = "The store's write endpoint, e.g. `http://mimir-distributor:8080/api/v1/push`.";
+      };
+    };
+  };
 
   Retention = types.submodule {
     options = {
@@ -1196,6 +1378,11 @@ let
         type = types.str;
         description = "File name without extension (a slug), e.g. `application_alerts`.";
       };
+      store_ruler = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Evaluate this file on the remote write store's ruler (Mimir ruler, Thanos Ruler) instead\nof in Prometheus: for rules that need every replica's and shard's data (aggregations\nacross sharded targets, `absent()` of a job another shard scrapes). Written to\n`ruler/<name>.yml` (Prometheus rule format: the file is the ruler namespace; Mimir's\nlocal rule storage reads it from `<directory>/<tenant>/`), not loaded by Prometheus;\nstill checked by promtool and tested. Needs `prometheus.remote_write`. Default false.";
+      };
     };
   };
 
@@ -1320,6 +1507,21 @@ let
       discovery = mkOption {
         type = Discovery;
         description = "How targets are found: exactly one of `static`, `file_sd`, `kubernetes`.";
+      };
+      expected_series_per_target = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Expected series per target, overriding the exporter's typical count. Default: the\ncatalogue's estimate for `exporter`.";
+      };
+      expected_targets = mkOption {
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        description = "Expected number of targets of a discovery-based job (static jobs count their targets).\nRequired when `prometheus.capacity` is declared. Default: unknown.";
+      };
+      exporter = mkOption {
+        type = types.nullOr ExporterKind;
+        default = null;
+        description = "What the targets are, for the capacity estimate's typical series per target. Default:\ninferred from the job name (the seed's job names), else `app`.";
       };
       file = mkOption {
         type = types.nullOr types.str;
@@ -1625,6 +1827,13 @@ let
       };
     };
   };
+
+  # The kind of store a remote write destination is: it decides the tenant header.
+  Store = types.enum [
+    "mimir"
+    "thanos"
+    "prometheus"
+  ];
 
   StreamRetention = types.submodule {
     options = {

@@ -179,7 +179,7 @@ fn parse_file(path: &str, bytes: &[u8], diags: &mut Diagnostics) {
             Err(e) => {
                 diags.error(Code::BundleParse, path, format!("invalid YAML: {e}"));
             }
-            Ok(doc) if path.starts_with("prometheus/rules/") => promql(path, &doc, diags),
+            Ok(doc) if path.starts_with("prometheus/rules/") || path.starts_with("ruler/") => promql(path, &doc, diags),
             Ok(_) => {}
         }
     }
@@ -314,9 +314,16 @@ fn run(tool: &str, args: &[String], cwd: &Path) -> External {
 fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec<External> {
     let mut commands: Vec<(&str, Vec<String>)> = Vec::new();
     let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    if files.contains_key("prometheus/prometheus.yml") {
-        commands.push(("promtool", args(&["check", "config", "prometheus/prometheus.yml"])));
-        let rules: Vec<String> = files.keys().filter(|p| p.starts_with("prometheus/rules/")).cloned().collect();
+    // `prometheus.yml`, or one `prometheus.<instance>.yml` per HA replica or shard.
+    let configs: Vec<String> = files
+        .keys()
+        .filter(|p| p.strip_prefix("prometheus/").is_some_and(|f| f.starts_with("prometheus") && !f.contains('/')))
+        .cloned()
+        .collect();
+    if !configs.is_empty() {
+        commands.push(("promtool", args(&["check", "config"]).into_iter().chain(configs).collect()));
+        let rules: Vec<String> =
+            files.keys().filter(|p| p.starts_with("prometheus/rules/") || p.starts_with("ruler/")).cloned().collect();
         if !rules.is_empty() {
             commands.push(("promtool", args(&["check", "rules"]).into_iter().chain(rules).collect()));
         }

@@ -65,6 +65,8 @@ pub enum Code {
     RefUnknownLogClass,
     AccessInsecure,
     AccessClient,
+    CapacityUnknownTargets,
+    RefUnlistedAlertmanager,
 }
 
 impl Code {
@@ -128,6 +130,8 @@ impl Code {
         Code::RefUnknownLogClass,
         Code::AccessInsecure,
         Code::AccessClient,
+        Code::CapacityUnknownTargets,
+        Code::RefUnlistedAlertmanager,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -190,6 +194,8 @@ impl Code {
             Code::RefUnknownLogClass => "ref/unknown-log-class",
             Code::AccessInsecure => "access/insecure",
             Code::AccessClient => "access/client",
+            Code::CapacityUnknownTargets => "capacity/unknown-targets",
+            Code::RefUnlistedAlertmanager => "ref/unlisted-alertmanager",
         }
     }
 
@@ -267,6 +273,10 @@ impl Code {
             Code::AccessClient => {
                 "A component requires credentials (basic auth, client certificate) that the stack's clients are not given."
             }
+            Code::CapacityUnknownTargets => {
+                "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series."
+            }
+            Code::RefUnlistedAlertmanager => "An Alertmanager cluster member that Prometheus does not send alerts to.",
         }
     }
 }

@@ -73,7 +73,10 @@ fn the_prod_bundle_has_every_file_the_layout_names() {
     let files = read_tree(&out);
     for needed in [
         "manifest.json",
-        "prometheus/prometheus.yml",
+        // prod runs an HA pair: one configuration per replica.
+        "prometheus/prometheus.a.yml",
+        "prometheus/prometheus.b.yml",
+        "ruler/global_recording_rules.yml",
         "alertmanager/alertmanager.yml",
         "alertmanager/templates/default_notification.tmpl",
         "grafana/provisioning/datasources/prometheus_ds.yml",
@@ -174,7 +177,13 @@ fn external_validators_accept_every_environment() {
         let o = monstack(&["check", out.to_str().unwrap()], &[]);
         let err = stderr(&o);
         assert!(o.status.success(), "{env}: {err}");
-        assert!(err.contains("ran: promtool check config prometheus/prometheus.yml: ok"), "{env}: {err}");
+        // prod runs an HA pair: both replicas' configurations are checked.
+        let configs = if env == "prod" {
+            "prometheus/prometheus.a.yml prometheus/prometheus.b.yml"
+        } else {
+            "prometheus/prometheus.yml"
+        };
+        assert!(err.contains(&format!("ran: promtool check config {configs}: ok")), "{env}: {err}");
         assert!(err.contains("ran: promtool check rules"), "{env}: {err}");
         assert!(err.contains("ran: amtool check-config alertmanager/alertmanager.yml: ok"), "{env}: {err}");
         assert!(err.contains("ran: promtool test rules"), "{env}: {err}");

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 pub const MANIFEST: &str = "manifest.json";
 /// The components of a bundle: each is the top-level folder of the same name.
 /// `docs` is the catalogue (`docs/index.html`, `docs/catalog.md`), for people rather than tools.
-pub const COMPONENTS: [&str; 7] = ["prometheus", "alertmanager", "grafana", "loki", "promtail", "alloy", "docs"];
+/// `ruler` holds the rule files evaluated by the remote write store's ruler (`store_ruler`).
+pub const COMPONENTS: [&str; 8] =
+    ["prometheus", "alertmanager", "grafana", "loki", "promtail", "alloy", "ruler", "docs"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +23,10 @@ pub struct Manifest {
     pub environment: String,
     pub spec_sha256: String,
     pub install_prefix: String,
+    /// The capacity estimate (`catalogue::capacity`): per-job series and samples/s, the shards
+    /// and the remote write bandwidth they imply. ESTIMATES, with the numbers they come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<serde_json::Value>,
     pub components: BTreeMap<String, Component>,
     pub files: Vec<FileEntry>,
 }
@@ -87,6 +93,10 @@ impl Manifest {
             environment: model.env().to_string(),
             spec_sha256: model.spec_sha256.clone(),
             install_prefix: model.spec.install_prefix.clone(),
+            capacity: Some(
+                serde_json::to_value(crate::catalogue::capacity::estimate(&model.spec))
+                    .expect("the estimate serialises"),
+            ),
             components: component_hashes(&files),
             files,
         }

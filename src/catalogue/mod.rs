@@ -8,6 +8,7 @@
 mod ai_models;
 mod application;
 mod business;
+pub mod capacity;
 mod infrastructure;
 pub mod metrics;
 mod recording;

@@ -241,3 +241,35 @@ fn receiver_out(r: &Receiver) -> ReceiverOut {
             .collect(),
     }
 }
+
+/// The command-line flags of Alertmanager cluster member `member` (an index into
+/// `alertmanager.cluster.peers`): where it listens for gossip (`listen_host` and its own port),
+/// every other member as `--cluster.peer`, its own address as `--cluster.advertise-address`
+/// when that is an IP address (Alertmanager cannot advertise a host name; without it, it picks
+/// a private address of the host), and the gossip timings the spec sets. Empty without a
+/// cluster: the caller then turns gossip off (`--cluster.listen-address=`).
+pub fn cluster_args(am: &crate::spec::alertmanager::Alertmanager, member: usize) -> Vec<String> {
+    let Some(cluster) = &am.cluster else { return Vec::new() };
+    let Some(own) = cluster.peers.get(member) else { return Vec::new() };
+    let (host, port) = own.rsplit_once(':').unwrap_or((own.as_str(), "9094"));
+    let mut args = vec![format!("--cluster.listen-address={}:{port}", cluster.listen_host)];
+    if host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok() {
+        args.push(format!("--cluster.advertise-address={own}"));
+    }
+    for (i, peer) in cluster.peers.iter().enumerate() {
+        if i != member {
+            args.push(format!("--cluster.peer={peer}"));
+        }
+    }
+    let timings = [
+        ("gossip-interval", &cluster.gossip_interval),
+        ("pushpull-interval", &cluster.pushpull_interval),
+        ("peer-timeout", &cluster.peer_timeout),
+    ];
+    for (flag, value) in timings {
+        if let Some(d) = value {
+            args.push(format!("--cluster.{flag}={d}"));
+        }
+    }
+    args
+}

@@ -32,6 +32,8 @@ pub struct Catalog {
     pub alerts: Vec<AlertDoc>,
     pub slos: Vec<SloDoc>,
     pub scrape_jobs: Vec<JobDoc>,
+    /// The capacity estimate (also in `manifest.json`).
+    pub capacity: crate::catalogue::capacity::Estimate,
     pub logs: LogsDoc,
     pub dashboards: Vec<DashboardDoc>,
     pub receivers: Vec<ReceiverDoc>,
@@ -508,6 +510,7 @@ pub fn catalog(spec: &Spec) -> Catalog {
         alerts,
         slos,
         scrape_jobs,
+        capacity: crate::catalogue::capacity::estimate(spec),
         logs,
         dashboards,
         receivers,

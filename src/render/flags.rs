@@ -9,8 +9,8 @@
 //!
 //! Paths are absolute under the spec's `install_prefix`, where the bundle is installed.
 
-use super::json;
 use super::web;
+use super::{alertmanager, json, prometheus};
 use crate::bundle::Bundle;
 use crate::spec::Spec;
 use crate::spec::access::Component;
@@ -42,35 +42,52 @@ fn web_config(spec: &Spec, component: Component) -> Option<String> {
     (a.tls.is_some() || !a.users.is_empty()).then(|| web::runtime_path(component))
 }
 
-/// Prometheus' flags (role `server`).
+/// Prometheus' flags: role `server` for an environment's single Prometheus, else one role per
+/// instance (`a`, `b`, `shard-0.a`, …), each with its own configuration file.
 pub fn prometheus(spec: &Spec) -> BTreeMap<String, Vec<String>> {
     let p = &spec.prometheus;
     let s = &p.storage;
-    let mut args = vec![
-        format!("--config.file={}/prometheus/prometheus.yml", spec.install_prefix),
-        format!("--storage.tsdb.path={}", s.path),
-        format!("--storage.tsdb.retention.time={}", s.retention_time),
-    ];
-    args.extend(s.retention_size.as_ref().map(|size| format!("--storage.tsdb.retention.size={size}")));
-    args.extend(p.external_url.as_ref().map(|u| format!("--web.external-url={u}")));
-    args.extend(web_config(spec, Component::Prometheus).map(|f| format!("--web.config.file={f}")));
+    let mut common =
+        vec![format!("--storage.tsdb.path={}", s.path), format!("--storage.tsdb.retention.time={}", s.retention_time)];
+    common.extend(s.retention_size.as_ref().map(|size| format!("--storage.tsdb.retention.size={size}")));
+    common.extend(p.external_url.as_ref().map(|u| format!("--web.external-url={u}")));
+    common.extend(web_config(spec, Component::Prometheus).map(|f| format!("--web.config.file={f}")));
     // Reloads by SIGHUP, as nixpkgs' module does; `/-/reload` over HTTP would let anyone with
     // API access swap the configuration.
-    BTreeMap::from([("server".to_string(), args)])
+    prometheus::instances(spec)
+        .iter()
+        .map(|instance| {
+            let mut args = prometheus::replica_args(spec, instance);
+            args.extend(common.iter().cloned());
+            (instance.name().unwrap_or_else(|| "server".into()), args)
+        })
+        .collect()
 }
 
-/// Alertmanager's flags (role `server`). A single Alertmanager does not gossip: its cluster
-/// listener (0.0.0.0:9094 by default) is turned off.
+/// Alertmanager's flags: role `server` for a single Alertmanager, which does not gossip (its
+/// cluster listener, 0.0.0.0:9094 by default, is turned off), or `member-<i>` per cluster member
+/// (`alertmanager.cluster.peers[i]`) with its gossip flags.
 pub fn alertmanager(spec: &Spec) -> BTreeMap<String, Vec<String>> {
     let am = &spec.alertmanager;
-    let mut args = vec![
+    let mut common = vec![
         format!("--config.file={}/alertmanager/alertmanager.yml", spec.install_prefix),
         format!("--storage.path={}", am.storage_path),
     ];
-    args.extend(am.external_url.as_ref().map(|u| format!("--web.external-url={u}")));
-    args.extend(web_config(spec, Component::Alertmanager).map(|f| format!("--web.config.file={f}")));
-    args.push("--cluster.listen-address=".into());
-    BTreeMap::from([("server".to_string(), args)])
+    common.extend(am.external_url.as_ref().map(|u| format!("--web.external-url={u}")));
+    common.extend(web_config(spec, Component::Alertmanager).map(|f| format!("--web.config.file={f}")));
+    match &am.cluster {
+        None => {
+            common.push("--cluster.listen-address=".into());
+            BTreeMap::from([("server".to_string(), common)])
+        }
+        Some(cluster) => (0..cluster.peers.len())
+            .map(|member| {
+                let mut args = common.clone();
+                args.extend(alertmanager::cluster_args(am, member));
+                (format!("member-{member}"), args)
+            })
+            .collect(),
+    }
 }
 
 /// Loki's flags: one role `all` for a single binary, or `read`, `write` and `backend` for the

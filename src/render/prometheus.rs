@@ -3,15 +3,16 @@
 //! `rule_files` and `scrape_config_files` against the config file's folder, so the bundle can be
 //! installed anywhere.
 
-use super::relabel::{constant, copy, k8s_label, keep, step};
+use super::relabel::{constant, copy, drop, k8s_label, keep, step};
 use super::web::{self, ClientTls};
 use super::{regex_literal, yaml};
 use crate::bundle::Bundle;
+use crate::spec::Spec;
 use crate::spec::access::Component;
 use crate::spec::rules::Rule;
 use crate::spec::scrape::{
     Authorization, BasicAuth, Discovery, K8sPreset, K8sRole, KubernetesDiscovery, Relabel, RelabelAction, Scheme,
-    ScrapeJob,
+    ScrapeJob, Tls,
 };
 use crate::validate::Model;
 use serde::Serialize;
@@ -26,6 +27,8 @@ struct Config {
     rule_files: Vec<String>,
     scrape_config_files: Vec<String>,
     alerting: Alerting,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    remote_write: Vec<RemoteWriteOut>,
 }
 
 #[derive(Serialize)]
@@ -38,7 +41,35 @@ struct Global {
 
 #[derive(Serialize)]
 struct Alerting {
+    /// With HA, the replica label is dropped from alerts so that both replicas' copies are the
+    /// same alert to Alertmanager (which then notifies once).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alert_relabel_configs: Vec<Relabel>,
     alertmanagers: Vec<AlertmanagerSet>,
+}
+
+#[derive(Serialize, Clone)]
+struct RemoteWriteOut {
+    name: String,
+    url: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basic_auth: Option<BasicAuth>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_config: Option<TlsConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    write_relabel_configs: Vec<Relabel>,
+    queue_config: QueueConfigOut,
+}
+
+#[derive(Serialize, Clone)]
+struct QueueConfigOut {
+    capacity: u64,
+    min_shards: u64,
+    max_shards: u64,
+    max_samples_per_send: u64,
+    batch_send_deadline: String,
 }
 
 #[derive(Serialize)]
@@ -53,7 +84,7 @@ struct AlertmanagerSet {
     static_configs: Vec<StaticConfig>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct StaticConfig {
     targets: Vec<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -65,7 +96,7 @@ struct ScrapeFile {
     scrape_configs: Vec<ScrapeConfig>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct ScrapeConfig {
     job_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,7 +127,7 @@ struct ScrapeConfig {
     metric_relabel_configs: Vec<Relabel>,
 }
 
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, Clone)]
 struct TlsConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     ca_file: Option<String>,
@@ -110,27 +141,27 @@ struct TlsConfig {
     insecure_skip_verify: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct AuthorizationOut {
     #[serde(rename = "type")]
     kind: String,
     credentials_file: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct FileSdConfig {
     files: Vec<String>,
     refresh_interval: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct KubernetesSdConfig {
     role: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     namespaces: Option<Namespaces>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Namespaces {
     names: Vec<String>,
 }
@@ -179,14 +210,25 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             None => files.push((file, vec![config])),
         }
     }
-    let mut scrape_config_files = Vec::new();
-    for (file, scrape_configs) in files {
-        let path = format!("scrape_configs/{file}.yml");
-        bundle.add(
-            format!("prometheus/{path}"),
-            yaml(model, "Prometheus scrape configs", &ScrapeFile { scrape_configs }),
-        );
-        scrape_config_files.push(path);
+    let estimate = crate::catalogue::capacity::estimate(spec);
+    // Per shard (one unsharded group: index 0 of 1), the scrape config files it reads.
+    let mut shard_files: Vec<Vec<String>> = Vec::new();
+    for shard in 0..estimate.shards {
+        let mut scrape_config_files = Vec::new();
+        for (file, scrape_configs) in &files {
+            let (path, scrape_configs) = if estimate.shards == 1 {
+                (format!("scrape_configs/{file}.yml"), scrape_configs.clone())
+            } else {
+                let sharded = scrape_configs.iter().map(|c| with_hashmod(c, shard, estimate.shards)).collect();
+                (format!("scrape_configs/shard-{shard}/{file}.yml"), sharded)
+            };
+            bundle.add(
+                format!("prometheus/{path}"),
+                yaml(model, "Prometheus scrape configs", &ScrapeFile { scrape_configs }),
+            );
+            scrape_config_files.push(path);
+        }
+        shard_files.push(scrape_config_files);
     }
 
     let mut rule_files = Vec::new();
@@ -196,11 +238,15 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             interval: g.interval.as_ref().map(|d| d.to_string()),
             rules: g.rules.iter().map(|r| rule_out(model, r)).collect(),
         });
+        let out = RuleFileOut { groups: groups.collect() };
+        if file.store_ruler {
+            // Not in `rule_files`: the store's ruler evaluates it over every replica's data.
+            bundle
+                .add(format!("ruler/{}.yml", file.name), yaml(model, "Rules for the remote write store's ruler", &out));
+            continue;
+        }
         let path = format!("rules/{}.yml", file.name);
-        bundle.add(
-            format!("prometheus/{path}"),
-            yaml(model, "Prometheus rules", &RuleFileOut { groups: groups.collect() }),
-        );
+        bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules", &out));
         rule_files.push(path);
     }
     // The catalogue's alerts, by file and group in the order they come.
@@ -243,28 +289,166 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     }
     super::rule_tests::render(model, bundle, &alerts, |r| rule_out(model, r).annotations);
 
-    let mut external_labels = p.external_labels.clone();
-    external_labels.entry("environment".into()).or_insert_with(|| spec.environment.clone());
-    let config = Config {
-        global: Global {
-            scrape_interval: p.scrape_interval.to_string(),
-            scrape_timeout: p.scrape_timeout.to_string(),
-            evaluation_interval: p.evaluation_interval.to_string(),
-            external_labels,
-        },
-        rule_files,
-        scrape_config_files,
-        alerting: Alerting {
-            alertmanagers: vec![AlertmanagerSet {
-                api_version: "v2",
-                scheme: spec.access.tls.as_ref().map(|_| "https"),
-                tls_config: ClientTls::of(&spec.access, Component::Alertmanager),
-                basic_auth: web::client_basic_auth(&spec.access),
-                static_configs: vec![StaticConfig { targets: p.alertmanagers.clone(), labels: BTreeMap::new() }],
-            }],
-        },
+    let remote_write = remote_write_out(spec, estimate.samples_per_second_per_replica);
+    for instance in instances(spec) {
+        let mut external_labels = p.external_labels.clone();
+        external_labels.entry("environment".into()).or_insert_with(|| spec.environment.clone());
+        let mut alert_relabel_configs = Vec::new();
+        if let (Some(ha), Some(replica)) = (&p.ha, &instance.replica) {
+            external_labels.insert(ha.replica_label.clone(), replica.clone());
+            external_labels.insert(ha.cluster_label.clone(), instance.cluster(spec));
+            alert_relabel_configs
+                .push(Relabel { regex: Some(regex_literal(&ha.replica_label)), ..step(RelabelAction::Labeldrop, &[]) });
+        }
+        let config = Config {
+            global: Global {
+                scrape_interval: p.scrape_interval.to_string(),
+                scrape_timeout: p.scrape_timeout.to_string(),
+                evaluation_interval: p.evaluation_interval.to_string(),
+                external_labels,
+            },
+            rule_files: rule_files.clone(),
+            scrape_config_files: shard_files[instance.shard.unwrap_or(0) as usize].clone(),
+            alerting: Alerting {
+                alert_relabel_configs,
+                alertmanagers: vec![AlertmanagerSet {
+                    api_version: "v2",
+                    scheme: spec.access.tls.as_ref().map(|_| "https"),
+                    tls_config: ClientTls::of(&spec.access, Component::Alertmanager),
+                    basic_auth: web::client_basic_auth(&spec.access),
+                    static_configs: vec![StaticConfig { targets: p.alertmanagers.clone(), labels: BTreeMap::new() }],
+                }],
+            },
+            remote_write: remote_write.clone(),
+        };
+        let what = match instance.name() {
+            Some(name) => format!("Prometheus configuration of instance {name}"),
+            None => "Prometheus configuration".to_string(),
+        };
+        bundle.add(format!("prometheus/{}", instance.config_file()), yaml(model, &what, &config));
+    }
+}
+
+/// One Prometheus server of the environment: a replica (with `prometheus.ha`) of a shard (when
+/// the capacity estimate exceeds `prometheus.capacity.max_series_per_replica`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instance {
+    /// The shard's index, when the scrape jobs are sharded.
+    pub shard: Option<u64>,
+    /// The replica's name, with `prometheus.ha`.
+    pub replica: Option<String>,
+}
+
+impl Instance {
+    /// `shard-0.a`, `a`, `shard-1`; `None` for the single Prometheus of an environment without
+    /// HA or sharding.
+    pub fn name(&self) -> Option<String> {
+        match (self.shard, &self.replica) {
+            (None, None) => None,
+            (None, Some(r)) => Some(r.clone()),
+            (Some(s), None) => Some(format!("shard-{s}")),
+            (Some(s), Some(r)) => Some(format!("shard-{s}.{r}")),
+        }
+    }
+
+    /// Its configuration file in the `prometheus` component: `prometheus.yml` for the single
+    /// server, else `prometheus.<name>.yml` — beside `prometheus.yml`'s place, so the relative
+    /// `rule_files` and `scrape_config_files` paths resolve the same way.
+    pub fn config_file(&self) -> String {
+        match self.name() {
+            None => "prometheus.yml".into(),
+            Some(name) => format!("prometheus.{name}.yml"),
+        }
+    }
+
+    /// The value of the HA cluster label: each shard is its own HA cluster.
+    pub fn cluster(&self, spec: &Spec) -> String {
+        let base = spec.prometheus.ha.as_ref().and_then(|h| h.cluster.clone()).unwrap_or(spec.environment.clone());
+        match self.shard {
+            Some(s) => format!("{base}-shard-{s}"),
+            None => base,
+        }
+    }
+}
+
+/// Every Prometheus server the environment runs, shard by shard, replica by replica.
+pub fn instances(spec: &Spec) -> Vec<Instance> {
+    let shards = crate::catalogue::capacity::estimate(spec).shards;
+    let replicas: Vec<Option<String>> = match &spec.prometheus.ha {
+        Some(ha) => ha.replicas.iter().cloned().map(Some).collect(),
+        None => vec![None],
     };
-    bundle.add("prometheus/prometheus.yml", yaml(model, "Prometheus configuration", &config));
+    let shard_ids: Vec<Option<u64>> = if shards > 1 { (0..shards).map(Some).collect() } else { vec![None] };
+    shard_ids
+        .iter()
+        .flat_map(|&shard| replicas.iter().map(move |replica| Instance { shard, replica: replica.clone() }))
+        .collect()
+}
+
+/// The command-line flags that differ between the environment's Prometheus servers: the
+/// instance's configuration file under the install prefix. (Shared flags such as retention are
+/// not per replica.)
+pub fn replica_args(spec: &Spec, instance: &Instance) -> Vec<String> {
+    vec![format!("--config.file={}/prometheus/{}", spec.install_prefix, instance.config_file())]
+}
+
+/// A scrape config restricted to the targets of one shard: `hashmod` of the final target
+/// address into `__tmp_hash`, keep those equal to the shard's index.
+fn with_hashmod(config: &ScrapeConfig, shard: u64, shards: u64) -> ScrapeConfig {
+    let mut config = config.clone();
+    config.relabel_configs.push(Relabel {
+        modulus: Some(shards),
+        target_label: Some("__tmp_hash".into()),
+        ..step(RelabelAction::Hashmod, &["__address__"])
+    });
+    config.relabel_configs.push(keep(&["__tmp_hash"], &shard.to_string()));
+    config
+}
+
+/// Remote write destinations, with queues sized from one replica's estimated samples/s unless
+/// the spec overrides them.
+fn remote_write_out(spec: &Spec, samples_per_second: f64) -> Vec<RemoteWriteOut> {
+    use crate::catalogue::capacity;
+    spec.prometheus
+        .remote_write
+        .iter()
+        .map(|rw| {
+            let q = &rw.queue;
+            let derived =
+                capacity::queue(samples_per_second, q.max_samples_per_send.unwrap_or(capacity::MAX_SAMPLES_PER_SEND));
+            let headers = match (rw.store.tenant_header(), &rw.tenant) {
+                (Some(h), Some(t)) => [(h.to_string(), t.clone())].into_iter().collect(),
+                _ => BTreeMap::new(),
+            };
+            let write_relabel_configs =
+                if rw.local_only.is_empty() { Vec::new() } else { vec![drop(&["__name__"], &rw.local_only.join("|"))] };
+            RemoteWriteOut {
+                name: rw.name.clone(),
+                url: rw.url.clone(),
+                headers,
+                basic_auth: rw.basic_auth.clone(),
+                tls_config: rw.tls.as_ref().map(tls_out),
+                write_relabel_configs,
+                queue_config: QueueConfigOut {
+                    capacity: q.capacity.unwrap_or(derived.capacity),
+                    min_shards: q.min_shards.unwrap_or(derived.min_shards),
+                    max_shards: q.max_shards.unwrap_or(derived.max_shards),
+                    max_samples_per_send: derived.max_samples_per_send,
+                    batch_send_deadline: q.batch_send_deadline.as_ref().map_or("5s".into(), |d| d.to_string()),
+                },
+            }
+        })
+        .collect()
+}
+
+fn tls_out(t: &Tls) -> TlsConfig {
+    TlsConfig {
+        ca_file: t.ca_file.clone(),
+        cert_file: t.cert_file.clone(),
+        key_file: t.key_file.clone(),
+        server_name: t.server_name.clone(),
+        insecure_skip_verify: t.insecure_skip_verify,
+    }
 }
 
 fn scrape_file_name(job: &ScrapeJob) -> String {
@@ -295,13 +479,7 @@ fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
     let preset = k8s.and_then(|k| k.preset);
     let service_account = k8s.is_some_and(|k| k.service_account || k.preset.is_some());
 
-    let mut tls_config = job.tls.as_ref().map(|t| TlsConfig {
-        ca_file: t.ca_file.clone(),
-        cert_file: t.cert_file.clone(),
-        key_file: t.key_file.clone(),
-        server_name: t.server_name.clone(),
-        insecure_skip_verify: t.insecure_skip_verify,
-    });
+    let mut tls_config = job.tls.as_ref().map(tls_out);
     let mut authorization = job.authorization.as_ref().map(|a: &Authorization| AuthorizationOut {
         kind: a.kind.clone(),
         credentials_file: a.credentials_file.clone(),

@@ -181,7 +181,10 @@ pub fn render(
         }
     }
     for (file, tests) in files {
-        let doc = TestFile { rule_files: vec![format!("../rules/{file}.yml")], evaluation_interval: "1m", tests };
+        // Relative to `prometheus/tests/`; a file for the store's ruler is in the `ruler` component.
+        let for_ruler = model.spec.rules.files.iter().any(|f| f.name == file && f.store_ruler);
+        let rule_file = if for_ruler { format!("../../ruler/{file}.yml") } else { format!("../rules/{file}.yml") };
+        let doc = TestFile { rule_files: vec![rule_file], evaluation_interval: "1m", tests };
         bundle.add(format!("prometheus/tests/{file}_test.yml"), yaml(model, "promtool rule tests", &doc));
     }
     let coverage = Coverage { alerts: total, proven: total - unproven.len(), unproven };

@@ -49,10 +49,45 @@ pub struct Alertmanager {
     /// Default: none.
     #[serde(default)]
     pub external_url: Option<String>,
+    /// An Alertmanager cluster: every member runs this same configuration and gossips
+    /// notification state with the others, so an alert sent to all of them (as every Prometheus
+    /// does) is delivered once. Default: none (a single Alertmanager, gossip off).
+    #[serde(default)]
+    pub cluster: Option<Cluster>,
 }
 
 fn default_storage_path() -> String {
     "/var/lib/alertmanager".into()
+}
+
+/// Alertmanager's gossip cluster (command-line flags; see `render::alertmanager::cluster_args`).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    /// Every member's gossip address (`host:port`, usually port 9094), in a fixed order; a
+    /// member is started with the others as `--cluster.peer`. At least two. Each member's host
+    /// must also be one of `prometheus.alertmanagers`.
+    pub peers: Vec<String>,
+    /// The address each member listens for gossip on; the port is the member's own from
+    /// `peers` (`--cluster.listen-address=<listen_host>:<port>`). Default `0.0.0.0`.
+    #[serde(default = "default_listen")]
+    pub listen_host: String,
+    /// Interval between gossip messages (`--cluster.gossip-interval`). Default: Alertmanager's
+    /// (200ms).
+    #[serde(default)]
+    pub gossip_interval: Option<Duration>,
+    /// Interval between full state syncs (`--cluster.pushpull-interval`). Default:
+    /// Alertmanager's (1m).
+    #[serde(default)]
+    pub pushpull_interval: Option<Duration>,
+    /// How long a member waits for a peer before notifying in its place, scaled by its position
+    /// (`--cluster.peer-timeout`). Default: Alertmanager's (15s).
+    #[serde(default)]
+    pub peer_timeout: Option<Duration>,
+}
+
+fn default_listen() -> String {
+    "0.0.0.0".into()
 }
 
 /// A label set and where it must go.

@@ -183,6 +183,10 @@ pub struct Datasource {
     /// `cortex`), which Grafana adapts its query features to.
     #[serde(default)]
     pub implementation: Option<PrometheusImplementation>,
+    /// Tenant sent as `X-Scope-OrgID`, for multi-tenant Mimir, Cortex and Loki. A Loki
+    /// datasource without one uses `promtail.tenant_id` when `loki.auth_enabled`. Default: none.
+    #[serde(default)]
+    pub tenant: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

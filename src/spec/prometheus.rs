@@ -31,6 +31,20 @@ pub struct Prometheus {
     /// `https://prometheus.creativeflow.ai/`; alert links point there. Default: none.
     #[serde(default)]
     pub external_url: Option<String>,
+    /// High availability: run the same configuration on several replicas that differ only in
+    /// their replica external label. Default: none (one Prometheus, `prometheus.yml`).
+    #[serde(default)]
+    pub ha: Option<Ha>,
+    /// Remote write destinations: a long-term, horizontally scalable store (Grafana Mimir,
+    /// Thanos Receive, or a Prometheus with `--web.enable-remote-write-receiver`). Default: none.
+    #[serde(default)]
+    pub remote_write: Vec<RemoteWrite>,
+    /// The capacity limit of one Prometheus replica. With it, every scrape job's target count
+    /// must be known (static targets, or `expected_targets`), and when the estimated series
+    /// exceed the limit the scrape jobs are sharded by `hashmod` across replica groups.
+    /// Default: none (estimate only, no sharding).
+    #[serde(default)]
+    pub capacity: Option<Capacity>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -61,6 +75,117 @@ impl Default for Storage {
     }
 }
 
+/// Prometheus HA pairs (or more replicas): identical scrape and rule configuration, one
+/// `prometheus/prometheus.<replica>.yml` per replica, every replica sending its alerts to every
+/// Alertmanager (which deduplicates them: the replica label is dropped from alerts).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ha {
+    /// Replica names (slugs), e.g. `["a", "b"]`; at least two.
+    pub replicas: Vec<String>,
+    /// The external label that tells replicas apart. Default `__replica__` (what Mimir's HA
+    /// tracker reads and drops after deduplication; Thanos uses `replica`).
+    #[serde(default = "default_replica_label")]
+    pub replica_label: String,
+    /// The external label naming the HA cluster (Mimir's HA tracker deduplicates per value of
+    /// it). Default `cluster`.
+    #[serde(default = "default_cluster_label")]
+    pub cluster_label: String,
+    /// The value of `cluster_label`. Default: the environment name (with the shard appended
+    /// when the replicas are sharded, as each shard is its own HA cluster).
+    #[serde(default)]
+    pub cluster: Option<String>,
+}
+
+fn default_replica_label() -> String {
+    "__replica__".into()
+}
+fn default_cluster_label() -> String {
+    "cluster".into()
+}
+
+/// The kind of store a remote write destination is: it decides the tenant header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    /// Grafana Mimir (`/api/v1/push`; tenant in `X-Scope-OrgID`).
+    Mimir,
+    /// Thanos Receive (`/api/v1/receive`; tenant in `THANOS-TENANT`).
+    Thanos,
+    /// A Prometheus with `--web.enable-remote-write-receiver` (`/api/v1/write`).
+    Prometheus,
+}
+
+impl Store {
+    /// The HTTP header carrying the tenant, for stores that have one.
+    pub fn tenant_header(self) -> Option<&'static str> {
+        match self {
+            Store::Mimir => Some("X-Scope-OrgID"),
+            Store::Thanos => Some("THANOS-TENANT"),
+            Store::Prometheus => None,
+        }
+    }
+}
+
+/// One remote write destination.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteWrite {
+    /// Name of the queue (a slug), unique in the environment; it names the queue's metrics.
+    pub name: String,
+    /// The store's write endpoint, e.g. `http://mimir-distributor:8080/api/v1/push`.
+    pub url: String,
+    /// What the store is: `mimir`, `thanos` or `prometheus`.
+    pub store: Store,
+    /// Tenant (organisation) id sent in the store's tenant header. Default: none.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// HTTP basic authentication; the password is read from a file at run time.
+    #[serde(default)]
+    pub basic_auth: Option<crate::spec::scrape::BasicAuth>,
+    /// TLS settings (file references only).
+    #[serde(default)]
+    pub tls: Option<crate::spec::scrape::Tls>,
+    /// Metric names (RE2, anchored) that stay in the local Prometheus only; dropped by
+    /// `write_relabel_configs`. Default: none.
+    #[serde(default)]
+    pub local_only: Vec<String>,
+    /// Queue settings; each one set here overrides the value derived from the capacity
+    /// estimate. Default: all derived.
+    #[serde(default)]
+    pub queue: QueueOverrides,
+}
+
+/// Overrides of the derived `queue_config` (see the Prometheus remote write tuning guide).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueOverrides {
+    /// Samples buffered per shard. Default: 5 × `max_samples_per_send`.
+    #[serde(default)]
+    pub capacity: Option<u64>,
+    /// Shards the queue starts with. Default: what the estimated samples/s need.
+    #[serde(default)]
+    pub min_shards: Option<u64>,
+    /// Most shards Prometheus may scale to. Default: twice what the estimate needs, at least 10.
+    #[serde(default)]
+    pub max_shards: Option<u64>,
+    /// Samples per request. Default 2000 (Prometheus' default).
+    #[serde(default)]
+    pub max_samples_per_send: Option<u64>,
+    /// Longest a sample waits for a full batch. Default `5s`.
+    #[serde(default)]
+    pub batch_send_deadline: Option<Duration>,
+}
+
+/// The capacity one Prometheus replica is sized for.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    /// Most active series one replica should hold. Above it the scrape jobs are sharded into
+    /// `ceil(series / limit)` replica groups by `hashmod` of the target address.
+    pub max_series_per_replica: u64,
+}
+
 fn d15s() -> Duration {
     Duration::new("15s")
 }
@@ -81,6 +206,9 @@ impl Default for Prometheus {
             alertmanagers: default_alertmanagers(),
             storage: Storage::default(),
             external_url: None,
+            ha: None,
+            remote_write: Vec::new(),
+            capacity: None,
         }
     }
 }

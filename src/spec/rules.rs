@@ -62,6 +62,14 @@ pub struct AlertOverride {
 pub struct RuleFile {
     /// File name without extension (a slug), e.g. `application_alerts`.
     pub name: String,
+    /// Evaluate this file on the remote write store's ruler (Mimir ruler, Thanos Ruler) instead
+    /// of in Prometheus: for rules that need every replica's and shard's data (aggregations
+    /// across sharded targets, `absent()` of a job another shard scrapes). Written to
+    /// `ruler/<name>.yml` (Prometheus rule format: the file is the ruler namespace; Mimir's
+    /// local rule storage reads it from `<directory>/<tenant>/`), not loaded by Prometheus;
+    /// still checked by promtool and tested. Needs `prometheus.remote_write`. Default false.
+    #[serde(default)]
+    pub store_ruler: bool,
     /// Rule groups, evaluated in order within each group.
     pub groups: Vec<RuleGroup>,
 }

@@ -53,6 +53,36 @@ pub struct ScrapeJob {
     /// Relabeling applied to scraped samples (e.g. to drop expensive series).
     #[serde(default)]
     pub metric_relabel_configs: Vec<Relabel>,
+    /// What the targets are, for the capacity estimate's typical series per target. Default:
+    /// inferred from the job name (the seed's job names), else `app`.
+    #[serde(default)]
+    pub exporter: Option<ExporterKind>,
+    /// Expected series per target, overriding the exporter's typical count. Default: the
+    /// catalogue's estimate for `exporter`.
+    #[serde(default)]
+    pub expected_series_per_target: Option<u64>,
+    /// Expected number of targets of a discovery-based job (static jobs count their targets).
+    /// Required when `prometheus.capacity` is declared. Default: unknown.
+    #[serde(default)]
+    pub expected_targets: Option<u64>,
+}
+
+/// Kinds of exporters with a typical series count in the capacity estimate (`app`: an
+/// application's own `/metrics` endpoint).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExporterKind {
+    NodeExporter,
+    PostgresExporter,
+    RedisExporter,
+    RabbitmqExporter,
+    Minio,
+    KubeStateMetrics,
+    Cadvisor,
+    Apiserver,
+    DcgmExporter,
+    Blackbox,
+    App,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -32,6 +32,25 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             cx.error(Code::RuleShape, format!("{p}.max_lines"), "only Loki datasources take max_lines")
                 .hint("remove it");
         }
+        if let Some(t) = &ds.tenant {
+            use crate::spec::grafana::PrometheusImplementation as I;
+            let multi_tenant = matches!(
+                (ds.kind, ds.implementation),
+                (crate::spec::grafana::DatasourceType::Loki, _) | (_, Some(I::Mimir | I::Cortex))
+            );
+            if !multi_tenant {
+                cx.error(
+                    Code::ValueOutOfRange,
+                    format!("{p}.tenant"),
+                    "a tenant header means something to Mimir, Cortex and Loki only",
+                )
+                .hint("set implementation = \"mimir\" (or cortex) for a multi-tenant store, or remove tenant");
+            }
+            if t.is_empty() || t.contains(['\n', '|']) {
+                cx.error(Code::NameInvalid, format!("{p}.tenant"), format!("\"{t}\" is not a tenant id"))
+                    .hint("use the store's tenant (organisation) id, without '|' or line breaks");
+            }
+        }
         if let Some(b) = &ds.basic_auth {
             cx.file_ref(&format!("{p}.basic_auth.password_file"), &b.password_file);
         }

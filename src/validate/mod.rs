@@ -9,6 +9,7 @@ mod logs;
 mod prometheus;
 mod routing;
 mod rules;
+mod scale;
 mod slo;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -72,6 +73,7 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     grafana::check(&spec, &mut cx);
     logs::check(&spec, &mut cx);
     access::check(&spec, &mut cx);
+    scale::check(&spec, &mut cx);
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
     // an invalid spec would only add noise to the problems already reported.

@@ -161,12 +161,13 @@ fn datasource_out(model: &Model, d: &Datasource) -> DatasourceOut {
     if let Some(c) = own {
         client_tls(&model.spec.access, c, &mut json_data, &mut secure_json_data);
     }
-    if own == Some(Component::Loki) && model.spec.loki.auth_enabled {
-        // Loki's tenant header; Grafana takes custom header values only as secure data.
-        if let Some(tenant) = &model.spec.promtail.tenant_id {
-            json_data.insert("httpHeaderName1".into(), "X-Scope-OrgID".into());
-            secure_json_data.insert("httpHeaderValue1".into(), literal(tenant));
-        }
+    // The tenant header; Grafana takes custom header values only as secure data.
+    let loki_tenant = (own == Some(Component::Loki) && model.spec.loki.auth_enabled)
+        .then(|| model.spec.promtail.tenant_id.clone())
+        .flatten();
+    if let Some(tenant) = d.tenant.clone().or(loki_tenant) {
+        json_data.insert("httpHeaderName1".into(), "X-Scope-OrgID".into());
+        secure_json_data.insert("httpHeaderValue1".into(), literal(&tenant));
     }
     DatasourceOut {
         name: literal(&d.name),

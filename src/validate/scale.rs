@@ -1,0 +1,226 @@
+//! Scale-out topology: Prometheus HA replicas, remote write, the capacity limit and the
+//! Alertmanager cluster.
+
+use super::cx::Cx;
+use crate::diag::Code;
+use crate::spec::Spec;
+use crate::spec::prometheus::{RemoteWrite, Store};
+use crate::spec::scrape::Discovery;
+use crate::syntax::names;
+
+pub fn check(spec: &Spec, cx: &mut Cx) {
+    ha(spec, cx);
+    for (i, rw) in spec.prometheus.remote_write.iter().enumerate() {
+        remote_write(&format!("prometheus.remote_write[{i}]"), rw, cx);
+    }
+    cx.unique(
+        "remote write queue",
+        spec.prometheus
+            .remote_write
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("prometheus.remote_write[{i}].name"), r.name.as_str())),
+    );
+    capacity(spec, cx);
+    cluster(spec, cx);
+    for (i, f) in spec.rules.files.iter().enumerate() {
+        if f.store_ruler && spec.prometheus.remote_write.is_empty() {
+            cx.error(
+                Code::ValueOutOfRange,
+                format!("rules.files[{i}].store_ruler"),
+                format!("rule file \"{}\" is meant for the store's ruler, but nothing is remote-written", f.name),
+            )
+            .hint("declare prometheus.remote_write to a store with a ruler (Mimir, Thanos), or remove store_ruler");
+        }
+    }
+}
+
+fn ha(spec: &Spec, cx: &mut Cx) {
+    let Some(ha) = &spec.prometheus.ha else { return };
+    if ha.replicas.len() < 2 {
+        cx.error(
+            Code::ValueOutOfRange,
+            "prometheus.ha.replicas",
+            format!("{} replica(s): HA needs at least two", ha.replicas.len()),
+        )
+        .hint("list two replica names, e.g. [\"a\", \"b\"], or remove prometheus.ha for a single Prometheus");
+    }
+    for (i, r) in ha.replicas.iter().enumerate() {
+        cx.slug(&format!("prometheus.ha.replicas[{i}]"), "replica", r);
+    }
+    cx.unique(
+        "replica",
+        ha.replicas.iter().enumerate().map(|(i, r)| (format!("prometheus.ha.replicas[{i}]"), r.as_str())),
+    );
+    // `__replica__` is allowed: Mimir's HA tracker reads it and drops it after deduplication.
+    for (field, label) in [("replica_label", &ha.replica_label), ("cluster_label", &ha.cluster_label)] {
+        let path = format!("prometheus.ha.{field}");
+        if !names::is_label_name(label) {
+            cx.error(Code::LabelInvalid, path, format!("\"{label}\" is not a valid label name"))
+                .hint("label names match [a-zA-Z_][a-zA-Z0-9_]*, e.g. __replica__ or replica");
+        } else if spec.prometheus.external_labels.contains_key(label.as_str()) || label == "environment" {
+            cx.error(Code::LabelInvalid, path, format!("\"{label}\" is already an external label"))
+                .hint(format!("pick another label name, or remove `{label}` from prometheus.external_labels"));
+        }
+    }
+    if ha.replica_label == ha.cluster_label {
+        cx.error(Code::LabelInvalid, "prometheus.ha.cluster_label", "the cluster and replica labels are the same")
+            .hint("the defaults are cluster_label = \"cluster\", replica_label = \"__replica__\"");
+    }
+    if ha.cluster.as_ref().is_some_and(|c| c.is_empty()) {
+        cx.error(Code::LabelInvalid, "prometheus.ha.cluster", "empty cluster name")
+            .hint("remove it to use the environment name, or give it a value");
+    }
+}
+
+fn remote_write(path: &str, rw: &RemoteWrite, cx: &mut Cx) {
+    cx.slug(&format!("{path}.name"), "remote write queue", &rw.name);
+    cx.url(&format!("{path}.url"), &rw.url);
+    if let Some(b) = &rw.basic_auth {
+        cx.file_ref(&format!("{path}.basic_auth.password_file"), &b.password_file);
+    }
+    if let Some(t) = &rw.tls {
+        for (field, file) in [("ca_file", &t.ca_file), ("cert_file", &t.cert_file), ("key_file", &t.key_file)] {
+            if let Some(f) = file {
+                cx.file_ref(&format!("{path}.tls.{field}"), f);
+            }
+        }
+    }
+    if rw.tenant.is_some() && rw.store == Store::Prometheus {
+        cx.error(Code::ValueOutOfRange, format!("{path}.tenant"), "a Prometheus receiver has no tenants")
+            .hint("remove tenant, or set store to mimir or thanos");
+    }
+    for (i, re) in rw.local_only.iter().enumerate() {
+        cx.regex(&format!("{path}.local_only[{i}]"), re);
+    }
+    let q = &rw.queue;
+    let mut positive = |field: &str, v: Option<u64>| {
+        if v == Some(0) {
+            cx.error(Code::ValueOutOfRange, format!("{path}.queue.{field}"), "0 would stop the queue")
+                .hint("give a positive number, or remove it to use the derived value");
+        }
+    };
+    positive("capacity", q.capacity);
+    positive("min_shards", q.min_shards);
+    positive("max_shards", q.max_shards);
+    positive("max_samples_per_send", q.max_samples_per_send);
+    if let (Some(min), Some(max)) = (q.min_shards, q.max_shards)
+        && min > max
+    {
+        cx.error(
+            Code::ValueOutOfRange,
+            format!("{path}.queue.min_shards"),
+            format!("{min} is more than max_shards {max}"),
+        )
+        .hint("min_shards must not exceed max_shards");
+    }
+    if let (Some(c), Some(m)) = (q.capacity, q.max_samples_per_send)
+        && c < m
+    {
+        cx.error(
+            Code::ValueOutOfRange,
+            format!("{path}.queue.capacity"),
+            format!("{c} is less than max_samples_per_send {m}: no batch would ever fill"),
+        )
+        .hint("the Prometheus remote write guide recommends 3-10 times max_samples_per_send");
+    }
+    cx.opt_duration(&format!("{path}.queue.batch_send_deadline"), q.batch_send_deadline.as_ref());
+}
+
+fn capacity(spec: &Spec, cx: &mut Cx) {
+    for (i, job) in spec.scrape_jobs.iter().enumerate() {
+        for (field, v) in
+            [("expected_series_per_target", job.expected_series_per_target), ("expected_targets", job.expected_targets)]
+        {
+            if v == Some(0) {
+                cx.error(
+                    Code::ValueOutOfRange,
+                    format!("scrape_jobs[{i}].{field}"),
+                    "0 makes the job invisible to the estimate",
+                )
+                .hint("give the expected number (at least 1), or remove the job");
+            }
+        }
+    }
+    let Some(c) = &spec.prometheus.capacity else { return };
+    let limit = "prometheus.capacity.max_series_per_replica";
+    let estimate = crate::catalogue::capacity::estimate(spec);
+    if c.max_series_per_replica == 0 {
+        cx.error(Code::ValueOutOfRange, limit, "0 series per replica")
+            .hint("give the series one replica can hold, e.g. 2000000");
+    } else if estimate.shards > crate::catalogue::capacity::MAX_SHARDS {
+        cx.error(
+            Code::ValueOutOfRange,
+            limit,
+            format!(
+                "{} estimated series at {} per replica would need {} shards, more than the {} monstack renders",
+                estimate.series,
+                c.max_series_per_replica,
+                estimate.shards,
+                crate::catalogue::capacity::MAX_SHARDS
+            ),
+        )
+        .hint("raise the limit (one Prometheus holds millions of series), or check expected_targets and expected_series_per_target");
+    }
+    for (i, job) in spec.scrape_jobs.iter().enumerate() {
+        if !matches!(job.discovery, Discovery::Static(_)) && job.expected_targets.is_none() {
+            cx.error(
+                Code::CapacityUnknownTargets,
+                format!("scrape_jobs[{i}].expected_targets"),
+                format!(
+                    "job \"{}\" discovers its targets, so their number is unknown to the capacity estimate",
+                    job.name
+                ),
+            )
+            .hint("declare expected_targets (how many targets discovery finds), or remove prometheus.capacity");
+        }
+    }
+}
+
+fn cluster(spec: &Spec, cx: &mut Cx) {
+    let Some(c) = &spec.alertmanager.cluster else { return };
+    if c.peers.len() < 2 {
+        cx.error(
+            Code::ValueOutOfRange,
+            "alertmanager.cluster.peers",
+            format!("{} member(s): a cluster needs at least two", c.peers.len()),
+        )
+        .hint("list every member's gossip address (host:9094), or remove alertmanager.cluster");
+    }
+    for (i, p) in c.peers.iter().enumerate() {
+        cx.host_port(&format!("alertmanager.cluster.peers[{i}]"), p);
+    }
+    cx.unique(
+        "cluster member",
+        c.peers.iter().enumerate().map(|(i, p)| (format!("alertmanager.cluster.peers[{i}]"), p.as_str())),
+    );
+    if c.listen_host.is_empty() || c.listen_host.contains(':') && !c.listen_host.starts_with('[') {
+        cx.error(
+            Code::AddressInvalid,
+            "alertmanager.cluster.listen_host",
+            format!("\"{}\" is not a host", c.listen_host),
+        )
+        .hint("give an address without a port, e.g. 0.0.0.0; the port is each member's own from peers");
+    }
+    for (field, d) in [
+        ("gossip_interval", &c.gossip_interval),
+        ("pushpull_interval", &c.pushpull_interval),
+        ("peer_timeout", &c.peer_timeout),
+    ] {
+        cx.opt_duration(&format!("alertmanager.cluster.{field}"), d.as_ref());
+    }
+    // Every member must get every alert: Prometheus lists each member's host.
+    let host = |a: &str| a.rsplit_once(':').map_or(a.to_string(), |(h, _)| h.to_string());
+    let listed: Vec<String> = spec.prometheus.alertmanagers.iter().map(|a| host(a)).collect();
+    for (i, p) in c.peers.iter().enumerate() {
+        let h = host(p);
+        if !listed.contains(&h) {
+            cx.error(
+                Code::RefUnlistedAlertmanager,
+                format!("alertmanager.cluster.peers[{i}]"),
+                format!("cluster member {h} is not in prometheus.alertmanagers, so it gets no alert"),
+            )
+            .hint(format!("add {h}:9093 (its web address) to prometheus.alertmanagers"));
+        }
+    }
+}

@@ -24,6 +24,11 @@ fn ms(d: &str) -> f64 {
     Duration::new(d).millis().expect("window") as f64
 }
 
+/// The SLO's own rule file, `slo_rules_<slo>`, so that its tests load only its rules.
+pub fn file(slo: &Slo) -> String {
+    format!("{SLO_FILE}_{}", slo.name)
+}
+
 fn group(slo: &Slo) -> String {
     format!("slo_{}", slo.name.replace('-', "_"))
 }
@@ -61,7 +66,7 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
         }
         for w in windows {
             out.push(Recording {
-                file: SLO_FILE,
+                file: file(slo),
                 group: group(slo),
                 record: record_name(w),
                 expr: sli(slo, w),
@@ -69,14 +74,14 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
             });
         }
         out.push(Recording {
-            file: SLO_FILE,
+            file: file(slo),
             group: group(slo),
             record: "slo:objective:ratio".into(),
             expr: format!("vector({})", show(slo.objective)),
             labels: slo_labels(slo),
         });
         out.push(Recording {
-            file: SLO_FILE,
+            file: file(slo),
             group: group(slo),
             record: "slo:error_budget:remaining_ratio".into(),
             expr: format!(
@@ -165,7 +170,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             };
             out.push(Alert {
                 name: name.into(),
-                file: SLO_FILE,
+                file: file(slo),
                 group: group(slo),
                 expr,
                 for_: Duration::new(for_),

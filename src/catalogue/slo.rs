@@ -4,7 +4,7 @@
 //! ticket when 1d and 2h exceed 3 or 3d and 6h exceed 1 — for a 30-day period. For another
 //! period each factor is scaled: budget share × period / long window.
 
-use super::scenario::{Scenario, Scenarios, counter, series_of};
+use super::scenario::{Scenario, Scenarios, counter, eval_minutes, series_of};
 use super::{Alert, Recording, SLO_FILE, annotations, show};
 use crate::spec::Spec;
 use crate::spec::slo::{Sli, Slo};
@@ -159,7 +159,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             // Fires: errors at twice the lowest burn threshold of this alert, and below the
             // page thresholds for the ticket. Silent: half the budget's sustainable rate.
             let fire = if speed == "fast" { (2.0 * lowest).min(1.0) } else { 2.0 * budget };
-            let eval = if speed == "fast" { 60 + 2 + 5 } else { 360 + 15 + 5 };
+            let eval = if speed == "fast" { eval_minutes(60, 2) } else { eval_minutes(360, 15) };
             let scenarios = match scenario_series(slo, fire, eval + 5).zip(scenario_series(slo, budget / 2.0, eval + 5))
             {
                 Some((f, h)) => Scenarios {

@@ -98,7 +98,7 @@ pub fn expand(template: &str, labels: &BTreeMap<String, String>) -> String {
 /// at an instant, never a range of recorded samples that coarser steps would thin out.
 fn five_minute(alert: &Alert) -> bool {
     let s = &alert.scenarios;
-    s.firing.eval_minutes % 5 == 0 && s.healthy.as_ref().is_none_or(|h| h.eval_minutes % 5 == 0)
+    s.firing.eval_minutes.is_multiple_of(5) && s.healthy.as_ref().is_none_or(|h| h.eval_minutes.is_multiple_of(5))
 }
 
 fn minutes(m: u64) -> String {

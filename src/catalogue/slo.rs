@@ -144,6 +144,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
     let mut out = Vec::new();
     for slo in &spec.slos {
         let budget = 1.0 - slo.objective;
+        let Some(parsed) = Parsed::of(slo) else { continue };
         for (name, pairs, severity, for_, speed) in
             [(NAMES[0], &PAGE, "critical", "2m", "fast"), (NAMES[1], &TICKET, "warning", "15m", "slowly")]
         {
@@ -160,8 +161,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             // page thresholds for the ticket. Silent: half the budget's sustainable rate.
             let fire = if speed == "fast" { (2.0 * lowest).min(1.0) } else { 2.0 * budget };
             let eval = if speed == "fast" { eval_minutes(60, 2) } else { eval_minutes(360, 15) };
-            let scenarios = match scenario_series(slo, fire, eval + 5).zip(scenario_series(slo, budget / 2.0, eval + 5))
-            {
+            let scenarios = match parsed.series(fire, eval + 5).zip(parsed.series(budget / 2.0, eval + 5)) {
                 Some((f, h)) => Scenarios {
                     firing: Scenario { series: f, eval_minutes: eval, expect: vec![slo_labels(slo)] },
                     healthy: Some(Scenario { series: h, eval_minutes: eval, expect: vec![] }),
@@ -244,48 +244,74 @@ fn matches_all(labels: &BTreeMap<String, String>, matchers: &[Matcher]) -> bool 
 /// Input series in which a share `bad` of the events are bad; `None` when the selectors are too
 /// intricate to derive series from (validation reports that).
 pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
-    let per_min = 600.0;
-    match &slo.sli {
-        Sli::Availability(a) => {
-            let (err_metric, err_m) = selector(&a.errors)?;
-            let (tot_metric, tot_m) = selector(&a.total)?;
-            let err_labels = labels_for(&err_m)?;
-            if err_metric == tot_metric && matches_all(&err_labels, &tot_m) {
-                // Errors are part of the total: the good events are another series of it.
-                let mut good = labels_for(&tot_m)?;
-                for m in &err_m {
-                    if !tot_m.iter().any(|t| t.name == m.name) {
-                        let v = ["200", "ok", "success", "0"].iter().find(|c| !m.is_match(c))?;
-                        good.insert(m.name.clone(), v.to_string());
+    Parsed::of(slo)?.series(bad, n)
+}
+
+/// An SLI's selectors, parsed once for all its scenarios.
+enum Parsed {
+    Availability { err_metric: String, err_m: Vec<Matcher>, tot_metric: String, tot_m: Vec<Matcher> },
+    Latency { base: BTreeMap<String, String>, histogram: String, threshold: f64 },
+}
+
+impl Parsed {
+    fn of(slo: &Slo) -> Option<Parsed> {
+        Some(match &slo.sli {
+            Sli::Availability(a) => {
+                let (err_metric, err_m) = selector(&a.errors)?;
+                let (tot_metric, tot_m) = selector(&a.total)?;
+                Parsed::Availability { err_metric, err_m, tot_metric, tot_m }
+            }
+            Sli::Latency(l) => {
+                let (_, m) = selector(&format!("{}_count{{{}}}", l.histogram, l.matchers))?;
+                Parsed::Latency {
+                    base: labels_for(&m)?,
+                    histogram: l.histogram.clone(),
+                    threshold: l.threshold_seconds,
+                }
+            }
+        })
+    }
+
+    fn series(&self, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
+        let per_min = 600.0;
+        match self {
+            Parsed::Availability { err_metric, err_m, tot_metric, tot_m } => {
+                let err_labels = labels_for(err_m)?;
+                if err_metric == tot_metric && matches_all(&err_labels, tot_m) {
+                    // Errors are part of the total: the good events are another series of it.
+                    let mut good = labels_for(tot_m)?;
+                    for m in err_m {
+                        if !tot_m.iter().any(|t| t.name == m.name) {
+                            let v = ["200", "ok", "success", "0"].iter().find(|c| !m.is_match(c))?;
+                            good.insert(m.name.clone(), v.to_string());
+                        }
                     }
+                    if matches_all(&good, err_m) {
+                        return None;
+                    }
+                    Some(vec![
+                        (series_of(err_metric, &err_labels), counter(per_min * bad, n)),
+                        (series_of(tot_metric, &good), counter(per_min * (1.0 - bad), n)),
+                    ])
+                } else {
+                    Some(vec![
+                        (series_of(err_metric, &err_labels), counter(per_min * bad, n)),
+                        (series_of(tot_metric, &labels_for(tot_m)?), counter(per_min, n)),
+                    ])
                 }
-                if matches_all(&good, &err_m) {
-                    return None;
-                }
+            }
+            Parsed::Latency { base, histogram, threshold } => {
+                let with_le = |le: &str| {
+                    let mut x = base.clone();
+                    x.insert("le".into(), le.into());
+                    series_of(&format!("{histogram}_bucket"), &x)
+                };
                 Some(vec![
-                    (series_of(&err_metric, &err_labels), counter(per_min * bad, n)),
-                    (series_of(&tot_metric, &good), counter(per_min * (1.0 - bad), n)),
-                ])
-            } else {
-                Some(vec![
-                    (series_of(&err_metric, &err_labels), counter(per_min * bad, n)),
-                    (series_of(&tot_metric, &labels_for(&tot_m)?), counter(per_min, n)),
+                    (with_le(&show(*threshold)), counter(per_min * (1.0 - bad), n)),
+                    (with_le("+Inf"), counter(per_min, n)),
+                    (series_of(&format!("{histogram}_count"), base), counter(per_min, n)),
                 ])
             }
-        }
-        Sli::Latency(l) => {
-            let (_, m) = selector(&format!("{}_count{{{}}}", l.histogram, l.matchers))?;
-            let base = labels_for(&m)?;
-            let with_le = |le: &str| {
-                let mut x = base.clone();
-                x.insert("le".into(), le.into());
-                series_of(&format!("{}_bucket", l.histogram), &x)
-            };
-            Some(vec![
-                (with_le(&show(l.threshold_seconds)), counter(per_min * (1.0 - bad), n)),
-                (with_le("+Inf"), counter(per_min, n)),
-                (series_of(&format!("{}_count", l.histogram), &base), counter(per_min, n)),
-            ])
         }
     }
 }

@@ -245,7 +245,11 @@ fn log_tools(spec: &[u8], files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnos
 
 /// The bundle must be exactly what its own spec renders to with this monstack.
 fn rerender(manifest: &Manifest, spec: &[u8], files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnostics) {
-    match crate::build(crate::SPEC_FILE, spec) {
+    // The bundle's spec.json is the canonical spec indented, about twice the size of the compact
+    // JSON a fleet's spec is written in: it is loaded compact, so that every spec that renders
+    // passes the loader's size limit here too (the canonical spec renders the same either way).
+    let compact = serde_json::from_slice::<serde_json::Value>(spec).map(|v| bundle::canonical_json(&v));
+    match crate::build(crate::SPEC_FILE, compact.as_deref().unwrap_or(spec)) {
         Err(problems) => {
             for d in problems {
                 diags.error(d.code, format!("{}: {}", crate::SPEC_FILE, d.path), d.message);
@@ -327,10 +331,13 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
         if !rules.is_empty() {
             commands.push(("promtool", args(&["check", "rules"]).into_iter().chain(rules).collect()));
         }
-        let tests: Vec<String> =
-            files.keys().filter(|p| p.starts_with("prometheus/tests/") && p.ends_with(".yml")).cloned().collect();
-        if !tests.is_empty() {
-            commands.push(("promtool", args(&["test", "rules"]).into_iter().chain(tests).collect()));
+        let tests: Vec<(&String, usize)> = files
+            .iter()
+            .filter(|(p, _)| p.starts_with("prometheus/tests/") && p.ends_with(".yml"))
+            .map(|(p, b)| (p, b.len()))
+            .collect();
+        for share in shares(tests, WORKERS) {
+            commands.push(("promtool", args(&["test", "rules"]).into_iter().chain(share).collect()));
         }
     }
     if files.contains_key("alertmanager/alertmanager.yml") {
@@ -368,7 +375,48 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
             }];
         }
     };
-    commands.iter().map(|(tool, a)| run(tool, a, &scratch.root)).collect()
+    run_parallel(&commands, &scratch.root)
+}
+
+/// The validators run on this many processes at once: promtool tests its files one after
+/// another, and a fleet's take minutes (monstack's build machines have 2 cores).
+const WORKERS: usize = 2;
+
+/// The test files split into at most `n` shares of about equal size (promtool's time grows
+/// with a test file's size), each in path order.
+fn shares(mut tests: Vec<(&String, usize)>, n: usize) -> Vec<Vec<String>> {
+    tests.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); n.min(tests.len())];
+    for (path, size) in tests {
+        let lightest = out.iter_mut().min_by_key(|(total, _)| *total).expect("at least one share");
+        lightest.0 += size;
+        lightest.1.push(path.clone());
+    }
+    out.into_iter()
+        .map(|(_, mut paths)| {
+            paths.sort();
+            paths
+        })
+        .collect()
+}
+
+/// Runs the commands on up to [`WORKERS`] threads; the results in the commands' order.
+fn run_parallel(commands: &[(&str, Vec<String>)], cwd: &Path) -> Vec<External> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<External>>> = commands.iter().map(|_| Default::default()).collect();
+    std::thread::scope(|s| {
+        for _ in 0..WORKERS.min(commands.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((tool, args)) = commands.get(i) else { break };
+                    let result = run(tool, args, cwd);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    results.into_iter().map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()).expect("every command ran")).collect()
 }
 
 /// (labels, receivers) of every routing expectation in the bundle's spec.json.
@@ -453,5 +501,29 @@ fn redirect(v: &mut serde_yaml::Value, root: &Path, placeholders: &mut BTreeMap<
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_files_are_shared_out_evenly_and_all_of_them_once() {
+        let names: Vec<String> = (0..7).map(|i| format!("t{i}.yml")).collect();
+        let sizes = [90, 10, 40, 50, 30, 60, 20];
+        let tests: Vec<(&String, usize)> = names.iter().zip(sizes).collect();
+        let s = shares(tests, 2);
+        assert_eq!(s.len(), 2);
+        let size = |share: &Vec<String>| -> usize {
+            share.iter().map(|n| sizes[names.iter().position(|m| m == n).unwrap()]).sum()
+        };
+        assert_eq!((size(&s[0]), size(&s[1])), (150, 150), "{s:?}");
+        let mut all: Vec<String> = s.concat();
+        all.sort();
+        assert_eq!(all, names);
+        assert!(s.iter().all(|share| share.is_sorted()));
+        assert_eq!(shares(vec![(&names[0], 1)], 2), vec![vec!["t0.yml".to_string()]]);
+        assert!(shares(vec![], 2).is_empty());
     }
 }

@@ -200,3 +200,29 @@ fn descriptions_follow_an_overridden_for() {
     let plain = text(&build(&spec("dev")), "prometheus/rules/infrastructure_alerts.yml");
     assert!(plain.contains("(job {{ $labels.job }}) for 5 minutes."), "{plain}");
 }
+
+#[test]
+fn each_model_and_slo_has_its_own_rule_file_and_test_file_loading_only_it() {
+    let s = spec("prod");
+    let bundle = build(&s);
+    let mut stems: Vec<String> = s["ai_models"]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("ai_model_alerts_{}", m["name"].as_str().unwrap()))
+        .collect();
+    stems.extend(s["slos"].as_array().unwrap().iter().map(|x| format!("slo_rules_{}", x["name"].as_str().unwrap())));
+    assert!(stems.len() >= 4, "{stems:?}");
+    for stem in &stems {
+        let rules = text(&bundle, &format!("prometheus/rules/{stem}.yml"));
+        let tests: Value = serde_yaml::from_str(&text(&bundle, &format!("prometheus/tests/{stem}_test.yml"))).unwrap();
+        assert_eq!(tests["rule_files"], json!([format!("../rules/{stem}.yml")]), "{stem}");
+        // The file holds its own model's or SLO's rules and no other's.
+        for other in stems.iter().filter(|o| *o != stem) {
+            let subject = other.trim_start_matches("ai_model_alerts_").trim_start_matches("slo_rules_");
+            assert!(!rules.contains(&format!("\"{subject}\"")), "{stem} holds rules of {other}:\n{rules}");
+        }
+    }
+    // Undeclared models keep the seed's file name.
+    assert!(text(&bundle, "prometheus/rules/ai_model_alerts.yml").contains("undeclared model"));
+}

@@ -138,6 +138,46 @@ fn check_rejects_a_hand_edited_or_extended_bundle() {
 }
 
 #[test]
+fn a_rebuild_of_the_same_input_only_hashes_and_a_tampered_folder_renders_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dev");
+    let skipped = |o: &Output| {
+        assert!(o.status.success(), "{}", stderr(o));
+        stderr(o).contains("nothing rendered")
+    };
+    assert!(!skipped(&render("dev", &out, &[])), "a fresh folder is rendered");
+    let first = read_tree(&out);
+    assert!(skipped(&render("dev", &out, &[])), "the same input again is only hashed");
+
+    // An edited file is detected by its hash: the folder is rendered again and repaired.
+    let loki = out.join("loki/loki-config.yaml");
+    let original = std::fs::read(&loki).unwrap();
+    std::fs::write(&loki, b"tampered\n").unwrap();
+    assert!(!skipped(&render("dev", &out, &[])), "a tampered folder is rendered again");
+    assert_eq!(std::fs::read(&loki).unwrap(), original);
+    assert_eq!(read_tree(&out), first);
+    assert!(skipped(&render("dev", &out, &[])));
+
+    // So is an extra file, and another input (here a command-line option).
+    std::fs::write(out.join("prometheus/rules/extra.yml"), "groups: []\n").unwrap();
+    assert!(!skipped(&render("dev", &out, &[])), "an extended folder is rendered again");
+    assert!(!out.join("prometheus/rules/extra.yml").exists());
+    let spec = example("dev");
+    let args = ["render", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--install-prefix", "/srv"];
+    assert!(!skipped(&monstack(&args, &[])), "other options are another input");
+
+    // The record names the folder's manifest: a folder another spec has rendered since is not
+    // mistaken for this one even with this spec's record restored beside it.
+    assert!(!skipped(&render("dev", &out, &[])));
+    let record = tmp.path().join(".dev.monstack-input");
+    let dev_record = std::fs::read(&record).unwrap();
+    assert!(!skipped(&render("staging", &out, &[])));
+    std::fs::write(&record, dev_record).unwrap();
+    assert!(!skipped(&render("dev", &out, &[])), "the folder holds staging's bundle");
+    assert_eq!(read_tree(&out), first);
+}
+
+#[test]
 fn check_validates_the_dashboards_of_a_bundle_on_disk() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("dev");

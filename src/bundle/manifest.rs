@@ -63,21 +63,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// JSON with object keys sorted at every level and no insignificant white space: the same
-/// document read from JSON or YAML, in any key order, has the same bytes.
+/// document read from JSON or YAML, in any key order, has the same bytes. serde_json's map is a
+/// BTreeMap (its `preserve_order` feature is off; `canonical_json_sorts_keys` fails if anything
+/// turns it on), so a value's keys are already sorted and it serialises as it is — without the
+/// copy of the whole spec a re-sort would make.
 pub fn canonical_json(v: &serde_json::Value) -> Vec<u8> {
-    fn sorted(v: &serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => {
-                let ordered: BTreeMap<&String, serde_json::Value> = m.iter().map(|(k, v)| (k, sorted(v))).collect();
-                serde_json::Value::Object(ordered.into_iter().map(|(k, v)| (k.clone(), v)).collect())
-            }
-            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sorted).collect()),
-            other => other.clone(),
-        }
-    }
-    // With serde_json's default map (a BTreeMap) the keys are now sorted; with `preserve_order`
-    // they are in the inserted, sorted, order. Either way the bytes are canonical.
-    serde_json::to_vec(&sorted(v)).expect("a JSON value serialises")
+    serde_json::to_vec(v).expect("a JSON value serialises")
 }
 
 impl Manifest {
@@ -133,4 +124,19 @@ pub fn seal(model: &Model, mut bundle: Bundle) -> Bundle {
     let manifest = Manifest::build(model, &bundle);
     bundle.add(MANIFEST, manifest.to_bytes());
     bundle
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn canonical_json_sorts_keys() {
+        let mut inner = serde_json::Map::new();
+        inner.insert("z".into(), 1.into());
+        inner.insert("a".into(), 2.into());
+        let mut outer = serde_json::Map::new();
+        outer.insert("y".into(), serde_json::Value::Array(vec![serde_json::Value::Object(inner)]));
+        outer.insert("b".into(), serde_json::Value::Null);
+        let v = serde_json::Value::Object(outer);
+        assert_eq!(super::canonical_json(&v), br#"{"b":null,"y":[{"a":2,"z":1}]}"#);
+    }
 }

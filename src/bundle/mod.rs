@@ -1,6 +1,7 @@
 //! The bundle: every rendered file by path, sealed with a manifest of sizes and hashes, and
 //! written atomically.
 
+pub mod fresh;
 pub mod manifest;
 mod write;
 

@@ -36,7 +36,9 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
     }
     let job = format!("job={}", quote(&m.job));
     let mut out = Vec::new();
+    let mut files = std::collections::BTreeSet::new();
     for declared in &m.models {
+        let file = file_for(&declared.name, &mut files);
         let t = declared.thresholds.over(&m.defaults);
         let target = Target {
             selector: format!("{job}, model_name={}", quote(&declared.name)),
@@ -47,6 +49,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         out.extend(for_target(spec, &target, &t).into_iter().map(|a| Alert {
             subject: Some(format!("model {}", declared.name)),
             owner: owner.clone(),
+            file: file.clone(),
             ..a
         }));
     }
@@ -74,6 +77,24 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
     out
 }
 
+/// A declared model's rule file, `ai_model_alerts_<model>`: the name lowercased, characters a
+/// file name cannot carry as `_`, and `_2`, `_3`… after a name an earlier model already took.
+fn file_for(model: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let slug: String = model
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' })
+        .collect();
+    let base = format!("{AI_MODEL_FILE}_{slug}");
+    let mut name = base.clone();
+    let mut n = 1;
+    while !taken.insert(name.clone()) {
+        n += 1;
+        name = format!("{base}_{n}");
+    }
+    name
+}
+
 fn minutes(d: &Duration) -> u64 {
     d.millis().map(|ms| ms.div_ceil(60_000)).unwrap_or(0)
 }
@@ -99,7 +120,7 @@ fn alert(
     l.insert("service".to_string(), spec.ai_models.job.clone());
     Alert {
         name: name.into(),
-        file: AI_MODEL_FILE,
+        file: AI_MODEL_FILE.into(),
         group: GROUP.into(),
         expr,
         for_,

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 pub struct Alert {
     pub name: String,
     /// Rule file stem under `prometheus/rules/`.
-    pub file: &'static str,
+    pub file: String,
     pub group: String,
     pub expr: String,
     pub for_: Duration,
@@ -108,17 +108,25 @@ fn minutes(d: &Duration) -> u64 {
 pub const APPLICATION_FILE: &str = "application_alerts";
 pub const INFRASTRUCTURE_FILE: &str = "infrastructure_alerts";
 pub const BUSINESS_FILE: &str = "business_process_alerts";
+/// The undeclared models' alerts; each declared model's are in `ai_model_alerts_<model>`.
 pub const AI_MODEL_FILE: &str = "ai_model_alerts";
+/// The prefix of each SLO's rule file, `slo_rules_<slo>`.
 pub const SLO_FILE: &str = "slo_rules";
 pub const RECORDING_FILE: &str = "recording_rules";
-/// Rule files the catalogue writes; a spec's own rule files take other names.
-pub const FILES: [&str; 6] =
-    [RECORDING_FILE, APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE, SLO_FILE];
+/// Rule files the catalogue writes, in this order, before the per-model and per-SLO files.
+pub const FILES: [&str; 5] = [RECORDING_FILE, APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE];
+
+/// Whether a spec's own rule file would take a name the catalogue writes or reserves: its fixed
+/// files, and one per AI model (`ai_model_alerts_<model>`) and per SLO (`slo_rules_<slo>`), so
+/// that a unit test loads only its model's or SLO's rules.
+pub fn reserved_file(name: &str) -> bool {
+    FILES.contains(&name) || name == SLO_FILE || name.starts_with("ai_model_alerts_") || name.starts_with("slo_rules_")
+}
 
 /// A generated recording rule.
 #[derive(Clone, Debug)]
 pub struct Recording {
-    pub file: &'static str,
+    pub file: String,
     pub group: String,
     pub record: String,
     pub expr: String,
@@ -185,7 +193,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         labels.insert("severity".into(), def.severity.into());
         let mut alert = Alert {
             name: def.name.into(),
-            file: def.file,
+            file: def.file.into(),
             group: def.group.into(),
             expr,
             for_,
@@ -282,7 +290,7 @@ fn watchdog(spec: &Spec) -> Alert {
     labels.insert("severity".to_string(), "none".to_string());
     let mut alert = Alert {
         name: "Watchdog".into(),
-        file: INFRASTRUCTURE_FILE,
+        file: INFRASTRUCTURE_FILE.into(),
         group: "meta_alerts".into(),
         expr: "vector(1)".into(),
         for_: Duration::new("0s"),

@@ -9,7 +9,7 @@ use crate::spec::Spec;
 use std::collections::BTreeMap;
 
 fn rule(group: &str, record: &str, expr: String) -> Recording {
-    Recording { file: RECORDING_FILE, group: group.into(), record: record.into(), expr, labels: BTreeMap::new() }
+    Recording { file: RECORDING_FILE.into(), group: group.into(), record: record.into(), expr, labels: BTreeMap::new() }
 }
 
 pub fn recordings(spec: &Spec) -> Vec<Recording> {

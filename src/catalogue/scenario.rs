@@ -66,9 +66,11 @@ pub fn level(t: f64, cmp: Cmp) -> (f64, f64) {
     }
 }
 
-/// Minutes of data an alert needs: the rate window, its `for`, and a margin.
+/// Minutes of data an alert needs: the rate window, its `for`, and a margin of at least 5,
+/// rounded up to a multiple of 5 so that the tests can evaluate the rules every 5 minutes
+/// (`render/rule_tests.rs`).
 pub fn eval_minutes(window_min: u64, for_min: u64) -> u64 {
-    window_min + for_min + 5
+    (window_min + for_min + 5).div_ceil(5) * 5
 }
 
 /// Samples to generate for an evaluation at `eval` minutes.
@@ -119,7 +121,7 @@ pub fn histogram(metric: &str, labels: &[(&str, &str)], t: f64, slow: bool, n: u
     out
 }
 
-/// The Watchdog fires from the first evaluation on.
+/// The Watchdog fires from the first evaluation on (checked at the first 5-minute step).
 pub fn watchdog() -> Scenarios {
-    Scenarios { firing: Scenario { series: vec![], eval_minutes: 1, expect: vec![BTreeMap::new()] }, healthy: None }
+    Scenarios { firing: Scenario { series: vec![], eval_minutes: 5, expect: vec![BTreeMap::new()] }, healthy: None }
 }

@@ -4,7 +4,7 @@
 //! ticket when 1d and 2h exceed 3 or 3d and 6h exceed 1 — for a 30-day period. For another
 //! period each factor is scaled: budget share × period / long window.
 
-use super::scenario::{Scenario, Scenarios, counter, series_of};
+use super::scenario::{Scenario, Scenarios, counter, eval_minutes, series_of};
 use super::{Alert, Recording, SLO_FILE, annotations, show};
 use crate::spec::Spec;
 use crate::spec::slo::{Sli, Slo};
@@ -22,6 +22,11 @@ const WINDOWS: [&str; 7] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
 
 fn ms(d: &str) -> f64 {
     Duration::new(d).millis().expect("window") as f64
+}
+
+/// The SLO's own rule file, `slo_rules_<slo>`, so that its tests load only its rules.
+pub fn file(slo: &Slo) -> String {
+    format!("{SLO_FILE}_{}", slo.name)
 }
 
 fn group(slo: &Slo) -> String {
@@ -61,7 +66,7 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
         }
         for w in windows {
             out.push(Recording {
-                file: SLO_FILE,
+                file: file(slo),
                 group: group(slo),
                 record: record_name(w),
                 expr: sli(slo, w),
@@ -69,14 +74,14 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
             });
         }
         out.push(Recording {
-            file: SLO_FILE,
+            file: file(slo),
             group: group(slo),
             record: "slo:objective:ratio".into(),
             expr: format!("vector({})", show(slo.objective)),
             labels: slo_labels(slo),
         });
         out.push(Recording {
-            file: SLO_FILE,
+            file: file(slo),
             group: group(slo),
             record: "slo:error_budget:remaining_ratio".into(),
             expr: format!(
@@ -139,6 +144,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
     let mut out = Vec::new();
     for slo in &spec.slos {
         let budget = 1.0 - slo.objective;
+        let Some(parsed) = Parsed::of(slo) else { continue };
         for (name, pairs, severity, for_, speed) in
             [(NAMES[0], &PAGE, "critical", "2m", "fast"), (NAMES[1], &TICKET, "warning", "15m", "slowly")]
         {
@@ -154,9 +160,8 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             // Fires: errors at twice the lowest burn threshold of this alert, and below the
             // page thresholds for the ticket. Silent: half the budget's sustainable rate.
             let fire = if speed == "fast" { (2.0 * lowest).min(1.0) } else { 2.0 * budget };
-            let eval = if speed == "fast" { 60 + 2 + 5 } else { 360 + 15 + 5 };
-            let scenarios = match scenario_series(slo, fire, eval + 5).zip(scenario_series(slo, budget / 2.0, eval + 5))
-            {
+            let eval = if speed == "fast" { eval_minutes(60, 2) } else { eval_minutes(360, 15) };
+            let scenarios = match parsed.series(fire, eval + 5).zip(parsed.series(budget / 2.0, eval + 5)) {
                 Some((f, h)) => Scenarios {
                     firing: Scenario { series: f, eval_minutes: eval, expect: vec![slo_labels(slo)] },
                     healthy: Some(Scenario { series: h, eval_minutes: eval, expect: vec![] }),
@@ -165,7 +170,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             };
             out.push(Alert {
                 name: name.into(),
-                file: SLO_FILE,
+                file: file(slo),
                 group: group(slo),
                 expr,
                 for_: Duration::new(for_),
@@ -239,48 +244,74 @@ fn matches_all(labels: &BTreeMap<String, String>, matchers: &[Matcher]) -> bool 
 /// Input series in which a share `bad` of the events are bad; `None` when the selectors are too
 /// intricate to derive series from (validation reports that).
 pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
-    let per_min = 600.0;
-    match &slo.sli {
-        Sli::Availability(a) => {
-            let (err_metric, err_m) = selector(&a.errors)?;
-            let (tot_metric, tot_m) = selector(&a.total)?;
-            let err_labels = labels_for(&err_m)?;
-            if err_metric == tot_metric && matches_all(&err_labels, &tot_m) {
-                // Errors are part of the total: the good events are another series of it.
-                let mut good = labels_for(&tot_m)?;
-                for m in &err_m {
-                    if !tot_m.iter().any(|t| t.name == m.name) {
-                        let v = ["200", "ok", "success", "0"].iter().find(|c| !m.is_match(c))?;
-                        good.insert(m.name.clone(), v.to_string());
+    Parsed::of(slo)?.series(bad, n)
+}
+
+/// An SLI's selectors, parsed once for all its scenarios.
+enum Parsed {
+    Availability { err_metric: String, err_m: Vec<Matcher>, tot_metric: String, tot_m: Vec<Matcher> },
+    Latency { base: BTreeMap<String, String>, histogram: String, threshold: f64 },
+}
+
+impl Parsed {
+    fn of(slo: &Slo) -> Option<Parsed> {
+        Some(match &slo.sli {
+            Sli::Availability(a) => {
+                let (err_metric, err_m) = selector(&a.errors)?;
+                let (tot_metric, tot_m) = selector(&a.total)?;
+                Parsed::Availability { err_metric, err_m, tot_metric, tot_m }
+            }
+            Sli::Latency(l) => {
+                let (_, m) = selector(&format!("{}_count{{{}}}", l.histogram, l.matchers))?;
+                Parsed::Latency {
+                    base: labels_for(&m)?,
+                    histogram: l.histogram.clone(),
+                    threshold: l.threshold_seconds,
+                }
+            }
+        })
+    }
+
+    fn series(&self, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
+        let per_min = 600.0;
+        match self {
+            Parsed::Availability { err_metric, err_m, tot_metric, tot_m } => {
+                let err_labels = labels_for(err_m)?;
+                if err_metric == tot_metric && matches_all(&err_labels, tot_m) {
+                    // Errors are part of the total: the good events are another series of it.
+                    let mut good = labels_for(tot_m)?;
+                    for m in err_m {
+                        if !tot_m.iter().any(|t| t.name == m.name) {
+                            let v = ["200", "ok", "success", "0"].iter().find(|c| !m.is_match(c))?;
+                            good.insert(m.name.clone(), v.to_string());
+                        }
                     }
+                    if matches_all(&good, err_m) {
+                        return None;
+                    }
+                    Some(vec![
+                        (series_of(err_metric, &err_labels), counter(per_min * bad, n)),
+                        (series_of(tot_metric, &good), counter(per_min * (1.0 - bad), n)),
+                    ])
+                } else {
+                    Some(vec![
+                        (series_of(err_metric, &err_labels), counter(per_min * bad, n)),
+                        (series_of(tot_metric, &labels_for(tot_m)?), counter(per_min, n)),
+                    ])
                 }
-                if matches_all(&good, &err_m) {
-                    return None;
-                }
+            }
+            Parsed::Latency { base, histogram, threshold } => {
+                let with_le = |le: &str| {
+                    let mut x = base.clone();
+                    x.insert("le".into(), le.into());
+                    series_of(&format!("{histogram}_bucket"), &x)
+                };
                 Some(vec![
-                    (series_of(&err_metric, &err_labels), counter(per_min * bad, n)),
-                    (series_of(&tot_metric, &good), counter(per_min * (1.0 - bad), n)),
-                ])
-            } else {
-                Some(vec![
-                    (series_of(&err_metric, &err_labels), counter(per_min * bad, n)),
-                    (series_of(&tot_metric, &labels_for(&tot_m)?), counter(per_min, n)),
+                    (with_le(&show(*threshold)), counter(per_min * (1.0 - bad), n)),
+                    (with_le("+Inf"), counter(per_min, n)),
+                    (series_of(&format!("{histogram}_count"), base), counter(per_min, n)),
                 ])
             }
-        }
-        Sli::Latency(l) => {
-            let (_, m) = selector(&format!("{}_count{{{}}}", l.histogram, l.matchers))?;
-            let base = labels_for(&m)?;
-            let with_le = |le: &str| {
-                let mut x = base.clone();
-                x.insert("le".into(), le.into());
-                series_of(&format!("{}_bucket", l.histogram), &x)
-            };
-            Some(vec![
-                (with_le(&show(l.threshold_seconds)), counter(per_min * (1.0 - bad), n)),
-                (with_le("+Inf"), counter(per_min, n)),
-                (series_of(&format!("{}_count", l.histogram), &base), counter(per_min, n)),
-            ])
         }
     }
 }

@@ -249,36 +249,43 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules", &out));
         rule_files.push(path);
     }
-    // The catalogue's alerts, by file and group in the order they come.
+    // The catalogue's alerts, by file and group in the order they come: the fixed files, then
+    // one per AI model and per SLO.
     let alerts = crate::catalogue::alerts(spec);
     let recordings = crate::catalogue::recordings(spec);
-    for file in crate::catalogue::FILES {
-        let mut groups: Vec<GroupOut> = Vec::new();
-        for r in recordings.iter().filter(|r| r.file == file) {
-            let rule = RuleOut {
-                alert: None,
-                record: Some(r.record.clone()),
-                expr: r.expr.clone(),
-                for_: None,
-                keep_firing_for: None,
-                labels: r.labels.clone(),
-                annotations: BTreeMap::new(),
-            };
-            push_rule(&mut groups, &r.group, rule);
+    let mut order: Vec<&str> = crate::catalogue::FILES.to_vec();
+    let mut by_file: BTreeMap<&str, Vec<GroupOut>> = BTreeMap::new();
+    for r in &recordings {
+        let rule = RuleOut {
+            alert: None,
+            record: Some(r.record.clone()),
+            expr: r.expr.clone(),
+            for_: None,
+            keep_firing_for: None,
+            labels: r.labels.clone(),
+            annotations: BTreeMap::new(),
+        };
+        push_rule(by_file.entry(&r.file).or_default(), &r.group, rule);
+    }
+    for alert in &alerts {
+        let rule = RuleOut {
+            alert: Some(alert.name.clone()),
+            record: None,
+            expr: alert.expr.clone(),
+            for_: Some(alert.for_.to_string()),
+            keep_firing_for: None,
+            labels: alert.labels.clone(),
+            annotations: alert.annotations.clone(),
+        };
+        push_rule(by_file.entry(&alert.file).or_default(), &alert.group, rule);
+    }
+    for file in alerts.iter().map(|a| &a.file).chain(recordings.iter().map(|r| &r.file)) {
+        if !order.contains(&file.as_str()) {
+            order.push(file);
         }
-        for alert in alerts.iter().filter(|a| a.file == file) {
-            let rule = RuleOut {
-                alert: Some(alert.name.clone()),
-                record: None,
-                expr: alert.expr.clone(),
-                for_: Some(alert.for_.to_string()),
-                keep_firing_for: None,
-                labels: alert.labels.clone(),
-                annotations: alert.annotations.clone(),
-            };
-            push_rule(&mut groups, &alert.group, rule);
-        }
-        if !groups.is_empty() {
+    }
+    for file in order {
+        if let Some(groups) = by_file.remove(file) {
             let path = format!("rules/{file}.yml");
             bundle.add(
                 format!("prometheus/{path}"),

@@ -74,10 +74,9 @@ impl Matcher {
             raw.to_string()
         };
         let regex = match op {
-            MatchOp::Regex | MatchOp::NotRegex => Some(
-                regex::Regex::new(&format!("^(?:{value})$"))
-                    .map_err(|e| format!("regex does not compile: {}", first_line(&e.to_string())))?,
-            ),
+            MatchOp::Regex | MatchOp::NotRegex => {
+                Some(anchored(&value).map_err(|e| format!("regex does not compile: {}", first_line(&e.to_string())))?)
+            }
             _ => None,
         };
         Ok(Matcher { name: name.to_string(), op, value, regex })
@@ -93,6 +92,20 @@ impl Matcher {
             MatchOp::NotRegex => !self.regex.as_ref().is_some_and(|r| r.is_match(v)),
         }
     }
+}
+
+/// `^(?:value)$`, compiled once per process: the same matchers (a team's service regex) are
+/// parsed by validation, routing and two renderers, and compiling is what costs.
+fn anchored(value: &str) -> Result<regex::Regex, regex::Error> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static COMPILED: LazyLock<Mutex<HashMap<String, regex::Regex>>> = LazyLock::new(Default::default);
+    if let Some(re) = COMPILED.lock().unwrap_or_else(|e| e.into_inner()).get(value) {
+        return Ok(re.clone());
+    }
+    let re = regex::Regex::new(&format!("^(?:{value})$"))?;
+    COMPILED.lock().unwrap_or_else(|e| e.into_inner()).insert(value.to_string(), re.clone());
+    Ok(re)
 }
 
 fn first_line(s: &str) -> &str {

@@ -20,13 +20,13 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     for (fi, file) in spec.rules.files.iter().enumerate() {
         let fp = format!("rules.files[{fi}]");
         cx.slug(&format!("{fp}.name"), "rule file", &file.name);
-        if crate::catalogue::FILES.contains(&file.name.as_str()) {
+        if crate::catalogue::reserved_file(&file.name) {
             cx.error(
                 Code::NameDuplicate,
                 format!("{fp}.name"),
-                format!("\"{}\" is a rule file the alert catalogue writes", file.name),
+                format!("\"{}\" is a rule file name the alert catalogue writes or reserves", file.name),
             )
-            .hint("choose another file name; change generated alerts with rules.overrides");
+            .hint("choose another file name (not ai_model_alerts_* or slo_rules_*); change generated alerts with rules.overrides");
         }
         for (gi, group) in file.groups.iter().enumerate() {
             let gp = format!("{fp}.groups[{gi}]");

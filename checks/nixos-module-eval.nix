@@ -116,8 +116,13 @@ let
         c.services.prometheus.alertmanager.extraFlags == [
           "--cluster.listen-address=0.0.0.0:9094"
           "--cluster.peer=alertmanager-1.monitoring:9094"
+          "--cluster.tls-config=/run/monstack/alertmanager/cluster-tls.yml"
           "--web.config.file=/run/monstack/alertmanager/web-config.yml"
-        ];
+        ]
+        && has "--cluster-tls-out /run/monstack/alertmanager/cluster-tls.yml" (
+          lib.head c.systemd.services.alertmanager.serviceConfig.ExecStartPre
+        )
+        && lib.elem "client-key:/run/secrets/monstack/client.key" c.systemd.services.alertmanager.serviceConfig.LoadCredential;
     }
     {
       what = "a cluster host that names no member index is refused by an assertion";

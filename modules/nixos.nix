@@ -49,14 +49,33 @@ let
       ++ lib.optional (access.tls.client_ca_file != null) "tls-client-ca:${access.tls.client_ca_file}"
     )
     ++ lib.imap0 (i: u: "user-${toString i}:${u.password_hash_file}") access.users;
+  # With TLS, Alertmanager cluster members gossip over mutual TLS (the bundle's
+  # alertmanager/cluster-tls.yml), presenting the client certificate.
+  gossipTls = access.tls != null && (spec.alertmanager.cluster or null) != null;
+  clusterTlsFile = "/run/monstack/alertmanager/cluster-tls.yml";
+  gossipCredentials =
+    let
+      client = access.client.tls or null;
+      cred = name: file: lib.optional (file != null) "${name}:${file}";
+    in
+    lib.optionals (gossipTls && client != null) (
+      cred "client-ca" client.ca_file
+      ++ cred "client-cert" client.cert_file
+      ++ cred "client-key" client.key_file
+    );
   webService = component: dir: {
     serviceConfig = {
-      LoadCredential = webCredentials;
+      LoadCredential = webCredentials ++ lib.optionals (component == "alertmanager") gossipCredentials;
       RuntimeDirectory = "monstack/${component}";
       RuntimeDirectoryMode = "0700";
       # %d is the credentials folder ($CREDENTIALS_DIRECTORY).
       ExecStartPre = [
-        "${cfg.package}/bin/monstack web-config ${dir} --out ${webConfig component} --credentials %d"
+        (
+          "${cfg.package}/bin/monstack web-config ${dir} --out ${webConfig component} --credentials %d"
+          + lib.optionalString (
+            component == "alertmanager" && gossipTls
+          ) " --cluster-tls-out ${clusterTlsFile}"
+        )
       ];
     };
   };
@@ -291,7 +310,7 @@ in
         extraFlags =
           (
             if amCluster != null && member != null && member < builtins.length amCluster.peers then
-              clusterArgs
+              clusterArgs ++ lib.optional gossipTls "--cluster.tls-config=${clusterTlsFile}"
             else
               [ "--cluster.listen-address=" ]
           )

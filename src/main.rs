@@ -121,6 +121,9 @@ enum Command {
         /// Folder of systemd credentials holding the secrets.
         #[arg(long, value_name = "DIR")]
         credentials: Option<PathBuf>,
+        /// Also write Alertmanager's gossip TLS configuration (`--cluster.tls-config`) here.
+        #[arg(long, value_name = "FILE")]
+        cluster_tls_out: Option<PathBuf>,
     },
     /// Print the JSON Schema of the spec.
     Schema,
@@ -213,9 +216,21 @@ fn main() -> ExitCode {
             }
         }
         Command::Diff { old, new, format } => diff(&old, &new, format),
-        Command::WebConfig { dir, out, credentials } => {
-            let assembled = monstack::render::web::assemble(&dir, credentials.as_deref())
-                .and_then(|text| write_private(&out, text.as_bytes()).map_err(|e| format!("{}: {e}", out.display())));
+        Command::WebConfig { dir, out, credentials, cluster_tls_out } => {
+            use monstack::render::web;
+            let write = |path: &std::path::Path, text: String| {
+                write_private(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+            };
+            // Both files are assembled before either is written.
+            let cluster = cluster_tls_out.map(|path| (web::assemble_cluster_tls(&dir, credentials.as_deref()), path));
+            let assembled = web::assemble(&dir, credentials.as_deref()).and_then(|text| {
+                let cluster = match cluster {
+                    Some((text, path)) => Some((text?, path)),
+                    None => None,
+                };
+                write(&out, text)?;
+                cluster.map_or(Ok(()), |(text, path)| write(&path, text))
+            });
             match assembled {
                 Ok(()) => {
                     say!("assembled {}", out.display());

@@ -4,7 +4,8 @@
 //! configurations are assembled from the bundle by `monstack web-config` and pass
 //! `promtool check web-config`. Anonymous requests get 401 (or no TLS session at all without a
 //! client certificate), authenticated ones 200, and alerts still flow from Prometheus to
-//! Alertmanager (TLS, client certificate, basic auth from files) and on to the receiver.
+//! Alertmanager (TLS, client certificate, basic auth from files) and on to the receiver. A
+//! two-member Alertmanager cluster gossips over mutual TLS.
 //!
 //! Loopback only, free ports, bounded waits, own processes only (see tests/e2e.rs). Without the
 //! server binaries or openssl the test prints SKIP; in CI (`.ci/install`) they must be present.
@@ -32,28 +33,11 @@ const PASSWORD: &str = "e2e-only-password";
 
 #[test]
 fn a_secured_bundle_refuses_anonymous_requests_and_still_delivers_alerts() {
-    let Some(bins) = Binaries::find() else { return };
-    let Some(openssl) = which(&["openssl"]) else {
-        assert!(!in_ci(), "CI must provide openssl; run .ci/install");
-        eprintln!("SKIP e2e_auth: openssl not on PATH");
+    // The exporter serves the scrapes while it lives.
+    let Some(Setup { bins, tmp, logs, pki, secrets, sink, exporter: _exporter, ports, spec }) = Setup::new() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let logs = dir.join("logs");
-    std::fs::create_dir(&logs).unwrap();
-    let pki = Pki::make(&openssl, &dir.join("pki"), &logs);
-    let secrets = dir.join("secrets");
-    std::fs::create_dir(&secrets).unwrap();
-    // Cost 4, bcrypt's lowest: the servers verify it on every request.
-    std::fs::write(secrets.join("grafana.bcrypt"), bcrypt::hash(PASSWORD, 4).unwrap()).unwrap();
-    std::fs::write(secrets.join("grafana.password"), PASSWORD).unwrap();
-
-    let sink = Sink::start();
-    let exporter = Exporter::start();
-    let ports = Ports { prometheus: free_port(), alertmanager: free_port(), node_exporter: free_port() };
-    let mut spec = e2e_spec(&ports, &sink, exporter.addr());
-    secure(&mut spec, &pki, &secrets, dir);
     let bundle = dir.join("bundle");
     // Installed where it is rendered, so flags.json's absolute paths point into it.
     render_at(&spec, &bundle);
@@ -146,6 +130,48 @@ fn a_secured_bundle_refuses_anonymous_requests_and_still_delivers_alerts() {
     drop((prometheus, alertmanager));
 }
 
+/// What both tests start from: the binaries, a temp folder with a PKI and the user's secret
+/// files, the webhook sink and fake exporter, and the e2e spec secured by `secure`. `None` (after
+/// printing SKIP) without the binaries or openssl.
+struct Setup {
+    bins: Binaries,
+    tmp: tempfile::TempDir,
+    logs: PathBuf,
+    pki: Pki,
+    secrets: PathBuf,
+    sink: Sink,
+    exporter: Exporter,
+    ports: Ports,
+    spec: Value,
+}
+
+impl Setup {
+    fn new() -> Option<Setup> {
+        let bins = Binaries::find()?;
+        let Some(openssl) = which(&["openssl"]) else {
+            assert!(!in_ci(), "CI must provide openssl; run .ci/install");
+            eprintln!("SKIP e2e_auth: openssl not on PATH");
+            return None;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let logs = dir.join("logs");
+        std::fs::create_dir(&logs).unwrap();
+        let pki = Pki::make(&openssl, &dir.join("pki"), &logs);
+        let secrets = dir.join("secrets");
+        std::fs::create_dir(&secrets).unwrap();
+        // Cost 4, bcrypt's lowest: the servers verify it on every request.
+        std::fs::write(secrets.join("grafana.bcrypt"), bcrypt::hash(PASSWORD, 4).unwrap()).unwrap();
+        std::fs::write(secrets.join("grafana.password"), PASSWORD).unwrap();
+        let sink = Sink::start();
+        let exporter = Exporter::start();
+        let ports = Ports { prometheus: free_port(), alertmanager: free_port(), node_exporter: free_port() };
+        let mut spec = e2e_spec(&ports, &sink, exporter.addr());
+        secure(&mut spec, &pki, &secrets, dir);
+        Some(Setup { bins, tmp, logs, pki, secrets, sink, exporter, ports, spec })
+    }
+}
+
 /// Access control over the e2e spec: TLS on every server (mutual on Alertmanager), the user
 /// `grafana`, the clients' credentials; data folders in the test's folder.
 fn secure(spec: &mut Value, pki: &Pki, secrets: &Path, dir: &Path) {
@@ -197,24 +223,125 @@ fn bundle_copy_with_plain_hash(bundle: &Path, secrets: &Path, dir: &Path) -> Pat
 /// config path (a run-time folder on hosts) is the test's assembled file, and it listens on
 /// loopback.
 fn start(name: &str, bin: &Path, flags: &Value, web: &Path, port: u16, logs: &Path) -> Proc {
+    start_role(name, bin, &flags["roles"]["server"], &[("--web.config.file", web)], port, logs)
+}
+
+/// Starts `role`'s arguments with the flags named in `replace` given the test's paths (each
+/// must be among the role's arguments).
+fn start_role(name: &str, bin: &Path, role: &Value, replace: &[(&str, &Path)], port: u16, logs: &Path) -> Proc {
     let mut command = Command::new(bin);
-    let mut web_seen = false;
-    for arg in flags["roles"]["server"].as_array().unwrap() {
+    let mut seen = Vec::new();
+    for arg in role.as_array().unwrap_or_else(|| panic!("{name}: no such role in flags.json")) {
         let arg = arg.as_str().unwrap();
-        if arg.starts_with("--web.config.file=") {
-            web_seen = true;
-            command.arg(format!("--web.config.file={}", web.display()));
-        } else {
-            command.arg(arg);
+        let flag = arg.split('=').next().unwrap();
+        match replace.iter().find(|(f, _)| *f == flag) {
+            Some((f, path)) => {
+                seen.push(*f);
+                command.arg(format!("{f}={}", path.display()));
+            }
+            None => {
+                command.arg(arg);
+            }
         }
     }
-    assert!(web_seen, "{name}'s flags.json has no --web.config.file");
+    for (f, _) in replace {
+        assert!(seen.contains(f), "{name}'s flags.json has no {f}");
+    }
     command.arg(format!("--web.listen-address=127.0.0.1:{port}"));
     if name == "prometheus" {
         // What it could not send before Alertmanager was up is sent again after this delay.
         command.arg("--rules.alert.resend-delay=2s");
     }
     Proc::spawn(name, &mut command, logs)
+}
+
+/// Two Alertmanagers of a cluster, with `access.tls`: the bundle's `cluster-tls.yml` makes them
+/// gossip over mutual TLS. They form the cluster, and a silence created on one reaches the
+/// other (silences travel only by gossip).
+#[test]
+fn alertmanager_peers_gossip_over_mutual_tls() {
+    let Some(Setup { bins, tmp, logs, pki, ports, mut spec, .. }) = Setup::new() else { return };
+    let dir = tmp.path();
+    let (web1, gossip) = (free_port(), [free_port(), free_port()]);
+    spec["prometheus"]["alertmanagers"] =
+        json!([format!("127.0.0.1:{}", ports.alertmanager), format!("127.0.0.1:{web1}")]);
+    spec["alertmanager"]["cluster"] = json!({
+        "peers": gossip.map(|p| format!("127.0.0.1:{p}")),
+        "listen_host": "127.0.0.1",
+        "pushpull_interval": "1s",
+        "peer_timeout": "1s"
+    });
+    let bundle = dir.join("bundle");
+    render_at(&spec, &bundle);
+    let rendered = common::read_tree(&bundle);
+    assert!(rendered.contains_key("alertmanager/cluster-tls.yml"), "no gossip TLS rendered");
+
+    let web = dir.join("alertmanager-web.yml");
+    let cluster_tls = dir.join("alertmanager-cluster-tls.yml");
+    let o = monstack()
+        .arg("web-config")
+        .arg(bundle.join("alertmanager"))
+        .arg("--out")
+        .arg(&web)
+        .arg("--cluster-tls-out")
+        .arg(&cluster_tls)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "web-config: {}", String::from_utf8_lossy(&o.stderr));
+
+    let flags: Value = serde_json::from_slice(&rendered["alertmanager/flags.json"]).unwrap();
+    let members: Vec<Proc> = [ports.alertmanager, web1]
+        .iter()
+        .enumerate()
+        .map(|(i, port)| {
+            let data = dir.join(format!("alertmanager-{i}-data"));
+            let replace = [
+                ("--web.config.file", web.as_path()),
+                ("--cluster.tls-config", &cluster_tls),
+                ("--storage.path", &data),
+            ];
+            start_role(
+                &format!("alertmanager-{i}"),
+                &bins.alertmanager,
+                &flags["roles"][format!("member-{i}")],
+                &replace,
+                *port,
+                &logs,
+            )
+        })
+        .collect();
+    let client = Client::with_tls(&pki.ca, Some((&pki.client_cert, &pki.client_key))).basic_auth(USER, PASSWORD);
+    let urls = [ports.alertmanager, web1].map(|p| format!("https://127.0.0.1:{p}"));
+    for url in &urls {
+        wait_until(&format!("{url} in a ready cluster of 2 over TLS"), SETTLE, || {
+            let status = client.get_json(&format!("{url}/api/v2/status"), &[])?;
+            let peers = status["cluster"]["peers"].as_array().map_or(0, Vec::len);
+            if status["cluster"]["status"] == "ready" && peers == 2 {
+                Ok(())
+            } else {
+                Err(status["cluster"].to_string())
+            }
+        });
+    }
+    let silence = json!({
+        "matchers": [{"name": "alertname", "value": "E2eGossip", "isRegex": false, "isEqual": true}],
+        "startsAt": "2020-01-01T00:00:00Z", "endsAt": "2100-01-01T00:00:00Z",
+        "createdBy": "e2e", "comment": "travels by gossip"
+    });
+    let (status, body) = client.post(&format!("{}/api/v2/silences", urls[0]), Some(&silence)).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["silenceID"].as_str().unwrap().to_string();
+    wait_until("the silence gossiped to the other member", SETTLE, || {
+        let all = client.get_json(&format!("{}/api/v2/silences", urls[1]), &[])?;
+        if all.as_array().is_some_and(|a| a.iter().any(|s| s["id"] == id.as_str())) {
+            Ok(())
+        } else {
+            Err(format!("member 1 has {all}"))
+        }
+    });
+    let log = std::fs::read_to_string(logs.join("alertmanager-0.log")).unwrap_or_default();
+    assert!(log.contains("using TLS for gossip"), "member 0 gossips without TLS:\n{log}");
+    drop(members);
 }
 
 /// A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, made with

@@ -84,6 +84,12 @@ pub fn alertmanager(spec: &Spec) -> BTreeMap<String, Vec<String>> {
             .map(|member| {
                 let mut args = common.clone();
                 args.extend(alertmanager::cluster_args(am, member));
+                if spec.access.tls.is_some() {
+                    args.push(format!(
+                        "--cluster.tls-config={}",
+                        web::runtime_file(Component::Alertmanager, web::CLUSTER_TLS)
+                    ));
+                }
                 (format!("member-{member}"), args)
             })
             .collect(),

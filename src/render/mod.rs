@@ -27,7 +27,7 @@ pub fn render(model: &Model) -> Bundle {
     prometheus::render(model, &mut bundle);
     alertmanager::render(model, &mut bundle);
     for component in [Component::Prometheus, Component::Alertmanager] {
-        for (path, bytes) in web::files(model, component).into_iter().flatten() {
+        for (path, bytes) in web::files(model, component) {
             bundle.add(path, bytes);
         }
     }

@@ -11,6 +11,7 @@ use crate::spec::grafana::{DatasourceType, PrometheusImplementation};
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let a = &spec.access;
     tls(a, cx);
+    gossip(spec, cx);
     users_and_client(a, cx);
     grafana_server(spec, cx);
     flags(spec, cx);
@@ -41,6 +42,26 @@ fn tls(a: &Access, cx: &mut Cx) {
             "client certificates are required, but there is no CA to verify them against",
         )
         .hint("set access.tls.client_ca_file to the CA that signs the clients' certificates");
+    }
+}
+
+/// With TLS and an Alertmanager cluster, the members gossip over mutual TLS: each needs the CA
+/// that signs its peers' certificates and a client certificate of its own.
+fn gossip(spec: &Spec, cx: &mut Cx) {
+    let a = &spec.access;
+    let (Some(tls), Some(_)) = (&a.tls, &spec.alertmanager.cluster) else { return };
+    let why = "the Alertmanager cluster's members authenticate each other over TLS";
+    if tls.client_ca_file.is_none() {
+        cx.error(Code::AccessClient, "access.tls.client_ca_file", format!("{why}, but there is no CA to verify peers"))
+            .hint("set access.tls.client_ca_file to the CA that signs the members' client certificates");
+    }
+    if a.client.as_ref().and_then(|c| c.tls.as_ref()).is_none_or(|t| t.cert_file.is_none()) {
+        cx.error(
+            Code::AccessClient,
+            "access.client.tls.cert_file",
+            format!("{why}, but the stack's clients have no certificate to present"),
+        )
+        .hint("set access.client.tls.cert_file and key_file to a certificate signed by access.tls.client_ca_file");
     }
 }
 

@@ -27,7 +27,31 @@ struct Config {
     #[serde(default)]
     compactor: Option<Compactor>,
     #[serde(default)]
+    compactor_client: Option<CompactorClient>,
+    #[serde(default)]
     limits_config: Option<Limits>,
+}
+
+/// Loki's compactor HTTP client (`compactorclient.HTTPConfig`: `tls_enabled` and dskit's inline
+/// TLS client settings).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct CompactorClient {
+    #[serde(default)]
+    tls_enabled: bool,
+    #[serde(default)]
+    tls_ca_path: Option<String>,
+    #[serde(default)]
+    tls_cert_path: Option<String>,
+    #[serde(default)]
+    tls_key_path: Option<String>,
+    #[serde(default)]
+    tls_server_name: Option<String>,
+    #[serde(default)]
+    tls_insecure_skip_verify: Option<bool>,
+    #[serde(default)]
+    tls_min_version: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -23,7 +23,24 @@ struct Config {
     schema_config: SchemaConfig,
     storage_config: StorageConfig,
     compactor: Compactor,
+    /// How the read and write targets reach the backend's compactor (`compactor_address`)
+    /// when Loki serves TLS: with the CA and, when Loki requires one, the client certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compactor_client: Option<CompactorClient>,
     limits_config: LimitsConfig,
+}
+
+/// dskit's TLS client settings, as Loki's compactor HTTP client takes them.
+#[derive(Serialize)]
+struct CompactorClient {
+    tls_enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_ca_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_cert_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_key_path: Option<String>,
+    tls_min_version: String,
 }
 
 #[derive(Serialize)]
@@ -261,6 +278,19 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             retention_delete_delay: loki.retention.delete_delay.to_go(),
             delete_request_store: v3.then_some(object_store),
             shared_store: (!v3).then_some(object_store),
+        },
+        compactor_client: match (&loki.simple_scalable, &model.spec.access.tls) {
+            (Some(_), Some(tls)) => {
+                let client = super::web::ClientTls::of(&model.spec.access, Component::Loki).unwrap_or_default();
+                Some(CompactorClient {
+                    tls_enabled: true,
+                    tls_ca_path: client.ca_file,
+                    tls_cert_path: client.cert_file,
+                    tls_key_path: client.key_file,
+                    tls_min_version: format!("Version{}", tls.min_version.as_str()),
+                })
+            }
+            _ => None,
         },
         limits_config: LimitsConfig {
             retention_period: loki.retention.period.to_string(),

@@ -230,6 +230,16 @@ fn clients_speak_tls(spec: &Spec, cx: &mut Cx) {
             .hint(hint);
         }
     }
+    if let Some(s) = &spec.loki.simple_scalable
+        && s.compactor_address.starts_with("http://")
+    {
+        cx.error(
+            Code::AccessClient,
+            "loki.simple_scalable.compactor_address",
+            format!("\"{}\" is plain HTTP", s.compactor_address),
+        )
+        .hint(hint);
+    }
     if spec.promtail.loki_url.starts_with("http://") {
         cx.error(Code::AccessClient, "promtail.loki_url", format!("\"{}\" is plain HTTP", spec.promtail.loki_url))
             .hint(hint);

@@ -219,7 +219,8 @@ fn main() -> ExitCode {
         Command::WebConfig { dir, out, credentials, cluster_tls_out } => {
             use monstack::render::web;
             let write = |path: &std::path::Path, text: String| {
-                write_private(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+                monstack::bundle::replace_file(path, text.as_bytes(), 0o600)
+                    .map_err(|e| format!("{}: {e}", path.display()))
             };
             // Both files are assembled before either is written.
             let cluster = cluster_tls_out.map(|path| (web::assemble_cluster_tls(&dir, credentials.as_deref()), path));
@@ -338,23 +339,4 @@ fn print_diagnostics(diags: &[Diagnostic]) {
         let env = &diags[0].env;
         say!("{} problem(s) in env {env}; nothing was written", diags.len());
     }
-}
-
-/// Writes a file readable by its owner only, replacing any previous one in one rename.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file path"))?;
-    let tmp = path.with_file_name(format!(".{}.monstack-{}", name.to_string_lossy(), std::process::id()));
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }

@@ -60,18 +60,31 @@ fn a_secured_bundle_refuses_anonymous_requests_and_still_delivers_alerts() {
     let (status, output) = check.finish(Duration::from_secs(300));
     assert!(status.success(), "monstack check refused the secured bundle:\n{output}");
 
-    let web = |component: &str| -> PathBuf {
+    // Prometheus' from the declared files, Alertmanager's from systemd-style credentials (as the
+    // NixOS module does), so that both ways of assembling serve real requests below.
+    let web = |component: &str, credentials: Option<&Path>| -> PathBuf {
         let out = dir.join(format!("{component}-web.yml"));
-        let o = monstack().arg("web-config").arg(bundle.join(component)).arg("--out").arg(&out).output().unwrap();
+        let mut command = monstack();
+        command.arg("web-config").arg(bundle.join(component)).arg("--out").arg(&out);
+        command.args(credentials.map(|c| format!("--credentials={}", c.display())));
+        let o = command.output().unwrap();
         assert!(o.status.success(), "web-config {component}: {}", String::from_utf8_lossy(&o.stderr));
+        if let Some(c) = credentials {
+            let text = std::fs::read_to_string(&out).unwrap();
+            assert!(
+                text.contains(&format!("{}/tls-key", c.display())),
+                "TLS files not read from the credentials:\n{text}"
+            );
+        }
         let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&out).unwrap().permissions());
         assert_eq!(mode & 0o777, 0o600, "the assembled file holds hashes: owner-only");
         let promtool = Command::new("promtool").arg("check").arg("web-config").arg(&out).output().unwrap();
         assert!(promtool.status.success(), "promtool check web-config {component}: {promtool:?}");
         out
     };
-    let prometheus_web = web("prometheus");
-    let alertmanager_web = web("alertmanager");
+    let prometheus_web = web("prometheus", None);
+    let credentials = credentials_dir(&bundle.join("alertmanager"), &dir.join("alertmanager-credentials"));
+    let alertmanager_web = web("alertmanager", Some(&credentials));
     // A hash file that holds a password in clear is refused, and nothing is written.
     let bad = bundle_copy_with_plain_hash(&bundle, &secrets, dir);
     let refused = dir.join("refused-web.yml");
@@ -204,6 +217,20 @@ fn render_at(spec: &Value, bundle: &Path) {
     render(&spec, bundle);
 }
 
+/// What systemd's `LoadCredential` makes of a component's web-secrets.json: a folder holding
+/// each declared file under its credential name.
+fn credentials_dir(component: &Path, out: &Path) -> PathBuf {
+    std::fs::create_dir_all(out).unwrap();
+    let secrets: Value = serde_json::from_slice(&std::fs::read(component.join("web-secrets.json")).unwrap()).unwrap();
+    for list in ["users", "tls", "cluster_tls"] {
+        for entry in secrets[list].as_array().into_iter().flatten() {
+            let declared = entry["path"].as_str().or(entry["password_hash_file"].as_str()).unwrap();
+            std::fs::copy(declared, out.join(entry["credential"].as_str().unwrap())).unwrap();
+        }
+    }
+    out.to_path_buf()
+}
+
 /// A copy of the bundle whose first user's hash file holds the password in clear.
 fn bundle_copy_with_plain_hash(bundle: &Path, secrets: &Path, dir: &Path) -> PathBuf {
     let copy = dir.join("bad-bundle/prometheus");
@@ -278,11 +305,14 @@ fn alertmanager_peers_gossip_over_mutual_tls() {
 
     let web = dir.join("alertmanager-web.yml");
     let cluster_tls = dir.join("alertmanager-cluster-tls.yml");
+    let credentials = credentials_dir(&bundle.join("alertmanager"), &dir.join("credentials"));
     let o = monstack()
         .arg("web-config")
         .arg(bundle.join("alertmanager"))
         .arg("--out")
         .arg(&web)
+        .arg("--credentials")
+        .arg(&credentials)
         .arg("--cluster-tls-out")
         .arg(&cluster_tls)
         .output()

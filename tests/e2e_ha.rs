@@ -18,11 +18,14 @@
 mod common;
 #[path = "e2e/http.rs"]
 mod http;
+#[path = "e2e/loopback.rs"]
+mod loopback;
 #[path = "e2e/procs.rs"]
 mod procs;
 
 use common::{example, in_ci};
 use http::{Client, Exporter, Sink};
+use loopback::render;
 use monstack::render::{alertmanager::cluster_args, prometheus};
 use procs::{Proc, free_port, wait_until, which};
 use serde_json::{Value, json};
@@ -261,19 +264,6 @@ fn ha_spec(ports: &Ports, sink: &Sink, exporter: &Exporter, bundle: &Path) -> Va
     });
     common::merge(&mut spec, &patch);
     spec
-}
-
-fn render(spec: &Value, out: &Path) {
-    let file = out.with_extension("json");
-    std::fs::write(&file, serde_json::to_vec_pretty(spec).unwrap()).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_monstack"))
-        .args(["render", "--spec"])
-        .arg(&file)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "render: {}", String::from_utf8_lossy(&o.stderr));
 }
 
 fn ready(client: &Client, url: &str) -> Result<(), String> {

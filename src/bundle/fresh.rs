@@ -36,9 +36,7 @@ pub fn is_fresh(out: &Path, key: &str) -> bool {
 pub fn record(out: &Path, key: &str) -> io::Result<()> {
     let Some(path) = stamp_path(out) else { return Ok(()) };
     let text = stamp_text(key, &fs::read(out.join(MANIFEST))?);
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    fs::write(&tmp, text)?;
-    fs::rename(&tmp, &path)
+    super::replace_file(&path, text.as_bytes(), 0o644)
 }
 
 fn stamp_text(key: &str, manifest: &[u8]) -> String {

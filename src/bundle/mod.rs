@@ -6,7 +6,7 @@ pub mod manifest;
 mod write;
 
 pub use manifest::{COMPONENTS, MANIFEST, Manifest, canonical_json, sha256_hex};
-pub use write::{Written, write_atomic};
+pub use write::{Written, replace_file, write_atomic};
 
 use std::collections::BTreeMap;
 

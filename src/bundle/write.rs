@@ -19,6 +19,24 @@ pub enum Written {
     Unchanged,
 }
 
+/// Replaces one file in one rename: written to a temporary file beside it with `mode`, synced,
+/// then renamed over `path`; on failure the temporary file is removed and `path` is as it was.
+pub fn replace_file(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let name = path.file_name().ok_or_else(|| io::Error::other("not a file path"))?;
+    let tmp = path.with_file_name(format!(".{}.monstack-{}", name.to_string_lossy(), std::process::id()));
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
 pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
     let name = out
         .file_name()

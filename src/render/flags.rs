@@ -38,8 +38,7 @@ pub fn all(spec: &Spec) -> [(&'static str, BTreeMap<String, Vec<String>>); 3] {
 }
 
 fn web_config(spec: &Spec, component: Component) -> Option<String> {
-    let a = &spec.access;
-    (a.tls.is_some() || !a.users.is_empty()).then(|| web::runtime_path(component))
+    web::secured(&spec.access).then(|| web::runtime_path(component))
 }
 
 /// Prometheus' flags: role `server` for an environment's single Prometheus, else one role per

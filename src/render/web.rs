@@ -29,6 +29,11 @@ pub const CLUSTER_TLS: &str = "cluster-tls.yml";
 /// `RuntimeDirectory=monstack/<component>`).
 pub const RUNTIME_DIR: &str = "/run/monstack";
 
+/// Whether Prometheus and Alertmanager get a web configuration: TLS or users are declared.
+pub fn secured(a: &Access) -> bool {
+    a.tls.is_some() || !a.users.is_empty()
+}
+
 /// The assembled file's path on the host.
 pub fn runtime_path(component: Component) -> String {
     runtime_file(component, CONFIG)
@@ -75,7 +80,7 @@ pub struct HttpServerConfig {
 pub struct Secrets {
     /// Users and the files holding their bcrypt hashes.
     pub users: Vec<UserSecret>,
-    /// TLS files (`cert_file`, `key_file`, `client_ca_file` of `tls_server_config`).
+    /// TLS files of the web configuration (`tls_server_config.cert_file`, …).
     pub tls: Vec<FileSecret>,
     /// The files of `cluster-tls.yml`, each `key` a `section.field` of it. Empty without one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -94,7 +99,7 @@ pub struct UserSecret {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSecret {
-    /// The key of `tls_server_config` it fills.
+    /// Where in its file it goes: `section.field`.
     pub key: String,
     pub path: String,
     pub credential: String,
@@ -104,7 +109,7 @@ pub struct FileSecret {
 /// Alertmanager's `cluster-tls.yml` with a cluster and TLS).
 pub fn files(model: &Model, component: Component) -> Vec<(String, Vec<u8>)> {
     let a = &model.spec.access;
-    if a.tls.is_none() && a.users.is_empty() {
+    if !secured(a) {
         return Vec::new();
     }
     let (config, mut secrets) = web_config(a, component);
@@ -168,26 +173,43 @@ fn cluster_tls(a: &Access, secrets: &mut Secrets) -> serde_yaml::Value {
 /// Alertmanager's `cluster-tls.yml` of a component folder, its files pointed at the credentials
 /// when `credentials` is given.
 pub fn assemble_cluster_tls(component_dir: &Path, credentials: Option<&Path>) -> Result<String, String> {
-    let path = component_dir.join(CLUSTER_TLS);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let secrets_path = component_dir.join(SECRETS);
-    let secrets: Secrets = std::fs::read(&secrets_path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-        .map_err(|e| format!("{}: {e}", secrets_path.display()))?;
+    let mut doc: serde_yaml::Value = read_yaml(component_dir, CLUSTER_TLS)?;
+    let secrets = read_secrets(component_dir)?;
     if let Some(dir) = credentials {
-        for f in &secrets.cluster_tls {
-            let (section, key) = f.key.split_once('.').ok_or_else(|| format!("{SECRETS}: bad key {}", f.key))?;
-            let slot = doc
-                .get_mut(section)
-                .and_then(|s| s.get_mut(key))
-                .ok_or_else(|| format!("{CLUSTER_TLS} has no {}", f.key))?;
-            *slot = dir.join(&f.credential).to_string_lossy().into_owned().into();
-        }
+        point_at_credentials(&mut doc, &secrets.cluster_tls, dir, CLUSTER_TLS)?;
     }
     let body = serde_yaml::to_string(&doc).map_err(|e| e.to_string())?;
     Ok(format!("# Assembled by monstack web-config from {}.\n{body}", component_dir.display()))
+}
+
+fn read_yaml<T: serde::de::DeserializeOwned>(component_dir: &Path, name: &str) -> Result<T, String> {
+    let path = component_dir.join(name);
+    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_yaml::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn read_secrets(component_dir: &Path) -> Result<Secrets, String> {
+    let path = component_dir.join(SECRETS);
+    std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Points each file of `doc` (`section.field`) at its systemd credential in `dir`.
+fn point_at_credentials(
+    doc: &mut serde_yaml::Value,
+    files: &[FileSecret],
+    dir: &Path,
+    name: &str,
+) -> Result<(), String> {
+    for f in files {
+        let (section, key) = f.key.split_once('.').ok_or_else(|| format!("{SECRETS}: bad key {}", f.key))?;
+        let slot =
+            doc.get_mut(section).and_then(|s| s.get_mut(key)).ok_or_else(|| format!("{name} has no {}", f.key))?;
+        *slot = dir.join(&f.credential).to_string_lossy().into_owned().into();
+    }
+    Ok(())
 }
 
 fn title(c: Component) -> &'static str {
@@ -208,15 +230,19 @@ fn web_config(a: &Access, component: Component) -> (WebConfig, Secrets) {
         headers.insert("Strict-Transport-Security".into(), "max-age=31536000; includeSubDomains".into());
         let mutual = a.requires_client_cert(component);
         tls_files.push(FileSecret {
-            key: "cert_file".into(),
+            key: "tls_server_config.cert_file".into(),
             path: t.cert_file.clone(),
             credential: "tls-cert".into(),
         });
-        tls_files.push(FileSecret { key: "key_file".into(), path: t.key_file.clone(), credential: "tls-key".into() });
+        tls_files.push(FileSecret {
+            key: "tls_server_config.key_file".into(),
+            path: t.key_file.clone(),
+            credential: "tls-key".into(),
+        });
         let client_ca_file = t.client_ca_file.clone().filter(|_| mutual);
         if let Some(ca) = &client_ca_file {
             tls_files.push(FileSecret {
-                key: "client_ca_file".into(),
+                key: "tls_server_config.client_ca_file".into(),
                 path: ca.clone(),
                 credential: "tls-client-ca".into(),
             });
@@ -285,30 +311,18 @@ pub fn client_basic_auth(a: &Access) -> Option<BasicAuth> {
 /// credential of its name and the TLS paths point there; without it, from the declared paths.
 /// Each hash must be a bcrypt hash. Returns the file's content.
 pub fn assemble(component_dir: &Path, credentials: Option<&Path>) -> Result<String, String> {
-    let read = |name: &str| {
-        let path = component_dir.join(name);
-        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
-    };
-    let config_bytes = read(CONFIG)?;
+    let mut doc: serde_yaml::Value = read_yaml(component_dir, CONFIG)?;
+    let secrets = read_secrets(component_dir)?;
+    if let Some(dir) = credentials {
+        point_at_credentials(&mut doc, &secrets.tls, dir, CONFIG)?;
+    }
+    // Read as the typed model, so a key exporter-toolkit would not know is refused here.
     let mut config: WebConfig =
-        serde_yaml::from_slice(&config_bytes).map_err(|e| format!("{}: {e}", component_dir.join(CONFIG).display()))?;
-    let secrets: Secrets = serde_json::from_slice(&read(SECRETS)?)
-        .map_err(|e| format!("{}: {e}", component_dir.join(SECRETS).display()))?;
+        serde_yaml::from_value(doc).map_err(|e| format!("{}: {e}", component_dir.join(CONFIG).display()))?;
     let source = |credential: &str, declared: &str| match credentials {
         Some(dir) => dir.join(credential).to_string_lossy().into_owned(),
         None => declared.to_string(),
     };
-    if let Some(tls) = &mut config.tls_server_config {
-        for f in &secrets.tls {
-            let path = source(&f.credential, &f.path);
-            match f.key.as_str() {
-                "cert_file" => tls.cert_file = path,
-                "key_file" => tls.key_file = path,
-                "client_ca_file" => tls.client_ca_file = Some(path),
-                other => return Err(format!("{SECRETS}: unknown TLS key {other}")),
-            }
-        }
-    }
     for u in &secrets.users {
         let path = source(&u.credential, &u.password_hash_file);
         let text = std::fs::read_to_string(&path)

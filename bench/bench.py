@@ -23,7 +23,10 @@ ENVS = ["dev", "staging", "prod"]
 def measure(cmd, timeout=None):
     """Wall seconds and peak RSS (MiB) of one command; None for the time when it timed out."""
     start = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # stderr to a file, not a pipe: a command with more to say than a pipe holds would block on
+    # it while this loop waits for it to exit.
+    err = tempfile.TemporaryFile()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
     deadline = None if timeout is None else start + timeout
     while True:
         pid, status, usage = os.wait4(p.pid, os.WNOHANG)
@@ -36,7 +39,8 @@ def measure(cmd, timeout=None):
         time.sleep(0.005)
     wall = time.monotonic() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr.read().decode()}")
+        err.seek(0)
+        sys.exit(f"failed: {' '.join(cmd)}\n{err.read().decode()}")
     return wall, usage.ru_maxrss / 1024
 
 
@@ -44,7 +48,7 @@ def measure_parallel(cmds, timeout=None):
     """Wall seconds and the largest peak RSS (MiB) of commands run side by side; None for the
     time when they did not all finish within the timeout."""
     start = time.monotonic()
-    procs = {subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).pid: c for c in cmds}
+    procs = {subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid: c for c in cmds}
     peak = 0.0
     while procs:
         if timeout and time.monotonic() > start + timeout:

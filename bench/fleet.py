@@ -170,6 +170,9 @@ def fleet(env, services, models, slos):
                 "file": f"{team.replace('-', '_')}_services",
                 "owner": team,
                 "labels": {"service": s},
+                # Three pods per service: what the capacity estimate counts (prod declares a
+                # per-replica limit, which needs every discovered job's target count).
+                "expected_targets": 3,
                 "discovery": {
                     "kubernetes": {"role": "pod", "namespaces": [team], "match_labels": {"app": s}, "port_name": "metrics"}
                 },

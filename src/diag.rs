@@ -346,6 +346,11 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// Takes in what a check running alongside found (see [`crate::validate::cx::Cx::fork`]).
+    pub fn absorb(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

@@ -43,35 +43,65 @@ pub fn build(name: &str, bytes: &[u8]) -> Result<Bundle, Vec<Diagnostic>> {
 
 /// [`build`] with command-line settings.
 pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bundle, Vec<Diagnostic>> {
-    let (model, canonical) = validated(name, bytes, options)?;
+    pool().install(|| build_in_pool(name, bytes, options))
+}
+
+/// The threads validation and rendering share. Their stack size is set here, not taken from
+/// `RUST_MIN_STACK` (a 64 KiB setting overflowed them in a debug build); the thread count is
+/// rayon's (one per core, or `RAYON_NUM_THREADS`). The output never depends on either.
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(16 << 20)
+            .thread_name(|i| format!("monstack-{i}"))
+            .build()
+            .expect("the worker threads start")
+    })
+}
+
+fn build_in_pool(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bundle, Vec<Diagnostic>> {
+    let (model, spec_file) = validated(name, bytes, options)?;
     let mut rendered = render::render(&model);
-    let sorted: serde_json::Value = serde_json::from_slice(&canonical).expect("canonical JSON parses");
-    rendered.add(SPEC_FILE, render::json(&sorted));
+    rendered.add(SPEC_FILE, spec_file);
     // The loader rejects secrets in the spec; this catches one that reaches a file another way
-    // (a multi-line annotation, a renderer bug) before anything is written.
-    let mut diags = diag::Diagnostics::new(model.env());
-    secrets::report_rendered(rendered.files(), &mut diags);
-    // The log tools' files against their models (a renderer bug, never the user's input).
-    let v = model.versions;
-    let versions = conf::Versions { loki: v.loki, promtail: v.promtail, alloy: v.alloy };
-    for (path, problem) in conf::check(rendered.files(), versions) {
-        diags.error(diag::Code::BundleParse, path, problem).hint("this is a monstack bug; please report it");
-    }
+    // (a multi-line annotation, a renderer bug) before anything is written. The manifest's
+    // hashes are taken alongside and kept only if nothing is found.
+    let (diags, manifest) = rayon::join(
+        || {
+            let mut diags = diag::Diagnostics::new(model.env());
+            secrets::report_rendered(rendered.files(), &mut diags);
+            // The log tools' files against their models (a renderer bug, never the user's input).
+            let v = model.versions;
+            let versions = conf::Versions { loki: v.loki, promtail: v.promtail, alloy: v.alloy };
+            for (path, problem) in conf::check(rendered.files(), versions) {
+                diags.error(diag::Code::BundleParse, path, problem).hint("this is a monstack bug; please report it");
+            }
+            diags
+        },
+        || bundle::manifest::Manifest::build(&model, &rendered),
+    );
     if !diags.is_empty() {
         return Err(diags.into_sorted());
     }
-    Ok(bundle::manifest::seal(&model, rendered))
+    rendered.add(bundle::manifest::MANIFEST, manifest.to_bytes());
+    Ok(rendered)
 }
 
 /// Loads and validates a spec document without rendering it: the model the renderers (and
 /// `monstack diff`) work from.
 pub fn model(name: &str, bytes: &[u8]) -> Result<validate::Model, Vec<Diagnostic>> {
-    validated(name, bytes, &BuildOptions::default()).map(|(model, _)| model)
+    pool().install(|| validated(name, bytes, &BuildOptions::default()).map(|(model, _)| model))
 }
 
+/// The validated model and the bytes of `spec.json`: the canonical document, pretty-printed
+/// (serde_json's maps are sorted). The document itself is dropped before validation, which
+/// keeps a large spec's peak memory down.
 fn validated(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(validate::Model, Vec<u8>), Vec<Diagnostic>> {
     let loaded = spec::load_with(name, bytes, options.install_prefix.as_deref())?;
-    let canonical = bundle::canonical_json(&loaded.canonical);
-    let model = validate::validate(loaded.spec, bundle::sha256_hex(&canonical))?;
-    Ok((model, canonical))
+    let spec_sha256 = bundle::sha256_hex(&bundle::canonical_json(&loaded.canonical));
+    let spec_file = render::json(&loaded.canonical);
+    drop(loaded.canonical);
+    let model = validate::validate(loaded.spec, spec_sha256)?;
+    Ok((model, spec_file))
 }

@@ -9,6 +9,8 @@
 //! `monstack check` instead of landing in the store.
 
 use crate::diag::{Code, Diagnostics};
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -130,8 +132,18 @@ static BEARER: LazyLock<Regex> =
 static URL_USERINFO: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\b[A-Za-z][0-9A-Za-z+.-]*://([^\s/?#'"<>]+)@"#).expect("URL pattern compiles"));
 
+/// Every substring [`shape`] looks for, searched for at once: most texts hold none of them,
+/// and one pass rejects them (the loader asks of every string in the spec).
+static SHAPE_NEEDLES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let needles = SHAPES.iter().flat_map(|(_, needles, _)| needles.iter().copied());
+    AhoCorasick::new(needles.chain(["://", "bearer", "Bearer", "BEARER"])).expect("needles build an automaton")
+});
+
 /// The kind of secret in `text`, judged by shape only (no key context).
 fn shape(text: &str) -> Option<Kind> {
+    if !SHAPE_NEEDLES.is_match(text) {
+        return None;
+    }
     let matches = |needles: &[&str], re: &Regex| needles.iter().any(|n| text.contains(n)) && re.is_match(text);
     if let Some((kind, ..)) = SHAPES.iter().find(|(_, needles, re)| matches(needles, re)) {
         return Some(*kind);
@@ -240,15 +252,25 @@ pub struct Finding {
 }
 
 /// The substrings without which no line can hold a secret: every shape's needles, `://` for
-/// URL passwords, and (case-insensitively) `bearer` and a fragment of every credential key.
-/// [`scan`] searches the whole text for them once and examines only the lines they are on —
-/// a bundle has thousands of lines and a handful of candidates.
-static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    let shapes: Vec<String> =
-        SHAPES.iter().flat_map(|(_, needles, _)| needles.iter().map(|n| regex::escape(n))).collect();
-    let pattern = format!("{}|://|(?i:bearer|pass|secret|key|token|credential)", shapes.join("|"));
-    Regex::new(&pattern).expect("candidate pattern compiles")
+/// URL passwords, and `bearer` and a fragment of every credential key, all matched ignoring
+/// ASCII case (more candidates, never fewer). [`scan`] searches the whole text for them once
+/// and examines only the lines they are on — a bundle has thousands of lines and a handful of
+/// candidates.
+static CANDIDATE: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let shapes = SHAPES.iter().flat_map(|(_, needles, _)| needles.iter().copied());
+    let patterns = [URL_SCHEME, "bearer", "pass", "secret", "key", "token", "credential"].into_iter().chain(shapes);
+    // A full DFA: the case-insensitive patterns leave no literal prefilter, so the search is
+    // one table lookup per byte.
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(patterns)
+        .expect("candidates build an automaton")
 });
+
+/// The first of [`CANDIDATE`]'s patterns. Every alert's runbook link has one; only a line that
+/// also has an `@` can hold a URL's password.
+const URL_SCHEME: &str = "://";
 
 /// Every line of `text` that holds something that looks like a secret: a value of a known
 /// shape anywhere, or a literal assigned to a credential key (`password: hunter2`,
@@ -257,19 +279,21 @@ pub fn scan(text: &str) -> Vec<Finding> {
     let mut found = Vec::new();
     // Line numbers are counted incrementally from the previous candidate line.
     let (mut counted_to, mut line_no) = (0, 1);
-    let mut next_unseen = 0;
-    for m in CANDIDATE.find_iter(text) {
-        if m.start() < next_unseen {
-            continue;
-        }
+    let mut from = 0;
+    while let Some(m) = CANDIDATE.find(aho_corasick::Input::new(text).span(from..text.len())) {
         let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
         let end = text[m.start()..].find('\n').map_or(text.len(), |i| m.start() + i);
-        line_no += text[counted_to..start].matches('\n').count();
+        if m.pattern().as_usize() == 0 && !text[start..end].contains('@') {
+            // A plain link; another candidate may follow on the same line.
+            from = m.end();
+            continue;
+        }
+        line_no += text.as_bytes()[counted_to..start].iter().filter(|&&b| b == b'\n').count();
         counted_to = start;
-        next_unseen = end;
         if let Some(kind) = examine_line(&text[start..end]) {
             found.push(Finding { line: line_no, kind });
         }
+        from = end;
     }
     found
 }
@@ -292,11 +316,24 @@ fn examine_line(line: &str) -> Option<Kind> {
     shape(line).or_else(keyed)
 }
 
+/// A file's text: the bytes as they are when they are UTF-8 (checked faster than the lossy
+/// conversion does it), else as far as they are text.
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// Scans every file of a bundle and reports each finding as `secret/rendered` at
 /// `<file>:<line>`. Files that are not UTF-8 are scanned as far as they are text.
 pub fn report_rendered<'a>(files: impl IntoIterator<Item = (&'a String, &'a Vec<u8>)>, diags: &mut Diagnostics) {
-    for (path, bytes) in files {
-        for finding in scan(&String::from_utf8_lossy(bytes)) {
+    // Files are scanned on every core; findings are reported in the files' order.
+    let files: Vec<(&String, &Vec<u8>)> = files.into_iter().collect();
+    let scanned: Vec<(&String, Vec<Finding>)> =
+        files.par_iter().map(|(path, bytes)| (*path, scan(&text(bytes)))).collect();
+    for (path, findings) in scanned {
+        for finding in findings {
             diags
                 .error(
                     Code::SecretRendered,
@@ -374,6 +411,8 @@ mod tests {
         ("endpoint: s3://AKID:abc%2Fdef@minio.internal:9000/loki", Some(Kind::UrlPassword)),
         ("url: http://user:${LOKI_PASSWORD}@loki:3100/", None),
         ("url: http://user@loki:3100/", None),
+        // A plain link does not hide a secret later on its line.
+        ("note: see https://example.com/x for xoxb-123456789012-abcdefghijkl", Some(Kind::SlackToken)),
         ("see https://example.com/a:b@c for details", None),
         // PEM private keys; a certificate is public.
         ("-----BEGIN PRIVATE KEY-----", Some(Kind::PrivateKey)),
@@ -432,7 +471,9 @@ mod tests {
 
     #[test]
     fn scan_reports_the_line_of_each_secret() {
-        let text = "a: 1\npassword: hunter2\nb: 2\nurl: https://hooks.slack.com/services/T/B/X\n";
+        // Plain links (skipped without examining their line) still count as lines.
+        let text = "a: https://example.com/a\npassword: hunter2\nb: https://example.com/b\n\
+                    url: https://hooks.slack.com/services/T/B/X\n";
         let got: Vec<(usize, Kind)> = scan(text).iter().map(|f| (f.line, f.kind)).collect();
         assert_eq!(got, vec![(2, Kind::LiteralCredential), (4, Kind::SlackWebhook)]);
     }

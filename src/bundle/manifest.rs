@@ -4,6 +4,7 @@
 
 use super::Bundle;
 use crate::validate::Model;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -75,7 +76,7 @@ impl Manifest {
     pub fn build(model: &Model, bundle: &Bundle) -> Manifest {
         let files: Vec<FileEntry> = bundle
             .files()
-            .iter()
+            .par_iter()
             .map(|(path, bytes)| FileEntry { path: path.clone(), size: bytes.len() as u64, sha256: sha256_hex(bytes) })
             .collect();
         Manifest {
@@ -117,13 +118,6 @@ pub fn component_hashes(files: &[FileEntry]) -> BTreeMap<String, Component> {
             (c.to_string(), Component { sha256: digest.iter().map(|b| format!("{b:02x}")).collect(), files: count })
         })
         .collect()
-}
-
-/// Adds `manifest.json` to a rendered bundle.
-pub fn seal(model: &Model, mut bundle: Bundle) -> Bundle {
-    let manifest = Manifest::build(model, &bundle);
-    bundle.add(MANIFEST, manifest.to_bytes());
-    bundle
 }
 
 #[cfg(test)]

@@ -24,6 +24,13 @@ impl Bundle {
         assert!(previous.is_none(), "two renderers wrote {path}");
     }
 
+    /// Adds every file of a bundle rendered alongside.
+    pub fn merge(&mut self, other: Bundle) {
+        for (path, bytes) in other.files {
+            self.add(path, bytes);
+        }
+    }
+
     pub fn files(&self) -> &BTreeMap<String, Vec<u8>> {
         &self.files
     }

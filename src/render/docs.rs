@@ -184,8 +184,9 @@ pub struct ReceiverDoc {
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let catalog = catalog(&model.spec);
-    bundle.add("docs/index.html", html(&catalog).into_bytes());
-    bundle.add("docs/catalog.md", markdown(&catalog).into_bytes());
+    let (html, markdown) = rayon::join(|| html(&catalog), || markdown(&catalog));
+    bundle.add("docs/index.html", html.into_bytes());
+    bundle.add("docs/catalog.md", markdown.into_bytes());
 }
 
 /// The HTML page.

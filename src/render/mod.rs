@@ -21,22 +21,44 @@ use crate::spec::access::Component;
 use crate::validate::Model;
 use serde::Serialize;
 
-/// Renders every component of the bundle (the manifest is added by [`crate::bundle`]).
+/// Renders every component of the bundle (the manifest is added by [`crate::bundle`]). The
+/// Prometheus files (rules and their tests) and the docs catalogue are most of the work; they
+/// render alongside the other components. Files are kept in path order, so the bundle does not
+/// depend on which finishes first.
 pub fn render(model: &Model) -> Bundle {
-    let mut bundle = Bundle::default();
-    prometheus::render(model, &mut bundle);
-    alertmanager::render(model, &mut bundle);
-    for component in [Component::Prometheus, Component::Alertmanager] {
-        for (path, bytes) in web::files(model, component) {
-            bundle.add(path, bytes);
-        }
-    }
-    flags::render(model, &mut bundle);
-    grafana::render(model, &mut bundle);
-    loki::render(model, &mut bundle);
-    promtail::render(model, &mut bundle);
-    alloy::render(model, &mut bundle);
-    docs::render(model, &mut bundle);
+    let (mut bundle, (docs, rest)) = rayon::join(
+        || {
+            let mut bundle = Bundle::default();
+            prometheus::render(model, &mut bundle);
+            bundle
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut bundle = Bundle::default();
+                    docs::render(model, &mut bundle);
+                    bundle
+                },
+                || {
+                    let mut bundle = Bundle::default();
+                    alertmanager::render(model, &mut bundle);
+                    for component in [Component::Prometheus, Component::Alertmanager] {
+                        for (path, bytes) in web::files(model, component) {
+                            bundle.add(path, bytes);
+                        }
+                    }
+                    flags::render(model, &mut bundle);
+                    grafana::render(model, &mut bundle);
+                    loki::render(model, &mut bundle);
+                    promtail::render(model, &mut bundle);
+                    alloy::render(model, &mut bundle);
+                    bundle
+                },
+            )
+        },
+    );
+    bundle.merge(docs);
+    bundle.merge(rest);
     bundle
 }
 

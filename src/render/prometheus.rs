@@ -15,6 +15,7 @@ use crate::spec::scrape::{
     ScrapeJob, Tls,
 };
 use crate::validate::Model;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -196,6 +197,26 @@ struct RuleOut {
     annotations: BTreeMap<String, String>,
 }
 
+/// A rule file of the spec: its bundle path, bytes, and the path Prometheus loads it by (none
+/// for a file the remote write store's ruler evaluates over every replica's data).
+fn user_rule_file(model: &Model, file: &crate::spec::rules::RuleFile) -> (String, Vec<u8>, Option<String>) {
+    let groups = file.groups.iter().map(|g| GroupOut {
+        name: g.name.clone(),
+        interval: g.interval.as_ref().map(|d| d.to_string()),
+        rules: g.rules.iter().map(|r| rule_out(model, r)).collect(),
+    });
+    let out = RuleFileOut { groups: groups.collect() };
+    if file.store_ruler {
+        return (
+            format!("ruler/{}.yml", file.name),
+            yaml(model, "Rules for the remote write store's ruler", &out),
+            None,
+        );
+    }
+    let path = format!("rules/{}.yml", file.name);
+    (format!("prometheus/{path}"), yaml(model, "Prometheus rules", &out), Some(path))
+}
+
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let spec = &model.spec;
     let p = &spec.prometheus;
@@ -231,27 +252,21 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         shard_files.push(scrape_config_files);
     }
 
-    let mut rule_files = Vec::new();
-    for file in &spec.rules.files {
-        let groups = file.groups.iter().map(|g| GroupOut {
-            name: g.name.clone(),
-            interval: g.interval.as_ref().map(|d| d.to_string()),
-            rules: g.rules.iter().map(|r| rule_out(model, r)).collect(),
-        });
-        let out = RuleFileOut { groups: groups.collect() };
-        if file.store_ruler {
-            // Not in `rule_files`: the store's ruler evaluates it over every replica's data.
-            bundle
-                .add(format!("ruler/{}.yml", file.name), yaml(model, "Rules for the remote write store's ruler", &out));
-            continue;
-        }
-        let path = format!("rules/{}.yml", file.name);
-        bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules", &out));
-        rule_files.push(path);
-    }
     // The catalogue's alerts, by file and group in the order they come: the fixed files, then
     // one per AI model and per SLO.
     let alerts = crate::catalogue::alerts(spec);
+    // The rules' tests render alongside the rule files, which render on every core.
+    let mut tests = Bundle::default();
+    let (user_files, ()) = rayon::join(
+        || spec.rules.files.par_iter().map(|file| user_rule_file(model, file)).collect::<Vec<_>>(),
+        || super::rule_tests::render(model, &mut tests, &alerts, |r| rule_out(model, r).annotations),
+    );
+    bundle.merge(tests);
+    let mut rule_files = Vec::new();
+    for (path, bytes, loaded) in user_files {
+        bundle.add(path, bytes);
+        rule_files.extend(loaded);
+    }
     let recordings = crate::catalogue::recordings(spec);
     let mut order: Vec<&str> = crate::catalogue::FILES.to_vec();
     let mut by_file: BTreeMap<&str, Vec<GroupOut>> = BTreeMap::new();
@@ -294,7 +309,6 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             rule_files.push(path);
         }
     }
-    super::rule_tests::render(model, bundle, &alerts, |r| rule_out(model, r).annotations);
 
     let remote_write = remote_write_out(spec, estimate.samples_per_second_per_replica);
     for instance in instances(spec) {

@@ -96,10 +96,9 @@ pub fn load_with(name: &str, bytes: &[u8], install_prefix: Option<&str>) -> Resu
         map.insert("install_prefix".into(), Value::String(prefix.into()));
     }
     strip_literal_secrets(&mut value, &mut String::new(), &mut diags);
-    let canonical = value.clone();
-    let spec = typed(value, &mut diags);
+    let spec = typed(&value, &mut diags);
     match spec {
-        Some(spec) if diags.is_empty() => Ok(Loaded { spec, canonical }),
+        Some(spec) if diags.is_empty() => Ok(Loaded { spec, canonical: value }),
         _ => Err(diags.into_sorted()),
     }
 }
@@ -121,36 +120,44 @@ fn depth(v: &Value) -> usize {
 /// Reports and removes literal secrets: keys that hold a secret in the tools' config, and
 /// string values that look like a secret wherever they are.
 fn strip_literal_secrets(v: &mut Value, path: &mut String, diags: &mut Diagnostics) {
+    use std::fmt::Write;
+    let step = |path: &mut String, key: &str| {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+    };
     match v {
         Value::Object(map) => {
-            let keys: Vec<String> = map.keys().cloned().collect();
-            for key in keys {
+            let secret_keys: Vec<String> =
+                map.keys().filter(|k| secrets::literal_secret_key(k).is_some()).cloned().collect();
+            for key in secret_keys {
+                let instead = secrets::literal_secret_key(&key).expect("filtered on it");
                 let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(&key);
-                if let Some(instead) = secrets::literal_secret_key(&key) {
-                    diags
-                        .error(
-                            Code::SecretLiteral,
-                            path.clone(),
-                            "a secret value in the spec would be written to the world-readable store",
-                        )
-                        .hint(format!(
-                            "use `{instead}` pointing at a file provisioned on the host (e.g. /run/secrets/...)"
-                        ));
-                    map.remove(&key);
-                } else if let Some(child) = map.get_mut(&key) {
-                    strip_literal_secrets(child, path, diags);
-                }
+                step(path, &key);
+                diags
+                    .error(
+                        Code::SecretLiteral,
+                        path.clone(),
+                        "a secret value in the spec would be written to the world-readable store",
+                    )
+                    .hint(format!(
+                        "use `{instead}` pointing at a file provisioned on the host (e.g. /run/secrets/...)"
+                    ));
+                path.truncate(len);
+                map.remove(&key);
+            }
+            for (key, child) in map.iter_mut() {
+                let len = path.len();
+                step(path, key);
+                strip_literal_secrets(child, path, diags);
                 path.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 let len = path.len();
-                path.push_str(&format!("[{i}]"));
+                write!(path, "[{i}]").expect("writing to a String");
                 strip_literal_secrets(item, path, diags);
                 path.truncate(len);
             }
@@ -169,7 +176,13 @@ fn strip_literal_secrets(v: &mut Value, path: &mut String, diags: &mut Diagnosti
 
 /// The typed pass. serde stops at the first error, so each top-level section is retried
 /// without the section that failed: every section's first error is reported in one run.
-fn typed(mut value: Value, diags: &mut Diagnostics) -> Option<Spec> {
+fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
+    use serde::Deserialize;
+    // A valid spec is read once, by reference; only a failing one is re-read with paths.
+    if let Ok(spec) = Spec::deserialize(value) {
+        return Some(spec);
+    }
+    let mut value = value.clone();
     let mut failed_sections: Vec<String> = Vec::new();
     // Every absent required section is reported, not only the first serde notices.
     for key in required_sections() {

@@ -28,7 +28,7 @@ pub struct Problem {
 
 /// Parses a document into a JSON value.
 pub fn parse(format: Format, text: &str) -> Result<Value, Problem> {
-    let root = Strict { path: String::new() };
+    let root = Strict { at: None };
     let result = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
@@ -110,20 +110,42 @@ fn flow_depth(text: &str) -> usize {
 /// Marks a duplicate key's path in a visitor error, recognised by [`classify`].
 const DUPLICATE_KEY: &str = "duplicate key at `";
 
-/// Reads a JSON value with duplicate keys rejected; `path` is where in the document it is, for
-/// the error.
-struct Strict {
-    path: String,
+/// Reads a JSON value with duplicate keys rejected; `at` is where in the document it is, for
+/// the error. The path is a chain of borrowed steps, spelled out only when a duplicate is
+/// found: formatting it for every node took most of the parse of a large spec.
+struct Strict<'p> {
+    at: Option<(&'p Strict<'p>, Step<'p>)>,
 }
 
-impl Strict {
-    fn child(&self, step: &str) -> Strict {
-        let sep = if self.path.is_empty() || step.starts_with('[') { "" } else { "." };
-        Strict { path: format!("{}{sep}{step}", self.path) }
+#[derive(Clone, Copy)]
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+impl<'p> Strict<'p> {
+    fn child(&'p self, step: Step<'p>) -> Strict<'p> {
+        Strict { at: Some((self, step)) }
+    }
+
+    /// The option path, e.g. `teams[0].name`.
+    fn path(&self) -> String {
+        let Some((parent, step)) = self.at else { return String::new() };
+        let mut path = parent.path();
+        match step {
+            Step::Key(key) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Step::Index(i) => path.push_str(&format!("[{i}]")),
+        }
+        path
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Strict {
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -131,7 +153,7 @@ impl<'de> DeserializeSeed<'de> for Strict {
     }
 }
 
-impl<'de> Visitor<'de> for Strict {
+impl<'de> Visitor<'de> for Strict<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -177,7 +199,7 @@ impl<'de> Visitor<'de> for Strict {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self.child(&format!("[{}]", items.len())))? {
+        while let Some(item) = seq.next_element_seed(self.child(Step::Index(items.len())))? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -187,9 +209,9 @@ impl<'de> Visitor<'de> for Strict {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("{DUPLICATE_KEY}{}`", self.child(&key).path)));
+                return Err(de::Error::custom(format!("{DUPLICATE_KEY}{}`", self.child(Step::Key(&key)).path())));
             }
-            let value = map.next_value_seed(self.child(&key))?;
+            let value = map.next_value_seed(self.child(Step::Key(&key)))?;
             out.insert(key, value);
         }
         Ok(Value::Object(out))

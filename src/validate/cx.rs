@@ -17,6 +17,17 @@ impl Cx {
         self.diags
     }
 
+    /// An empty context for the same environment, for a check that runs on another thread;
+    /// [`Cx::join`] takes its findings back. Diagnostics are sorted at the end, so the order
+    /// checks finish in does not show.
+    pub fn fork(&self) -> Cx {
+        Cx::new(Diagnostics::new(self.diags.env()))
+    }
+
+    pub fn join(&mut self, other: Cx) {
+        self.diags.absorb(other.diags);
+    }
+
     /// Whether no problem was found so far.
     pub fn is_clean(&self) -> bool {
         self.diags.is_empty()

@@ -66,28 +66,42 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
             .hint("use an absolute path without a trailing slash, e.g. /etc/monstack");
     }
     let versions = check_versions(&spec, &mut cx);
-    prometheus::check(&spec, &mut cx);
-    rules::check(&spec, &mut cx);
-    slo::check(&spec, &mut cx);
-    alertmanager::check(&spec, &mut cx);
-    grafana::check(&spec, &mut cx);
-    logs::check(&spec, &mut cx);
-    access::check(&spec, &mut cx);
-    scale::check(&spec, &mut cx);
+    // The rule checks (PromQL parsing and lints of every rule) are half the work: they run on
+    // a second thread while the other sections are checked.
+    let mut rules_cx = cx.fork();
+    rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &mut cx));
+    cx.join(rules_cx);
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
     // an invalid spec would only add noise to the problems already reported.
     if cx.is_clean() {
-        routing::check(&spec, &mut cx);
-    }
-    if versions.is_some() && cx.is_clean() {
-        grafana::check_dashboards(&spec, &mut cx);
+        let mut dashboards_cx = cx.fork();
+        rayon::join(
+            || routing::check(&spec, &mut cx),
+            || {
+                if versions.is_some() {
+                    grafana::check_dashboards(&spec, &mut dashboards_cx)
+                }
+            },
+        );
+        cx.join(dashboards_cx);
     }
     let diags = cx.finish();
     match versions {
         Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256 }),
         _ => Err(diags.into_sorted()),
     }
+}
+
+/// Every section's own checks but the rules'.
+fn sections(spec: &Spec, cx: &mut Cx) {
+    prometheus::check(spec, cx);
+    slo::check(spec, cx);
+    alertmanager::check(spec, cx);
+    grafana::check(spec, cx);
+    logs::check(spec, cx);
+    access::check(spec, cx);
+    scale::check(spec, cx);
 }
 
 fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {

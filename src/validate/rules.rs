@@ -6,6 +6,7 @@ use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::rules::Rule;
 use crate::syntax::names;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
@@ -16,29 +17,43 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         scrape_interval_ms: spec.prometheus.scrape_interval.millis().unwrap_or(15_000),
         runbook_base_url: spec.rules.runbook_base_url.is_some(),
     };
+    // Files are checked on every core (each parses and lints its rules' PromQL).
+    let checked: Vec<(Cx, Vec<(String, &str)>)> = spec
+        .rules
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(fi, file)| {
+            let mut fcx = cx.fork();
+            let mut groups = Vec::new();
+            let fp = format!("rules.files[{fi}]");
+            fcx.slug(&format!("{fp}.name"), "rule file", &file.name);
+            if crate::catalogue::reserved_file(&file.name) {
+                fcx.error(
+                    Code::NameDuplicate,
+                    format!("{fp}.name"),
+                    format!("\"{}\" is a rule file name the alert catalogue writes or reserves", file.name),
+                )
+                .hint("choose another file name (not ai_model_alerts_* or slo_rules_*); change generated alerts with rules.overrides");
+            }
+            for (gi, group) in file.groups.iter().enumerate() {
+                let gp = format!("{fp}.groups[{gi}]");
+                groups.push((format!("{gp}.name"), group.name.as_str()));
+                if group.name.trim().is_empty() {
+                    fcx.error(Code::NameInvalid, format!("{gp}.name"), "empty group name").hint("name the group");
+                }
+                fcx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
+                for (ri, rule) in group.rules.iter().enumerate() {
+                    check_rule(&mut fcx, &lint_cx, &format!("{gp}.rules[{ri}]"), rule);
+                }
+            }
+            (fcx, groups)
+        })
+        .collect();
     let mut groups = Vec::new();
-    for (fi, file) in spec.rules.files.iter().enumerate() {
-        let fp = format!("rules.files[{fi}]");
-        cx.slug(&format!("{fp}.name"), "rule file", &file.name);
-        if crate::catalogue::reserved_file(&file.name) {
-            cx.error(
-                Code::NameDuplicate,
-                format!("{fp}.name"),
-                format!("\"{}\" is a rule file name the alert catalogue writes or reserves", file.name),
-            )
-            .hint("choose another file name (not ai_model_alerts_* or slo_rules_*); change generated alerts with rules.overrides");
-        }
-        for (gi, group) in file.groups.iter().enumerate() {
-            let gp = format!("{fp}.groups[{gi}]");
-            groups.push((format!("{gp}.name"), group.name.as_str()));
-            if group.name.trim().is_empty() {
-                cx.error(Code::NameInvalid, format!("{gp}.name"), "empty group name").hint("name the group");
-            }
-            cx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
-            for (ri, rule) in group.rules.iter().enumerate() {
-                check_rule(cx, &lint_cx, &format!("{gp}.rules[{ri}]"), rule);
-            }
-        }
+    for (fcx, file_groups) in checked {
+        cx.join(fcx);
+        groups.extend(file_groups);
     }
     cx.unique(
         "rule file",

@@ -17,6 +17,7 @@ use crate::spec::grafana::DashboardKind;
 use crate::spec::scrape::Discovery;
 use crate::spec::slo::Sli;
 use crate::validate::Model;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use tera::{Context, Kwargs, State, Tera};
@@ -364,10 +365,13 @@ pub fn catalog(spec: &Spec) -> Catalog {
         |d: &DashboardDoc| DashboardRef { title: d.title.clone(), uid: d.uid.clone(), path: d.path.clone() };
 
     let entries = entries(spec);
+    // Routing every alert is most of this page's work: it runs on every core.
+    let routed: Vec<Vec<String>> = entries.par_iter().map(|e| routing::receivers(&tree, &e.routing_labels())).collect();
     let mut anchors = std::collections::BTreeSet::new();
     let alerts: Vec<AlertDoc> = entries
         .iter()
-        .map(|e| {
+        .zip(routed)
+        .map(|(e, receivers)| {
             let shows: Vec<DashboardRef> = dashboards
                 .iter()
                 .filter(|d| match (&e.job, e.labels.contains_key("slo")) {
@@ -391,7 +395,7 @@ pub fn catalog(spec: &Spec) -> Catalog {
                 threshold: e.threshold.clone(),
                 owner: e.owner.clone(),
                 labels: e.labels.iter().filter(|(k, _)| *k != "severity").map(|(k, v)| format!("{k}={v}")).collect(),
-                receivers: routing::receivers(&tree, &e.routing_labels()),
+                receivers,
                 runbook_url: e.annotations.get("runbook_url").cloned(),
                 summary: e.annotations.get("summary").cloned().unwrap_or_default(),
                 file: e.file.clone(),

@@ -9,6 +9,7 @@ use crate::routing::{self, Labels};
 use crate::spec::Spec;
 use crate::spec::alertmanager::Route;
 use crate::syntax::Matcher;
+use rayon::prelude::*;
 
 fn receivers_in(route: &Route, out: &mut Vec<String>) {
     if let Some(r) = &route.receiver {
@@ -81,9 +82,12 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     let alerts = alerts(spec);
     let allowed = |name: &str| am.unrouted.iter().any(|u| u == "*" || u == name);
     let mut reported = std::collections::BTreeSet::new();
-    for (name, labels) in &alerts {
-        let matched = routing::route(root, labels);
-        let only_root = matched.iter().all(|m| m.path == "alertmanager.route");
+    // Every alert is routed, on every core; the problems are reported in the alerts' order.
+    let only_root: Vec<bool> = alerts
+        .par_iter()
+        .map(|(_, labels)| routing::route(root, labels).iter().all(|m| m.path == "alertmanager.route"))
+        .collect();
+    for ((name, labels), only_root) in alerts.iter().zip(only_root) {
         if only_root && !allowed(name) && reported.insert(name.clone()) {
             cx.error(Code::RouteUnrouted, "alertmanager.route", format!("alert {name} ({}) matches no child route and would only reach the root receiver", describe(labels)))
                 .hint(format!("add a route that matches it, or list it in alertmanager.unrouted if the default receiver is intended (e.g. \"{name}\")"));

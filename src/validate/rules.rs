@@ -189,6 +189,8 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
             .hint("add tests: input_series, eval_time, and `fires` (the expected alerts; empty for silence)");
     }
     let plain_templates = crate::render::rule_tests::labels_only(rule.annotations.values());
+    // A rule's tests mostly feed the same series with other values: each is parsed once.
+    let mut selectors: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for (ti, t) in rule.tests.iter().enumerate() {
         let tp = format!("{path}.tests[{ti}]");
         cx.duration(&format!("{tp}.eval_time"), &t.eval_time);
@@ -198,10 +200,12 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
         }
         for (si, series) in t.input_series.iter().enumerate() {
             let sp = format!("{tp}.input_series[{si}]");
-            let is_selector = matches!(
-                promql_parser::parser::parse(&series.series),
-                Ok(promql_parser::parser::Expr::VectorSelector(_))
-            );
+            let is_selector = *selectors.entry(&series.series).or_insert_with(|| {
+                matches!(
+                    promql_parser::parser::parse(&series.series),
+                    Ok(promql_parser::parser::Expr::VectorSelector(_))
+                )
+            });
             if !is_selector {
                 cx.error(Code::PromqlInvalid, format!("{sp}.series"), format!("\"{}\" is not a series", series.series))
                     .hint("write a metric name with labels, e.g. up{job=\"api\", instance=\"a:80\"}");

@@ -11,6 +11,7 @@
 
 use crate::bundle::Bundle;
 use crate::catalogue::{self, show};
+use crate::dashboards::Dashboard;
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
 use crate::spec::grafana::DashboardKind;
@@ -296,12 +297,9 @@ pub fn entries(spec: &Spec) -> Vec<Entry> {
 }
 
 /// The dashboards the environment provisions, in folder order, with their rendered JSON.
-fn provisioned(spec: &Spec) -> Vec<(String, DashboardKind, Value)> {
-    spec.grafana
-        .folders
-        .iter()
-        .flat_map(|f| f.dashboards.iter().map(move |k| (f.title.clone(), *k)))
-        .map(|(folder, kind)| (folder, kind, crate::dashboards::render(spec, kind)))
+fn provisioned(spec: &Spec) -> Vec<(String, Dashboard<'_>, Value)> {
+    crate::dashboards::provisioned(spec)
+        .map(|(f, _, d)| (f.title.clone(), d, crate::dashboards::render(spec, d)))
         .collect()
 }
 
@@ -345,14 +343,14 @@ pub fn catalog(spec: &Spec) -> Catalog {
     let tree = routing::Tree::new(&effective).expect("a validated spec's matchers parse");
     let dashboards: Vec<DashboardDoc> = provisioned(spec)
         .into_iter()
-        .map(|(folder, kind, json)| {
-            let uid = crate::dashboards::uid(kind).to_string();
+        .map(|(folder, d, json)| {
+            let uid = d.uid();
             DashboardDoc {
                 title: json["title"].as_str().unwrap_or_default().to_string(),
                 path: format!("/d/{uid}"),
                 uid,
                 folder,
-                file: format!("{}.json", kind.file_stem()),
+                file: format!("{}.json", d.file_stem()),
                 panels: panel_count(&json),
                 jobs: jobs_shown(spec, &json),
             }

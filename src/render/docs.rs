@@ -20,6 +20,7 @@ use crate::spec::slo::Sli;
 use crate::validate::Model;
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 use tera::{Context, Kwargs, State, Tera};
 
 const HTML: &str = include_str!("templates/docs/index.html");
@@ -319,18 +320,28 @@ fn exprs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-/// The scrape jobs a dashboard's queries select by name.
-fn jobs_shown(spec: &Spec, dashboard: &Value) -> Vec<String> {
+/// The scrape jobs a dashboard's queries select by name (`job="name"`), in declaration order.
+/// `quoted` maps each job's quoted name to the job.
+fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, dashboard: &Value) -> Vec<String> {
     let mut all = Vec::new();
     exprs(dashboard, &mut all);
-    spec.scrape_jobs
-        .iter()
-        .filter(|j| {
-            let needle = format!("job={}", crate::render::quote(&j.name));
-            all.iter().any(|e| e.contains(&needle))
-        })
-        .map(|j| j.name.clone())
-        .collect()
+    let mut shown = BTreeSet::new();
+    for e in all {
+        for (at, _) in e.match_indices("job=\"") {
+            let value = &e[at + "job=".len()..];
+            // The quoted value ends at the first quote not escaped by a backslash.
+            let mut escaped = false;
+            let end = value.char_indices().skip(1).find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            });
+            if let Some(&i) = end.and_then(|(end, _)| quoted.get(&value[..=end])) {
+                shown.insert(i);
+            }
+        }
+    }
+    shown.into_iter().map(|i| spec.scrape_jobs[i].name.clone()).collect()
 }
 
 fn panel_count(dashboard: &Value) -> usize {
@@ -341,6 +352,8 @@ fn panel_count(dashboard: &Value) -> usize {
 pub fn catalog(spec: &Spec) -> Catalog {
     let effective = routing::effective(spec);
     let tree = routing::Tree::new(&effective).expect("a validated spec's matchers parse");
+    let quoted: BTreeMap<String, usize> =
+        spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::render::quote(&j.name), i)).collect();
     let dashboards: Vec<DashboardDoc> = provisioned(spec)
         .into_iter()
         .map(|(folder, d, json)| {
@@ -352,7 +365,7 @@ pub fn catalog(spec: &Spec) -> Catalog {
                 folder,
                 file: format!("{}.json", d.file_stem()),
                 panels: panel_count(&json),
-                jobs: jobs_shown(spec, &json),
+                jobs: jobs_shown(spec, &quoted, &json),
             }
         })
         .collect();

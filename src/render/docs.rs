@@ -297,11 +297,10 @@ pub fn entries(spec: &Spec) -> Vec<Entry> {
     out
 }
 
-/// The dashboards the environment provisions, in folder order, with their rendered JSON.
-fn provisioned(spec: &Spec) -> Vec<(String, Dashboard<'_>, Value)> {
-    crate::dashboards::provisioned(spec)
-        .map(|(f, _, d)| (f.title.clone(), d, crate::dashboards::render(spec, d)))
-        .collect()
+/// The dashboards the environment provisions, in folder order, with their rendered JSON (one at
+/// a time: a fleet has hundreds).
+fn provisioned(spec: &Spec) -> impl Iterator<Item = (String, Dashboard<'_>, Value)> {
+    crate::dashboards::provisioned(spec).map(|(f, _, d)| (f.title.clone(), d, crate::dashboards::render(spec, d)))
 }
 
 /// Every `expr` string in a dashboard's JSON.
@@ -355,7 +354,6 @@ pub fn catalog(spec: &Spec) -> Catalog {
     let quoted: BTreeMap<String, usize> =
         spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::render::quote(&j.name), i)).collect();
     let dashboards: Vec<DashboardDoc> = provisioned(spec)
-        .into_iter()
         .map(|(folder, d, json)| {
             let uid = d.uid();
             DashboardDoc {

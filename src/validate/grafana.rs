@@ -193,8 +193,10 @@ fn distinct_uid<V>(uid: &str, taken: &BTreeMap<String, V>) -> String {
 }
 
 /// Builds every dashboard the folders list and checks it as Grafana would, plus the metric
-/// cross-check. Runs only on an otherwise valid spec: dashboards are built from it.
-pub fn check_dashboards(spec: &Spec, cx: &mut Cx) {
+/// cross-check; returns their files in [`dashboards::provisioned`] order (complete when nothing
+/// was reported). Runs only on an otherwise valid spec: dashboards are built from it.
+pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Vec<u8>> {
+    let mut rendered = Vec::new();
     let datasources = dashboards::check::datasources(spec);
     let metrics = Metrics::of(spec);
     // Grafana refuses a second dashboard of the same title in a folder.
@@ -238,5 +240,7 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) {
                 titles.insert((f.dir.clone(), title), path);
             }
         }
+        rendered.push(crate::render::json(&json));
     }
+    rendered
 }

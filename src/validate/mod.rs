@@ -24,6 +24,9 @@ pub struct Model {
     pub versions: Versions,
     /// sha256 of the canonical JSON of the input document.
     pub spec_sha256: String,
+    /// Every provisioned dashboard's file (JSON), in [`crate::dashboards::provisioned`] order:
+    /// built and checked once, during validation.
+    pub dashboards: Vec<Vec<u8>>,
 }
 
 /// Parsed tool versions.
@@ -80,12 +83,11 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     if cx.is_clean() {
         routing::check(&spec, &mut cx);
     }
-    if versions.is_some() && cx.is_clean() {
-        grafana::check_dashboards(&spec, &mut cx);
-    }
+    let dashboards =
+        if versions.is_some() && cx.is_clean() { grafana::check_dashboards(&spec, &mut cx) } else { Vec::new() };
     let diags = cx.finish();
     match versions {
-        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256 }),
+        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256, dashboards }),
         _ => Err(diags.into_sorted()),
     }
 }

@@ -92,7 +92,9 @@ def fleet(base_env, services, out, args):
     subprocess.run(
         [sys.executable, os.path.join(REPO, "bench", "fleet.py"), "--base",
          os.path.join(REPO, "examples", "creativeflow", f"{base_env}.json"), "--services", str(services),
-         "--models", str(args.models), "--slos", str(args.slos), "--out", out],
+         "--models", str(args.models), "--slos", str(args.slos),
+         # Golden-signals dashboards in proportion to the services (the linearity step's fleet).
+         "--dashboards", str(args.dashboards * services // args.services), "--out", out],
         check=True,
     )
 
@@ -125,6 +127,7 @@ def main():
     ap.add_argument("--services", type=int, default=1000)
     ap.add_argument("--models", type=int, default=50)
     ap.add_argument("--slos", type=int, default=50)
+    ap.add_argument("--dashboards", type=int, default=200, help="golden-signals dashboards (every k-th service)")
     ap.add_argument("--runs", type=int, default=5, help="runs per measurement (the median is reported)")
     ap.add_argument("--test-timeout", type=float, default=600, help="seconds per `promtool test rules` call")
     ap.add_argument("--keep", help="keep the fleet specs and bundles in this folder")
@@ -139,7 +142,8 @@ def main():
         rows.append((what, shown, f"{rss:.0f} MiB" if rss else "", note))
         print(f"  {what}: {shown} {note}", file=sys.stderr, flush=True)
 
-    print(f"fleet: {args.services} services, {args.models} AI models, {args.slos} SLOs per env; "
+    print(f"fleet: {args.services} services, {args.models} AI models, {args.slos} SLOs, "
+          f"{args.dashboards} golden-signals dashboards per env; "
           f"{args.runs} runs each; work folder {work}", file=sys.stderr)
     total = {"build": 0.0, "check": 0.0, "rules": 0}
     peak = 0.0

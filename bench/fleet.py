@@ -4,15 +4,17 @@
     python3 bench/fleet.py --base examples/creativeflow/prod.json --services 1000 --models 50 \
         --slos 50 --out fleet-prod.json
 
-Starting from an example environment (which keeps its catalogue alerts, routes and all thirteen
-dashboards), it adds, deterministically:
+Starting from an example environment (which keeps its catalogue alerts, routes and its
+dashboards: the thirteen built-in ones and its golden-signals ones), it adds, deterministically:
 
 - 50 teams owning the services (`teams[].services`, so ownership routes are derived), each
   with a receiver per severity taken from the environment's receivers;
 - per service: a Kubernetes scrape job (one scrape-config file per team), and a rule file of
   its own with six recording rules and four alerts, each alert with a test in which it fires
   and one in which it stays silent (so `promtool test rules` proves all 4,000 of them);
-- `--slos` availability SLOs (every k-th service) and `--models` AI models with thresholds.
+- `--slos` availability SLOs (every k-th service) and `--models` AI models with thresholds;
+- `--dashboards` golden-signals dashboards (every k-th service; its queue depth as saturation),
+  one Grafana folder per owning team.
 
 Every rule passes monstack's lints and every test passes under promtool: the benchmark renders
 what a real fleet would write, not a spec that validation rejects early.
@@ -148,7 +150,7 @@ def service_rules(service, team):
     return rules
 
 
-def fleet(env, services, models, slos):
+def fleet(env, services, models, slos, dashboards):
     names = [f"svc-{i:04d}" for i in range(1, services + 1)]
     team_of = {s: f"team-{i % TEAMS + 1:02d}" for i, s in enumerate(names)}
     critical, warning = receiver(env, "critical"), receiver(env, "warning")
@@ -196,6 +198,14 @@ def fleet(env, services, models, slos):
                 },
             }
         )
+    step = max(1, services // dashboards) if dashboards else 0
+    folders = {}
+    for s in names[::step][:dashboards] if dashboards else []:
+        team = team_of[s]
+        if team not in folders:
+            folders[team] = {"title": f"{team} services", "dir": team, "services": []}
+            env["grafana"]["folders"].append(folders[team])
+        folders[team]["services"].append({"job": s, "queue_metric": "queue_depth"})
     env["ai_models"]["models"] = [
         {
             "name": f"model-{m:02d}",
@@ -217,6 +227,7 @@ def main():
     ap.add_argument("--services", type=int, default=1000)
     ap.add_argument("--models", type=int, default=50)
     ap.add_argument("--slos", type=int, default=50)
+    ap.add_argument("--dashboards", type=int, default=200, help="golden-signals dashboards (every k-th service)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     with open(a.base) as f:
@@ -224,7 +235,7 @@ def main():
     with open(a.out, "w") as f:
         # Compact, as Nix's builtins.toJSON writes it: indented, 1,000 services pass the
         # 8 MiB spec limit (spec/load.rs).
-        json.dump(fleet(env, a.services, a.models, a.slos), f, separators=(",", ":"), sort_keys=True)
+        json.dump(fleet(env, a.services, a.models, a.slos, a.dashboards), f, separators=(",", ":"), sort_keys=True)
 
 
 if __name__ == "__main__":

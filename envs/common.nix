@@ -556,6 +556,15 @@ in
             "odoo"
             "n8n"
           ];
+          # Golden signals of the services without a dashboard of their own.
+          services = [
+            { job = "auth-service"; }
+            {
+              job = "notification-service";
+              title = "Notifications golden signals";
+              queue_metric = "notification_queue_depth";
+            }
+          ];
         }
         {
           title = "CreativeFlow Infrastructure";

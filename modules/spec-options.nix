@@ -506,11 +506,17 @@ let
     options = {
       dashboards = mkOption {
         type = types.listOf DashboardKind;
-        description = "Dashboards in this folder.";
+        default = [ ];
+        description = "Built-in dashboards in this folder. Default: none.";
       };
       dir = mkOption {
         type = types.str;
         description = "Folder on disk under `grafana/dashboards/` (a slug); also the provider name.";
+      };
+      services = mkOption {
+        type = types.listOf ServiceDashboard;
+        default = [ ];
+        description = "Golden-signals dashboards in this folder, one per listed service: request rate, error\nratio, latency percentiles and saturation. Default: none.";
       };
       title = mkOption {
         type = types.str;
@@ -1657,6 +1663,36 @@ let
         type = TlsVersion;
         default = "TLS12";
         description = "Lowest TLS version accepted: `TLS12` or `TLS13`. Default `TLS12`.";
+      };
+    };
+  };
+
+  # A service's golden-signals dashboard: traffic, errors and latency (RED) from the
+  # `job:http_*` recording rules, and saturation: CPU and memory of its processes, its queue
+  # depth when declared, and CPU and memory of its pods when the job discovers pods and the
+  # `kubernetes-cadvisor` job is declared. The service is an instrumented HTTP service: its job
+  # exposes `http_requests_total` (with a `code` label), the `http_request_duration_seconds`
+  # histogram and the `process_*` metrics of the Prometheus client libraries.
+  ServiceDashboard = types.submodule {
+    options = {
+      job = mkOption {
+        type = types.str;
+        description = "The service's scrape job (a name from `scrape_jobs`), e.g. `auth-service`.";
+      };
+      queue_metric = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "A gauge the service's job exposes for its backlog, e.g. `queue_depth`, shown as\nsaturation per instance. Default: none.";
+      };
+      title = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Dashboard title, unique in the folder. Default: `<job> golden signals`.";
+      };
+      uid = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "Stable uid (1–40 of a-z, A-Z, 0-9, `-` and `_`), unique in the organisation; it names the\ndashboard's file too. Default: `svc-<job>` (a `.` in the job becomes `-`).";
       };
     };
   };

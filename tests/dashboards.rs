@@ -19,22 +19,23 @@ fn spec(env: &str) -> Spec {
 
 use dashboards::check::datasources;
 
-/// Every dashboard the env's folders list, rendered.
-fn rendered(spec: &Spec) -> Vec<(DashboardKind, Value)> {
-    spec.grafana.folders.iter().flat_map(|f| &f.dashboards).map(|k| (*k, dashboards::render(spec, *k))).collect()
+/// Every dashboard the env's folders list (built-in and golden-signals), rendered, by uid.
+fn rendered(spec: &Spec) -> Vec<(String, Value)> {
+    dashboards::provisioned(spec).map(|(_, _, d)| (d.uid(), dashboards::render(spec, d))).collect()
 }
 
 #[test]
 fn prod_has_every_dashboard_the_seed_names_and_each_passes_the_checker() {
     let prod = spec("prod");
-    let kinds: BTreeSet<DashboardKind> = rendered(&prod).into_iter().map(|(k, _)| k).collect();
+    let kinds: BTreeSet<DashboardKind> = prod.grafana.folders.iter().flat_map(|f| f.dashboards.clone()).collect();
     assert_eq!(kinds, DashboardKind::ALL.into_iter().collect(), "prod lists every built-in dashboard");
     for env in common::ENVS {
         let s = spec(env);
         let (ds, m) = (datasources(&s), Metrics::of(&s));
         let mut uids = BTreeSet::new();
         for (kind, d) in rendered(&s) {
-            assert!(uids.insert(d["uid"].as_str().unwrap().to_string()), "{env}: uid of {kind:?} is unique");
+            assert_eq!(d["uid"], kind.as_str());
+            assert!(uids.insert(kind.clone()), "{env}: uid of {kind:?} is unique");
             let problems = dashboards::check::check(&d, &ds, Some(&m));
             assert!(problems.is_empty(), "{env} {kind:?}: {problems:#?}");
             assert!(d["panels"].as_array().unwrap().len() >= 4, "{env} {kind:?} shows something");
@@ -227,6 +228,75 @@ fn a_dashboard_for_an_undeclared_service_is_refused_with_its_path() {
         err.iter().any(|d| d.code == Code::RefUnknownJob && d.path == path && d.message.contains("redis_exporter")),
         "{err:#?}"
     );
+}
+
+/// The golden-signals dashboards of the examples: RED and saturation of their job only, every
+/// query parsing and reading a metric the job exposes or a rule records.
+#[test]
+fn golden_signals_dashboards_show_their_service_from_declared_metrics() {
+    let prod = spec("prod");
+    let (ds, m) = (datasources(&prod), Metrics::of(&prod));
+    let services: Vec<_> = prod.grafana.folders.iter().flat_map(|f| &f.services).collect();
+    assert!(services.len() >= 2, "prod declares golden-signals dashboards");
+    for s in services {
+        let d = dashboards::render(&prod, dashboards::Dashboard::Service(s));
+        assert_eq!(d["uid"], s.uid().as_str());
+        let problems = dashboards::check::check(&d, &ds, Some(&m));
+        assert!(problems.is_empty(), "{}: {problems:#?}", s.job);
+        let panels: Vec<&Value> = d["panels"].as_array().unwrap().iter().filter(|p| p["type"] != "row").collect();
+        let titles: Vec<&str> = panels.iter().map(|p| p["title"].as_str().unwrap()).collect();
+        for t in ["Request rate", "Error ratio", "Latency", "CPU", "Memory", "Pod CPU", "Pod memory"] {
+            assert!(titles.contains(&t), "{}: no {t} panel in {titles:?}", s.job);
+        }
+        assert_eq!(titles.contains(&"Queue depth"), s.queue_metric.is_some(), "{}", s.job);
+        let job = format!("job=\"{}\"", s.job);
+        for p in panels {
+            for t in p["targets"].as_array().unwrap() {
+                assert!(t["expr"].as_str().unwrap().contains(&job), "{}: {} reads another job", s.job, p["title"]);
+            }
+        }
+    }
+}
+
+/// A service the metrics table does not know (a fleet's): its golden-signals dashboard declares
+/// it an instrumented HTTP service, and its queue metric, and nothing else; the cross-check still
+/// reports a metric the declaration does not cover.
+#[test]
+fn a_golden_signals_dashboard_for_an_unknown_service_declares_what_it_reads() {
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(common::example("dev")).unwrap()).unwrap();
+    doc["scrape_jobs"].as_array_mut().unwrap().push(json!({
+        "name": "svc-0001",
+        "discovery": { "static": { "targets": ["svc-0001:8080"] } },
+    }));
+    doc["grafana"]["folders"].as_array_mut().unwrap().push(json!({
+        "title": "Fleet",
+        "dir": "fleet",
+        "services": [{ "job": "svc-0001", "queue_metric": "queue_depth" }],
+    }));
+    let bundle = monstack::build("dev", &serde_json::to_vec(&doc).unwrap()).unwrap_or_else(|e| panic!("{e:#?}"));
+    let file = bundle.get("grafana/dashboards/fleet/svc-svc-0001.json").expect("the dashboard is rendered");
+    let d: Value = serde_json::from_slice(file).unwrap();
+    assert_eq!((d["uid"].as_str(), d["title"].as_str()), (Some("svc-svc-0001"), Some("svc-0001 golden signals")));
+    let titles: Vec<&str> = d["panels"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    // A static job's targets are not pods: no cAdvisor panels.
+    assert!(titles.contains(&"Queue depth") && !titles.contains(&"Pod CPU"), "{titles:?}");
+
+    // The same dashboard checked against an environment that does not declare the queue metric.
+    let mut s = monstack::spec::load::load("dev", &serde_json::to_vec(&doc).unwrap()).unwrap().spec;
+    let declared = s.grafana.folders.last().unwrap().services[0].clone();
+    s.grafana.folders.last_mut().unwrap().services[0].queue_metric = None;
+    let problems = dashboards::check::check(&d, &datasources(&s), Some(&Metrics::of(&s)));
+    assert!(
+        problems.len() == 1
+            && problems[0].code == Code::DashboardUnknownMetric
+            && problems[0].message.contains("queue_depth"),
+        "{problems:#?}"
+    );
+    // Without any golden-signals dashboard, the job's client-library metrics are unknown too.
+    s.grafana.folders.pop();
+    let problems = dashboards::check::check(&d, &datasources(&s), Some(&Metrics::of(&s)));
+    assert!(problems.iter().any(|p| p.message.contains("http_requests_total")), "{problems:#?}");
+    assert_eq!(declared.uid(), "svc-svc-0001");
 }
 
 /// Every series the alert catalogue's scenarios feed comes from a job that, per the metrics

@@ -25,7 +25,7 @@ pub const CREATIVE_JOB: &str = "creative-management";
 pub const SUBSCRIPTION_JOB: &str = "subscription-service";
 
 /// Every instrumented service (Prometheus client libraries): RED metrics and process metrics.
-const HTTP_SERVICE: &[&str] = &[
+pub const HTTP_SERVICE: &[&str] = &[
     "http_requests_total",
     "http_request_duration_seconds_bucket",
     "http_request_duration_seconds_sum",

@@ -49,8 +49,8 @@ pub fn board(spec: &Spec) -> Board {
     ];
     let values = |label: &str, scope: &str| format!("label_values({{{scope}}}, {label})");
     Board {
-        uid: uid(DashboardKind::LogsAiModel),
-        title: "AI Model Logs",
+        uid: uid(DashboardKind::LogsAiModel).into(),
+        title: "AI Model Logs".into(),
         description: "Logs of the custom AI model pods.".into(),
         tags: &["ai-models", "logs"],
         ds: DatasourceType::Loki,

@@ -75,8 +75,8 @@ pub fn board(spec: &Spec) -> Board {
     );
     let names = format!("custom_model_inference_requests_total{{job={job}}}");
     Board {
-        uid: uid(DashboardKind::CustomAiModelMonitoring),
-        title: "Custom AI Model Monitoring",
+        uid: uid(DashboardKind::CustomAiModelMonitoring).into(),
+        title: "Custom AI Model Monitoring".into(),
         description: "Latency, throughput, errors and resources of the custom AI models.".into(),
         tags: &["ai-models"],
         ds: DatasourceType::Prometheus,

@@ -20,8 +20,8 @@ pub fn board() -> Board {
         ],
     );
     Board {
-        uid: uid(DashboardKind::ApiGateway),
-        title: "API Gateway",
+        uid: uid(DashboardKind::ApiGateway).into(),
+        title: "API Gateway".into(),
         description: "Traffic, errors and latency through the API gateway.".into(),
         tags: &["services"],
         ds: DatasourceType::Prometheus,

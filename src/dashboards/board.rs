@@ -17,8 +17,8 @@ pub const COLUMNS: u64 = 24;
 pub const DS_VAR: &str = "${datasource}";
 
 pub struct Board {
-    pub uid: &'static str,
-    pub title: &'static str,
+    pub uid: String,
+    pub title: String,
     pub description: String,
     pub tags: &'static [&'static str],
     pub ds: DatasourceType,

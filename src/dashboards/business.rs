@@ -100,8 +100,8 @@ pub fn board(spec: &Spec) -> Board {
         first.title = env_title(&first.title);
     }
     Board {
-        uid: uid(DashboardKind::BusinessKpis),
-        title: "Business KPIs",
+        uid: uid(DashboardKind::BusinessKpis).into(),
+        title: "Business KPIs".into(),
         description: "CreativeFlow's business processes and KPIs.".into(),
         tags: &["business"],
         ds: DatasourceType::Prometheus,

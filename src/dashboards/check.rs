@@ -37,6 +37,9 @@ pub struct Metrics<'a> {
     pub ai_job: &'a str,
     /// Series names recording rules write.
     pub records: BTreeSet<String>,
+    /// Jobs the spec declares instrumented HTTP services (golden-signals dashboards), with the
+    /// metrics they expose beyond the client libraries' ([`metrics::HTTP_SERVICE`]).
+    pub services: BTreeMap<&'a str, BTreeSet<&'a str>>,
 }
 
 impl<'a> Metrics<'a> {
@@ -47,11 +50,23 @@ impl<'a> Metrics<'a> {
         records.extend(
             spec.rules.files.iter().flat_map(|f| &f.groups).flat_map(|g| &g.rules).filter_map(|r| r.record.clone()),
         );
+        let mut services: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for s in spec.grafana.folders.iter().flat_map(|f| &f.services) {
+            services.entry(s.job.as_str()).or_default().extend(s.queue_metric.as_deref());
+        }
         Metrics {
             jobs: spec.scrape_jobs.iter().map(|j| j.name.as_str()).collect(),
             ai_job: &spec.ai_models.job,
             records,
+            services,
         }
+    }
+
+    /// Whether a declared job of this name exposes `metric`: a well-known job, or one the spec
+    /// declares an instrumented service.
+    fn exposes(&self, job: &str, metric: &str) -> bool {
+        metrics::exposes(job, self.ai_job, metric)
+            || self.services.get(job).is_some_and(|own| metrics::HTTP_SERVICE.contains(&metric) || own.contains(metric))
     }
 }
 
@@ -95,7 +110,7 @@ impl Checker<'_> {
 
     fn dashboard(&mut self, d: &Value) {
         let uid = d["uid"].as_str().unwrap_or_default();
-        if uid.is_empty() || uid.len() > 40 || !uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !crate::syntax::names::is_grafana_uid(uid) {
             self.invalid("uid", format!("\"{uid}\" is not a Grafana uid (1–40 of a-z, A-Z, 0-9, - and _)"));
         }
         if d["title"].as_str().is_none_or(|t| t.trim().is_empty()) {
@@ -317,7 +332,7 @@ impl Checker<'_> {
                 continue;
             }
             let jobs: Vec<&str> = m.jobs.iter().copied().filter(|j| job_matches(&vs, j)).collect();
-            if jobs.iter().any(|j| metrics::exposes(j, m.ai_job, &name)) {
+            if jobs.iter().any(|j| m.exposes(j, &name)) {
                 continue;
             }
             let from = metrics::exposed_by(&name, m.ai_job);

@@ -110,8 +110,8 @@ pub fn board() -> Board {
         ],
     );
     Board {
-        uid: uid(DashboardKind::Kubernetes),
-        title: "Kubernetes Cluster",
+        uid: uid(DashboardKind::Kubernetes).into(),
+        title: "Kubernetes Cluster".into(),
         description: "Nodes, pods, workloads and the API server of the Kubernetes cluster.".into(),
         tags: &["kubernetes", "infrastructure"],
         ds: DatasourceType::Prometheus,

@@ -21,12 +21,13 @@ mod overview;
 mod postgresql;
 mod rabbitmq;
 mod redis;
+mod service;
 mod slo;
 pub mod units;
 
 use crate::render::quote;
 use crate::spec::Spec;
-use crate::spec::grafana::{DashboardKind, DatasourceType};
+use crate::spec::grafana::{DashboardKind, DatasourceType, Folder, ServiceDashboard};
 use board::Board;
 use serde_json::Value;
 
@@ -117,11 +118,73 @@ pub fn board(spec: &Spec, kind: DashboardKind) -> Board {
     }
 }
 
+/// One dashboard a folder provisions: a built-in kind, or a service's golden signals.
+#[derive(Clone, Copy)]
+pub enum Dashboard<'a> {
+    Builtin(DashboardKind),
+    Service(&'a ServiceDashboard),
+}
+
+impl Dashboard<'_> {
+    pub fn uid(self) -> String {
+        match self {
+            Dashboard::Builtin(kind) => uid(kind).to_string(),
+            Dashboard::Service(s) => s.uid(),
+        }
+    }
+
+    /// The file name under the folder, without `.json`.
+    pub fn file_stem(self) -> String {
+        match self {
+            Dashboard::Builtin(kind) => kind.file_stem().to_string(),
+            Dashboard::Service(s) => s.uid(),
+        }
+    }
+
+    pub fn datasource_type(self) -> DatasourceType {
+        match self {
+            Dashboard::Builtin(kind) => datasource_type(kind),
+            Dashboard::Service(_) => DatasourceType::Prometheus,
+        }
+    }
+}
+
+impl From<DashboardKind> for Dashboard<'_> {
+    fn from(kind: DashboardKind) -> Self {
+        Dashboard::Builtin(kind)
+    }
+}
+
+/// The dashboards of folder `i`, built-in ones first, each with its option path.
+pub fn in_folder(i: usize, f: &Folder) -> impl Iterator<Item = (String, Dashboard<'_>)> {
+    let builtin = f
+        .dashboards
+        .iter()
+        .enumerate()
+        .map(move |(j, k)| (format!("grafana.folders[{i}].dashboards[{j}]"), Dashboard::Builtin(*k)));
+    let services = f
+        .services
+        .iter()
+        .enumerate()
+        .map(move |(j, s)| (format!("grafana.folders[{i}].services[{j}]"), Dashboard::Service(s)));
+    builtin.chain(services)
+}
+
+/// Every dashboard the environment provisions, in folder order: (folder, option path, dashboard).
+pub fn provisioned(spec: &Spec) -> impl Iterator<Item = (&Folder, String, Dashboard<'_>)> {
+    spec.grafana.folders.iter().enumerate().flat_map(|(i, f)| in_folder(i, f).map(move |(path, d)| (f, path, d)))
+}
+
 /// The dashboard's JSON for this environment.
-pub fn render(spec: &Spec, kind: DashboardKind) -> Value {
-    let ds = datasource_type(kind);
+pub fn render<'a>(spec: &Spec, dashboard: impl Into<Dashboard<'a>>) -> Value {
+    let dashboard = dashboard.into();
+    let ds = dashboard.datasource_type();
     let default_ds = spec.grafana.datasources.iter().find(|d| d.kind == ds).map(|d| d.uid.as_str()).unwrap_or_default();
-    board(spec, kind).to_json(&spec.environment, default_ds, spec.grafana.allow_ui_updates)
+    let board = match dashboard {
+        Dashboard::Builtin(kind) => board(spec, kind),
+        Dashboard::Service(s) => service::board(spec, s),
+    };
+    board.to_json(&spec.environment, default_ds, spec.grafana.allow_ui_updates)
 }
 
 /// A selector body for a job with extra matchers: `{job="x", extra}`.

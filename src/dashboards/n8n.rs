@@ -32,8 +32,8 @@ pub fn board() -> Board {
         ],
     );
     Board {
-        uid: uid(DashboardKind::N8n),
-        title: "n8n Workflows",
+        uid: uid(DashboardKind::N8n).into(),
+        title: "n8n Workflows".into(),
         description: "n8n workflow executions and queue.".into(),
         tags: &["services"],
         ds: DatasourceType::Prometheus,

@@ -100,8 +100,8 @@ pub fn board() -> Board {
         ],
     );
     Board {
-        uid: uid(DashboardKind::NodeExporter),
-        title: "Server Health",
+        uid: uid(DashboardKind::NodeExporter).into(),
+        title: "Server Health".into(),
         description: "Host resources from node_exporter.".into(),
         tags: &["infrastructure", "hosts"],
         ds: DatasourceType::Prometheus,

@@ -13,8 +13,8 @@ pub fn board() -> Board {
             .warn_crit(1.0, 10.0),
     );
     Board {
-        uid: uid(DashboardKind::Odoo),
-        title: "Odoo Backend",
+        uid: uid(DashboardKind::Odoo).into(),
+        title: "Odoo Backend".into(),
         description: "Odoo backend performance and job queues.".into(),
         tags: &["services"],
         ds: DatasourceType::Prometheus,

@@ -154,8 +154,8 @@ pub fn board(spec: &Spec) -> Board {
         ));
     }
     Board {
-        uid: uid(DashboardKind::SystemOverview),
-        title: "System Overview",
+        uid: uid(DashboardKind::SystemOverview).into(),
+        title: "System Overview".into(),
         description: "CreativeFlow platform health at a glance.".into(),
         tags: &["overview"],
         ds: DatasourceType::Prometheus,

@@ -69,8 +69,8 @@ pub fn board() -> Board {
         ],
     );
     Board {
-        uid: uid(DashboardKind::Postgresql),
-        title: "PostgreSQL",
+        uid: uid(DashboardKind::Postgresql).into(),
+        title: "PostgreSQL".into(),
         description: "PostgreSQL health from postgres_exporter.".into(),
         tags: &["database", "infrastructure"],
         ds: DatasourceType::Prometheus,

@@ -41,8 +41,8 @@ pub fn board() -> Board {
         ],
     );
     Board {
-        uid: uid(DashboardKind::Rabbitmq),
-        title: "RabbitMQ",
+        uid: uid(DashboardKind::Rabbitmq).into(),
+        title: "RabbitMQ".into(),
         description: "RabbitMQ queues and message flow.".into(),
         tags: &["messaging", "infrastructure"],
         ds: DatasourceType::Prometheus,

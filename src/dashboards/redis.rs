@@ -54,8 +54,8 @@ pub fn board() -> Board {
         ],
     );
     Board {
-        uid: uid(DashboardKind::Redis),
-        title: "Redis",
+        uid: uid(DashboardKind::Redis).into(),
+        title: "Redis".into(),
         description: "Redis health from redis_exporter.".into(),
         tags: &["cache", "infrastructure"],
         ds: DatasourceType::Prometheus,

@@ -49,8 +49,8 @@ pub fn board(spec: &Spec) -> Board {
         ));
     }
     Board {
-        uid: uid(DashboardKind::Slo),
-        title: "Service Level Objectives",
+        uid: uid(DashboardKind::Slo).into(),
+        title: "Service Level Objectives".into(),
         description: "SLIs, burn rates and error budgets of the declared SLOs.".into(),
         tags: &["slo"],
         ds: DatasourceType::Prometheus,

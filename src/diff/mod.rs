@@ -270,13 +270,8 @@ fn panels(dashboard: &Value) -> BTreeMap<String, Value> {
 
 fn dashboards(old: &Spec, new: &Spec) -> Vec<Item> {
     let boards = |s: &Spec| -> BTreeMap<String, (String, Value)> {
-        s.grafana
-            .folders
-            .iter()
-            .flat_map(|f| f.dashboards.iter().map(move |k| (f.title.clone(), *k)))
-            .map(|(folder, kind)| {
-                (crate::dashboards::uid(kind).to_string(), (folder, crate::dashboards::render(s, kind)))
-            })
+        crate::dashboards::provisioned(s)
+            .map(|(f, _, d)| (d.uid(), (f.title.clone(), crate::dashboards::render(s, d))))
             .collect()
     };
     keyed(

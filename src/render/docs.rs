@@ -11,6 +11,7 @@
 
 use crate::bundle::Bundle;
 use crate::catalogue::{self, show};
+use crate::dashboards::Dashboard;
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
 use crate::spec::grafana::DashboardKind;
@@ -20,6 +21,7 @@ use crate::validate::Model;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 use tera::{Context, Kwargs, State, Tera};
 
 const HTML: &str = include_str!("templates/docs/index.html");
@@ -297,14 +299,10 @@ pub fn entries(spec: &Spec) -> Vec<Entry> {
     out
 }
 
-/// The dashboards the environment provisions, in folder order, with their rendered JSON.
-fn provisioned(spec: &Spec) -> Vec<(String, DashboardKind, Value)> {
-    spec.grafana
-        .folders
-        .iter()
-        .flat_map(|f| f.dashboards.iter().map(move |k| (f.title.clone(), *k)))
-        .map(|(folder, kind)| (folder, kind, crate::dashboards::render(spec, kind)))
-        .collect()
+/// The dashboards the environment provisions, in folder order, with their rendered JSON (one at
+/// a time: a fleet has hundreds).
+fn provisioned(spec: &Spec) -> impl Iterator<Item = (String, Dashboard<'_>, Value)> {
+    crate::dashboards::provisioned(spec).map(|(f, _, d)| (f.title.clone(), d, crate::dashboards::render(spec, d)))
 }
 
 /// Every `expr` string in a dashboard's JSON.
@@ -323,18 +321,28 @@ fn exprs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-/// The scrape jobs a dashboard's queries select by name.
-fn jobs_shown(spec: &Spec, dashboard: &Value) -> Vec<String> {
+/// The scrape jobs a dashboard's queries select by name (`job="name"`), in declaration order.
+/// `quoted` maps each job's quoted name to the job.
+fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, dashboard: &Value) -> Vec<String> {
     let mut all = Vec::new();
     exprs(dashboard, &mut all);
-    spec.scrape_jobs
-        .iter()
-        .filter(|j| {
-            let needle = format!("job={}", crate::render::quote(&j.name));
-            all.iter().any(|e| e.contains(&needle))
-        })
-        .map(|j| j.name.clone())
-        .collect()
+    let mut shown = BTreeSet::new();
+    for e in all {
+        for (at, _) in e.match_indices("job=\"") {
+            let value = &e[at + "job=".len()..];
+            // The quoted value ends at the first quote not escaped by a backslash.
+            let mut escaped = false;
+            let end = value.char_indices().skip(1).find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            });
+            if let Some(&i) = end.and_then(|(end, _)| quoted.get(&value[..=end])) {
+                shown.insert(i);
+            }
+        }
+    }
+    shown.into_iter().map(|i| spec.scrape_jobs[i].name.clone()).collect()
 }
 
 fn panel_count(dashboard: &Value) -> usize {
@@ -345,18 +353,19 @@ fn panel_count(dashboard: &Value) -> usize {
 pub fn catalog(spec: &Spec) -> Catalog {
     let effective = routing::effective(spec);
     let tree = routing::Tree::new(&effective).expect("a validated spec's matchers parse");
+    let quoted: BTreeMap<String, usize> =
+        spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::render::quote(&j.name), i)).collect();
     let dashboards: Vec<DashboardDoc> = provisioned(spec)
-        .into_iter()
-        .map(|(folder, kind, json)| {
-            let uid = crate::dashboards::uid(kind).to_string();
+        .map(|(folder, d, json)| {
+            let uid = d.uid();
             DashboardDoc {
                 title: json["title"].as_str().unwrap_or_default().to_string(),
                 path: format!("/d/{uid}"),
                 uid,
                 folder,
-                file: format!("{}.json", kind.file_stem()),
+                file: format!("{}.json", d.file_stem()),
                 panels: panel_count(&json),
-                jobs: jobs_shown(spec, &json),
+                jobs: jobs_shown(spec, &quoted, &json),
             }
         })
         .collect();

@@ -287,6 +287,47 @@ pub struct Folder {
     pub title: String,
     /// Folder on disk under `grafana/dashboards/` (a slug); also the provider name.
     pub dir: String,
-    /// Dashboards in this folder.
+    /// Built-in dashboards in this folder. Default: none.
+    #[serde(default)]
     pub dashboards: Vec<DashboardKind>,
+    /// Golden-signals dashboards in this folder, one per listed service: request rate, error
+    /// ratio, latency percentiles and saturation. Default: none.
+    #[serde(default)]
+    pub services: Vec<ServiceDashboard>,
+}
+
+/// A service's golden-signals dashboard: traffic, errors and latency (RED) from the
+/// `job:http_*` recording rules, and saturation: CPU and memory of its processes, its queue
+/// depth when declared, and CPU and memory of its pods when the job discovers pods and the
+/// `kubernetes-cadvisor` job is declared. The service is an instrumented HTTP service: its job
+/// exposes `http_requests_total` (with a `code` label), the `http_request_duration_seconds`
+/// histogram and the `process_*` metrics of the Prometheus client libraries.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDashboard {
+    /// The service's scrape job (a name from `scrape_jobs`), e.g. `auth-service`.
+    pub job: String,
+    /// Dashboard title, unique in the folder. Default: `<job> golden signals`.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Stable uid (1–40 of a-z, A-Z, 0-9, `-` and `_`), unique in the organisation; it names the
+    /// dashboard's file too. Default: `svc-<job>` (a `.` in the job becomes `-`).
+    #[serde(default)]
+    pub uid: Option<String>,
+    /// A gauge the service's job exposes for its backlog, e.g. `queue_depth`, shown as
+    /// saturation per instance. Default: none.
+    #[serde(default)]
+    pub queue_metric: Option<String>,
+}
+
+impl ServiceDashboard {
+    /// The dashboard's uid: the declared one, else `svc-<job>`.
+    pub fn uid(&self) -> String {
+        self.uid.clone().unwrap_or_else(|| format!("svc-{}", self.job.replace('.', "-")))
+    }
+
+    /// The dashboard's title: the declared one, else `<job> golden signals`.
+    pub fn title(&self) -> String {
+        self.title.clone().unwrap_or_else(|| format!("{} golden signals", self.job))
+    }
 }

@@ -24,6 +24,11 @@ pub fn is_slug(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'))
 }
 
+/// A Grafana dashboard uid: 1–40 of `a-z`, `A-Z`, `0-9`, `-` and `_`.
+pub fn is_grafana_uid(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// `[A-Z_][A-Z0-9_]*`, an environment variable name Loki's `-config.expand-env` expands.
 pub fn is_env_var(s: &str) -> bool {
     let mut chars = s.chars();

@@ -1,10 +1,11 @@
 //! Grafana datasources and dashboard folders.
 
 use super::cx::Cx;
-use crate::dashboards::{self, check::Metrics};
+use crate::dashboards::{self, Dashboard, check::Metrics};
 use crate::diag::Code;
 use crate::spec::Spec;
-use crate::spec::grafana::DatasourceType;
+use crate::spec::grafana::{DatasourceType, ServiceDashboard};
+use std::collections::BTreeMap;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let g = &spec.grafana;
@@ -73,7 +74,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         .hint("mark exactly one datasource `is_default: true` (usually Prometheus-Main)");
     }
     for kind in [DatasourceType::Prometheus, DatasourceType::Loki] {
-        let needed = g.folders.iter().flat_map(|f| &f.dashboards).any(|d| dashboards::datasource_type(*d) == kind);
+        let needed = dashboards::provisioned(spec).any(|(_, _, d)| d.datasource_type() == kind);
         if needed && !g.datasources.iter().any(|d| d.kind == kind) {
             cx.error(
                 Code::RefUnknownDatasource,
@@ -90,10 +91,9 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             cx.error(Code::NameInvalid, format!("{p}.title"), "empty folder title")
                 .hint("e.g. CreativeFlow AI Dashboards");
         }
-        cx.unique(
-            "dashboard",
-            f.dashboards.iter().enumerate().map(|(j, d)| (format!("{p}.dashboards[{j}]"), d.file_stem())),
-        );
+        for (j, sd) in f.services.iter().enumerate() {
+            service(&format!("{p}.services[{j}]"), sd, cx);
+        }
     }
     cx.unique(
         "folder dir",
@@ -103,54 +103,144 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         "folder title",
         g.folders.iter().enumerate().map(|(i, f)| (format!("grafana.folders[{i}].title"), f.title.as_str())),
     );
-    // A dashboard's uid is global in Grafana: the same dashboard in two folders would collide.
-    let mut first_folder: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for (i, f) in g.folders.iter().enumerate() {
-        for (j, d) in f.dashboards.iter().enumerate() {
-            match first_folder.get(d.file_stem()) {
-                Some(&fi) if fi != i => {
-                    cx.error(
-                        Code::NameDuplicate,
-                        format!("grafana.folders[{i}].dashboards[{j}]"),
-                        format!("dashboard {} is already in grafana.folders[{fi}]", d.file_stem()),
-                    )
-                    .hint("a dashboard's uid is unique per Grafana organisation; keep it in one folder");
-                }
-                Some(_) => {}
-                None => {
-                    first_folder.insert(d.file_stem(), i);
-                }
-            }
+    // A folder writes each dashboard to `<file stem>.json`, and a dashboard's uid is global in
+    // Grafana: two dashboards with one file or one uid collide.
+    let mut files: BTreeMap<(&str, String), String> = BTreeMap::new();
+    let mut uids: BTreeMap<String, String> = BTreeMap::new();
+    for (f, path, d) in dashboards::provisioned(spec) {
+        let (uid, stem) = (d.uid(), d.file_stem());
+        if let Some(first) = files.get(&(f.dir.as_str(), stem.clone())) {
+            let message = format!("dashboard \"{stem}\" is already declared at {first}");
+            duplicate(cx, (&path, first), d, message, "list each dashboard once per folder", &uids);
+        } else if let Some(first) = uids.get(&uid) {
+            let message = format!("dashboard uid \"{uid}\" is already used by {first}");
+            let hint = "a dashboard's uid is unique per Grafana organisation; keep it in one folder";
+            duplicate(cx, (&path, first), d, message, hint, &uids);
+        } else {
+            files.insert((f.dir.as_str(), stem), path.clone());
+            uids.insert(uid, path);
         }
     }
 }
 
-/// Builds every dashboard the folders list and checks it as Grafana would, plus the metric
-/// cross-check. Runs only on an otherwise valid spec: dashboards are built from it.
-pub fn check_dashboards(spec: &Spec, cx: &mut Cx) {
-    let datasources = dashboards::check::datasources(spec);
-    let metrics = Metrics::of(spec);
-    for (i, f) in spec.grafana.folders.iter().enumerate() {
-        for (j, kind) in f.dashboards.iter().enumerate() {
-            let path = format!("grafana.folders[{i}].dashboards[{j}]");
-            if let Some(what) = dashboards::missing(spec, *kind) {
-                cx.error(
-                    Code::RefUnknownJob,
-                    path,
-                    format!("dashboard {} has nothing to show without {what}", kind.file_stem()),
-                )
-                .hint("declare what it needs, or remove the dashboard from the folder");
-                continue;
-            }
-            let json = dashboards::render(spec, *kind);
-            for p in dashboards::check::check(&json, &datasources, Some(&metrics)) {
-                let d = cx.error(
-                    p.code,
-                    path.clone(),
-                    format!("dashboard {}: {}: {}", dashboards::uid(*kind), p.at, p.message),
-                );
-                d.hint = p.hint;
-            }
+/// Reports a dashboard at `path` that collides with the one at `first`: a built-in one at its
+/// entry, with `message` and `hint`; a golden-signals one (whose file is named by its uid) at its
+/// `uid`, or the `job` it defaults from, with a free uid to use.
+fn duplicate(
+    cx: &mut Cx,
+    (path, first): (&str, &str),
+    d: Dashboard,
+    message: String,
+    hint: &str,
+    uids: &BTreeMap<String, String>,
+) {
+    match d {
+        Dashboard::Builtin(_) => {
+            cx.error(Code::NameDuplicate, path, message).hint(hint);
+        }
+        Dashboard::Service(s) => {
+            let (at, uid) = (format!("{path}.{}", if s.uid.is_some() { "uid" } else { "job" }), d.uid());
+            cx.error(Code::NameDuplicate, at, format!("dashboard uid \"{uid}\" is already used by {first}"))
+                .hint(format!("set a distinct `uid` on this dashboard, e.g. \"{}\"", distinct_uid(&uid, uids)));
         }
     }
+}
+
+/// A golden-signals dashboard's own fields: its uid a Grafana uid, its title and queue metric
+/// well formed. (Its job is checked with the dashboards, as the built-in ones' jobs are.)
+fn service(p: &str, s: &ServiceDashboard, cx: &mut Cx) {
+    let uid = s.uid();
+    if !crate::syntax::names::is_grafana_uid(&uid) {
+        let (at, hint) = match s.uid {
+            Some(_) => (format!("{p}.uid"), "use 1–40 of a-z, A-Z, 0-9, '-' and '_'".to_string()),
+            None => (format!("{p}.job"), format!("set `uid` to at most 40 characters, e.g. \"{}\"", shorten(&uid))),
+        };
+        cx.error(
+            Code::NameInvalid,
+            at,
+            format!("dashboard uid \"{uid}\" is not a Grafana uid (1–40 of a-z, A-Z, 0-9, - and _)"),
+        )
+        .hint(hint);
+    }
+    if s.title.as_ref().is_some_and(|t| t.trim().is_empty()) {
+        cx.error(Code::NameInvalid, format!("{p}.title"), "empty dashboard title")
+            .hint("remove it for the default `<job> golden signals`, or name the dashboard");
+    }
+    if let Some(m) = &s.queue_metric
+        && !crate::syntax::names::is_metric_name(m)
+    {
+        cx.error(Code::NameInvalid, format!("{p}.queue_metric"), format!("\"{m}\" is not a metric name"))
+            .hint("name the gauge the service exposes, e.g. queue_depth");
+    }
+}
+
+/// `uid` cut to a valid uid, for a hint.
+fn shorten(uid: &str) -> String {
+    let kept: String = uid.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(40).collect();
+    kept.trim_end_matches(['-', '_']).to_string()
+}
+
+/// A uid not yet taken, for a hint: `uid` with a numeric suffix, within 40 characters.
+fn distinct_uid<V>(uid: &str, taken: &BTreeMap<String, V>) -> String {
+    (2..)
+        .map(|n| {
+            let suffix = format!("-{n}");
+            let base = shorten(uid);
+            format!("{}{suffix}", base[..base.len().min(40 - suffix.len())].trim_end_matches(['-', '_']))
+        })
+        .find(|c| !taken.contains_key(c))
+        .expect("some suffix is free")
+}
+
+/// Builds every dashboard the folders list and checks it as Grafana would, plus the metric
+/// cross-check; returns their files in [`dashboards::provisioned`] order (complete when nothing
+/// was reported). Runs only on an otherwise valid spec: dashboards are built from it.
+pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Vec<u8>> {
+    let mut rendered = Vec::new();
+    let datasources = dashboards::check::datasources(spec);
+    let metrics = Metrics::of(spec);
+    // Grafana refuses a second dashboard of the same title in a folder.
+    let mut titles: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (f, path, d) in dashboards::provisioned(spec) {
+        if let Dashboard::Builtin(kind) = d
+            && let Some(what) = dashboards::missing(spec, kind)
+        {
+            cx.error(
+                Code::RefUnknownJob,
+                path,
+                format!("dashboard {} has nothing to show without {what}", kind.file_stem()),
+            )
+            .hint("declare what it needs, or remove the dashboard from the folder");
+            continue;
+        }
+        if let Dashboard::Service(s) = d
+            && !spec.scrape_jobs.iter().any(|j| j.name == s.job)
+        {
+            cx.error(Code::RefUnknownJob, format!("{path}.job"), format!("no scrape job \"{}\" to show", s.job))
+                .hint("name a job declared under `scrape_jobs`, or declare the service's scrape job");
+            continue;
+        }
+        let json = dashboards::render(spec, d);
+        for p in dashboards::check::check(&json, &datasources, Some(&metrics)) {
+            let e = cx.error(p.code, path.clone(), format!("dashboard {}: {}: {}", d.uid(), p.at, p.message));
+            e.hint = p.hint;
+        }
+        let title = json["title"].as_str().unwrap_or_default().to_string();
+        match titles.get(&(f.dir.clone(), title.clone())) {
+            Some(other) => {
+                let at = if matches!(d, Dashboard::Service(_)) { format!("{path}.title") } else { path };
+                cx.error(
+                    Code::NameDuplicate,
+                    at,
+                    format!("dashboard title \"{title}\" is already used by {other} in this folder"),
+                )
+                .hint("Grafana keeps one dashboard per title in a folder; set a distinct `title`");
+            }
+            None => {
+                titles.insert((f.dir.clone(), title), path);
+            }
+        }
+        rendered.push(crate::render::json(&json));
+    }
+    rendered
 }

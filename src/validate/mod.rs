@@ -24,6 +24,9 @@ pub struct Model {
     pub versions: Versions,
     /// sha256 of the canonical JSON of the input document.
     pub spec_sha256: String,
+    /// Every provisioned dashboard's file (JSON), in [`crate::dashboards::provisioned`] order:
+    /// built and checked once, during validation.
+    pub dashboards: Vec<Vec<u8>>,
 }
 
 /// Parsed tool versions.
@@ -74,21 +77,20 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
     // an invalid spec would only add noise to the problems already reported.
-    if cx.is_clean() {
+    let dashboards = if cx.is_clean() {
         let mut dashboards_cx = cx.fork();
-        rayon::join(
+        let ((), dashboards) = rayon::join(
             || routing::check(&spec, &mut cx),
-            || {
-                if versions.is_some() {
-                    grafana::check_dashboards(&spec, &mut dashboards_cx)
-                }
-            },
+            || if versions.is_some() { grafana::check_dashboards(&spec, &mut dashboards_cx) } else { Vec::new() },
         );
         cx.join(dashboards_cx);
-    }
+        dashboards
+    } else {
+        Vec::new()
+    };
     let diags = cx.finish();
     match versions {
-        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256 }),
+        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256, dashboards }),
         _ => Err(diags.into_sorted()),
     }
 }

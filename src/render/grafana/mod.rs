@@ -117,11 +117,8 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         "grafana/provisioning/dashboards/dashboard_provider.yml",
         yaml(model, "Grafana dashboard providers", &ProvidersFile { api_version: 1, providers }),
     );
-    for f in &g.folders {
-        for kind in &f.dashboards {
-            let dashboard = crate::dashboards::render(&model.spec, *kind);
-            bundle.add(format!("grafana/dashboards/{}/{}.json", f.dir, kind.file_stem()), json(&dashboard));
-        }
+    for ((f, _, d), file) in crate::dashboards::provisioned(&model.spec).zip(&model.dashboards) {
+        bundle.add(format!("grafana/dashboards/{}/{}.json", f.dir, d.file_stem()), file.clone());
     }
 }
 

@@ -167,33 +167,34 @@ struct Namespaces {
 }
 
 #[derive(Serialize)]
-struct RuleFileOut {
-    groups: Vec<GroupOut>,
+pub(super) struct RuleFileOut {
+    pub(super) groups: Vec<GroupOut>,
 }
 
-#[derive(Serialize)]
-struct GroupOut {
-    name: String,
+/// A rule group; `rule_tests` copies groups (with a subset of their rules) for the tests.
+#[derive(Serialize, Clone)]
+pub(super) struct GroupOut {
+    pub(super) name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    interval: Option<String>,
-    rules: Vec<RuleOut>,
+    pub(super) interval: Option<String>,
+    pub(super) rules: Vec<RuleOut>,
 }
 
-#[derive(Serialize)]
-struct RuleOut {
+#[derive(Serialize, Clone)]
+pub(super) struct RuleOut {
     #[serde(skip_serializing_if = "Option::is_none")]
-    alert: Option<String>,
+    pub(super) alert: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    record: Option<String>,
-    expr: String,
+    pub(super) record: Option<String>,
+    pub(super) expr: String,
     #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
-    for_: Option<String>,
+    pub(super) for_: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    keep_firing_for: Option<String>,
+    pub(super) keep_firing_for: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    labels: BTreeMap<String, String>,
+    pub(super) labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    annotations: BTreeMap<String, String>,
+    pub(super) annotations: BTreeMap<String, String>,
 }
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
@@ -232,6 +233,8 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     }
 
     let mut rule_files = Vec::new();
+    // Every rule file by name, which the tests load rules from.
+    let mut rendered: BTreeMap<String, RuleFileOut> = BTreeMap::new();
     for file in &spec.rules.files {
         let groups = file.groups.iter().map(|g| GroupOut {
             name: g.name.clone(),
@@ -243,11 +246,12 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             // Not in `rule_files`: the store's ruler evaluates it over every replica's data.
             bundle
                 .add(format!("ruler/{}.yml", file.name), yaml(model, "Rules for the remote write store's ruler", &out));
-            continue;
+        } else {
+            let path = format!("rules/{}.yml", file.name);
+            bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules", &out));
+            rule_files.push(path);
         }
-        let path = format!("rules/{}.yml", file.name);
-        bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules", &out));
-        rule_files.push(path);
+        rendered.insert(file.name.clone(), out);
     }
     // The catalogue's alerts, by file and group in the order they come: the fixed files, then
     // one per AI model and per SLO.
@@ -287,14 +291,13 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     for file in order {
         if let Some(groups) = by_file.remove(file) {
             let path = format!("rules/{file}.yml");
-            bundle.add(
-                format!("prometheus/{path}"),
-                yaml(model, "Prometheus rules (generated catalogue)", &RuleFileOut { groups }),
-            );
+            let out = RuleFileOut { groups };
+            bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules (generated catalogue)", &out));
             rule_files.push(path);
+            rendered.insert(file.to_string(), out);
         }
     }
-    super::rule_tests::render(model, bundle, &alerts, |r| rule_out(model, r).annotations);
+    super::rule_tests::render(model, bundle, &alerts, &rendered, |r| rule_out(model, r).annotations);
 
     let remote_write = remote_write_out(spec, estimate.samples_per_second_per_replica);
     for instance in instances(spec) {

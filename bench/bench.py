@@ -198,9 +198,13 @@ def main():
     if promtool:
         # As `monstack check` runs them: two promtool processes over size-balanced shares.
         tests = os.path.join(work, "bundle-prod", "prometheus", "tests")
-        names = sorted(f for f in os.listdir(tests) if f.endswith("_test.yml"))
-        own = [f for f in names if f.startswith("svc_")]
-        generated = [f for f in names if not f.startswith("svc_")]
+        # `<rule file>_test.yml`, and `by_alert/<rule file>/<alert>_test.yml` (tests that load
+        # only the rules their alert reads).
+        names = sorted(os.path.relpath(os.path.join(d, f), tests)
+                       for d, _, fs in os.walk(tests) for f in fs if f.endswith("_test.yml"))
+        rule_file = lambda f: f.split("/")[1] if f.startswith("by_alert/") else f
+        own = [f for f in names if rule_file(f).startswith("svc_")]
+        generated = [f for f in names if not rule_file(f).startswith("svc_")]
         cwd = os.getcwd()
         os.chdir(tests)
         for what, files in [("the catalogue's (generated)", generated), ("the services' own", own)]:

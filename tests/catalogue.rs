@@ -29,8 +29,12 @@ fn promtool_tests(bundle: &monstack::bundle::Bundle) -> Option<(bool, String)> {
     }
     let dir = tempfile::tempdir().unwrap();
     monstack::bundle::write_atomic(&dir.path().join("b"), bundle.files()).unwrap();
-    let tests: Vec<String> =
-        bundle.files().keys().filter(|k| k.starts_with("prometheus/tests/") && k.ends_with(".yml")).cloned().collect();
+    let tests: Vec<String> = bundle
+        .files()
+        .keys()
+        .filter(|k| k.starts_with("prometheus/tests/") && k.ends_with("_test.yml"))
+        .cloned()
+        .collect();
     let o = Command::new("promtool")
         .args(["test", "rules"])
         .args(&tests)
@@ -202,7 +206,7 @@ fn descriptions_follow_an_overridden_for() {
 }
 
 #[test]
-fn each_model_and_slo_has_its_own_rule_file_and_test_file_loading_only_it() {
+fn each_model_and_slo_has_its_own_rule_file_and_its_tests_load_only_it() {
     let s = spec("prod");
     let bundle = build(&s);
     let mut stems: Vec<String> = s["ai_models"]["models"]
@@ -215,8 +219,24 @@ fn each_model_and_slo_has_its_own_rule_file_and_test_file_loading_only_it() {
     assert!(stems.len() >= 4, "{stems:?}");
     for stem in &stems {
         let rules = text(&bundle, &format!("prometheus/rules/{stem}.yml"));
-        let tests: Value = serde_yaml::from_str(&text(&bundle, &format!("prometheus/tests/{stem}_test.yml"))).unwrap();
-        assert_eq!(tests["rule_files"], json!([format!("../rules/{stem}.yml")]), "{stem}");
+        // The whole file, or parts of it copied beside the tests of one alert.
+        let whole = format!("prometheus/tests/{stem}_test.yml");
+        let parts = format!("prometheus/tests/by_alert/{stem}/");
+        let tests: Vec<&String> = bundle
+            .files()
+            .keys()
+            .filter(|k| *k == &whole || (k.starts_with(&parts) && k.ends_with("_test.yml")))
+            .collect();
+        assert!(!tests.is_empty(), "{stem}");
+        for path in tests {
+            let doc: Value = serde_yaml::from_str(&text(&bundle, path)).unwrap();
+            let loads = if *path == whole {
+                format!("../rules/{stem}.yml")
+            } else {
+                path.trim_start_matches(&parts).replace("_test.yml", ".rules.yml")
+            };
+            assert_eq!(doc["rule_files"], json!([loads]), "{path}");
+        }
         // The file holds its own model's or SLO's rules and no other's.
         for other in stems.iter().filter(|o| *o != stem) {
             let subject = other.trim_start_matches("ai_model_alerts_").trim_start_matches("slo_rules_");
@@ -225,4 +245,133 @@ fn each_model_and_slo_has_its_own_rule_file_and_test_file_loading_only_it() {
     }
     // Undeclared models keep the seed's file name.
     assert!(text(&bundle, "prometheus/rules/ai_model_alerts.yml").contains("undeclared model"));
+}
+
+/// A rule file's groups as text: each group's lines before its rules, and each rule's lines.
+fn rule_blocks(file: &str) -> Vec<(String, Vec<String>)> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for line in file.lines().skip_while(|l| *l != "groups:").skip(1) {
+        if line.starts_with("- ") {
+            groups.push((String::new(), Vec::new()));
+        }
+        let (header, rules) = groups.last_mut().expect("a group first");
+        if line.starts_with("  - ") {
+            rules.push(String::new());
+        }
+        match rules.last_mut() {
+            Some(rule) => rule.push_str(line),
+            None => header.push_str(line),
+        }
+        rules.last_mut().unwrap_or(header).push('\n');
+    }
+    groups
+}
+
+/// Whether every item of `part` is in `whole`, in the same order.
+fn in_order<T: PartialEq>(part: &[T], whole: &[T]) -> bool {
+    let mut rest = whole.iter();
+    part.iter().all(|p| rest.any(|w| w == p))
+}
+
+/// A test that loads part of a rule file loads its alert's rules, copied byte for byte in their
+/// groups (same settings) and in the file's order.
+#[test]
+fn tests_load_verbatim_parts_of_their_rule_files_in_file_order() {
+    for env in ENVS {
+        let bundle = build(&spec(env));
+        let mut parts = 0;
+        for (path, _) in bundle.files().range("prometheus/tests/by_alert/".to_string()..) {
+            let Some(rest) = path.strip_prefix("prometheus/tests/by_alert/") else { break };
+            let Some((file, alert)) = rest.strip_suffix("_test.yml").and_then(|r| r.split_once('/')) else { continue };
+            parts += 1;
+            let doc: Value = serde_yaml::from_str(&text(&bundle, path)).unwrap();
+            assert_eq!(doc["rule_files"], json!([format!("{alert}.rules.yml")]), "{path}");
+            for t in doc["tests"].as_array().unwrap() {
+                assert_eq!(t["alert_rule_test"][0]["alertname"], json!(alert), "{path}");
+            }
+            let original = bundle
+                .get(&format!("prometheus/rules/{file}.yml"))
+                .or_else(|| bundle.get(&format!("ruler/{file}.yml")))
+                .unwrap_or_else(|| panic!("{path}: no rule file {file}"));
+            let original = rule_blocks(std::str::from_utf8(original).unwrap());
+            let copy = rule_blocks(&text(&bundle, &format!("prometheus/tests/by_alert/{file}/{alert}.rules.yml")));
+            assert!(
+                copy.iter().flat_map(|(_, rules)| rules).any(|r| r.contains(&format!("- alert: {alert}\n"))),
+                "{path}"
+            );
+            let mut rest = original.iter();
+            for (header, rules) in &copy {
+                let (_, all) = rest
+                    .find(|(h, _)| h == header)
+                    .unwrap_or_else(|| panic!("{path}: group {header} not in {file}, or out of order"));
+                assert!(in_order(rules, all), "{path}: rules not verbatim or out of order:\n{rules:#?}");
+            }
+        }
+        assert!(parts > 10, "{env}: {parts} tests load part of a rule file");
+    }
+}
+
+/// A recording chain a → b → alert: the alert's tests load both recordings and not the
+/// unrelated rules; promtool passes on them, and fails when the copy lacks `a`.
+#[test]
+fn an_alert_tests_load_the_recordings_it_reads_and_fail_without_them() {
+    let mut s = spec("dev");
+    let test = |rate: &str, fires: Value| {
+        json!({"input_series": [{"series": "jobs_failed_total{job=\"worker\"}", "values": format!("0+{rate}x40")},
+                                {"series": "jobs_total{job=\"worker\"}", "values": "0+10x40"}],
+               "eval_time": "30m", "fires": fires})
+    };
+    s["rules"]["files"] = json!([{"name": "custom_alerts", "groups": [
+        {"name": "rates", "rules": [
+            {"record": "job:jobs_failed:rate5m", "expr": "sum by (job) (rate(jobs_failed_total[5m]))"},
+            {"record": "job:jobs:rate5m", "expr": "sum by (job) (rate(jobs_total[5m]))"},
+            {"record": "job:unrelated:max", "expr": "max by (job) (queue_depth)"}
+        ]},
+        {"name": "alerts", "rules": [
+            {"record": "job:jobs_failed:ratio_rate5m", "expr": "job:jobs_failed:rate5m / job:jobs:rate5m"},
+            {"alert": "JobsFailing", "expr": "job:jobs_failed:ratio_rate5m > 0.5", "for": "5m",
+             "labels": {"severity": "warning"},
+             "annotations": {"summary": "Jobs of {{ $labels.job }} fail", "description": "Over half of the jobs of {{ $labels.job }} have failed for 5 minutes."},
+             "tests": [test("8", json!([{"labels": {"severity": "warning", "job": "worker"}}])), test("1", json!([]))]},
+            {"alert": "QueueDeep", "expr": "job:unrelated:max > 100", "for": "5m",
+             "labels": {"severity": "warning"},
+             "annotations": {"summary": "Queue of {{ $labels.job }} deep", "description": "The queue of {{ $labels.job }} has been over 100 for 5 minutes."},
+             "tests": [{"input_series": [{"series": "queue_depth{job=\"worker\"}", "values": "500x40"}], "eval_time": "30m",
+                        "fires": [{"labels": {"severity": "warning", "job": "worker"}}]},
+                       {"input_series": [{"series": "queue_depth{job=\"worker\"}", "values": "5x40"}], "eval_time": "30m"}]}
+        ]}
+    ]}]);
+    let bundle = build(&s);
+    let copy_path = "prometheus/tests/by_alert/custom_alerts/JobsFailing.rules.yml";
+    let copy = text(&bundle, copy_path);
+    let loaded: Vec<&str> =
+        copy.lines().filter_map(|l| l.strip_prefix("  - record: ").or(l.strip_prefix("  - alert: "))).collect();
+    assert_eq!(
+        loaded,
+        ["job:jobs_failed:rate5m", "job:jobs:rate5m", "job:jobs_failed:ratio_rate5m", "JobsFailing"],
+        "{copy}"
+    );
+    assert!(bundle.get("prometheus/tests/by_alert/custom_alerts/QueueDeep_test.yml").is_some());
+    assert!(bundle.get("prometheus/tests/custom_alerts_test.yml").is_none());
+    let Some((ok, out)) = promtool_tests(&bundle) else { return };
+    assert!(ok, "{out}");
+
+    // Without the first link of the chain the ratio is never recorded and the firing test fails.
+    let mut broken = monstack::bundle::Bundle::default();
+    for (path, bytes) in bundle.files() {
+        let bytes = if path == copy_path {
+            let without = copy.replace(
+                "  - record: job:jobs_failed:rate5m\n    expr: sum by (job) (rate(jobs_failed_total[5m]))\n",
+                "",
+            );
+            assert_ne!(without, copy);
+            without.into_bytes()
+        } else {
+            bytes.clone()
+        };
+        broken.add(path.clone(), bytes);
+    }
+    let (ok, out) = promtool_tests(&broken).unwrap();
+    assert!(!ok, "the tests passed without a rule the alert reads:\n{out}");
+    assert!(out.contains("JobsFailing"), "{out}");
 }

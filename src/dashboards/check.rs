@@ -12,10 +12,9 @@ use super::board::COLUMNS;
 use super::units::is_unit;
 use crate::catalogue::metrics;
 use crate::diag::Code;
-use crate::lint::analysis::visit;
+use crate::lint::analysis::{metric_name, selectors};
 use crate::spec::Spec;
 use crate::syntax::logql;
-use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr, VectorSelector};
 use regex::Regex;
 use serde_json::Value;
@@ -320,22 +319,16 @@ impl Checker<'_> {
 
     fn cross_check(&mut self, ast: &Expr, at: &str) {
         let Some(m) = self.metrics else { return };
-        let mut found = Vec::new();
-        visit(ast, &mut |e| match e {
-            Expr::VectorSelector(vs) => found.push(vs.clone()),
-            Expr::MatrixSelector(ms) => found.push(ms.vs.clone()),
-            _ => {}
-        });
-        for vs in found {
-            let Some(name) = metric_name(&vs) else { continue };
-            if metrics::SYNTHETIC.contains(&name.as_str()) || m.records.contains(&name) {
+        for vs in selectors(ast) {
+            let Some(name) = metric_name(vs) else { continue };
+            if metrics::SYNTHETIC.contains(&name) || m.records.contains(name) {
                 continue;
             }
-            let jobs: Vec<&str> = m.jobs.iter().copied().filter(|j| job_matches(&vs, j)).collect();
-            if jobs.iter().any(|j| m.exposes(j, &name)) {
+            let jobs: Vec<&str> = m.jobs.iter().copied().filter(|j| job_matches(vs, j)).collect();
+            if jobs.iter().any(|j| m.exposes(j, name)) {
                 continue;
             }
-            let from = metrics::exposed_by(&name, m.ai_job);
+            let from = metrics::exposed_by(name, m.ai_job);
             let hint = if from.is_empty() {
                 "no known exporter or CreativeFlow service exposes it; fix the query".to_string()
             } else {
@@ -366,12 +359,6 @@ fn substitute(expr: &str) -> String {
             }
         })
         .into_owned()
-}
-
-fn metric_name(vs: &VectorSelector) -> Option<String> {
-    vs.name.clone().or_else(|| {
-        vs.matchers.matchers.iter().find(|m| m.name == "__name__" && m.op == MatchOp::Equal).map(|m| m.value.clone())
-    })
 }
 
 /// Whether the selector's `job` matchers (if any) select this job.

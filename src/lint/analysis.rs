@@ -1,7 +1,8 @@
-//! What labels an expression's result can carry, as far as the expression alone tells.
+//! What an expression reads (its selectors and their metric names) and what labels its result
+//! can carry, as far as the expression alone tells.
 
 use promql_parser::label::MatchOp;
-use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
+use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality, VectorSelector};
 use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +76,25 @@ pub fn visit<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
         | Expr::StringLiteral(_)
         | Expr::Extension(_) => {}
     }
+}
+
+/// Every series selector an expression reads: instant vectors and the vectors of ranges.
+pub fn selectors(e: &Expr) -> Vec<&VectorSelector> {
+    let mut found = Vec::new();
+    visit(e, &mut |e| match e {
+        Expr::VectorSelector(v) => found.push(v),
+        Expr::MatrixSelector(m) => found.push(&m.vs),
+        _ => {}
+    });
+    found
+}
+
+/// The metric name a selector reads, written as `name{…}` or `{__name__="name"}`; `None` when a
+/// regex or no matcher names it (it may read any metric).
+pub fn metric_name(vs: &VectorSelector) -> Option<&str> {
+    vs.name.as_deref().or_else(|| {
+        vs.matchers.matchers.iter().find(|m| m.name == "__name__" && m.op == MatchOp::Equal).map(|m| m.value.as_str())
+    })
 }
 
 /// Whether an expression is a plain number (no series).

@@ -6,21 +6,14 @@
 //!
 //! Bad: `up{job=~"^api$"}`, `up{job=~"api"}`, `up{env=~".*"}` · Good: `up{job="api"}`.
 
-use super::analysis::visit;
+use super::analysis::selectors;
 use super::{Context, Finding, RuleRef, finding};
 use crate::diag::Code;
 use promql_parser::label::MatchOp;
-use promql_parser::parser::Expr;
 
 pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
-    let mut sels = Vec::new();
-    visit(rule.expr, &mut |e| match e {
-        Expr::VectorSelector(v) => sels.push(v),
-        Expr::MatrixSelector(m) => sels.push(&m.vs),
-        _ => {}
-    });
     let mut out = Vec::new();
-    for m in sels.iter().flat_map(|s| s.matchers.matchers.iter()) {
+    for m in selectors(rule.expr).iter().flat_map(|s| s.matchers.matchers.iter()) {
         let negated = match m.op {
             MatchOp::Re(_) => false,
             MatchOp::NotRe(_) => true,

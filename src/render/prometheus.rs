@@ -168,38 +168,42 @@ struct Namespaces {
 }
 
 #[derive(Serialize)]
-struct RuleFileOut {
-    groups: Vec<GroupOut>,
+pub(super) struct RuleFileOut {
+    pub(super) groups: Vec<GroupOut>,
 }
 
-#[derive(Serialize)]
-struct GroupOut {
-    name: String,
+/// A rule group; `rule_tests` copies groups (with a subset of their rules) for the tests.
+#[derive(Serialize, Clone)]
+pub(super) struct GroupOut {
+    pub(super) name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    interval: Option<String>,
-    rules: Vec<RuleOut>,
+    pub(super) interval: Option<String>,
+    pub(super) rules: Vec<RuleOut>,
 }
 
-#[derive(Serialize)]
-struct RuleOut {
+#[derive(Serialize, Clone)]
+pub(super) struct RuleOut {
     #[serde(skip_serializing_if = "Option::is_none")]
-    alert: Option<String>,
+    pub(super) alert: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    record: Option<String>,
-    expr: String,
+    pub(super) record: Option<String>,
+    pub(super) expr: String,
     #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
-    for_: Option<String>,
+    pub(super) for_: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    keep_firing_for: Option<String>,
+    pub(super) keep_firing_for: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    labels: BTreeMap<String, String>,
+    pub(super) labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    annotations: BTreeMap<String, String>,
+    pub(super) annotations: BTreeMap<String, String>,
 }
 
-/// A rule file of the spec: its bundle path, bytes, and the path Prometheus loads it by (none
-/// for a file the remote write store's ruler evaluates over every replica's data).
-fn user_rule_file(model: &Model, file: &crate::spec::rules::RuleFile) -> (String, Vec<u8>, Option<String>) {
+/// A rule file of the spec: its bundle path, bytes, the path Prometheus loads it by (none for a
+/// file the remote write store's ruler evaluates over every replica's data), and its rules.
+fn user_rule_file(
+    model: &Model,
+    file: &crate::spec::rules::RuleFile,
+) -> (String, Vec<u8>, Option<String>, RuleFileOut) {
     let groups = file.groups.iter().map(|g| GroupOut {
         name: g.name.clone(),
         interval: g.interval.as_ref().map(|d| d.to_string()),
@@ -207,14 +211,12 @@ fn user_rule_file(model: &Model, file: &crate::spec::rules::RuleFile) -> (String
     });
     let out = RuleFileOut { groups: groups.collect() };
     if file.store_ruler {
-        return (
-            format!("ruler/{}.yml", file.name),
-            yaml(model, "Rules for the remote write store's ruler", &out),
-            None,
-        );
+        let bytes = yaml(model, "Rules for the remote write store's ruler", &out);
+        return (format!("ruler/{}.yml", file.name), bytes, None, out);
     }
     let path = format!("rules/{}.yml", file.name);
-    (format!("prometheus/{path}"), yaml(model, "Prometheus rules", &out), Some(path))
+    let bytes = yaml(model, "Prometheus rules", &out);
+    (format!("prometheus/{path}"), bytes, Some(path), out)
 }
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
@@ -255,17 +257,15 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     // The catalogue's alerts, by file and group in the order they come: the fixed files, then
     // one per AI model and per SLO.
     let alerts = crate::catalogue::alerts(spec);
-    // The rules' tests render alongside the rule files, which render on every core.
-    let mut tests = Bundle::default();
-    let (user_files, ()) = rayon::join(
-        || spec.rules.files.par_iter().map(|file| user_rule_file(model, file)).collect::<Vec<_>>(),
-        || super::rule_tests::render(model, &mut tests, &alerts, |r| rule_out(model, r).annotations),
-    );
-    bundle.merge(tests);
+    // The spec's rule files render on every core.
+    let user_files: Vec<_> = spec.rules.files.par_iter().map(|file| user_rule_file(model, file)).collect();
     let mut rule_files = Vec::new();
-    for (path, bytes, loaded) in user_files {
+    // Every rule file by name, which the tests load rules from.
+    let mut rendered: BTreeMap<String, RuleFileOut> = BTreeMap::new();
+    for (file, (path, bytes, loaded, out)) in spec.rules.files.iter().zip(user_files) {
         bundle.add(path, bytes);
         rule_files.extend(loaded);
+        rendered.insert(file.name.clone(), out);
     }
     let recordings = crate::catalogue::recordings(spec);
     let mut order: Vec<&str> = crate::catalogue::FILES.to_vec();
@@ -302,13 +302,13 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     for file in order {
         if let Some(groups) = by_file.remove(file) {
             let path = format!("rules/{file}.yml");
-            bundle.add(
-                format!("prometheus/{path}"),
-                yaml(model, "Prometheus rules (generated catalogue)", &RuleFileOut { groups }),
-            );
+            let out = RuleFileOut { groups };
+            bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules (generated catalogue)", &out));
             rule_files.push(path);
+            rendered.insert(file.to_string(), out);
         }
     }
+    super::rule_tests::render(model, bundle, &alerts, &rendered, |r| rule_out(model, r).annotations);
 
     let remote_write = remote_write_out(spec, estimate.samples_per_second_per_replica);
     for instance in instances(spec) {

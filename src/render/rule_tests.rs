@@ -1,16 +1,27 @@
-//! `prometheus/tests/<rule file>_test.yml`: promtool unit tests for every alert, from the
-//! catalogue's scenarios and the spec's own rule tests. A test file loads only the rule file it
-//! tests, since promtool's cost grows with the rules loaded times the evaluation steps.
-//! `prometheus/tests/coverage.json` counts the alerts proven both ways.
+//! `prometheus/tests/`: promtool unit tests for every alert, from the catalogue's scenarios and
+//! the spec's own rule tests, each loading only the rules it needs, since promtool's cost grows
+//! with the rules loaded times the evaluation steps of every test group.
+//!
+//! An alert's tests load its closure (see [`Reads::closure`]): the alert and the recording rules
+//! it reads, transitively. `prometheus/tests/by_alert/<rule file>/<alert>_test.yml` loads
+//! `<alert>.rules.yml` beside it, a copy of those rules in their groups and order, serialised as
+//! the rule file is. Tests whose closure is the whole file, or cannot be known, load the rule
+//! file itself from `prometheus/tests/<rule file>_test.yml`. promtool's `rule_files` is per test
+//! file, so a test file holds the tests of one closure; an alerting rule is in no other alert's
+//! closure, so that is one file per alert. `prometheus/tests/coverage.json` counts the alerts
+//! proven both ways.
 
+use super::prometheus::{GroupOut, RuleFileOut, RuleOut};
 use super::{json, yaml};
 use crate::bundle::Bundle;
 use crate::catalogue::Alert;
 use crate::catalogue::scenario::Scenario;
+use crate::lint::analysis::{metric_name, selectors};
 use crate::spec::rules::Rule;
 use crate::validate::Model;
+use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Serialize)]
 struct TestFile {
@@ -164,22 +175,132 @@ fn user_groups(rule: &Rule) -> Vec<TestGroup> {
         .collect()
 }
 
-pub fn render(
+/// Series Prometheus writes for alerting rules' states: an expression reading them depends on
+/// alerts (their expressions and `for`) in ways matching recorded names cannot see.
+const ALERT_STATES: [&str; 2] = ["ALERTS", "ALERTS_FOR_STATE"];
+
+/// What each rule of a rule file reads, as positions in the file's rules in order (group by
+/// group): the recording rules whose name one of its selectors reads, or `None` when that is
+/// not known by name.
+struct Reads<'a> {
+    rules: Vec<&'a RuleOut>,
+    reads: Vec<Option<Vec<usize>>>,
+}
+
+impl<'a> Reads<'a> {
+    fn of(file: &'a RuleFileOut) -> Self {
+        let rules: Vec<&RuleOut> = file.groups.iter().flat_map(|g| &g.rules).collect();
+        let mut recorded: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            if let Some(name) = &r.record {
+                recorded.entry(name).or_default().push(i);
+            }
+        }
+        let reads = rules
+            .iter()
+            .map(|r| {
+                // Unparsable is unknown (validation rejects it before rendering anyway).
+                let expr = promql_parser::parser::parse(&r.expr).ok()?;
+                let mut deps = Vec::new();
+                for vs in selectors(&expr) {
+                    let name = metric_name(vs).filter(|n| !ALERT_STATES.contains(n))?;
+                    deps.extend(recorded.get(name).into_iter().flatten());
+                }
+                Some(deps)
+            })
+            .collect();
+        Reads { rules, reads }
+    }
+
+    /// The rules a test of `alert` needs: every alerting rule of that name (promtool checks the
+    /// alerts of all of them) and, transitively, every recording rule an expression among them
+    /// reads by name. `None` when the test must load the whole file: the closure is the whole
+    /// file anyway, or a rule in it reads something not known by name — a selector without a
+    /// metric name (`{__name__=~"…"}`) or the alert states, which depend on other alerts.
+    fn closure(&self, alert: &str) -> Option<BTreeSet<usize>> {
+        let mut needed: BTreeSet<usize> =
+            (0..self.rules.len()).filter(|&i| self.rules[i].alert.as_deref() == Some(alert)).collect();
+        let mut todo: Vec<usize> = needed.iter().copied().collect();
+        while let Some(i) = todo.pop() {
+            for &dep in self.reads[i].as_ref()? {
+                if needed.insert(dep) {
+                    todo.push(dep);
+                }
+            }
+        }
+        (!needed.is_empty() && needed.len() < self.rules.len()).then_some(needed)
+    }
+}
+
+/// The rules at these positions, in their groups (name and settings kept; groups left without
+/// rules dropped) and in file order, so that promtool evaluates them as it does the whole file.
+fn copy(file: &RuleFileOut, needed: &BTreeSet<usize>) -> RuleFileOut {
+    let mut at = 0;
+    let groups = file.groups.iter().filter_map(|g| {
+        let first = at;
+        at += g.rules.len();
+        let rules: Vec<RuleOut> =
+            g.rules.iter().enumerate().filter(|(i, _)| needed.contains(&(first + i))).map(|(_, r)| r.clone()).collect();
+        // Every field named: a new group setting must be decided on here.
+        (!rules.is_empty()).then(|| GroupOut { name: g.name.clone(), interval: g.interval.clone(), rules })
+    });
+    RuleFileOut { groups: groups.collect() }
+}
+
+/// The test files: by rule file, then by the alert whose closure the tests load (`None`: the
+/// whole file).
+struct Plan<'a> {
+    rule_files: &'a BTreeMap<String, RuleFileOut>,
+    /// Each rule file's expressions, parsed once for all its alerts.
+    reads: HashMap<&'a str, Reads<'a>>,
+    files: BTreeMap<(String, Option<String>), Planned>,
+    closures: BTreeMap<(String, String), Option<BTreeSet<usize>>>,
+}
+
+struct Planned {
+    tests: Vec<TestGroup>,
+    /// Every test is of a catalogue alert whose tests may evaluate every 5 minutes.
+    five_minute: bool,
+}
+
+impl<'a> Plan<'a> {
+    fn new(rule_files: &'a BTreeMap<String, RuleFileOut>) -> Self {
+        Plan { rule_files, reads: HashMap::new(), files: BTreeMap::new(), closures: BTreeMap::new() }
+    }
+
+    fn add(&mut self, file: &str, alert: &str, tests: Vec<TestGroup>, five: bool) {
+        let (rule_files, reads) = (self.rule_files, &mut self.reads);
+        let closure = self.closures.entry((file.to_string(), alert.to_string())).or_insert_with(|| {
+            let (name, rules) = rule_files.get_key_value(file)?;
+            reads.entry(name.as_str()).or_insert_with(|| Reads::of(rules)).closure(alert)
+        });
+        let part = closure.is_some().then(|| alert.to_string());
+        let planned = self
+            .files
+            .entry((file.to_string(), part))
+            .or_insert_with(|| Planned { tests: Vec::new(), five_minute: true });
+        planned.tests.extend(tests);
+        planned.five_minute &= five;
+    }
+}
+
+pub(super) fn render(
     model: &Model,
     bundle: &mut Bundle,
     alerts: &[Alert],
+    rule_files: &BTreeMap<String, RuleFileOut>,
     runbook: impl Fn(&Rule) -> BTreeMap<String, String>,
 ) {
-    let mut files: BTreeMap<String, Vec<TestGroup>> = BTreeMap::new();
+    let mut plan = Plan::new(rule_files);
     let mut total = 0;
     let mut unproven = Vec::new();
     for alert in alerts {
         total += 1;
-        let groups = files.entry(alert.file.to_string()).or_default();
-        groups.push(group_for(&alert.name, "fires", &alert.scenarios.firing, alert));
+        let mut groups = vec![group_for(&alert.name, "fires", &alert.scenarios.firing, alert)];
         if let Some(h) = &alert.scenarios.healthy {
             groups.push(group_for(&alert.name, "stays silent", h, alert));
         }
+        plan.add(&alert.file, &alert.name, groups, five_minute(alert));
     }
     for file in &model.spec.rules.files {
         for rule in file.groups.iter().flat_map(|g| &g.rules).filter(|r| r.alert.is_some()) {
@@ -191,18 +312,41 @@ pub fn render(
             if !(fires && silent) {
                 unproven.push(rule.alert.clone().unwrap_or_default());
             }
-            files.entry(file.name.clone()).or_default().extend(groups);
+            plan.add(&file.name, rule.alert.as_deref().unwrap_or_default(), groups, false);
         }
     }
-    for (file, tests) in files {
-        // Relative to `prometheus/tests/`; a file for the store's ruler is in the `ruler` component.
-        let for_ruler = model.spec.rules.files.iter().any(|f| f.name == file && f.store_ruler);
-        let rule_file = if for_ruler { format!("../../ruler/{file}.yml") } else { format!("../rules/{file}.yml") };
-        let generated = alerts.iter().filter(|a| a.file == file);
-        let evaluation_interval =
-            if generated.clone().next().is_some() && generated.clone().all(five_minute) { "5m" } else { "1m" };
-        let doc = TestFile { rule_files: vec![rule_file], evaluation_interval, tests };
-        bundle.add(format!("prometheus/tests/{file}_test.yml"), yaml(model, "promtool rule tests", &doc));
+    // Each test file (and rule copy) serialises on every core; the bundle keeps path order.
+    let ruler: std::collections::BTreeSet<&str> =
+        model.spec.rules.files.iter().filter(|f| f.store_ruler).map(|f| f.name.as_str()).collect();
+    let closures = &plan.closures;
+    let planned: Vec<_> = plan.files.into_iter().collect();
+    let written: Vec<Vec<(String, Vec<u8>)>> = planned
+        .into_par_iter()
+        .map(|((file, part), planned)| {
+            let mut out = Vec::new();
+            let for_ruler = ruler.contains(file.as_str());
+            let evaluation_interval = if planned.five_minute { "5m" } else { "1m" };
+            let needed = part.as_ref().and_then(|alert| closures[&(file.clone(), alert.clone())].as_ref());
+            let (path, rule_file) = match (part, needed, rule_files.get(&file)) {
+                (Some(alert), Some(needed), Some(rules)) => {
+                    let dir = format!("prometheus/tests/by_alert/{file}");
+                    let source =
+                        if for_ruler { format!("ruler/{file}.yml") } else { format!("prometheus/rules/{file}.yml") };
+                    let what = format!("The rules of {source} that {alert}'s promtool tests load");
+                    out.push((format!("{dir}/{alert}.rules.yml"), yaml(model, &what, &copy(rules, needed))));
+                    (format!("{dir}/{alert}_test.yml"), format!("{alert}.rules.yml"))
+                }
+                // Relative to `prometheus/tests/`; a file for the store's ruler is in the `ruler` component.
+                _ if for_ruler => (format!("prometheus/tests/{file}_test.yml"), format!("../../ruler/{file}.yml")),
+                _ => (format!("prometheus/tests/{file}_test.yml"), format!("../rules/{file}.yml")),
+            };
+            let doc = TestFile { rule_files: vec![rule_file], evaluation_interval, tests: planned.tests };
+            out.push((path, yaml(model, "promtool rule tests", &doc)));
+            out
+        })
+        .collect();
+    for (path, bytes) in written.into_iter().flatten() {
+        bundle.add(path, bytes);
     }
     let coverage = Coverage { alerts: total, proven: total - unproven.len(), unproven };
     bundle.add("prometheus/tests/coverage.json", json(&coverage));
@@ -211,6 +355,119 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rule(alert: Option<&str>, record: Option<&str>, expr: &str) -> RuleOut {
+        RuleOut {
+            alert: alert.map(String::from),
+            record: record.map(String::from),
+            expr: expr.into(),
+            for_: alert.map(|_| "5m".into()),
+            keep_firing_for: None,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        }
+    }
+
+    fn record(name: &str, expr: &str) -> RuleOut {
+        rule(None, Some(name), expr)
+    }
+
+    fn alert(name: &str, expr: &str) -> RuleOut {
+        rule(Some(name), None, expr)
+    }
+
+    /// Two groups: a chain a → b → HighB across them, an unrelated recording and alert, and
+    /// an alert reading a recording by `{__name__="…"}`.
+    fn file() -> RuleFileOut {
+        RuleFileOut {
+            groups: vec![
+                GroupOut {
+                    name: "first".into(),
+                    interval: Some("30s".into()),
+                    rules: vec![
+                        record("job:a:rate5m", "sum by (job) (rate(a_total[5m]))"),
+                        record("job:unrelated:sum", "sum by (job) (unrelated)"),
+                        record("job:b:ratio", "job:a:rate5m / on (job) group_left sum by (job) (rate(c_total[5m]))"),
+                    ],
+                },
+                GroupOut {
+                    name: "second".into(),
+                    interval: None,
+                    rules: vec![
+                        alert("Unrelated", "job:unrelated:sum > 1"),
+                        alert("HighB", "max_over_time(job:b:ratio[10m]) > 0.5"),
+                        alert("ByName", "{__name__=\"job:unrelated:sum\"} > 2"),
+                        alert("Raw", "up == 0"),
+                    ],
+                },
+            ],
+        }
+    }
+
+    fn names(f: &RuleFileOut, needed: &BTreeSet<usize>) -> Vec<String> {
+        let rules: Vec<&RuleOut> = f.groups.iter().flat_map(|g| &g.rules).collect();
+        needed.iter().map(|&i| rules[i].alert.clone().or(rules[i].record.clone()).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_closure_holds_the_alert_and_the_recordings_it_reads_transitively_and_nothing_else() {
+        let f = file();
+        let reads = Reads::of(&f);
+        let closure = |a| names(&f, &reads.closure(a).unwrap());
+        assert_eq!(closure("HighB"), ["job:a:rate5m", "job:b:ratio", "HighB"]);
+        assert_eq!(closure("Unrelated"), ["job:unrelated:sum", "Unrelated"]);
+        assert_eq!(closure("ByName"), ["job:unrelated:sum", "ByName"]);
+        assert_eq!(closure("Raw"), ["Raw"]);
+    }
+
+    #[test]
+    fn a_closure_that_cannot_be_known_by_name_or_is_everything_is_the_whole_file() {
+        let mut f = file();
+        f.groups[1].rules.push(alert("Inhibit", "ALERTS{alertname=\"HighB\"} unless on () vector(1)"));
+        f.groups[1].rules.push(alert("Any", "count({job=\"x\"}) > 1"));
+        f.groups[1].rules.push(alert("AnyRegex", "count({__name__=~\"job:.*\"}) > 1"));
+        f.groups[0].rules.push(record("job:restored:max", "max by (job) (ALERTS_FOR_STATE)"));
+        f.groups[1].rules.push(alert("FromRestored", "job:restored:max > 0"));
+        let reads = Reads::of(&f);
+        for whole in ["Inhibit", "Any", "AnyRegex", "FromRestored", "NoSuchAlert"] {
+            assert_eq!(reads.closure(whole), None, "{whole}");
+        }
+        assert!(reads.closure("HighB").is_some());
+        let single = RuleFileOut {
+            groups: vec![GroupOut { name: "g".into(), interval: None, rules: vec![alert("Raw", "up == 0")] }],
+        };
+        assert_eq!(Reads::of(&single).closure("Raw"), None);
+    }
+
+    /// The copy's rules are the file's, byte for byte, in their groups and in file order.
+    #[test]
+    fn a_copy_keeps_rules_verbatim_in_their_groups_and_order() {
+        let f = file();
+        let needed = Reads::of(&f).closure("HighB").unwrap();
+        let copied = serde_yaml::to_string(&copy(&f, &needed)).unwrap();
+        let expected = RuleFileOut {
+            groups: vec![
+                GroupOut {
+                    name: "first".into(),
+                    interval: Some("30s".into()),
+                    rules: vec![f.groups[0].rules[0].clone(), f.groups[0].rules[2].clone()],
+                },
+                GroupOut { name: "second".into(), interval: None, rules: vec![f.groups[1].rules[1].clone()] },
+            ],
+        };
+        assert_eq!(copied, serde_yaml::to_string(&expected).unwrap());
+        let whole = serde_yaml::to_string(&f).unwrap();
+        let mut rest = whole.as_str();
+        for block in copied.split("\n  - ").skip(1) {
+            let block = block.split("\n- name:").next().unwrap();
+            let at = rest.find(block).unwrap_or_else(|| panic!("not in the file, or out of order:\n{block}"));
+            rest = &rest[at + block.len()..];
+        }
+        // A group without needed rules is left out.
+        let raw = copy(&f, &Reads::of(&f).closure("Raw").unwrap());
+        assert_eq!(raw.groups.len(), 1);
+        assert_eq!(raw.groups[0].name, "second");
+    }
 
     #[test]
     fn label_templates_expand_like_prometheus() {

@@ -159,7 +159,30 @@ fn fill(root: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
         let mut f = OpenOptions::new().write(true).create_new(true).mode(0o644).open(&path)?;
         f.write_all(bytes)?;
         f.set_permissions(fs::Permissions::from_mode(0o644))?;
-        f.sync_all()?;
+    }
+    sync_tree(root, files.keys(), &dirs)
+}
+
+/// Makes every written file and folder durable before the folder is swapped into place. On
+/// Linux one `syncfs` of the filesystem does it: a fleet's bundle has ten thousand files, and
+/// syncing each in turn took most of a fresh render (8 s of 10).
+// Like `exchange`, an unsafe call because std has no wrapper for it.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn sync_tree<'a>(root: &Path, _files: impl Iterator<Item = &'a String>, _dirs: &[PathBuf]) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let folder = File::open(root)?;
+    // SAFETY: the descriptor is open for the duration of the call.
+    if unsafe { libc::syncfs(folder.as_raw_fd()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_tree<'a>(root: &Path, files: impl Iterator<Item = &'a String>, dirs: &[PathBuf]) -> io::Result<()> {
+    for rel in files {
+        File::open(root.join(rel))?.sync_all()?;
     }
     for d in dirs.iter().rev() {
         File::open(d)?.sync_all()?;
@@ -192,7 +215,8 @@ fn swap_into_place(tmp: &Path, out: &Path) -> io::Result<()> {
 }
 
 /// Atomically exchanges two paths; `Ok(false)` when the kernel or file system cannot.
-// The one unsafe call in monstack: std has no safe wrapper for renameat2.
+// One of the two unsafe calls in monstack (with `syncfs` above): std has no safe wrapper for
+// renameat2.
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 fn exchange(a: &Path, b: &Path) -> io::Result<bool> {

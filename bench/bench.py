@@ -165,7 +165,7 @@ def main():
         size = os.path.getsize(spec) / 2**20
         row(f"{env}: render + validate in memory (`monstack validate`)", build, rss,
             f"{n} rules, {dashboards} dashboards, spec {size:.1f} MiB")
-        row(f"{env}: `monstack render` to a fresh folder (fsync per file)", rendered, rss_r)
+        row(f"{env}: `monstack render` to a fresh folder (synced)", rendered, rss_r)
         row(f"{env}: `monstack render` again, spec unchanged (no-op)", noop)
         total["build"] += build
         total["rules"] += n

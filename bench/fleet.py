@@ -43,9 +43,11 @@ def series(metric, labels):
     return metric + "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
-def alert(name, expr, for_, severity, service, team, summary, description, fires, silent, eval_time, keeps=()):
-    """An alerting rule with a firing and a silent test. `keeps` are the series labels the
-    expression keeps besides `service` (which the rule also sets)."""
+def alert(name, expr, for_, severity, service, team, summary, description, turning, silent_at, fires_at, keeps=()):
+    """An alerting rule with one test: input series that are healthy and then turn bad, the
+    alert silent at `silent_at` and firing at `fires_at` (one promtool test group proves both
+    ways). `keeps` are the series labels the expression keeps besides `service` (which the rule
+    also sets)."""
     labels = {"service": service, "severity": severity, "team": team}
     expected = dict(labels)
     for k, v in keeps:
@@ -57,8 +59,12 @@ def alert(name, expr, for_, severity, service, team, summary, description, fires
         "labels": labels,
         "annotations": {"summary": summary, "description": description},
         "tests": [
-            {"input_series": fires, "eval_time": eval_time, "fires": [{"labels": expected}]},
-            {"input_series": silent, "eval_time": eval_time, "fires": []},
+            {
+                "input_series": turning,
+                "eval_time": silent_at,
+                "fires": [],
+                "later": [{"eval_time": fires_at, "fires": [{"labels": expected}]}],
+            }
         ],
     }
 
@@ -102,9 +108,10 @@ def service_rules(service, team):
             team,
             f"More than 5% of requests to {on} fail",
             f"The 5xx ratio of {on} has been above 5% for 5 minutes.",
-            [{"series": http("500"), "values": "0+6x30"}, {"series": http("200"), "values": "0+54x30"}],
-            [{"series": http("500"), "values": "0+1x30"}, {"series": http("200"), "values": "0+99x30"}],
-            "15m",
+            # 1% errors for 6 minutes, then 10%.
+            [{"series": http("500"), "values": "0+1x6 12+6x12"}, {"series": http("200"), "values": "0+99x6 648+54x12"}],
+            "5m",
+            "16m",
         ),
         alert(
             f"{c}HighLatency",
@@ -115,8 +122,17 @@ def service_rules(service, team):
             team,
             f"p99 latency of {on} above 500ms",
             f"The 99th percentile of {on}'s request duration has been above 0.5s for 10 minutes.",
-            [{"series": bucket(le), "values": v} for le, v in [("0.1", "0x30"), ("0.5", "0x30"), ("1", "0+10x30"), ("+Inf", "0+10x30")]],
-            [{"series": bucket(le), "values": "0+10x30"} for le in ["0.1", "0.5", "1", "+Inf"]],
+            # Every request under 100ms for 6 minutes, then every one between 0.5s and 1s.
+            [
+                {"series": bucket(le), "values": v}
+                for le, v in [
+                    ("0.1", "0+10x6 60x16"),
+                    ("0.5", "0+10x6 60x16"),
+                    ("1", "0+10x6 70+10x16"),
+                    ("+Inf", "0+10x6 70+10x16"),
+                ]
+            ],
+            "5m",
             "20m",
         ),
         alert(
@@ -128,9 +144,9 @@ def service_rules(service, team):
             team,
             f"{on} has a queue backlog",
             f"More than 1000 messages have waited in {on}'s queue for 15 minutes.",
-            [{"series": series("queue_depth", base), "values": "1500x30"}],
-            [{"series": series("queue_depth", base), "values": "10x30"}],
-            "20m",
+            [{"series": series("queue_depth", base), "values": "10x6 1500x20"}],
+            "5m",
+            "24m",
         ),
         alert(
             f"{c}InstanceDown",
@@ -141,9 +157,9 @@ def service_rules(service, team):
             team,
             f"An instance of {on} is down",
             f"{{{{ $labels.instance }}}} of {on} has not answered scrapes for 3 minutes.",
-            [{"series": series("up", base), "values": "0x10"}],
-            [{"series": series("up", base), "values": "1x10"}],
-            "5m",
+            [{"series": series("up", base), "values": "1x5 0x8"}],
+            "4m",
+            "12m",
             keeps=[("instance", base["instance"]), ("job", service)],
         ),
     ]

@@ -256,6 +256,21 @@ let
     };
   };
 
+  # A further evaluation time of a [`RuleTest`].
+  Check = types.submodule {
+    options = {
+      eval_time = mkOption {
+        type = Duration;
+        description = "When to check, from the start of the series.";
+      };
+      fires = mkOption {
+        type = types.listOf ExpectedAlert;
+        default = [ ];
+        description = "The alerts expected to fire then; empty means the rule must stay silent.";
+      };
+    };
+  };
+
   ClassRetention = types.submodule {
     options = {
       class = mkOption {
@@ -1425,6 +1440,11 @@ let
       input_series = mkOption {
         type = types.listOf InputSeries;
         description = "Input series, one sample a minute: `{ series = \"up{job=\\\"x\\\"}\"; values = \"1+0x10\"; }`.";
+      };
+      later = mkOption {
+        type = types.listOf Check;
+        default = [ ];
+        description = "Later evaluation times checked against the same input series, each with the alerts\nexpected then. One test so proves both ways — silent while the series are healthy,\nfiring after they turn — in one promtool test group, and promtool's cost is per group.";
       };
     };
   };

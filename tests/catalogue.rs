@@ -134,6 +134,38 @@ fn promtool_passes_every_generated_test_and_fails_a_wrong_one() {
     assert!(out.contains("QueueStalled"), "{out}");
 }
 
+/// One test whose series turn: silent at its `eval_time`, firing at a later check (`later`) —
+/// one promtool test group that promtool holds to both, and fails when they are swapped.
+#[test]
+fn a_test_checked_at_several_times_is_held_to_each() {
+    let mut s = spec("dev");
+    let rule = |silent_at: &str, fires_at: &str| {
+        json!({
+            "alert": "QueueStalled",
+            "expr": "sum by (job) (rate(jobs_done_total[10m])) == 0",
+            "for": "10m",
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": "Queue of {{ $labels.job }} stalled", "description": "No job of {{ $labels.job }} has completed for 10 minutes."},
+            "tests": [{
+                "input_series": [{"series": "jobs_done_total{job=\"worker\"}", "values": "0+5x15 75x30"}],
+                "eval_time": silent_at,
+                "later": [{"eval_time": fires_at, "fires": [{"labels": {"severity": "warning", "job": "worker"}}]}]
+            }]
+        })
+    };
+    s["rules"]["files"] =
+        json!([{"name": "custom_alerts", "groups": [{"name": "custom", "rules": [rule("12m", "40m")]}]}]);
+    let bundle = build(&s);
+    let tests = text(&bundle, "prometheus/tests/custom_alerts_test.yml");
+    assert_eq!(tests.matches("- name:").count(), 1, "{tests}");
+    assert_eq!(tests.matches("eval_time:").count(), 2, "{tests}");
+    let Some((ok, out)) = promtool_tests(&bundle) else { return };
+    assert!(ok, "{out}");
+    s["rules"]["files"][0]["groups"][0]["rules"] = json!([rule("40m", "12m")]);
+    let (ok, out) = promtool_tests(&build(&s)).unwrap();
+    assert!(!ok, "swapped checks passed:\n{out}");
+}
+
 #[test]
 fn catalogue_alert_names_are_unique_and_named_like_prometheus_alerts() {
     let names = monstack::catalogue::names();

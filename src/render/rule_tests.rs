@@ -157,20 +157,22 @@ fn user_groups(rule: &Rule) -> Vec<TestGroup> {
                 .iter()
                 .map(|s| InputSeries { series: s.series.clone(), values: s.values.clone() })
                 .collect(),
-            alert_rule_test: vec![AlertTest {
-                eval_time: t.eval_time.to_string(),
-                alertname: name.clone(),
-                exp_alerts: t
-                    .fires
-                    .iter()
-                    .map(|e| Expected {
-                        exp_labels: e.labels.clone(),
-                        exp_annotations: e.annotations.clone().unwrap_or_else(|| {
-                            rule.annotations.iter().map(|(k, v)| (k.clone(), expand(v, &e.labels))).collect()
-                        }),
-                    })
-                    .collect(),
-            }],
+            alert_rule_test: t
+                .checks()
+                .map(|(_, eval_time, fires)| AlertTest {
+                    eval_time: eval_time.to_string(),
+                    alertname: name.clone(),
+                    exp_alerts: fires
+                        .iter()
+                        .map(|e| Expected {
+                            exp_labels: e.labels.clone(),
+                            exp_annotations: e.annotations.clone().unwrap_or_else(|| {
+                                rule.annotations.iter().map(|(k, v)| (k.clone(), expand(v, &e.labels))).collect()
+                            }),
+                        })
+                        .collect(),
+                })
+                .collect(),
         })
         .collect()
 }
@@ -307,8 +309,8 @@ pub(super) fn render(
             total += 1;
             let with_annotations = Rule { annotations: runbook(rule), ..rule.clone() };
             let groups = user_groups(&with_annotations);
-            let fires = rule.tests.iter().any(|t| !t.fires.is_empty());
-            let silent = rule.tests.iter().any(|t| t.fires.is_empty());
+            let fires = rule.tests.iter().flat_map(|t| t.checks()).any(|(_, _, f)| !f.is_empty());
+            let silent = rule.tests.iter().flat_map(|t| t.checks()).any(|(_, _, f)| f.is_empty());
             if !(fires && silent) {
                 unproven.push(rule.alert.clone().unwrap_or_default());
             }
@@ -355,6 +357,29 @@ pub(super) fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_test_with_later_checks_is_one_group_checking_each_time() {
+        let rule: Rule = serde_json::from_value(serde_json::json!({
+            "alert": "QueueStalled",
+            "expr": "sum(rate(jobs_done_total[10m])) == 0",
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": "{{ $labels.severity }} stall"},
+            "tests": [{
+                "input_series": [{"series": "jobs_done_total{job=\"w\"}", "values": "0+1x10 10x30"}],
+                "eval_time": "8m",
+                "fires": [],
+                "later": [{"eval_time": "30m", "fires": [{"labels": {"severity": "warning"}}]}]
+            }]
+        }))
+        .unwrap();
+        let groups = user_groups(&rule);
+        assert_eq!(groups.len(), 1);
+        let checks: Vec<(&str, usize)> =
+            groups[0].alert_rule_test.iter().map(|t| (t.eval_time.as_str(), t.exp_alerts.len())).collect();
+        assert_eq!(checks, [("8m", 0), ("30m", 1)]);
+        assert_eq!(groups[0].alert_rule_test[1].exp_alerts[0].exp_annotations["summary"], "warning stall");
+    }
 
     fn rule(alert: Option<&str>, record: Option<&str>, expr: &str) -> RuleOut {
         RuleOut {

@@ -126,6 +126,32 @@ pub struct RuleTest {
     /// The alerts expected to fire then; empty means the rule must stay silent.
     #[serde(default)]
     pub fires: Vec<ExpectedAlert>,
+    /// Later evaluation times checked against the same input series, each with the alerts
+    /// expected then. One test so proves both ways — silent while the series are healthy,
+    /// firing after they turn — in one promtool test group, and promtool's cost is per group.
+    #[serde(default)]
+    pub later: Vec<Check>,
+}
+
+/// A further evaluation time of a [`RuleTest`].
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// When to check, from the start of the series.
+    pub eval_time: Duration,
+    /// The alerts expected to fire then; empty means the rule must stay silent.
+    #[serde(default)]
+    pub fires: Vec<ExpectedAlert>,
+}
+
+impl RuleTest {
+    /// Every check of the test with its option path below the test's: its own `eval_time` and
+    /// `fires` first, then each of `later`.
+    pub fn checks(&self) -> impl Iterator<Item = (String, &Duration, &[ExpectedAlert])> {
+        std::iter::once((String::new(), &self.eval_time, self.fires.as_slice())).chain(
+            self.later.iter().enumerate().map(|(i, c)| (format!(".later[{i}]"), &c.eval_time, c.fires.as_slice())),
+        )
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

@@ -263,6 +263,8 @@ struct Planned {
     tests: Vec<TestGroup>,
     /// Every test is of a catalogue alert whose tests may evaluate every 5 minutes.
     five_minute: bool,
+    /// The rules the tests load, when not the whole file.
+    needed: Option<BTreeSet<usize>>,
 }
 
 impl<'a> Plan<'a> {
@@ -277,10 +279,11 @@ impl<'a> Plan<'a> {
             reads.entry(name.as_str()).or_insert_with(|| Reads::of(rules)).closure(alert)
         });
         let part = closure.is_some().then(|| alert.to_string());
-        let planned = self
-            .files
-            .entry((file.to_string(), part))
-            .or_insert_with(|| Planned { tests: Vec::new(), five_minute: true });
+        let planned = self.files.entry((file.to_string(), part)).or_insert_with(|| Planned {
+            tests: Vec::new(),
+            five_minute: true,
+            needed: closure.clone(),
+        });
         planned.tests.extend(tests);
         planned.five_minute &= five;
     }
@@ -309,8 +312,7 @@ pub(super) fn render(
             total += 1;
             let with_annotations = Rule { annotations: runbook(rule), ..rule.clone() };
             let groups = user_groups(&with_annotations);
-            let fires = rule.tests.iter().flat_map(|t| t.checks()).any(|(_, _, f)| !f.is_empty());
-            let silent = rule.tests.iter().flat_map(|t| t.checks()).any(|(_, _, f)| f.is_empty());
+            let (fires, silent) = rule.proven_ways();
             if !(fires && silent) {
                 unproven.push(rule.alert.clone().unwrap_or_default());
             }
@@ -318,9 +320,8 @@ pub(super) fn render(
         }
     }
     // Each test file (and rule copy) serialises on every core; the bundle keeps path order.
-    let ruler: std::collections::BTreeSet<&str> =
+    let ruler: BTreeSet<&str> =
         model.spec.rules.files.iter().filter(|f| f.store_ruler).map(|f| f.name.as_str()).collect();
-    let closures = &plan.closures;
     let planned: Vec<_> = plan.files.into_iter().collect();
     let written: Vec<Vec<(String, Vec<u8>)>> = planned
         .into_par_iter()
@@ -328,8 +329,7 @@ pub(super) fn render(
             let mut out = Vec::new();
             let for_ruler = ruler.contains(file.as_str());
             let evaluation_interval = if planned.five_minute { "5m" } else { "1m" };
-            let needed = part.as_ref().and_then(|alert| closures[&(file.clone(), alert.clone())].as_ref());
-            let (path, rule_file) = match (part, needed, rule_files.get(&file)) {
+            let (path, rule_file) = match (part, &planned.needed, rule_files.get(&file)) {
                 (Some(alert), Some(needed), Some(rules)) => {
                     let dir = format!("prometheus/tests/by_alert/{file}");
                     let source =

@@ -144,6 +144,14 @@ pub struct Check {
     pub fires: Vec<ExpectedAlert>,
 }
 
+impl Rule {
+    /// Whether the rule's tests have a check in which it fires, and one in which it is silent.
+    pub fn proven_ways(&self) -> (bool, bool) {
+        let checks = || self.tests.iter().flat_map(|t| t.checks());
+        (checks().any(|(_, _, f)| !f.is_empty()), checks().any(|(_, _, f)| f.is_empty()))
+    }
+}
+
 impl RuleTest {
     /// Every check of the test with its option path below the test's: its own `eval_time` and
     /// `fires` first, then each of `later`.

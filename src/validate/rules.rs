@@ -177,8 +177,7 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
         }
         return;
     }
-    let fires = rule.tests.iter().flat_map(|t| t.checks()).any(|(_, _, f)| !f.is_empty());
-    let silent = rule.tests.iter().flat_map(|t| t.checks()).any(|(_, _, f)| f.is_empty());
+    let (fires, silent) = rule.proven_ways();
     if !(fires && silent) {
         let missing = match (fires, silent) {
             (false, false) => "a test in which it fires and one in which it stays silent",
@@ -193,9 +192,6 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
     let mut selectors: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for (ti, t) in rule.tests.iter().enumerate() {
         let tp = format!("{path}.tests[{ti}]");
-        for (cp, eval_time, _) in t.checks() {
-            cx.duration(&format!("{tp}{cp}.eval_time"), eval_time);
-        }
         if t.input_series.is_empty() {
             cx.error(Code::ValueOutOfRange, format!("{tp}.input_series"), "no input series")
                 .hint("give the series the expression reads");
@@ -216,17 +212,18 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
                 cx.error(Code::ValueOutOfRange, format!("{sp}.values"), "no values").hint("e.g. 0+10x30");
             }
         }
-        for (cp, ei, e) in
-            t.checks().flat_map(|(cp, _, fires)| fires.iter().enumerate().map(move |(ei, e)| (cp.clone(), ei, e)))
-        {
-            cx.labels(&format!("{tp}{cp}.fires[{ei}].labels"), &e.labels);
-            if e.annotations.is_none() && !plain_templates {
-                cx.error(
-                    Code::RuleUntested,
-                    format!("{tp}{cp}.fires[{ei}].annotations"),
-                    "the rule's annotations use templates other than {{ $labels.<name> }}",
-                )
-                .hint("state the expected annotations, as promtool compares them");
+        for (cp, eval_time, fires) in t.checks() {
+            cx.duration(&format!("{tp}{cp}.eval_time"), eval_time);
+            for (ei, e) in fires.iter().enumerate() {
+                cx.labels(&format!("{tp}{cp}.fires[{ei}].labels"), &e.labels);
+                if e.annotations.is_none() && !plain_templates {
+                    cx.error(
+                        Code::RuleUntested,
+                        format!("{tp}{cp}.fires[{ei}].annotations"),
+                        "the rule's annotations use templates other than {{ $labels.<name> }}",
+                    )
+                    .hint("state the expected annotations, as promtool compares them");
+                }
             }
         }
     }

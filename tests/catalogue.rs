@@ -347,13 +347,23 @@ fn tests_load_verbatim_parts_of_their_rule_files_in_file_order() {
 /// unrelated rules; promtool passes on them, and fails when the copy lacks `a`.
 #[test]
 fn an_alert_tests_load_the_recordings_it_reads_and_fail_without_them() {
-    let mut s = spec("dev");
+    recording_chain("dev", false);
+}
+
+/// The same for a file the store's ruler evaluates (`ruler/`, not `prometheus/rules/`).
+#[test]
+fn a_store_ruler_files_alert_tests_load_the_recordings_it_reads() {
+    recording_chain("prod", true);
+}
+
+fn recording_chain(env: &str, store_ruler: bool) {
+    let mut s = spec(env);
     let test = |rate: &str, fires: Value| {
         json!({"input_series": [{"series": "jobs_failed_total{job=\"worker\"}", "values": format!("0+{rate}x40")},
                                 {"series": "jobs_total{job=\"worker\"}", "values": "0+10x40"}],
                "eval_time": "30m", "fires": fires})
     };
-    s["rules"]["files"] = json!([{"name": "custom_alerts", "groups": [
+    s["rules"]["files"] = json!([{"name": "custom_alerts", "store_ruler": store_ruler, "groups": [
         {"name": "rates", "rules": [
             {"record": "job:jobs_failed:rate5m", "expr": "sum by (job) (rate(jobs_failed_total[5m]))"},
             {"record": "job:jobs:rate5m", "expr": "sum by (job) (rate(jobs_total[5m]))"},
@@ -374,8 +384,15 @@ fn an_alert_tests_load_the_recordings_it_reads_and_fail_without_them() {
         ]}
     ]}]);
     let bundle = build(&s);
+    let (source, other) = if store_ruler {
+        ("ruler/custom_alerts.yml", "prometheus/rules/custom_alerts.yml")
+    } else {
+        ("prometheus/rules/custom_alerts.yml", "ruler/custom_alerts.yml")
+    };
+    assert!(bundle.get(source).is_some() && bundle.get(other).is_none(), "the rule file is written to {source}");
     let copy_path = "prometheus/tests/by_alert/custom_alerts/JobsFailing.rules.yml";
     let copy = text(&bundle, copy_path);
+    assert!(copy.lines().next().unwrap().contains(&format!("The rules of {source} ")), "{copy}");
     let loaded: Vec<&str> =
         copy.lines().filter_map(|l| l.strip_prefix("  - record: ").or(l.strip_prefix("  - alert: "))).collect();
     assert_eq!(

@@ -185,11 +185,13 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
+            exiting(bundle);
             ExitCode::SUCCESS
         }
         Command::Validate { spec } => match read_spec(&spec).and_then(|b| build(&spec, &b, &Default::default())) {
             Ok(b) => {
                 say!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
+                exiting(b);
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -290,6 +292,12 @@ fn read_spec(spec: &str) -> Result<Vec<u8>, ExitCode> {
             }
         }
     })
+}
+
+/// Leaves a bundle to the operating system: the process exits next, and freeing a fleet's ten
+/// thousand files one by one would only cost time.
+fn exiting(bundle: monstack::bundle::Bundle) {
+    std::mem::forget(bundle);
 }
 
 fn build(spec: &str, bytes: &[u8], options: &monstack::BuildOptions) -> Result<monstack::bundle::Bundle, ExitCode> {

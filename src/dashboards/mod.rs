@@ -175,6 +175,46 @@ pub fn provisioned(spec: &Spec) -> impl Iterator<Item = (&Folder, String, Dashbo
     spec.grafana.folders.iter().enumerate().flat_map(|(i, f)| in_folder(i, f).map(move |(path, d)| (f, path, d)))
 }
 
+/// A provisioned dashboard as validation built it: its file, and what the docs catalogue
+/// lists of it.
+#[derive(Debug)]
+pub struct Built {
+    /// The JSON file Grafana provisions.
+    pub file: Vec<u8>,
+    pub title: String,
+    /// Panels, rows not counted.
+    pub panels: usize,
+    /// Every query's `expr`, in document order.
+    pub exprs: Vec<String>,
+}
+
+impl Built {
+    pub fn new(json: &Value) -> Built {
+        fn exprs(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, child) in m {
+                        match child {
+                            Value::String(s) if k == "expr" => out.push(s.clone()),
+                            other => exprs(other, out),
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|i| exprs(i, out)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        exprs(json, &mut all);
+        Built {
+            file: crate::render::json(json),
+            title: json["title"].as_str().unwrap_or_default().to_string(),
+            panels: json["panels"].as_array().map(|p| p.iter().filter(|p| p["type"] != "row").count()).unwrap_or(0),
+            exprs: all,
+        }
+    }
+}
+
 /// The dashboard's JSON for this environment.
 pub fn render<'a>(spec: &Spec, dashboard: impl Into<Dashboard<'a>>) -> Value {
     let dashboard = dashboard.into();

@@ -97,6 +97,19 @@ pub fn metric_name(vs: &VectorSelector) -> Option<&str> {
     })
 }
 
+/// Series Prometheus writes for alerting rules' states: an expression reading them depends on
+/// alerts (their expressions and `for`) in ways matching recorded names cannot see.
+pub const ALERT_STATES: [&str; 2] = ["ALERTS", "ALERTS_FOR_STATE"];
+
+/// The metric names an expression's selectors read, in order; `None` when one reads what is not
+/// known by name: a selector without a metric name (`{__name__=~"…"}`) or the alert states.
+pub fn names_read(e: &Expr) -> Option<Vec<String>> {
+    selectors(e)
+        .into_iter()
+        .map(|vs| metric_name(vs).filter(|n| !ALERT_STATES.contains(n)).map(str::to_string))
+        .collect()
+}
+
 /// Whether an expression is a plain number (no series).
 pub fn is_scalar(e: &Expr) -> bool {
     match e {

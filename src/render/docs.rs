@@ -11,7 +11,6 @@
 
 use crate::bundle::Bundle;
 use crate::catalogue::{self, show};
-use crate::dashboards::Dashboard;
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
 use crate::spec::grafana::DashboardKind;
@@ -20,7 +19,6 @@ use crate::spec::slo::Sli;
 use crate::validate::Model;
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use tera::{Context, Kwargs, State, Tera};
 
@@ -186,7 +184,7 @@ pub struct ReceiverDoc {
 }
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
-    let catalog = catalog(&model.spec);
+    let catalog = catalog(model);
     let (html, markdown) = rayon::join(|| html(&catalog), || markdown(&catalog));
     bundle.add("docs/index.html", html.into_bytes());
     bundle.add("docs/catalog.md", markdown.into_bytes());
@@ -299,35 +297,11 @@ pub fn entries(spec: &Spec) -> Vec<Entry> {
     out
 }
 
-/// The dashboards the environment provisions, in folder order, with their rendered JSON (one at
-/// a time: a fleet has hundreds).
-fn provisioned(spec: &Spec) -> impl Iterator<Item = (String, Dashboard<'_>, Value)> {
-    crate::dashboards::provisioned(spec).map(|(f, _, d)| (f.title.clone(), d, crate::dashboards::render(spec, d)))
-}
-
-/// Every `expr` string in a dashboard's JSON.
-fn exprs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m {
-                match child {
-                    Value::String(s) if k == "expr" => out.push(s),
-                    other => exprs(other, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|i| exprs(i, out)),
-        _ => {}
-    }
-}
-
 /// The scrape jobs a dashboard's queries select by name (`job="name"`), in declaration order.
 /// `quoted` maps each job's quoted name to the job.
-fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, dashboard: &Value) -> Vec<String> {
-    let mut all = Vec::new();
-    exprs(dashboard, &mut all);
+fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, exprs: &[String]) -> Vec<String> {
     let mut shown = BTreeSet::new();
-    for e in all {
+    for e in exprs {
         for (at, _) in e.match_indices("job=\"") {
             let value = &e[at + "job=".len()..];
             // The quoted value ends at the first quote not escaped by a backslash.
@@ -345,27 +319,25 @@ fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, dashboard: &Value) 
     shown.into_iter().map(|i| spec.scrape_jobs[i].name.clone()).collect()
 }
 
-fn panel_count(dashboard: &Value) -> usize {
-    dashboard["panels"].as_array().map(|p| p.iter().filter(|p| p["type"] != "row").count()).unwrap_or(0)
-}
-
 /// Builds the catalogue of an environment.
-pub fn catalog(spec: &Spec) -> Catalog {
+pub fn catalog(model: &Model) -> Catalog {
+    let spec = &model.spec;
     let effective = routing::effective(spec);
     let tree = routing::Tree::new(&effective).expect("a validated spec's matchers parse");
     let quoted: BTreeMap<String, usize> =
         spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::render::quote(&j.name), i)).collect();
-    let dashboards: Vec<DashboardDoc> = provisioned(spec)
-        .map(|(folder, d, json)| {
+    let dashboards: Vec<DashboardDoc> = crate::dashboards::provisioned(spec)
+        .zip(&model.dashboards)
+        .map(|((folder, _, d), built)| {
             let uid = d.uid();
             DashboardDoc {
-                title: json["title"].as_str().unwrap_or_default().to_string(),
+                title: built.title.clone(),
                 path: format!("/d/{uid}"),
                 uid,
-                folder,
+                folder: folder.title.clone(),
                 file: format!("{}.json", d.file_stem()),
-                panels: panel_count(&json),
-                jobs: jobs_shown(spec, &quoted, &json),
+                panels: built.panels,
+                jobs: jobs_shown(spec, &quoted, &built.exprs),
             }
         })
         .collect();

@@ -237,18 +237,23 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     // Per shard (one unsharded group: index 0 of 1), the scrape config files it reads.
     let mut shard_files: Vec<Vec<String>> = Vec::new();
     for shard in 0..estimate.shards {
+        // Each file serialises on every core; the bundle keeps path order.
+        let written: Vec<(String, Vec<u8>)> = files
+            .par_iter()
+            .map(|(file, scrape_configs)| {
+                let (path, scrape_configs) = if estimate.shards == 1 {
+                    (format!("scrape_configs/{file}.yml"), scrape_configs.clone())
+                } else {
+                    let sharded = scrape_configs.iter().map(|c| with_hashmod(c, shard, estimate.shards)).collect();
+                    (format!("scrape_configs/shard-{shard}/{file}.yml"), sharded)
+                };
+                let bytes = yaml(model, "Prometheus scrape configs", &ScrapeFile { scrape_configs });
+                (path, bytes)
+            })
+            .collect();
         let mut scrape_config_files = Vec::new();
-        for (file, scrape_configs) in &files {
-            let (path, scrape_configs) = if estimate.shards == 1 {
-                (format!("scrape_configs/{file}.yml"), scrape_configs.clone())
-            } else {
-                let sharded = scrape_configs.iter().map(|c| with_hashmod(c, shard, estimate.shards)).collect();
-                (format!("scrape_configs/shard-{shard}/{file}.yml"), sharded)
-            };
-            bundle.add(
-                format!("prometheus/{path}"),
-                yaml(model, "Prometheus scrape configs", &ScrapeFile { scrape_configs }),
-            );
+        for (path, bytes) in written {
+            bundle.add(format!("prometheus/{path}"), bytes);
             scrape_config_files.push(path);
         }
         shard_files.push(scrape_config_files);

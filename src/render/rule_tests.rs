@@ -16,7 +16,7 @@ use super::{json, yaml};
 use crate::bundle::Bundle;
 use crate::catalogue::Alert;
 use crate::catalogue::scenario::Scenario;
-use crate::lint::analysis::{metric_name, selectors};
+use crate::lint::analysis::names_read;
 use crate::spec::rules::Rule;
 use crate::validate::Model;
 use rayon::prelude::*;
@@ -177,10 +177,6 @@ fn user_groups(rule: &Rule) -> Vec<TestGroup> {
         .collect()
 }
 
-/// Series Prometheus writes for alerting rules' states: an expression reading them depends on
-/// alerts (their expressions and `for`) in ways matching recorded names cannot see.
-const ALERT_STATES: [&str; 2] = ["ALERTS", "ALERTS_FOR_STATE"];
-
 /// What each rule of a rule file reads, as positions in the file's rules in order (group by
 /// group): the recording rules whose name one of its selectors reads, or `None` when that is
 /// not known by name.
@@ -190,7 +186,9 @@ struct Reads<'a> {
 }
 
 impl<'a> Reads<'a> {
-    fn of(file: &'a RuleFileOut) -> Self {
+    /// `known`: what the spec's rule expressions read, found by validation; the catalogue's
+    /// are parsed here.
+    fn of(file: &'a RuleFileOut, known: &HashMap<String, Option<Vec<String>>>) -> Self {
         let rules: Vec<&RuleOut> = file.groups.iter().flat_map(|g| &g.rules).collect();
         let mut recorded: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
@@ -201,14 +199,16 @@ impl<'a> Reads<'a> {
         let reads = rules
             .iter()
             .map(|r| {
-                // Unparsable is unknown (validation rejects it before rendering anyway).
-                let expr = promql_parser::parser::parse(&r.expr).ok()?;
-                let mut deps = Vec::new();
-                for vs in selectors(&expr) {
-                    let name = metric_name(vs).filter(|n| !ALERT_STATES.contains(n))?;
-                    deps.extend(recorded.get(name).into_iter().flatten());
-                }
-                Some(deps)
+                let parsed;
+                let names = match known.get(&r.expr) {
+                    Some(names) => names.as_ref()?,
+                    None => {
+                        // Unparsable is unknown (validation rejects it before rendering anyway).
+                        parsed = names_read(&promql_parser::parser::parse(&r.expr).ok()?)?;
+                        &parsed
+                    }
+                };
+                Some(names.iter().flat_map(|n| recorded.get(n.as_str())).flatten().copied().collect())
             })
             .collect();
         Reads { rules, reads }
@@ -252,8 +252,7 @@ fn copy(file: &RuleFileOut, needed: &BTreeSet<usize>) -> RuleFileOut {
 /// The test files: by rule file, then by the alert whose closure the tests load (`None`: the
 /// whole file).
 struct Plan<'a> {
-    rule_files: &'a BTreeMap<String, RuleFileOut>,
-    /// Each rule file's expressions, parsed once for all its alerts.
+    /// What each rule file's rules read, found once for all its alerts.
     reads: HashMap<&'a str, Reads<'a>>,
     files: BTreeMap<(String, Option<String>), Planned>,
     closures: BTreeMap<(String, String), Option<BTreeSet<usize>>>,
@@ -268,16 +267,18 @@ struct Planned {
 }
 
 impl<'a> Plan<'a> {
-    fn new(rule_files: &'a BTreeMap<String, RuleFileOut>) -> Self {
-        Plan { rule_files, reads: HashMap::new(), files: BTreeMap::new(), closures: BTreeMap::new() }
+    fn new(rule_files: &'a BTreeMap<String, RuleFileOut>, known: &'a HashMap<String, Option<Vec<String>>>) -> Self {
+        // The files' expressions are parsed (those validation has not) on every core.
+        let reads = rule_files.par_iter().map(|(name, rules)| (name.as_str(), Reads::of(rules, known))).collect();
+        Plan { reads, files: BTreeMap::new(), closures: BTreeMap::new() }
     }
 
     fn add(&mut self, file: &str, alert: &str, tests: Vec<TestGroup>, five: bool) {
-        let (rule_files, reads) = (self.rule_files, &mut self.reads);
-        let closure = self.closures.entry((file.to_string(), alert.to_string())).or_insert_with(|| {
-            let (name, rules) = rule_files.get_key_value(file)?;
-            reads.entry(name.as_str()).or_insert_with(|| Reads::of(rules)).closure(alert)
-        });
+        let reads = &self.reads;
+        let closure = self
+            .closures
+            .entry((file.to_string(), alert.to_string()))
+            .or_insert_with(|| reads.get(file)?.closure(alert));
         let part = closure.is_some().then(|| alert.to_string());
         let planned = self.files.entry((file.to_string(), part)).or_insert_with(|| Planned {
             tests: Vec::new(),
@@ -296,7 +297,7 @@ pub(super) fn render(
     rule_files: &BTreeMap<String, RuleFileOut>,
     runbook: impl Fn(&Rule) -> BTreeMap<String, String>,
 ) {
-    let mut plan = Plan::new(rule_files);
+    let mut plan = Plan::new(rule_files, &model.reads);
     let mut total = 0;
     let mut unproven = Vec::new();
     for alert in alerts {
@@ -437,7 +438,7 @@ mod tests {
     #[test]
     fn a_closure_holds_the_alert_and_the_recordings_it_reads_transitively_and_nothing_else() {
         let f = file();
-        let reads = Reads::of(&f);
+        let reads = Reads::of(&f, &HashMap::new());
         let closure = |a| names(&f, &reads.closure(a).unwrap());
         assert_eq!(closure("HighB"), ["job:a:rate5m", "job:b:ratio", "HighB"]);
         assert_eq!(closure("Unrelated"), ["job:unrelated:sum", "Unrelated"]);
@@ -453,7 +454,7 @@ mod tests {
         f.groups[1].rules.push(alert("AnyRegex", "count({__name__=~\"job:.*\"}) > 1"));
         f.groups[0].rules.push(record("job:restored:max", "max by (job) (ALERTS_FOR_STATE)"));
         f.groups[1].rules.push(alert("FromRestored", "job:restored:max > 0"));
-        let reads = Reads::of(&f);
+        let reads = Reads::of(&f, &HashMap::new());
         for whole in ["Inhibit", "Any", "AnyRegex", "FromRestored", "NoSuchAlert"] {
             assert_eq!(reads.closure(whole), None, "{whole}");
         }
@@ -461,14 +462,14 @@ mod tests {
         let single = RuleFileOut {
             groups: vec![GroupOut { name: "g".into(), interval: None, rules: vec![alert("Raw", "up == 0")] }],
         };
-        assert_eq!(Reads::of(&single).closure("Raw"), None);
+        assert_eq!(Reads::of(&single, &HashMap::new()).closure("Raw"), None);
     }
 
     /// The copy's rules are the file's, byte for byte, in their groups and in file order.
     #[test]
     fn a_copy_keeps_rules_verbatim_in_their_groups_and_order() {
         let f = file();
-        let needed = Reads::of(&f).closure("HighB").unwrap();
+        let needed = Reads::of(&f, &HashMap::new()).closure("HighB").unwrap();
         let copied = serde_yaml::to_string(&copy(&f, &needed)).unwrap();
         let expected = RuleFileOut {
             groups: vec![
@@ -489,7 +490,7 @@ mod tests {
             rest = &rest[at + block.len()..];
         }
         // A group without needed rules is left out.
-        let raw = copy(&f, &Reads::of(&f).closure("Raw").unwrap());
+        let raw = copy(&f, &Reads::of(&f, &HashMap::new()).closure("Raw").unwrap());
         assert_eq!(raw.groups.len(), 1);
         assert_eq!(raw.groups[0].name, "second");
     }

@@ -1,10 +1,11 @@
 //! Grafana datasources and dashboard folders.
 
 use super::cx::Cx;
-use crate::dashboards::{self, Dashboard, check::Metrics};
+use crate::dashboards::{self, Built, Dashboard, check::Metrics};
 use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::grafana::{DatasourceType, ServiceDashboard};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
@@ -193,39 +194,58 @@ fn distinct_uid<V>(uid: &str, taken: &BTreeMap<String, V>) -> String {
 }
 
 /// Builds every dashboard the folders list and checks it as Grafana would, plus the metric
-/// cross-check; returns their files in [`dashboards::provisioned`] order (complete when nothing
-/// was reported). Runs only on an otherwise valid spec: dashboards are built from it.
-pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Vec<u8>> {
-    let mut rendered = Vec::new();
+/// cross-check; returns them in [`dashboards::provisioned`] order (complete when nothing was
+/// reported). Runs only on an otherwise valid spec: dashboards are built from it. They are
+/// built and checked on every core, and reported in order.
+pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
     let datasources = dashboards::check::datasources(spec);
     let metrics = Metrics::of(spec);
+    let provisioned: Vec<_> = dashboards::provisioned(spec).collect();
+    let checked: Vec<Option<(Built, Vec<dashboards::check::Problem>)>> = provisioned
+        .par_iter()
+        .map(|&(_, _, d)| {
+            let buildable = match d {
+                Dashboard::Builtin(kind) => dashboards::missing(spec, kind).is_none(),
+                Dashboard::Service(s) => spec.scrape_jobs.iter().any(|j| j.name == s.job),
+            };
+            buildable.then(|| {
+                let json = dashboards::render(spec, d);
+                let problems = dashboards::check::check(&json, &datasources, Some(&metrics));
+                (Built::new(&json), problems)
+            })
+        })
+        .collect();
+    let mut built = Vec::new();
     // Grafana refuses a second dashboard of the same title in a folder.
     let mut titles: BTreeMap<(String, String), String> = BTreeMap::new();
-    for (f, path, d) in dashboards::provisioned(spec) {
-        if let Dashboard::Builtin(kind) = d
-            && let Some(what) = dashboards::missing(spec, kind)
-        {
-            cx.error(
-                Code::RefUnknownJob,
-                path,
-                format!("dashboard {} has nothing to show without {what}", kind.file_stem()),
-            )
-            .hint("declare what it needs, or remove the dashboard from the folder");
+    for ((f, path, d), checked) in provisioned.into_iter().zip(checked) {
+        let Some((dashboard, problems)) = checked else {
+            match d {
+                Dashboard::Builtin(kind) => {
+                    let what = dashboards::missing(spec, kind).unwrap_or_default();
+                    cx.error(
+                        Code::RefUnknownJob,
+                        path,
+                        format!("dashboard {} has nothing to show without {what}", kind.file_stem()),
+                    )
+                    .hint("declare what it needs, or remove the dashboard from the folder");
+                }
+                Dashboard::Service(s) => {
+                    cx.error(
+                        Code::RefUnknownJob,
+                        format!("{path}.job"),
+                        format!("no scrape job \"{}\" to show", s.job),
+                    )
+                    .hint("name a job declared under `scrape_jobs`, or declare the service's scrape job");
+                }
+            }
             continue;
-        }
-        if let Dashboard::Service(s) = d
-            && !spec.scrape_jobs.iter().any(|j| j.name == s.job)
-        {
-            cx.error(Code::RefUnknownJob, format!("{path}.job"), format!("no scrape job \"{}\" to show", s.job))
-                .hint("name a job declared under `scrape_jobs`, or declare the service's scrape job");
-            continue;
-        }
-        let json = dashboards::render(spec, d);
-        for p in dashboards::check::check(&json, &datasources, Some(&metrics)) {
+        };
+        for p in problems {
             let e = cx.error(p.code, path.clone(), format!("dashboard {}: {}: {}", d.uid(), p.at, p.message));
             e.hint = p.hint;
         }
-        let title = json["title"].as_str().unwrap_or_default().to_string();
+        let title = dashboard.title.clone();
         match titles.get(&(f.dir.clone(), title.clone())) {
             Some(other) => {
                 let at = if matches!(d, Dashboard::Service(_)) { format!("{path}.title") } else { path };
@@ -240,7 +260,7 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Vec<u8>> {
                 titles.insert((f.dir.clone(), title), path);
             }
         }
-        rendered.push(crate::render::json(&json));
+        built.push(dashboard);
     }
-    rendered
+    built
 }

@@ -16,6 +16,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::spec::Spec;
 use crate::syntax::{Version, names};
 use cx::Cx;
+use std::collections::HashMap;
 
 /// A spec that passed validation, with what validation resolved.
 #[derive(Debug)]
@@ -26,7 +27,11 @@ pub struct Model {
     pub spec_sha256: String,
     /// Every provisioned dashboard's file (JSON), in [`crate::dashboards::provisioned`] order:
     /// built and checked once, during validation.
-    pub dashboards: Vec<Vec<u8>>,
+    pub dashboards: Vec<crate::dashboards::Built>,
+    /// What each expression of the spec's rule files reads by name
+    /// ([`crate::lint::analysis::names_read`]), found while validating them: the test files'
+    /// rule closures are taken from it instead of parsing every expression again.
+    pub reads: HashMap<String, Option<Vec<String>>>,
 }
 
 /// Parsed tool versions.
@@ -72,7 +77,7 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     // The rule checks (PromQL parsing and lints of every rule) are half the work: they run on
     // a second thread while the other sections are checked.
     let mut rules_cx = cx.fork();
-    rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &mut cx));
+    let (reads, ()) = rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &mut cx));
     cx.join(rules_cx);
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
@@ -90,7 +95,7 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     };
     let diags = cx.finish();
     match versions {
-        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256, dashboards }),
+        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256, dashboards, reads }),
         _ => Err(diags.into_sorted()),
     }
 }

@@ -7,9 +7,16 @@ use crate::spec::Spec;
 use crate::spec::rules::Rule;
 use crate::syntax::names;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-pub fn check(spec: &Spec, cx: &mut Cx) {
+/// Expressions and what they read by name.
+type Reads = Vec<(String, Option<Vec<String>>)>;
+
+/// A rule file's problems, its group names (with their paths) and what its rules read.
+type FileChecked<'a> = (Cx, Vec<(String, &'a str)>, Reads);
+
+/// Returns what each rule expression reads by name (see [`crate::validate::Model::reads`]).
+pub fn check(spec: &Spec, cx: &mut Cx) -> HashMap<String, Option<Vec<String>>> {
     if let Some(u) = &spec.rules.runbook_base_url {
         cx.url("rules.runbook_base_url", u);
     }
@@ -18,7 +25,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         runbook_base_url: spec.rules.runbook_base_url.is_some(),
     };
     // Files are checked on every core (each parses and lints its rules' PromQL).
-    let checked: Vec<(Cx, Vec<(String, &str)>)> = spec
+    let checked: Vec<FileChecked> = spec
         .rules
         .files
         .par_iter()
@@ -26,6 +33,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         .map(|(fi, file)| {
             let mut fcx = cx.fork();
             let mut groups = Vec::new();
+            let mut reads = Vec::new();
             let fp = format!("rules.files[{fi}]");
             fcx.slug(&format!("{fp}.name"), "rule file", &file.name);
             if crate::catalogue::reserved_file(&file.name) {
@@ -44,16 +52,20 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
                 }
                 fcx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
                 for (ri, rule) in group.rules.iter().enumerate() {
-                    check_rule(&mut fcx, &lint_cx, &format!("{gp}.rules[{ri}]"), rule);
+                    if let Some(names) = check_rule(&mut fcx, &lint_cx, &format!("{gp}.rules[{ri}]"), rule) {
+                        reads.push((rule.expr.clone(), names));
+                    }
                 }
             }
-            (fcx, groups)
+            (fcx, groups, reads)
         })
         .collect();
     let mut groups = Vec::new();
-    for (fcx, file_groups) in checked {
+    let mut reads = HashMap::new();
+    for (fcx, file_groups, file_reads) in checked {
         cx.join(fcx);
         groups.extend(file_groups);
+        reads.extend(file_reads);
     }
     cx.unique(
         "rule file",
@@ -93,6 +105,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         "AI model",
         m.models.iter().enumerate().map(|(i, x)| (format!("ai_models.models[{i}].name"), x.name.as_str())),
     );
+    reads
 }
 
 fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>) {
@@ -114,7 +127,8 @@ fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>)
     }
 }
 
-fn check_rule(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule) {
+/// Checks a rule; what its expression reads by name, when it parses.
+fn check_rule(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule) -> Option<Option<Vec<String>>> {
     match (&rule.alert, &rule.record) {
         (Some(_), Some(_)) | (None, None) => {
             cx.error(Code::RuleShape, path, "a rule has exactly one of `alert` and `record`")
@@ -147,8 +161,11 @@ fn check_rule(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Ru
             }
         }
     }
-    match promql_parser::parser::parse(&rule.expr) {
-        Ok(parsed) => lint(cx, lint_cx, path, rule, &parsed),
+    let reads = match promql_parser::parser::parse(&rule.expr) {
+        Ok(parsed) => {
+            lint(cx, lint_cx, path, rule, &parsed);
+            Some(crate::lint::analysis::names_read(&parsed))
+        }
         Err(e) => {
             let first = e.lines().next().unwrap_or(&e).to_string();
             cx.error(Code::PromqlInvalid, format!("{path}.expr"), first).hint(if rule.expr.contains("{{") {
@@ -156,8 +173,9 @@ fn check_rule(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Ru
             } else {
                 "fix the PromQL; `promtool check rules` shows the same error".to_string()
             });
+            None
         }
-    }
+    };
     cx.opt_duration(&format!("{path}.for"), rule.for_.as_ref());
     cx.opt_duration(&format!("{path}.keep_firing_for"), rule.keep_firing_for.as_ref());
     cx.labels(&format!("{path}.labels"), &rule.labels);
@@ -165,6 +183,7 @@ fn check_rule(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Ru
         cx.label_name(&format!("{path}.annotations.{k}"), k);
     }
     check_tests(cx, path, rule);
+    reads
 }
 
 /// Alerting rules are proven by their tests: at least one in which they fire and one in which

@@ -118,7 +118,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         yaml(model, "Grafana dashboard providers", &ProvidersFile { api_version: 1, providers }),
     );
     for ((f, _, d), file) in crate::dashboards::provisioned(&model.spec).zip(&model.dashboards) {
-        bundle.add(format!("grafana/dashboards/{}/{}.json", f.dir, d.file_stem()), file.clone());
+        bundle.add(format!("grafana/dashboards/{}/{}.json", f.dir, d.file_stem()), file.file.clone());
     }
 }
 

@@ -17,7 +17,7 @@ use crate::spec::scrape::{
 use crate::validate::Model;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const SA_CA: &str = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
 const SA_TOKEN: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -170,6 +170,87 @@ struct Namespaces {
 #[derive(Serialize)]
 pub(super) struct RuleFileOut {
     pub(super) groups: Vec<GroupOut>,
+    /// The file's YAML in pieces (see [`RuleFileOut::yaml`]).
+    #[serde(skip)]
+    pieces: Vec<(String, Vec<String>)>,
+}
+
+impl RuleFileOut {
+    /// The file, with each group's lines up to its rules and each rule's lines serialised once.
+    pub(super) fn new(groups: Vec<GroupOut>) -> Self {
+        #[derive(Serialize)]
+        struct Head<'a> {
+            name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            interval: Option<&'a str>,
+        }
+        fn piece<T: Serialize>(value: &T) -> String {
+            serde_yaml::to_string(value).expect("rule files always serialise")
+        }
+        let pieces = groups
+            .iter()
+            .map(|g| {
+                let head = piece(&[Head { name: &g.name, interval: g.interval.as_deref() }]);
+                (head, g.rules.iter().map(|r| indented(&piece(&[r]))).collect())
+            })
+            .collect();
+        RuleFileOut { groups, pieces }
+    }
+
+    /// The file's YAML (`needed`: `None`), or a file of the rules at these positions (counted
+    /// through the groups in order), in their groups and order, groups left without rules
+    /// dropped: a test's copy, written from the same bytes as the file.
+    pub(super) fn yaml(&self, model: &Model, what: &str, needed: Option<&BTreeSet<usize>>) -> Vec<u8> {
+        let mut out = super::header(model, what);
+        out.push_str(&self.body(needed));
+        out.into_bytes()
+    }
+
+    /// The document [`RuleFileOut::yaml`] writes below its header. serde_yaml writes a block
+    /// nested at a fixed indentation and never folds lines, so a piece serialised alone and
+    /// indented is the bytes it is within the whole document (the tests below compare).
+    fn body(&self, needed: Option<&BTreeSet<usize>>) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        for (head, rules) in &self.pieces {
+            let first = at;
+            at += rules.len();
+            let chosen: Vec<&String> = match needed {
+                None => rules.iter().collect(),
+                Some(n) => rules.iter().enumerate().filter(|(i, _)| n.contains(&(first + i))).map(|(_, r)| r).collect(),
+            };
+            if needed.is_some() && chosen.is_empty() {
+                continue;
+            }
+            if out.is_empty() {
+                out.push_str("groups:\n");
+            }
+            out.push_str(head);
+            if chosen.is_empty() {
+                out.push_str("  rules: []\n");
+            } else {
+                out.push_str("  rules:\n");
+                chosen.into_iter().for_each(|r| out.push_str(r));
+            }
+        }
+        if out.is_empty() {
+            out.push_str("groups: []\n");
+        }
+        out
+    }
+}
+
+/// A YAML block moved two columns right; empty lines (inside a literal block) stay empty, as
+/// the emitter writes them.
+fn indented(block: &str) -> String {
+    let mut out = String::with_capacity(block.len() + block.len() / 16);
+    for line in block.split_inclusive('\n') {
+        if line != "\n" {
+            out.push_str("  ");
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// A rule group; `rule_tests` copies groups (with a subset of their rules) for the tests.
@@ -209,13 +290,13 @@ fn user_rule_file(
         interval: g.interval.as_ref().map(|d| d.to_string()),
         rules: g.rules.iter().map(|r| rule_out(model, r)).collect(),
     });
-    let out = RuleFileOut { groups: groups.collect() };
+    let out = RuleFileOut::new(groups.collect());
     if file.store_ruler {
-        let bytes = yaml(model, "Rules for the remote write store's ruler", &out);
+        let bytes = out.yaml(model, "Rules for the remote write store's ruler", None);
         return (format!("ruler/{}.yml", file.name), bytes, None, out);
     }
     let path = format!("rules/{}.yml", file.name);
-    let bytes = yaml(model, "Prometheus rules", &out);
+    let bytes = out.yaml(model, "Prometheus rules", None);
     (format!("prometheus/{path}"), bytes, Some(path), out)
 }
 
@@ -307,8 +388,8 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     for file in order {
         if let Some(groups) = by_file.remove(file) {
             let path = format!("rules/{file}.yml");
-            let out = RuleFileOut { groups };
-            bundle.add(format!("prometheus/{path}"), yaml(model, "Prometheus rules (generated catalogue)", &out));
+            let out = RuleFileOut::new(groups);
+            bundle.add(format!("prometheus/{path}"), out.yaml(model, "Prometheus rules (generated catalogue)", None));
             rule_files.push(path);
             rendered.insert(file.to_string(), out);
         }
@@ -658,5 +739,103 @@ fn push_rule(groups: &mut Vec<GroupOut>, group: &str, rule: RuleOut) {
     match groups.iter_mut().find(|g| g.name == group) {
         Some(g) => g.rules.push(rule),
         None => groups.push(GroupOut { name: group.to_string(), interval: None, rules: vec![rule] }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rule(alert: bool, name: &str, expr: &str, labels: &[(&str, &str)], annotations: &[(&str, &str)]) -> RuleOut {
+        let map = |kv: &[(&str, &str)]| kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        RuleOut {
+            alert: alert.then(|| name.to_string()),
+            record: (!alert).then(|| name.to_string()),
+            expr: expr.into(),
+            for_: alert.then(|| "5m".into()),
+            keep_firing_for: None,
+            labels: map(labels),
+            annotations: map(annotations),
+        }
+    }
+
+    /// serde_yaml's own document of the rules at `needed` (all: `None`), groups without them
+    /// left out: what the pieces must add up to.
+    fn reference(groups: &[GroupOut], needed: Option<&BTreeSet<usize>>) -> String {
+        let mut at = 0;
+        let kept = groups.iter().filter_map(|g| {
+            let first = at;
+            at += g.rules.len();
+            let rules: Vec<RuleOut> = g
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| needed.is_none_or(|n| n.contains(&(first + i))))
+                .map(|(_, r)| r.clone())
+                .collect();
+            (needed.is_none() || !rules.is_empty()).then(|| GroupOut { rules, ..g.clone() })
+        });
+        #[derive(Serialize)]
+        struct Doc {
+            groups: Vec<GroupOut>,
+        }
+        serde_yaml::to_string(&Doc { groups: kept.collect() }).unwrap()
+    }
+
+    fn assert_same(groups: Vec<GroupOut>, needed: &BTreeSet<usize>) {
+        let file = RuleFileOut::new(groups.clone());
+        assert_eq!(file.body(None), reference(&groups, None));
+        assert_eq!(file.body(Some(needed)), reference(&groups, Some(needed)));
+    }
+
+    #[test]
+    fn pieces_add_up_to_the_document_serde_yaml_writes() {
+        let groups = vec![
+            GroupOut {
+                name: "multi: line".into(),
+                interval: Some("30s".into()),
+                rules: vec![
+                    rule(false, "job:a:rate5m", "sum by (job) (\n  rate(a_total[5m])\n)\n", &[], &[]),
+                    rule(true, "A", "up == 0", &[("severity", "page")], &[("description", "line one\n\n  indented\n")]),
+                ],
+            },
+            GroupOut { name: "empty".into(), interval: None, rules: vec![] },
+            GroupOut {
+                name: "'quoted' #x".into(),
+                interval: None,
+                rules: vec![rule(true, "B", " leading space", &[("k", "yes"), ("n", "1e3")], &[("s", "- dash: x")])],
+            },
+        ];
+        for needed in [vec![], vec![0], vec![1, 2], vec![0, 1, 2]] {
+            assert_same(groups.clone(), &needed.into_iter().collect());
+        }
+        // No groups at all.
+        assert_eq!(RuleFileOut::new(vec![]).body(None), reference(&[], None));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn pieces_add_up_for_any_text(
+            texts in proptest::collection::vec("[a-z0-9 :#'\"|>{}\\[\\],&*!%@`\t\n\r-]{0,24}|\\PC{0,8}", 12),
+            sizes in proptest::collection::vec(0usize..4, 1..4),
+            needed in proptest::collection::btree_set(0usize..10, 0..6),
+        ) {
+            let mut t = texts.iter().cycle();
+            let groups = sizes
+                .iter()
+                .map(|&n| GroupOut {
+                    name: t.next().unwrap().clone(),
+                    interval: Some(t.next().unwrap().clone()).filter(|s| !s.is_empty()),
+                    rules: (0..n)
+                        .map(|i| {
+                            rule(i % 2 == 0, t.next().unwrap(), t.next().unwrap(), &[("l", t.next().unwrap())], &[(t.next().unwrap(), t.next().unwrap())])
+                        })
+                        .collect(),
+                })
+                .collect();
+            assert_same(groups, &needed);
+        }
     }
 }

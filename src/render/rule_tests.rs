@@ -11,7 +11,7 @@
 //! closure, so that is one file per alert. `prometheus/tests/coverage.json` counts the alerts
 //! proven both ways.
 
-use super::prometheus::{GroupOut, RuleFileOut, RuleOut};
+use super::prometheus::{RuleFileOut, RuleOut};
 use super::{json, yaml};
 use crate::bundle::Bundle;
 use crate::catalogue::Alert;
@@ -235,7 +235,9 @@ impl<'a> Reads<'a> {
 }
 
 /// The rules at these positions, in their groups (name and settings kept; groups left without
-/// rules dropped) and in file order, so that promtool evaluates them as it does the whole file.
+/// rules dropped) and in file order, so that promtool evaluates them as it does the whole file:
+/// what [`RuleFileOut::yaml`] writes for a part of a file, built as a value to compare with.
+#[cfg(test)]
 fn copy(file: &RuleFileOut, needed: &BTreeSet<usize>) -> RuleFileOut {
     let mut at = 0;
     let groups = file.groups.iter().filter_map(|g| {
@@ -244,9 +246,13 @@ fn copy(file: &RuleFileOut, needed: &BTreeSet<usize>) -> RuleFileOut {
         let rules: Vec<RuleOut> =
             g.rules.iter().enumerate().filter(|(i, _)| needed.contains(&(first + i))).map(|(_, r)| r.clone()).collect();
         // Every field named: a new group setting must be decided on here.
-        (!rules.is_empty()).then(|| GroupOut { name: g.name.clone(), interval: g.interval.clone(), rules })
+        (!rules.is_empty()).then(|| super::prometheus::GroupOut {
+            name: g.name.clone(),
+            interval: g.interval.clone(),
+            rules,
+        })
     });
-    RuleFileOut { groups: groups.collect() }
+    RuleFileOut::new(groups.collect())
 }
 
 /// The test files: by rule file, then by the alert whose closure the tests load (`None`: the
@@ -336,7 +342,7 @@ pub(super) fn render(
                     let source =
                         if for_ruler { format!("ruler/{file}.yml") } else { format!("prometheus/rules/{file}.yml") };
                     let what = format!("The rules of {source} that {alert}'s promtool tests load");
-                    out.push((format!("{dir}/{alert}.rules.yml"), yaml(model, &what, &copy(rules, needed))));
+                    out.push((format!("{dir}/{alert}.rules.yml"), rules.yaml(model, &what, Some(needed))));
                     (format!("{dir}/{alert}_test.yml"), format!("{alert}.rules.yml"))
                 }
                 // Relative to `prometheus/tests/`; a file for the store's ruler is in the `ruler` component.
@@ -357,6 +363,7 @@ pub(super) fn render(
 
 #[cfg(test)]
 mod tests {
+    use super::super::prometheus::GroupOut;
     use super::*;
 
     #[test]
@@ -405,29 +412,27 @@ mod tests {
     /// Two groups: a chain a → b → HighB across them, an unrelated recording and alert, and
     /// an alert reading a recording by `{__name__="…"}`.
     fn file() -> RuleFileOut {
-        RuleFileOut {
-            groups: vec![
-                GroupOut {
-                    name: "first".into(),
-                    interval: Some("30s".into()),
-                    rules: vec![
-                        record("job:a:rate5m", "sum by (job) (rate(a_total[5m]))"),
-                        record("job:unrelated:sum", "sum by (job) (unrelated)"),
-                        record("job:b:ratio", "job:a:rate5m / on (job) group_left sum by (job) (rate(c_total[5m]))"),
-                    ],
-                },
-                GroupOut {
-                    name: "second".into(),
-                    interval: None,
-                    rules: vec![
-                        alert("Unrelated", "job:unrelated:sum > 1"),
-                        alert("HighB", "max_over_time(job:b:ratio[10m]) > 0.5"),
-                        alert("ByName", "{__name__=\"job:unrelated:sum\"} > 2"),
-                        alert("Raw", "up == 0"),
-                    ],
-                },
-            ],
-        }
+        RuleFileOut::new(vec![
+            GroupOut {
+                name: "first".into(),
+                interval: Some("30s".into()),
+                rules: vec![
+                    record("job:a:rate5m", "sum by (job) (rate(a_total[5m]))"),
+                    record("job:unrelated:sum", "sum by (job) (unrelated)"),
+                    record("job:b:ratio", "job:a:rate5m / on (job) group_left sum by (job) (rate(c_total[5m]))"),
+                ],
+            },
+            GroupOut {
+                name: "second".into(),
+                interval: None,
+                rules: vec![
+                    alert("Unrelated", "job:unrelated:sum > 1"),
+                    alert("HighB", "max_over_time(job:b:ratio[10m]) > 0.5"),
+                    alert("ByName", "{__name__=\"job:unrelated:sum\"} > 2"),
+                    alert("Raw", "up == 0"),
+                ],
+            },
+        ])
     }
 
     fn names(f: &RuleFileOut, needed: &BTreeSet<usize>) -> Vec<String> {
@@ -459,9 +464,8 @@ mod tests {
             assert_eq!(reads.closure(whole), None, "{whole}");
         }
         assert!(reads.closure("HighB").is_some());
-        let single = RuleFileOut {
-            groups: vec![GroupOut { name: "g".into(), interval: None, rules: vec![alert("Raw", "up == 0")] }],
-        };
+        let single =
+            RuleFileOut::new(vec![GroupOut { name: "g".into(), interval: None, rules: vec![alert("Raw", "up == 0")] }]);
         assert_eq!(Reads::of(&single, &HashMap::new()).closure("Raw"), None);
     }
 
@@ -471,16 +475,14 @@ mod tests {
         let f = file();
         let needed = Reads::of(&f, &HashMap::new()).closure("HighB").unwrap();
         let copied = serde_yaml::to_string(&copy(&f, &needed)).unwrap();
-        let expected = RuleFileOut {
-            groups: vec![
-                GroupOut {
-                    name: "first".into(),
-                    interval: Some("30s".into()),
-                    rules: vec![f.groups[0].rules[0].clone(), f.groups[0].rules[2].clone()],
-                },
-                GroupOut { name: "second".into(), interval: None, rules: vec![f.groups[1].rules[1].clone()] },
-            ],
-        };
+        let expected = RuleFileOut::new(vec![
+            GroupOut {
+                name: "first".into(),
+                interval: Some("30s".into()),
+                rules: vec![f.groups[0].rules[0].clone(), f.groups[0].rules[2].clone()],
+            },
+            GroupOut { name: "second".into(), interval: None, rules: vec![f.groups[1].rules[1].clone()] },
+        ]);
         assert_eq!(copied, serde_yaml::to_string(&expected).unwrap());
         let whole = serde_yaml::to_string(&f).unwrap();
         let mut rest = whole.as_str();

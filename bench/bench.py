@@ -10,6 +10,7 @@ import argparse
 import os
 import shutil
 import statistics
+import json
 import subprocess
 import sys
 import tempfile
@@ -178,6 +179,17 @@ def main():
     if total["check"]:
         row(f"all 3 envs: render + validate vs `promtool check rules` ({total['rules']} rules)",
             total["build"], peak, f"ratio {total['build'] / total['check']:.2f} (target <= 0.10)")
+        # The least any render + validation must spend with these crates (bench/floor.rs): parse
+        # each rule expression and test series once, write the rule and test files once.
+        floor = json.loads(subprocess.run(
+            ["cargo", "bench", "--quiet", "--locked", "--bench", "floor", "--", os.path.join(work, "bundle-prod")],
+            check=True, capture_output=True, text=True, cwd=REPO).stdout)
+        cpu = floor["total_cpu_ms"] / 1000
+        row("prod: floor, one core: parse every rule expression and test series once, write the rule and "
+            "test files once (`cargo bench --bench floor`)", cpu,
+            note=f"{floor['parse_rule_expressions_ms']:.0f} + {floor['parse_test_series_ms']:.0f} ms parsing, "
+                 f"{floor['write_rule_files_yaml_ms']:.0f} + {floor['write_test_files_yaml_ms']:.0f} ms YAML; "
+                 f"on 2 ideal cores {cpu / 2:.3f} s = {cpu / 2 / (total['check'] / 3):.3f} x promtool's mean check")
 
     small = args.services // 10
     spec = os.path.join(work, f"fleet-prod-{small}.json")

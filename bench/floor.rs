@@ -66,7 +66,9 @@ fn main() {
     let (mut rule_paths, mut test_paths) = (Vec::new(), Vec::new());
     files(&bundle.join("prometheus/rules"), ".yml", &mut rule_paths);
     files(&bundle.join("ruler"), ".yml", &mut rule_paths);
-    files(&bundle.join("prometheus/tests"), ".yml", &mut test_paths);
+    // The test files; not the rule copies beside some of them, which are pieces of the rule
+    // files written again (render/prometheus.rs), not serialised anew.
+    files(&bundle.join("prometheus/tests"), "_test.yml", &mut test_paths);
     let (rules, tests) = (load(&rule_paths), load(&test_paths));
     let exprs = strings(&rules, "groups", "rules", "expr");
     let series = strings(&tests, "tests", "input_series", "series");

@@ -201,45 +201,45 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
     let datasources = dashboards::check::datasources(spec);
     let metrics = Metrics::of(spec);
     let provisioned: Vec<_> = dashboards::provisioned(spec).collect();
-    let checked: Vec<Option<(Built, Vec<dashboards::check::Problem>)>> = provisioned
+    // A dashboard is built unless what it shows is missing: then the problem (option path
+    // below the dashboard's, message, hint) is reported instead.
+    type Checked = Result<(Built, Vec<dashboards::check::Problem>), (&'static str, String, &'static str)>;
+    let checked: Vec<Checked> = provisioned
         .par_iter()
         .map(|&(_, _, d)| {
-            let buildable = match d {
-                Dashboard::Builtin(kind) => dashboards::missing(spec, kind).is_none(),
-                Dashboard::Service(s) => spec.scrape_jobs.iter().any(|j| j.name == s.job),
-            };
-            buildable.then(|| {
-                let json = dashboards::render(spec, d);
-                let problems = dashboards::check::check(&json, &datasources, Some(&metrics));
-                (Built::new(&json), problems)
-            })
+            match d {
+                Dashboard::Builtin(kind) => {
+                    if let Some(what) = dashboards::missing(spec, kind) {
+                        let message = format!("dashboard {} has nothing to show without {what}", kind.file_stem());
+                        return Err(("", message, "declare what it needs, or remove the dashboard from the folder"));
+                    }
+                }
+                Dashboard::Service(s) => {
+                    if !spec.scrape_jobs.iter().any(|j| j.name == s.job) {
+                        let message = format!("no scrape job \"{}\" to show", s.job);
+                        return Err((
+                            ".job",
+                            message,
+                            "name a job declared under `scrape_jobs`, or declare the service's scrape job",
+                        ));
+                    }
+                }
+            }
+            let json = dashboards::render(spec, d);
+            let problems = dashboards::check::check(&json, &datasources, Some(&metrics));
+            Ok((Built::new(&json), problems))
         })
         .collect();
     let mut built = Vec::new();
     // Grafana refuses a second dashboard of the same title in a folder.
     let mut titles: BTreeMap<(String, String), String> = BTreeMap::new();
     for ((f, path, d), checked) in provisioned.into_iter().zip(checked) {
-        let Some((dashboard, problems)) = checked else {
-            match d {
-                Dashboard::Builtin(kind) => {
-                    let what = dashboards::missing(spec, kind).unwrap_or_default();
-                    cx.error(
-                        Code::RefUnknownJob,
-                        path,
-                        format!("dashboard {} has nothing to show without {what}", kind.file_stem()),
-                    )
-                    .hint("declare what it needs, or remove the dashboard from the folder");
-                }
-                Dashboard::Service(s) => {
-                    cx.error(
-                        Code::RefUnknownJob,
-                        format!("{path}.job"),
-                        format!("no scrape job \"{}\" to show", s.job),
-                    )
-                    .hint("name a job declared under `scrape_jobs`, or declare the service's scrape job");
-                }
+        let (dashboard, problems) = match checked {
+            Ok(built) => built,
+            Err((below, message, hint)) => {
+                cx.error(Code::RefUnknownJob, format!("{path}{below}"), message).hint(hint);
+                continue;
             }
-            continue;
         };
         for p in problems {
             let e = cx.error(p.code, path.clone(), format!("dashboard {}: {}: {}", d.uid(), p.at, p.message));

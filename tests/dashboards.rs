@@ -258,6 +258,52 @@ fn golden_signals_dashboards_show_their_service_from_declared_metrics() {
     }
 }
 
+/// The pod panels join cAdvisor with `up{job}` on `namespace` and `pod`: a job whose own
+/// relabeling or target labels may change or drop either gets no pod panels (they would stay
+/// empty); one whose relabeling leaves them alone keeps them.
+#[test]
+fn pod_panels_need_the_jobs_namespace_and_pod_labels() {
+    let prod = spec("prod");
+    let service = prod.grafana.folders.iter().flat_map(|f| &f.services).next().unwrap().clone();
+    let has_pod_panels = |spec: &Spec| {
+        let d = dashboards::render(spec, dashboards::Dashboard::Service(&service));
+        d["panels"].as_array().unwrap().iter().any(|p| p["title"] == "Pod CPU")
+    };
+    assert!(has_pod_panels(&prod));
+    let with = |relabel: Value, label: Option<(&str, &str)>| {
+        let mut s = prod.clone();
+        let job = s.scrape_jobs.iter_mut().find(|j| j.name == service.job).unwrap();
+        if !relabel.is_null() {
+            job.relabel_configs.push(serde_json::from_value(relabel).unwrap());
+        }
+        if let Some((k, v)) = label {
+            job.labels.insert(k.into(), v.into());
+        }
+        has_pod_panels(&s)
+    };
+    let changed = [
+        json!({"action": "labeldrop", "regex": "pod"}),
+        json!({"action": "labeldrop", "regex": "name.*"}),
+        json!({"action": "labelkeep", "regex": "job|instance|pod"}),
+        json!({"target_label": "namespace", "replacement": "fixed"}),
+        json!({"source_labels": ["__meta_x"], "target_label": "${1}"}),
+        json!({"action": "labelmap", "regex": "__meta_kubernetes_pod_label_(.+)"}),
+    ];
+    for r in changed {
+        assert!(!with(r.clone(), None), "pod panels kept despite {r}");
+    }
+    assert!(!with(Value::Null, Some(("pod", "static"))));
+    let harmless = [
+        json!({"action": "labeldrop", "regex": "tmp_.*"}),
+        json!({"action": "labelkeep", "regex": "job|instance|namespace|pod|__.*"}),
+        json!({"action": "keep", "source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Running"}),
+        json!({"target_label": "team", "replacement": "core"}),
+    ];
+    for r in harmless {
+        assert!(with(r.clone(), None), "pod panels dropped for {r}");
+    }
+}
+
 /// A service the metrics table does not know (a fleet's): its golden-signals dashboard declares
 /// it an instrumented HTTP service, and its queue metric, and nothing else; the cross-check still
 /// reports a metric the declaration does not cover.

@@ -1,21 +1,29 @@
 //! A service's golden signals: traffic, errors and latency from the recording rules (the
 //! [`http`] panels every instrumented service gets), and saturation: its processes' CPU and
 //! memory, its queue depth when the spec names the gauge, and its pods' CPU and memory when the
-//! job discovers pods and cAdvisor is scraped.
+//! job discovers pods, keeps their `namespace` and `pod` labels, and cAdvisor is scraped.
 
 use super::board::{Board, Section, ts};
 use super::*;
 use crate::spec::grafana::ServiceDashboard;
 use crate::spec::scrape::{Discovery, K8sRole};
 
-/// Whether `job`'s targets are pods (so `up{job}` carries `namespace` and `pod`) and cAdvisor's
-/// container metrics are scraped.
+/// Whether `job`'s targets are pods whose `namespace` and `pod` labels, set by the generated
+/// discovery relabeling, reach `up{job}` (the job's own target labels and relabeling leave them
+/// alone), and cAdvisor's container metrics are scraped: otherwise the pod panels' join would
+/// come out empty, and they are left out.
 fn pods_measured(spec: &Spec, job: &str) -> bool {
-    let pods = spec
-        .scrape_jobs
-        .iter()
-        .any(|j| j.name == job && matches!(&j.discovery, Discovery::Kubernetes(k) if k.role == K8sRole::Pod));
-    pods && spec.scrape_jobs.iter().any(|j| j.name == CADVISOR_JOB)
+    let Some(j) = spec.scrape_jobs.iter().find(|j| j.name == job) else { return false };
+    let Discovery::Kubernetes(k) = &j.discovery else { return false };
+    let kept = |label: &str| {
+        !j.labels.contains_key(label)
+            && !k.target_labels.contains_key(label)
+            && !j.relabel_configs.iter().any(|r| r.may_change(label))
+    };
+    k.role == K8sRole::Pod
+        && kept("namespace")
+        && kept("pod")
+        && spec.scrape_jobs.iter().any(|j| j.name == CADVISOR_JOB)
 }
 
 /// `series` (cAdvisor, per container) summed per pod, for the pods that are `job`'s targets.

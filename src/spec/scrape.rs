@@ -276,6 +276,28 @@ pub struct Relabel {
     pub action: Option<RelabelAction>,
 }
 
+impl Relabel {
+    /// Whether this step may change or remove the target label `label` (a label name); false
+    /// only when it certainly leaves it alone. Steps that keep or drop targets leave labels as
+    /// they are; a regex over label names counts when it may match `label` (or, for
+    /// `labelkeep`, may not); a templated target label or a `labelmap` may write any name.
+    pub fn may_change(&self, label: &str) -> bool {
+        let regex = self.regex.as_deref().unwrap_or("(.*)");
+        let matches = || regex::Regex::new(&format!("^(?:{regex})$")).map_or(true, |re| re.is_match(label));
+        match self.action.unwrap_or(RelabelAction::Replace) {
+            RelabelAction::Keep | RelabelAction::Drop | RelabelAction::Keepequal | RelabelAction::Dropequal => false,
+            RelabelAction::Labeldrop => matches(),
+            RelabelAction::Labelkeep => {
+                !regex::Regex::new(&format!("^(?:{regex})$")).is_ok_and(|re| re.is_match(label))
+            }
+            RelabelAction::Labelmap => true,
+            RelabelAction::Replace | RelabelAction::Hashmod | RelabelAction::Lowercase | RelabelAction::Uppercase => {
+                self.target_label.as_deref().is_some_and(|t| t == label || t.contains('$'))
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RelabelAction {

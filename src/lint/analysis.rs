@@ -110,6 +110,9 @@ pub fn names_read(e: &Expr) -> Option<Vec<String>> {
         .collect()
 }
 
+/// Expressions (their text) and what each reads by name ([`names_read`]).
+pub type NamesRead = std::collections::HashMap<String, Option<Vec<String>>>;
+
 /// Whether an expression is a plain number (no series).
 pub fn is_scalar(e: &Expr) -> bool {
     match e {

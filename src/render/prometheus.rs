@@ -209,7 +209,7 @@ impl RuleFileOut {
     /// The document [`RuleFileOut::yaml`] writes below its header. serde_yaml writes a block
     /// nested at a fixed indentation and never folds lines, so a piece serialised alone and
     /// indented is the bytes it is within the whole document (the tests below compare).
-    fn body(&self, needed: Option<&BTreeSet<usize>>) -> String {
+    pub(super) fn body(&self, needed: Option<&BTreeSet<usize>>) -> String {
         let mut out = String::new();
         let mut at = 0;
         for (head, rules) in &self.pieces {
@@ -253,7 +253,7 @@ fn indented(block: &str) -> String {
     out
 }
 
-/// A rule group; `rule_tests` copies groups (with a subset of their rules) for the tests.
+/// A rule group; a test's copy of part of a file keeps its groups (see [`RuleFileOut::yaml`]).
 #[derive(Serialize, Clone)]
 pub(super) struct GroupOut {
     pub(super) name: String,
@@ -776,11 +776,7 @@ mod tests {
                 .collect();
             (needed.is_none() || !rules.is_empty()).then(|| GroupOut { rules, ..g.clone() })
         });
-        #[derive(Serialize)]
-        struct Doc {
-            groups: Vec<GroupOut>,
-        }
-        serde_yaml::to_string(&Doc { groups: kept.collect() }).unwrap()
+        serde_yaml::to_string(&RuleFileOut::new(kept.collect())).unwrap()
     }
 
     fn assert_same(groups: Vec<GroupOut>, needed: &BTreeSet<usize>) {

@@ -16,7 +16,7 @@ use super::{json, yaml};
 use crate::bundle::Bundle;
 use crate::catalogue::Alert;
 use crate::catalogue::scenario::Scenario;
-use crate::lint::analysis::names_read;
+use crate::lint::analysis::{NamesRead, names_read};
 use crate::spec::rules::Rule;
 use crate::validate::Model;
 use rayon::prelude::*;
@@ -188,7 +188,7 @@ struct Reads<'a> {
 impl<'a> Reads<'a> {
     /// `known`: what the spec's rule expressions read, found by validation; the catalogue's
     /// are parsed here.
-    fn of(file: &'a RuleFileOut, known: &HashMap<String, Option<Vec<String>>>) -> Self {
+    fn of(file: &'a RuleFileOut, known: &NamesRead) -> Self {
         let rules: Vec<&RuleOut> = file.groups.iter().flat_map(|g| &g.rules).collect();
         let mut recorded: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
@@ -234,27 +234,6 @@ impl<'a> Reads<'a> {
     }
 }
 
-/// The rules at these positions, in their groups (name and settings kept; groups left without
-/// rules dropped) and in file order, so that promtool evaluates them as it does the whole file:
-/// what [`RuleFileOut::yaml`] writes for a part of a file, built as a value to compare with.
-#[cfg(test)]
-fn copy(file: &RuleFileOut, needed: &BTreeSet<usize>) -> RuleFileOut {
-    let mut at = 0;
-    let groups = file.groups.iter().filter_map(|g| {
-        let first = at;
-        at += g.rules.len();
-        let rules: Vec<RuleOut> =
-            g.rules.iter().enumerate().filter(|(i, _)| needed.contains(&(first + i))).map(|(_, r)| r.clone()).collect();
-        // Every field named: a new group setting must be decided on here.
-        (!rules.is_empty()).then(|| super::prometheus::GroupOut {
-            name: g.name.clone(),
-            interval: g.interval.clone(),
-            rules,
-        })
-    });
-    RuleFileOut::new(groups.collect())
-}
-
 /// The test files: by rule file, then by the alert whose closure the tests load (`None`: the
 /// whole file).
 struct Plan<'a> {
@@ -273,7 +252,7 @@ struct Planned {
 }
 
 impl<'a> Plan<'a> {
-    fn new(rule_files: &'a BTreeMap<String, RuleFileOut>, known: &'a HashMap<String, Option<Vec<String>>>) -> Self {
+    fn new(rule_files: &'a BTreeMap<String, RuleFileOut>, known: &NamesRead) -> Self {
         // The files' expressions are parsed (those validation has not) on every core.
         let reads = rule_files.par_iter().map(|(name, rules)| (name.as_str(), Reads::of(rules, known))).collect();
         Plan { reads, files: BTreeMap::new(), closures: BTreeMap::new() }
@@ -443,7 +422,7 @@ mod tests {
     #[test]
     fn a_closure_holds_the_alert_and_the_recordings_it_reads_transitively_and_nothing_else() {
         let f = file();
-        let reads = Reads::of(&f, &HashMap::new());
+        let reads = Reads::of(&f, &NamesRead::new());
         let closure = |a| names(&f, &reads.closure(a).unwrap());
         assert_eq!(closure("HighB"), ["job:a:rate5m", "job:b:ratio", "HighB"]);
         assert_eq!(closure("Unrelated"), ["job:unrelated:sum", "Unrelated"]);
@@ -459,22 +438,22 @@ mod tests {
         f.groups[1].rules.push(alert("AnyRegex", "count({__name__=~\"job:.*\"}) > 1"));
         f.groups[0].rules.push(record("job:restored:max", "max by (job) (ALERTS_FOR_STATE)"));
         f.groups[1].rules.push(alert("FromRestored", "job:restored:max > 0"));
-        let reads = Reads::of(&f, &HashMap::new());
+        let reads = Reads::of(&f, &NamesRead::new());
         for whole in ["Inhibit", "Any", "AnyRegex", "FromRestored", "NoSuchAlert"] {
             assert_eq!(reads.closure(whole), None, "{whole}");
         }
         assert!(reads.closure("HighB").is_some());
         let single =
             RuleFileOut::new(vec![GroupOut { name: "g".into(), interval: None, rules: vec![alert("Raw", "up == 0")] }]);
-        assert_eq!(Reads::of(&single, &HashMap::new()).closure("Raw"), None);
+        assert_eq!(Reads::of(&single, &NamesRead::new()).closure("Raw"), None);
     }
 
     /// The copy's rules are the file's, byte for byte, in their groups and in file order.
     #[test]
     fn a_copy_keeps_rules_verbatim_in_their_groups_and_order() {
         let f = file();
-        let needed = Reads::of(&f, &HashMap::new()).closure("HighB").unwrap();
-        let copied = serde_yaml::to_string(&copy(&f, &needed)).unwrap();
+        let needed = Reads::of(&f, &NamesRead::new()).closure("HighB").unwrap();
+        let copied = f.body(Some(&needed));
         let expected = RuleFileOut::new(vec![
             GroupOut {
                 name: "first".into(),
@@ -484,7 +463,7 @@ mod tests {
             GroupOut { name: "second".into(), interval: None, rules: vec![f.groups[1].rules[1].clone()] },
         ]);
         assert_eq!(copied, serde_yaml::to_string(&expected).unwrap());
-        let whole = serde_yaml::to_string(&f).unwrap();
+        let whole = f.body(None);
         let mut rest = whole.as_str();
         for block in copied.split("\n  - ").skip(1) {
             let block = block.split("\n- name:").next().unwrap();
@@ -492,9 +471,8 @@ mod tests {
             rest = &rest[at + block.len()..];
         }
         // A group without needed rules is left out.
-        let raw = copy(&f, &Reads::of(&f, &HashMap::new()).closure("Raw").unwrap());
-        assert_eq!(raw.groups.len(), 1);
-        assert_eq!(raw.groups[0].name, "second");
+        let raw = f.body(Some(&Reads::of(&f, &NamesRead::new()).closure("Raw").unwrap()));
+        assert!(raw.starts_with("groups:\n- name: second\n") && !raw.contains("name: first"), "{raw}");
     }
 
     #[test]

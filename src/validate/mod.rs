@@ -16,7 +16,6 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::spec::Spec;
 use crate::syntax::{Version, names};
 use cx::Cx;
-use std::collections::HashMap;
 
 /// A spec that passed validation, with what validation resolved.
 #[derive(Debug)]
@@ -25,13 +24,13 @@ pub struct Model {
     pub versions: Versions,
     /// sha256 of the canonical JSON of the input document.
     pub spec_sha256: String,
-    /// Every provisioned dashboard's file (JSON), in [`crate::dashboards::provisioned`] order:
-    /// built and checked once, during validation.
+    /// Every provisioned dashboard (its file and what the docs list of it), in
+    /// [`crate::dashboards::provisioned`] order: built and checked once, during validation.
     pub dashboards: Vec<crate::dashboards::Built>,
     /// What each expression of the spec's rule files reads by name
     /// ([`crate::lint::analysis::names_read`]), found while validating them: the test files'
     /// rule closures are taken from it instead of parsing every expression again.
-    pub reads: HashMap<String, Option<Vec<String>>>,
+    pub reads: crate::lint::analysis::NamesRead,
 }
 
 /// Parsed tool versions.

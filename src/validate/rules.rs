@@ -3,20 +3,18 @@
 use super::cx::Cx;
 use super::prometheus::team_ref;
 use crate::diag::Code;
+use crate::lint::analysis::NamesRead;
 use crate::spec::Spec;
 use crate::spec::rules::Rule;
 use crate::syntax::names;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
-
-/// Expressions and what they read by name.
-type Reads = Vec<(String, Option<Vec<String>>)>;
+use std::collections::BTreeMap;
 
 /// A rule file's problems, its group names (with their paths) and what its rules read.
-type FileChecked<'a> = (Cx, Vec<(String, &'a str)>, Reads);
+type FileChecked<'a> = (Cx, Vec<(String, &'a str)>, NamesRead);
 
 /// Returns what each rule expression reads by name (see [`crate::validate::Model::reads`]).
-pub fn check(spec: &Spec, cx: &mut Cx) -> HashMap<String, Option<Vec<String>>> {
+pub fn check(spec: &Spec, cx: &mut Cx) -> NamesRead {
     if let Some(u) = &spec.rules.runbook_base_url {
         cx.url("rules.runbook_base_url", u);
     }
@@ -33,7 +31,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> HashMap<String, Option<Vec<String>>> {
         .map(|(fi, file)| {
             let mut fcx = cx.fork();
             let mut groups = Vec::new();
-            let mut reads = Vec::new();
+            let mut reads = NamesRead::new();
             let fp = format!("rules.files[{fi}]");
             fcx.slug(&format!("{fp}.name"), "rule file", &file.name);
             if crate::catalogue::reserved_file(&file.name) {
@@ -53,7 +51,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> HashMap<String, Option<Vec<String>>> {
                 fcx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
                 for (ri, rule) in group.rules.iter().enumerate() {
                     if let Some(names) = check_rule(&mut fcx, &lint_cx, &format!("{gp}.rules[{ri}]"), rule) {
-                        reads.push((rule.expr.clone(), names));
+                        reads.insert(rule.expr.clone(), names);
                     }
                 }
             }
@@ -61,7 +59,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> HashMap<String, Option<Vec<String>>> {
         })
         .collect();
     let mut groups = Vec::new();
-    let mut reads = HashMap::new();
+    let mut reads = NamesRead::new();
     for (fcx, file_groups, file_reads) in checked {
         cx.join(fcx);
         groups.extend(file_groups);

@@ -33,7 +33,9 @@ if [ -z "${MONSTACK_NIXPKGS_LIB:-}" ]; then
 fi
 command -v nix >/dev/null || { echo "checks/offline.sh: nix is not installed" >&2; exit 1; }
 lib_flake=$(cd "$MONSTACK_NIXPKGS_LIB" && pwd)
-nixf=(nix --extra-experimental-features "nix-command flakes ca-derivations" --option sandbox false --option substituters "")
+# Debian's nix-bin creates no `nixbld` group on a fresh machine: builds run as the calling user.
+nixf=(nix --extra-experimental-features "nix-command flakes ca-derivations" --option sandbox false
+  --option substituters "" --option build-users-group "")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -104,13 +106,22 @@ cat >"$work/wrapper/flake.nix" <<NIX
 NIX
 w="path:$work/wrapper"
 
-# The store path of one output of a flake attribute (nix 2.8 has no --print-out-paths).
+# The store path of one output of a flake attribute (nix 2.8 has no --print-out-paths). On a
+# failed build it prints nothing, leaves Nix's last lines in $work/build.log and returns 1.
 out_path() {
-  "${nixf[@]}" build --no-link --json "$w#$1.$2" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['outputs']['$2'])"
+  local json
+  json=$("${nixf[@]}" build --no-link --json "$w#$1.$2" 2>"$work/build.log") || return 1
+  python3 -c "import json,sys; print(json.loads(sys.argv[1])[0]['outputs'][sys.argv[2]])" "$json" "$2"
 }
+build_log() { tail -n 5 "$work/build.log"; }
 
+# From here on a check that cannot run is a FAIL line, never an abort: every failure is counted.
+set +e
 for env in dev staging prod; do
-  "${nixf[@]}" eval --raw "$w#specs.$env" >"$work/$env.raw.json"
+  if ! "${nixf[@]}" eval --raw "$w#specs.$env" >"$work/$env.raw.json" 2>"$work/eval.log"; then
+    fail "$env: envs/$env.nix does not evaluate: $(tail -n 5 "$work/eval.log")"
+    continue
+  fi
   python3 - "$work/$env.raw.json" "$work/$env.json" <<'PY'
 import json, sys
 json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), indent=2, sort_keys=True)
@@ -126,7 +137,10 @@ PY
     fail "$env: examples/creativeflow/$env.json is stale; run: MONSTACK_NIXPKGS_LIB=$MONSTACK_NIXPKGS_LIB bash checks/offline.sh --update"
   fi
 
-  out=$(out_path "bundles.$env" out)
+  if ! out=$(out_path "bundles.$env" out); then
+    fail "$env: the bundle does not build: $(build_log)"
+    continue
+  fi
   "$monstack" render --spec "$work/$env.json" --out "$work/cli-$env" 2>/dev/null
   if diff -r "$out" "$work/cli-$env" >/dev/null; then
     ok "$env: nix build equals monstack render of the same spec"
@@ -145,11 +159,10 @@ PY
   fi
 done
 
-prom_a=$(out_path caProd prometheus)
-prom_b=$(out_path caProdGrafanaEdit prometheus)
-graf_a=$(out_path caProd grafana)
-graf_b=$(out_path caProdGrafanaEdit grafana)
-if [ "$prom_a" = "$prom_b" ] && [ "$graf_a" != "$graf_b" ]; then
+if ! { prom_a=$(out_path caProd prometheus) && prom_b=$(out_path caProdGrafanaEdit prometheus) &&
+  graf_a=$(out_path caProd grafana) && graf_b=$(out_path caProdGrafanaEdit grafana); }; then
+  fail "content-addressed: a bundle does not build: $(build_log)"
+elif [ "$prom_a" = "$prom_b" ] && [ "$graf_a" != "$graf_b" ]; then
   ok "content-addressed: a Grafana-only change keeps $prom_a and changes the grafana output"
 else
   fail "content-addressed: prometheus $prom_a vs $prom_b, grafana $graf_a vs $graf_b"
@@ -171,9 +184,13 @@ else
   fail "the semantic error does not name env and option: $(tail -n 5 "$work/semantic.log")"
 fi
 
-app=$(out_path diffApp out)
 app_rc=0
-"$app" prod staging >"$work/app-diff.txt" 2>&1 || app_rc=$?
+if app=$(out_path diffApp out); then
+  "$app" prod staging >"$work/app-diff.txt" 2>&1 || app_rc=$?
+else
+  app_rc="not built"
+  build_log >"$work/app-diff.txt"
+fi
 cli_rc=0
 "$monstack" diff "$repo/examples/creativeflow/prod.json" "$repo/examples/creativeflow/staging.json" >"$work/cli-diff.txt" 2>&1 || cli_rc=$?
 if [ "$app_rc" = 1 ] && [ "$cli_rc" = 1 ] && cmp -s "$work/app-diff.txt" "$work/cli-diff.txt"; then
@@ -182,8 +199,9 @@ else
   fail "diff app: exit $app_rc (CLI $cli_rc); $(head -n 5 "$work/app-diff.txt")"
 fi
 
-"${nixf[@]}" eval --raw "$w#vmtestSpec" >"$work/vmtest.json"
-if "$monstack" validate --spec "$work/vmtest.json" 2>"$work/vmtest.log"; then
+if ! "${nixf[@]}" eval --raw "$w#vmtestSpec" >"$work/vmtest.json" 2>"$work/vmtest.log"; then
+  fail "checks/vmtest-env.nix does not evaluate: $(tail -n 5 "$work/vmtest.log")"
+elif "$monstack" validate --spec "$work/vmtest.json" 2>"$work/vmtest.log"; then
   ok "the NixOS VM test's environment (checks/vmtest-env.nix) is a valid spec"
 else
   fail "checks/vmtest-env.nix: $(cat "$work/vmtest.log")"
@@ -197,8 +215,8 @@ else
 fi
 
 if [ -n "${MONSTACK_FLAKE_PARTS:-}" ]; then
-  via_module=$("${nixf[@]}" eval --raw "$w#flakePartsProd.drvPath")
-  via_lib=$("${nixf[@]}" eval --raw "$w#bundles.prod.drvPath")
+  via_module=$("${nixf[@]}" eval --raw "$w#flakePartsProd.drvPath" 2>&1)
+  via_lib=$("${nixf[@]}" eval --raw "$w#bundles.prod.drvPath" 2>&1)
   if [ "$via_module" = "$via_lib" ] && out_path flakePartsProd out >/dev/null; then
     ok "flakeModules.default builds prod-monitoring, the same derivation as lib.bundle"
   else

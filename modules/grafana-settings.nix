@@ -15,7 +15,7 @@ let
 in
 {
   server = {
-    http_port = s.http_port;
+    inherit (s) http_addr http_port;
     protocol = if hasTls then "https" else "http";
     enforce_domain = false;
   }

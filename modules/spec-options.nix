@@ -1635,6 +1635,11 @@ let
         default = false;
         description = "Hide the user/password form, so the administrator's password is for emergencies only\n(Grafana's `/login?disableAutoLogin` still shows it). Needs `oauth`. Default false.";
       };
+      http_addr = mkOption {
+        type = types.str;
+        default = "";
+        description = "Address Grafana listens on (`server.http_addr`). Default `\"\"`: every interface, Grafana's\nown default. Always rendered, because hosts disagree otherwise: NixOS' module defaults it\nto `127.0.0.1`, which would leave Grafana unreachable from other hosts.";
+      };
       http_port = mkOption {
         type = types.ints.u16;
         default = 3000;

@@ -26,6 +26,11 @@ pub struct Grafana {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Server {
+    /// Address Grafana listens on (`server.http_addr`). Default `""`: every interface, Grafana's
+    /// own default. Always rendered, because hosts disagree otherwise: NixOS' module defaults it
+    /// to `127.0.0.1`, which would leave Grafana unreachable from other hosts.
+    #[serde(default)]
+    pub http_addr: String,
     /// Port Grafana listens on. Default 3000.
     #[serde(default = "default_http_port")]
     pub http_port: u16,
@@ -67,6 +72,7 @@ fn default_admin_user() -> String {
 impl Default for Server {
     fn default() -> Self {
         Server {
+            http_addr: String::new(),
             http_port: default_http_port(),
             root_url: None,
             admin_user: default_admin_user(),

@@ -20,6 +20,7 @@ pub fn settings(spec: &Spec) -> Settings {
     let tls = spec.access.tls.as_ref();
     let mut out = Settings::new();
     let mut server = BTreeMap::from([
+        ("http_addr", json!(s.http_addr)),
         ("http_port", json!(s.http_port)),
         ("protocol", json!(if tls.is_some() { "https" } else { "http" })),
         ("enforce_domain", json!(false)),

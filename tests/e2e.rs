@@ -34,6 +34,19 @@ const CHECK: Duration = Duration::from_secs(300);
 #[test]
 fn a_dev_bundle_on_real_servers_fires_routes_inhibits_and_reloads() {
     let Some(bins) = Binaries::find() else { return };
+    run(&bins);
+}
+
+/// The same on Prometheus 3 and a current Alertmanager (NixOS 26.05 runs Prometheus 3.x), the
+/// bundle rendered for their versions and checked with their promtool and amtool.
+#[test]
+fn the_same_on_prometheus_3_and_a_current_alertmanager() {
+    let Some(bins) = Binaries::prometheus3() else { return };
+    run(&bins);
+}
+
+/// Renders dev for the versions of `bins` and runs it through every phase.
+fn run(bins: &Binaries) {
     let started = Instant::now();
     // Progress on stderr (shown with --nocapture, and on failure), so a slow phase is visible.
     let mark = |what: &str| eprintln!("e2e: {what} at {:.1}s", started.elapsed().as_secs_f64());
@@ -46,7 +59,9 @@ fn a_dev_bundle_on_real_servers_fires_routes_inhibits_and_reloads() {
 
     // Three revisions of the environment: the one started with, a changed one applied by reload,
     // and one whose bundle is edited by hand after rendering, which `monstack check` refuses.
-    let v1 = e2e_spec(&ports, &sink, exporter.addr());
+    let mut v1 = e2e_spec(&ports, &sink, exporter.addr());
+    v1["versions"]["prometheus"] = json!(Binaries::version(&bins.prometheus));
+    v1["versions"]["alertmanager"] = json!(Binaries::version(&bins.alertmanager));
     let mut v2 = revision(&v1, "2", "HostHighMemoryUsage");
     v2["alertmanager"]["route"]["repeat_interval"] = json!("11h");
     let v3 = revision(&v2, "3", "HostDiskWillFillSoon");
@@ -57,11 +72,12 @@ fn a_dev_bundle_on_real_servers_fires_routes_inhibits_and_reloads() {
     std::fs::write(&infra, edited).unwrap();
     mark("bundles rendered");
 
-    let mut stack = Stack::start(&bins, &ports, tmp.path(), &b1, check(&b1, &logs, "check-v1"));
+    let check = |bundle: &Path, name: &str| check(bundle, &logs, name, bins);
+    let mut stack = Stack::start(bins, &ports, tmp.path(), &b1, check(&b1, "check-v1"));
     mark("servers ready");
     // Each revision's gate, `monstack check`, takes tens of seconds (promtool's rule tests): the
     // next revision's runs while the alerting checks below wait on the servers.
-    let check_v2 = check(&b2, &logs, "check-v2");
+    let check_v2 = check(&b2, "check-v2");
 
     let scraped = targets_and_rules_are_live(&stack, &v1, &b1);
     mark("targets up, rules loaded");
@@ -71,7 +87,7 @@ fn a_dev_bundle_on_real_servers_fires_routes_inhibits_and_reloads() {
     mark("inhibitions hold");
     a_changed_bundle_is_applied_by_reload(&mut stack, [&b1, &b2], check_v2, &scraped);
     mark("changed bundle applied by reload");
-    an_edited_bundle_is_refused_before_reload(&stack, &b3, check(&b3, &logs, "check-v3"), &b2);
+    an_edited_bundle_is_refused_before_reload(&stack, &b3, check(&b3, "check-v3"), &b2);
     mark("edited bundle refused");
 }
 
@@ -209,9 +225,9 @@ fn revision(spec: &Value, revision: &str, disable: &str) -> Value {
 
 /// `monstack check` of a bundle, started now and awaited by `Stack::deploy`. Its scratch copies
 /// go to the test's temp folder, so they are removed even if the check is killed.
-fn check(bundle: &Path, logs: &Path, name: &str) -> Proc {
+fn check(bundle: &Path, logs: &Path, name: &str, bins: &Binaries) -> Proc {
     let tmp = logs.parent().unwrap();
-    Proc::spawn(name, monstack().arg("check").arg(bundle).env("TMPDIR", tmp), logs)
+    Proc::spawn(name, monstack().arg("check").arg(bundle).env("TMPDIR", tmp).env("PATH", bins.path()), logs)
 }
 
 /// (group, number of rules) of every rule group in the bundle's rule files, sorted.

@@ -503,7 +503,7 @@ pub fn catalog(model: &Model) -> Catalog {
         route_tree_svg: super::route_tree::to_svg(&effective),
         route_tree_mermaid: super::route_tree::to_mermaid(&effective),
         access: access(spec),
-        flags: super::flags::all(spec)
+        flags: super::flags::all(model)
             .into_iter()
             .flat_map(|(component, roles)| {
                 roles.into_iter().map(move |(role, args)| FlagsDoc { component: component.into(), role, args })

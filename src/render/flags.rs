@@ -27,14 +27,15 @@ struct Flags {
 }
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
-    for (component, roles) in all(&model.spec) {
+    for (component, roles) in all(model) {
         bundle.add(format!("{component}/{FILE}"), json(&Flags { component, roles }));
     }
 }
 
 /// Every server's roles and their arguments, as the catalogue lists them.
-pub fn all(spec: &Spec) -> [(&'static str, BTreeMap<String, Vec<String>>); 3] {
-    [("prometheus", prometheus(spec)), ("alertmanager", alertmanager(spec)), ("loki", loki(spec))]
+pub fn all(model: &Model) -> [(&'static str, BTreeMap<String, Vec<String>>); 3] {
+    let spec = &model.spec;
+    [("prometheus", prometheus(model)), ("alertmanager", alertmanager(spec)), ("loki", loki(spec))]
 }
 
 fn web_config(spec: &Spec, component: Component) -> Option<String> {
@@ -42,13 +43,17 @@ fn web_config(spec: &Spec, component: Component) -> Option<String> {
 }
 
 /// Prometheus' flags: role `server` for an environment's single Prometheus, else one role per
-/// instance (`a`, `b`, `shard-0.a`, …), each with its own configuration file.
-pub fn prometheus(spec: &Spec) -> BTreeMap<String, Vec<String>> {
+/// instance (`a`, `b`, `shard-0.a`, …), each with its own configuration file. Retention is a
+/// flag only for the versions that do not read it from the configuration file.
+pub fn prometheus(model: &Model) -> BTreeMap<String, Vec<String>> {
+    let spec = &model.spec;
     let p = &spec.prometheus;
     let s = &p.storage;
-    let mut common =
-        vec![format!("--storage.tsdb.path={}", s.path), format!("--storage.tsdb.retention.time={}", s.retention_time)];
-    common.extend(s.retention_size.as_ref().map(|size| format!("--storage.tsdb.retention.size={size}")));
+    let mut common = vec![format!("--storage.tsdb.path={}", s.path)];
+    if !prometheus::retention_in_config(&model.versions) {
+        common.push(format!("--storage.tsdb.retention.time={}", s.retention_time));
+        common.extend(s.retention_size.as_ref().map(|size| format!("--storage.tsdb.retention.size={size}")));
+    }
     common.extend(p.external_url.as_ref().map(|u| format!("--web.external-url={u}")));
     common.extend(web_config(spec, Component::Prometheus).map(|f| format!("--web.config.file={f}")));
     // Reloads by SIGHUP, as nixpkgs' module does; `/-/reload` over HTTP would let anyone with

@@ -14,7 +14,8 @@ use crate::spec::scrape::{
     Authorization, BasicAuth, Discovery, K8sPreset, K8sRole, KubernetesDiscovery, Relabel, RelabelAction, Scheme,
     ScrapeJob, Tls,
 };
-use crate::validate::Model;
+use crate::syntax::Version;
+use crate::validate::{Model, Versions};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +31,38 @@ struct Config {
     alerting: Alerting,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     remote_write: Vec<RemoteWriteOut>,
+    /// Retention, for the versions that read it from here ([`retention_in_config`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    storage: Option<StorageOut>,
+}
+
+#[derive(Serialize)]
+struct StorageOut {
+    tsdb: TsdbOut,
+}
+
+#[derive(Serialize)]
+struct TsdbOut {
+    retention: RetentionOut,
+}
+
+#[derive(Serialize)]
+struct RetentionOut {
+    time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<String>,
+}
+
+/// Since 3.8 Prometheus reads its retention from the configuration file
+/// (`storage.tsdb.retention.{time,size}`, applied on reload) and the
+/// `--storage.tsdb.retention.*` flags are deprecated (prometheus/prometheus#17026; nixpkgs'
+/// RFC 42 module, NixOS/nixpkgs#471743, drops its flag option for it). Older versions reject the
+/// field, so they get the flags (render::flags).
+pub const RETENTION_IN_CONFIG_SINCE: Version = Version::new(3, 8, 0);
+
+/// Whether the environment's Prometheus takes its retention from the configuration file.
+pub fn retention_in_config(versions: &Versions) -> bool {
+    versions.prometheus >= RETENTION_IN_CONFIG_SINCE
 }
 
 #[derive(Serialize)]
@@ -427,6 +460,14 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
                 }],
             },
             remote_write: remote_write.clone(),
+            storage: retention_in_config(&model.versions).then(|| StorageOut {
+                tsdb: TsdbOut {
+                    retention: RetentionOut {
+                        time: p.storage.retention_time.to_string(),
+                        size: p.storage.retention_size.clone(),
+                    },
+                },
+            }),
         };
         let what = match instance.name() {
             Some(name) => format!("Prometheus configuration of instance {name}"),

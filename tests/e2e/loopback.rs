@@ -16,9 +16,55 @@ pub struct Binaries {
     pub prometheus: PathBuf,
     pub alertmanager: PathBuf,
     pub node_exporter: PathBuf,
+    /// The folder of the promtool and amtool of the same versions, when they are not the ones
+    /// on PATH: `monstack check` of the bundle is run with it first on PATH.
+    pub tools: Option<PathBuf>,
 }
 
+/// Where `.ci/install` unpacks Prometheus 3 and a current Alertmanager (Debian forky's), beside
+/// the 2.53 and 0.28 on PATH.
+pub const PROMETHEUS3: &str = "/opt/monstack/prometheus3/usr/bin";
+
 impl Binaries {
+    /// Prometheus 3, Alertmanager and their promtool and amtool from [`PROMETHEUS3`], with the
+    /// node_exporter on PATH.
+    pub fn prometheus3() -> Option<Binaries> {
+        let dir = PathBuf::from(PROMETHEUS3);
+        let missing: Vec<&str> = ["prometheus", "prometheus-alertmanager", "promtool", "amtool"]
+            .into_iter()
+            .filter(|name| !dir.join(name).is_file())
+            .collect();
+        let node_exporter = which(&["prometheus-node-exporter", "node_exporter"]);
+        if !missing.is_empty() || node_exporter.is_none() {
+            assert!(!in_ci(), "CI must provide {missing:?} in {PROMETHEUS3} and node_exporter; run .ci/install");
+            eprintln!("SKIP: {missing:?} not in {PROMETHEUS3} or node_exporter not on PATH (install with .ci/install)");
+            return None;
+        }
+        Some(Binaries {
+            prometheus: dir.join("prometheus"),
+            alertmanager: dir.join("prometheus-alertmanager"),
+            node_exporter: node_exporter?,
+            tools: Some(dir),
+        })
+    }
+
+    /// `MAJOR.MINOR.PATCH` of a server binary, from its `--version` line (`prometheus, version
+    /// 3.5.3+ds1 (…)`).
+    pub fn version(bin: &Path) -> String {
+        let o = Command::new(bin).arg("--version").output().unwrap();
+        let text = String::from_utf8_lossy(if o.stdout.is_empty() { &o.stderr } else { &o.stdout }).into_owned();
+        let word =
+            text.split_whitespace().nth(2).unwrap_or_else(|| panic!("{}: no version in {text:?}", bin.display()));
+        word.split(['+', '-', '~']).next().unwrap().to_string()
+    }
+
+    /// `PATH` for tools of these versions: [`Binaries::tools`] first.
+    pub fn path(&self) -> std::ffi::OsString {
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let Some(dir) = &self.tools else { return inherited };
+        std::env::join_paths(std::iter::once(dir.clone()).chain(std::env::split_paths(&inherited))).unwrap()
+    }
+
     pub fn find() -> Option<Binaries> {
         let prometheus = which(&["prometheus"]);
         let alertmanager = which(&["prometheus-alertmanager", "alertmanager"]);
@@ -36,7 +82,12 @@ impl Binaries {
             eprintln!("SKIP e2e: {} not on PATH (install with .ci/install)", missing.join(", "));
             return None;
         }
-        Some(Binaries { prometheus: prometheus?, alertmanager: alertmanager?, node_exporter: node_exporter? })
+        Some(Binaries {
+            prometheus: prometheus?,
+            alertmanager: alertmanager?,
+            node_exporter: node_exporter?,
+            tools: None,
+        })
     }
 }
 

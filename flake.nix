@@ -24,6 +24,35 @@
       };
       specs = lib.mapAttrs (_: env: (monstackLib.evalEnv { modules = [ env ]; }).spec) environments;
 
+      # What the generator is built and checked from: every file Cargo.toml names (the bench
+      # target too), the formatter's settings, and what the tests read. (`builtins.path` with a
+      # filter rather than lib.fileset, which needs Nix 2.14: checks/offline.sh runs on 2.8.)
+      src =
+        let
+          root = toString ./.;
+          include = [
+            "Cargo.toml"
+            "Cargo.lock"
+            "rustfmt.toml"
+            "src"
+            "bench/floor.rs"
+            "tests"
+            "examples"
+            "docs"
+            "modules/spec-options.nix"
+          ];
+        in
+        builtins.path {
+          path = ./.;
+          name = "monstack-source";
+          filter =
+            path: _:
+            let
+              rel = lib.removePrefix "${root}/" (toString path);
+            in
+            lib.any (i: rel == i || lib.hasPrefix "${i}/" rel || lib.hasPrefix "${rel}/" i) include;
+        };
+
       # The generator, built from Cargo.lock. Its tests run in `checks.<system>.rust-tests`,
       # where the external validators they call are present.
       generatorFor =
@@ -31,18 +60,7 @@
         pkgs.rustPlatform.buildRustPackage {
           pname = "monstack";
           version = (lib.importTOML ./Cargo.toml).package.version;
-          src = lib.fileset.toSource {
-            root = ./.;
-            fileset = lib.fileset.unions [
-              ./Cargo.toml
-              ./Cargo.lock
-              ./src
-              ./tests
-              ./examples
-              ./docs
-              ./modules/spec-options.nix
-            ];
-          };
+          inherit src;
           cargoLock.lockFile = ./Cargo.lock;
           doCheck = false;
           meta = {
@@ -55,6 +73,8 @@
     {
       lib = monstackLib // {
         inherit environments specs;
+        # The source the generator is built from (also checked by checks/offline.sh).
+        source = src;
       };
 
       packages = forAllSystems (
@@ -109,9 +129,19 @@
         }
       );
 
-      nixosModules.default = import ./modules/nixos.nix { inherit monstackLib generatorFor; };
+      # `_file` makes errors and option listings name the module's file; `key` makes a host that
+      # imports the module twice (directly and through another module) take it once.
+      nixosModules.default = {
+        _file = ./modules/nixos.nix;
+        key = "${toString ./modules/nixos.nix}#nixosModules.default";
+        imports = [ (import ./modules/nixos.nix { inherit monstackLib generatorFor; }) ];
+      };
 
-      flakeModules.default = import ./modules/flake-module.nix { inherit monstackLib generatorFor; };
+      flakeModules.default = {
+        _file = ./modules/flake-module.nix;
+        key = "${toString ./modules/flake-module.nix}#flakeModules.default";
+        imports = [ (import ./modules/flake-module.nix { inherit monstackLib generatorFor; }) ];
+      };
 
       formatter = forAllSystems (_: pkgs: pkgs.nixfmt);
 
@@ -124,6 +154,8 @@
               pkgs.clippy
               pkgs.rustfmt
               pkgs.prometheus
+              # promtool: nixpkgs moves it to the `cli` output.
+              pkgs.prometheus.cli
               pkgs.prometheus-alertmanager
               pkgs.grafana-loki
               pkgs.nixfmt

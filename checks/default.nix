@@ -29,7 +29,7 @@ let
   perEnv = env: bundle: {
     # promtool check config (with every scrape-config file), check rules, and test rules (every
     # alert fires in one test and stays silent in another).
-    "${env}-promtool" = validator env bundle "promtool" pkgs.prometheus;
+    "${env}-promtool" = validator env bundle "promtool" pkgs.prometheus.cli;
     # amtool check-config: routes, receivers, templates.
     "${env}-amtool" = validator env bundle "amtool" pkgs.prometheus-alertmanager;
     # loki -verify-config -config.expand-env=true.
@@ -61,8 +61,11 @@ lib.concatMapAttrs perEnv bundles
     pname = "monstack-tests";
     doCheck = true;
     nativeCheckInputs = [
+      # The servers of the end-to-end tests, and promtool (nixpkgs moves it to `cli`).
       pkgs.prometheus
+      pkgs.prometheus.cli
       pkgs.prometheus-alertmanager
+      pkgs.prometheus-node-exporter
     ];
   });
   # Lints are errors, as in CI.

@@ -19,7 +19,18 @@
 #   6. runs the `diff` app's script (`lib.diffScript`) with environment names, as
 #      `nix run .#diff -- prod staging` does, and compares it with `monstack diff` of the examples.
 #   7. with MONSTACK_FLAKE_PARTS (a checkout of github:hercules-ci/flake-parts), builds prod
-#      through `flakeModules.default` in a flake-parts flake and compares it with lib.bundle's.
+#      through `flakeModules.default` in a flake-parts flake and compares it with lib.bundle's,
+#      imports the module twice, and evaluates the README's flake-parts example as written;
+#   8. builds the generator's source as the flake takes it (`lib.source`, its fileset) and runs
+#      the flake's rustfmt and clippy checks' commands in it;
+#   9. builds the flake's `<env>-promtool` and `<env>-amtool` checks (checks/default.nix) with
+#      stand-ins for nixpkgs' packages laid out as nixpkgs lays them out (promtool in
+#      prometheus' `cli` output; checks/nixpkgs-standin.nix) linking this machine's promtool and
+#      amtool, so each check really runs them on its bundle;
+#  10. with MONSTACK_NIXPKGS_MODULES (a nixpkgs tree: a checkout, or the subset
+#      checks/nixos-host.nix lists), evaluates services.monstack on nixpkgs' own Prometheus,
+#      Alertmanager, Grafana, Loki, Alloy, firewall, /etc and systemd modules for dev, staging,
+#      prod and the README's NixOS example (checks/nixos-module-eval.nix).
 # Without MONSTACK_NIXPKGS_LIB it prints SKIP and exits 0. Needs nix (Debian's nix-bin works)
 # with sandbox = false; it passes the experimental features it needs on the command line.
 set -euo pipefail
@@ -64,10 +75,53 @@ if [ -n "${MONSTACK_FLAKE_PARTS:-}" ]; then
         perSystem.monstack.generator = generator;
       }).packages.\${system}.prod-monitoring;"
 fi
+# This machine's promtool and amtool (.ci/install's), for the stand-in packages.
+standin_bins=""
+for tool in promtool:promtool prometheus:prometheus amtool:amtool alertmanager:prometheus-alertmanager; do
+  bin=$(command -v "${tool#*:}" || true)
+  [ -n "$bin" ] && standin_bins="$standin_bins ${tool%%:*} = \"$bin\";"
+done
+
+# The README's examples as written: the NixOS host module, and the flake-parts flake.
+python3 - "$repo/README.md" "$work/wrapper/readme-nixos.nix" "$work/readme-flake.nix" <<'PY'
+import re, sys, textwrap
+readme = open(sys.argv[1]).read()
+blocks = [textwrap.dedent(b) for b in re.findall(r"^ *```nix\n(.*?)^ *```$", readme, re.S | re.M)]
+nixos = [b for b in blocks if "monstack.nixosModules.default" in b]
+flake = [b for b in blocks if "flake-parts.lib.mkFlake" in b]
+assert len(nixos) == 1 and len(flake) == 1, f"README: {len(nixos)} NixOS and {len(flake)} flake-parts examples"
+open(sys.argv[2], "w").write(nixos[0])
+open(sys.argv[3], "w").write(flake[0])
+PY
+
+# services.monstack on nixpkgs' own modules needs a nixpkgs tree.
+module_outputs=""
+tree_input=""
+if [ -n "${MONSTACK_NIXPKGS_MODULES:-}" ]; then
+  nixpkgs_tree=$(cd "$MONSTACK_NIXPKGS_MODULES" && pwd)
+  tree_input="inputs.nixpkgs-tree = { url = \"path:$nixpkgs_tree\"; flake = false; };"
+  module_outputs="nixosModuleProblems = import (monstack.outPath + \"/checks/nixos-module-eval.nix\") {
+        inherit lib;
+        nixpkgs = inputs.nixpkgs-tree;
+        nixosModule = monstack.nixosModules.default;
+        monstack = monstack;
+        readmeExample = ./readme-nixos.nix;
+        bundles = {
+          dev = bundleOf [ m.environments.dev ];
+          staging = bundleOf [ m.environments.staging ];
+          prod = bundleOf [ m.environments.prod ];
+          prodRuleChange = bundleOf [ m.environments.prod { rules.overrides.HostHighCpuLoad.threshold = lib.mkForce 0.9; } ];
+          prodFor38 = bundleOf [ m.environments.prod { versions.prometheus = lib.mkForce \"3.8.0\"; } ];
+          foreignPrefix = bundleOf [ m.environments.dev { install_prefix = lib.mkForce \"/srv/monstack\"; } ];
+        };
+      };"
+fi
+
 cat >"$work/wrapper/flake.nix" <<NIX
 {
   $fp_inputs
   inputs.nixpkgs.url = "path:$lib_flake";
+  $tree_input
   inputs.monstack.url = "git+file://$repo";
   inputs.monstack.inputs.nixpkgs.follows = "nixpkgs";
   # The locally built generator, copied into the store as a plain (non-flake) input.
@@ -78,6 +132,7 @@ cat >"$work/wrapper/flake.nix" <<NIX
       m = monstack.lib;
       system = "x86_64-linux";
       grafanaEdit = { grafana.allow_ui_updates = lib.mkForce true; };
+      bundleOf = modules: m.bundleFor { inherit generator system modules; };
     in {
       specs = lib.mapAttrs (_: spec: builtins.toJSON spec) m.specs;
       bundles = lib.mapAttrs (_: spec: m.bundle { inherit generator system spec; }) m.specs;
@@ -95,12 +150,23 @@ cat >"$work/wrapper/flake.nix" <<NIX
         script = m.diffScript { inherit generator; inherit (m) specs; };
       };
       vmtestSpec = (m.evalEnv { modules = [ (monstack.outPath + "/checks/vmtest-env.nix") ]; }).json;
-      nixosModuleProblems = import (monstack.outPath + "/checks/nixos-module-eval.nix") {
+      source = m.source;
+      # The flake's checks (checks/default.nix) on stand-ins for nixpkgs' packages whose
+      # promtool and amtool are this machine's.
+      flakeChecks = import (monstack.outPath + "/checks") {
         inherit lib;
+        pkgs = import (monstack.outPath + "/checks/nixpkgs-standin.nix") {
+          inherit lib system;
+          versions = { };
+          bins = { $standin_bins };
+        };
+        inherit (m) specs;
+        monstack = generator;
+        bundles = lib.mapAttrs (_: spec: m.bundle { inherit generator system spec; }) m.specs;
         nixosModule = monstack.nixosModules.default;
-        bundle = m.bundle { inherit generator system; spec = m.specs.prod; };
-        foreignPrefixBundle = m.bundleFor { inherit generator system; modules = [ m.environments.dev { install_prefix = lib.mkForce "/srv/monstack"; } ]; };
+        src = monstack.outPath;
       };
+      $module_outputs
     };
 }
 NIX
@@ -207,11 +273,46 @@ else
   fail "checks/vmtest-env.nix: $(cat "$work/vmtest.log")"
 fi
 
-problems=$("${nixf[@]}" eval --json "$w#nixosModuleProblems" 2>"$work/module.log" || echo "evaluation failed: $(tail -n 5 "$work/module.log")")
-if [ "$problems" = "[]" ]; then
-  ok "services.monstack wires the prod bundle into the services (evaluated against stand-ins)"
+# The flake's source: what buildRustPackage gets, and the flake's fmt and clippy checks' commands
+# run in it (the target folder is the repository's, so only monstack itself is compiled again).
+if ! src=$("${nixf[@]}" eval --raw "$w#source" 2>"$work/build.log"); then
+  fail "lib.source does not evaluate: $(build_log)"
+elif ! (cd "$src" && cargo fmt --all -- --check) >"$work/fmt.log" 2>&1; then
+  fail "the flake's rustfmt check fails on lib.source (a file rustfmt reads is missing?): $(tail -n 3 "$work/fmt.log")"
+elif ! (cd "$src" && CARGO_TARGET_DIR="$repo/target" cargo clippy --offline --locked --all-targets --quiet -- -D warnings) >"$work/clippy.log" 2>&1; then
+  fail "the flake's clippy check fails on lib.source (a file Cargo.toml names is missing?): $(tail -n 3 "$work/clippy.log")"
 else
-  fail "services.monstack: $problems"
+  ok "the flake's source holds what rustfmt and clippy need: both checks pass in it"
+fi
+
+# The flake's validator checks, built: each runs promtool or amtool on its bundle.
+if [ -z "$standin_bins" ]; then
+  fail "promtool and amtool are not on PATH (run .ci/install): the flake's validator checks cannot run"
+else
+  for env in dev staging prod; do
+    for tool in promtool amtool; do
+      if out_path "flakeChecks.$env-$tool" out >/dev/null; then
+        ok "checks.$env-$tool builds: $tool ran on the $env bundle from the package nixpkgs puts it in"
+      else
+        fail "checks.$env-$tool: $(build_log)"
+      fi
+    done
+  done
+fi
+
+# services.monstack on nixpkgs' own modules: one line per expectation.
+if [ -z "${MONSTACK_NIXPKGS_MODULES:-}" ]; then
+  echo "SKIP services.monstack on nixpkgs' modules: MONSTACK_NIXPKGS_MODULES is not set (a nixpkgs tree; see checks/nixos-host.nix for the files it needs)"
+elif ! "${nixf[@]}" eval --json "$w#nixosModuleProblems" >"$work/module.json" 2>"$work/module.log"; then
+  fail "services.monstack on nixpkgs' modules does not evaluate: $(sed -n '/^error/,$p' "$work/module.log" | head -n 14)"
+else
+  while IFS=$'\t' read -r holds what found; do
+    if [ "$holds" = true ]; then ok "nixos: $what"; else fail "nixos: $what; found: $found"; fi
+  done < <(python3 -c '
+import json, sys
+for e in json.load(open(sys.argv[1])):
+    print("true" if e["ok"] else "false", e["what"], e["found"] or "", sep="\t")
+' "$work/module.json")
 fi
 
 if [ -n "${MONSTACK_FLAKE_PARTS:-}" ]; then
@@ -221,6 +322,23 @@ if [ -n "${MONSTACK_FLAKE_PARTS:-}" ]; then
     ok "flakeModules.default builds prod-monitoring, the same derivation as lib.bundle"
   else
     fail "flakeModules.default: $via_module differs from $via_lib"
+  fi
+  # The README's flake-parts example as written, in a flake of its own beside a copy of envs/,
+  # with monstack.flakeModules.default imported a second time (its key keeps it once).
+  readme_flake="$work/readme-flake"
+  mkdir -p "$readme_flake"
+  cp -r "$repo/envs" "$readme_flake/envs"
+  sed 's|imports = \[ inputs.monstack.flakeModules.default \];|imports = [ inputs.monstack.flakeModules.default inputs.monstack.flakeModules.default ];|' \
+    "$work/readme-flake.nix" >"$readme_flake/flake.nix"
+  if ! grep -q "flakeModules.default inputs.monstack.flakeModules.default" "$readme_flake/flake.nix"; then
+    fail "README's flake-parts example no longer imports inputs.monstack.flakeModules.default as this check expects"
+  elif readme_spec=$("${nixf[@]}" eval --raw "path:$readme_flake#packages.x86_64-linux.prod-monitoring.spec" \
+    --override-input monstack "git+file://$repo" --override-input flake-parts "path:$(cd "$MONSTACK_FLAKE_PARTS" && pwd)" \
+    --override-input monstack/nixpkgs "path:$lib_flake" --override-input flake-parts/nixpkgs-lib "path:$lib_flake" \
+    2>"$work/readme-flake.log") && [ "$readme_spec" = "$("${nixf[@]}" eval --raw "$w#bundles.prod.spec" 2>/dev/null)" ]; then
+    ok "the README's flake-parts example evaluates as written to prod's spec (flakeModules.default imported twice is taken once)"
+  else
+    fail "the README's flake-parts example: $(grep -v '^warning:' "$work/readme-flake.log" | tail -n 6)"
   fi
 else
   echo "SKIP flake-parts module test: MONSTACK_FLAKE_PARTS is not set (a checkout of github:hercules-ci/flake-parts)"

@@ -23,6 +23,8 @@
           enable = true;
           loki.enable = false;
           environment = [ ./vmtest-env.nix ];
+          # The VM runs the nixpkgs the flake pins, whatever versions vmtest-env.nix declares.
+          renderForHostVersions = true;
         };
       };
 

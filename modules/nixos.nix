@@ -4,6 +4,7 @@
 { monstackLib, generatorFor }:
 {
   config,
+  options,
   lib,
   pkgs,
   ...
@@ -26,8 +27,44 @@ let
       monstackLib.bundle {
         generator = cfg.package;
         system = pkgs.stdenv.hostPlatform.system;
-        spec = (monstackLib.evalEnv { modules = cfg.environment; }).spec;
+        spec =
+          (monstackLib.evalEnv {
+            modules =
+              cfg.environment
+              ++ lib.optional cfg.renderForHostVersions {
+                versions = lib.mapAttrs (_: lib.mkForce) packageVersions;
+              };
+          }).spec;
       };
+
+  # The versions of the tools this host's packages have, by spec name (`versions.*`). (Not
+  # filtered by what runs here: which components run depends on the spec, rendered from these.)
+  packageVersions = lib.filterAttrs (_: v: v != null) (
+    lib.mapAttrs (_: package: package.version or null) {
+      prometheus = config.services.prometheus.package;
+      alertmanager = config.services.prometheus.alertmanager.package;
+      grafana = config.services.grafana.package;
+      loki = config.services.loki.package;
+      alloy = config.services.alloy.package;
+    }
+  );
+  # Those of the tools this host runs.
+  hostVersions = lib.filterAttrs (tool: _: units.${tool}) packageVersions;
+  # The bundle is rendered for `versions.*`; a host running another major.minor may read it
+  # differently (retention in the configuration file from Prometheus 3.8, Loki's TSDB from 3.0,
+  # Alloy's legacy positions from 1.11, Grafana's datasource pruning from 11.1).
+  versionMismatches = lib.filter (m: m != null) (
+    lib.mapAttrsToList (
+      tool: running:
+      let
+        declared = spec.versions.${tool};
+      in
+      if lib.versions.majorMinor declared == lib.versions.majorMinor running then
+        null
+      else
+        "services.monstack: env ${spec.environment} declares versions.${tool} = \"${declared}\", but this host runs ${tool} ${running}; the bundle is rendered for the declared version. Declare versions.${tool} = \"${running}\" in the environment (or set services.monstack.renderForHostVersions = true), pin the host's ${tool} package to ${lib.versions.majorMinor declared}, or set services.monstack.versionCheck = \"warn\"."
+    ) hostVersions
+  );
 
   # A bundle derivation from `lib.bundle` carries its spec as an attribute (no build needed).
   spec = builtins.fromJSON bundle.spec;
@@ -63,21 +100,42 @@ let
       ++ cred "client-cert" client.cert_file
       ++ cred "client-key" client.key_file
     );
-  webService = component: dir: {
-    serviceConfig = {
-      LoadCredential = webCredentials ++ lib.optionals (component == "alertmanager") gossipCredentials;
-      RuntimeDirectory = "monstack/${component}";
-      RuntimeDirectoryMode = "0700";
-      # %d is the credentials folder ($CREDENTIALS_DIRECTORY).
-      ExecStartPre = [
-        (
-          "${cfg.package}/bin/monstack web-config ${dir} --out ${webConfig component} --credentials %d"
-          + lib.optionalString (
-            component == "alertmanager" && gossipTls
-          ) " --cluster-tls-out ${clusterTlsFile}"
-        )
-      ];
+  # `dir` holds the component's web-config.yml and web-secrets.json. The unit names only paths
+  # that do not change with the bundle, so that a new bundle reloads Prometheus instead of
+  # restarting it (NixOS restarts a service whose unit file changed).
+  webService =
+    component: dir:
+    let
+      assemble =
+        "${cfg.package}/bin/monstack web-config ${dir} --out ${webConfig component} --credentials %d"
+        + lib.optionalString (component == "alertmanager" && gossipTls) " --cluster-tls-out ${clusterTlsFile}";
+    in
+    {
+      serviceConfig = {
+        LoadCredential = webCredentials ++ lib.optionals (component == "alertmanager") gossipCredentials;
+        # A list, so that it adds to the service's own RuntimeDirectory (nixpkgs' Prometheus has
+        # "prometheus"): systemd unit options concatenate lists and refuse two different strings.
+        RuntimeDirectory = [ "monstack/${component}" ];
+        RuntimeDirectoryMode = lib.mkDefault "0700";
+        # %d is the credentials folder ($CREDENTIALS_DIRECTORY).
+        ExecStartPre = [ assemble ];
+        # Reassembled before the reload signal, so a changed web configuration (users, TLS
+        # settings) takes effect on reload too.
+        ExecReload = lib.mkBefore [ assemble ];
+      };
     };
+
+  storage = spec.prometheus.storage;
+  retentionSize = lib.optional (
+    storage.retention_size != null
+  ) "--storage.tsdb.retention.size=${storage.retention_size}";
+  # render::prometheus::RETENTION_IN_CONFIG_SINCE.
+  retentionInConfig = lib.versionAtLeast spec.versions.prometheus "3.8.0";
+  settingsModule = options.services.prometheus ? settings;
+  # The web configuration's files in a component folder (render::web::{CONFIG,SECRETS}).
+  webFiles = {
+    config = "web-config.yml";
+    secrets = "web-secrets.json";
   };
 
   # Which Prometheus configuration this host runs: `prometheus.yml` for an environment's single
@@ -97,12 +155,14 @@ let
   # member's address when it is an IP address, and the gossip timings the spec sets).
   amCluster = spec.alertmanager.cluster or null;
   member = cfg.alertmanager.clusterMember;
+  clustered = amCluster != null && member != null && member < builtins.length amCluster.peers;
+  ownPeer = builtins.match "(.*):([0-9]+)" (builtins.elemAt amCluster.peers member);
+  gossipPort = lib.toInt (builtins.elemAt ownPeer 1);
   clusterArgs =
     let
       own = builtins.elemAt amCluster.peers member;
-      parts = builtins.match "(.*):([0-9]+)" own;
-      host = builtins.elemAt parts 0;
-      port = builtins.elemAt parts 1;
+      host = builtins.elemAt ownPeer 0;
+      port = builtins.elemAt ownPeer 1;
       isIp = builtins.match "[0-9.]+|\\[.*]" host != null;
       timing = flag: value: lib.optional (value != null) "--cluster.${flag}=${value}";
     in
@@ -112,6 +172,18 @@ let
     ++ timing "gossip-interval" (amCluster.gossip_interval or null)
     ++ timing "pushpull-interval" (amCluster.pushpull_interval or null)
     ++ timing "peer-timeout" (amCluster.peer_timeout or null);
+
+  # The systemd units of the services this module runs.
+  units = {
+    prometheus = cfg.prometheus.enable;
+    alertmanager = cfg.alertmanager.enable;
+    grafana = cfg.grafana.enable;
+    loki = cfg.loki.enable;
+    alloy = cfg.alloy.enable;
+  };
+  fileSources = lib.concatMap (
+    source: lib.optional (source.kind ? files) source.kind.files.path
+  ) spec.promtail.sources;
 
   component = name: {
     enable = mkOption {
@@ -144,6 +216,65 @@ in
       default = null;
       example = lib.literalExpression "monstack.packages.x86_64-linux.prod-monitoring";
       description = "A bundle built with the flake's `lib.bundle`; takes precedence over `environment`.";
+    };
+
+    finalBundle = mkOption {
+      type = types.package;
+      readOnly = true;
+      default = bundle;
+      defaultText = lib.literalExpression "bundle, or the one rendered from environment";
+      description = "The bundle this host runs: `bundle`, or the one rendered from `environment`.";
+    };
+
+    renderForHostVersions = mkOption {
+      type = types.bool;
+      default = false;
+      description = ''
+        Render `environment` for the versions of the tools this host runs (the packages of
+        `services.prometheus`, `services.prometheus.alertmanager`, `services.grafana`,
+        `services.loki` and `services.alloy`), overriding the environment's `versions.*`. The
+        bundle then differs from the one `nix build .#<env>-monitoring` builds and checks by
+        those versions only. Has no effect on a prebuilt `bundle`.
+      '';
+    };
+
+    versionCheck = mkOption {
+      type = types.enum [
+        "assert"
+        "warn"
+        "off"
+      ];
+      default = "assert";
+      description = ''
+        What to do when the environment's `versions.*` (what the bundle is rendered for) differ
+        in major or minor version from the packages the host runs: fail the evaluation with an
+        assertion, print a warning, or nothing.
+      '';
+    };
+
+    openFirewall = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Open the ports other hosts of the environment reach this host on, for the services
+        enabled here: Prometheus' and Alertmanager's web ports, Grafana's `http_port`, Loki's
+        HTTP port (and, in the simple scalable deployment, its gRPC and memberlist ports), and
+        an Alertmanager cluster member's gossip port (TCP and UDP). The NixOS firewall is on by
+        default and would otherwise keep a cluster from forming.
+      '';
+    };
+
+    secretsGroup = mkOption {
+      type = types.str;
+      default = "monstack-secrets";
+      description = ''
+        The group the environment's secret files (every `*_file` of the spec: SMTP password,
+        Slack URL, PagerDuty routing keys, webhook URL files, remote-write and datasource
+        passwords, TLS keys, …) must be readable by: owner root, this group, mode 0440 (e.g.
+        agenix `group = "monstack-secrets"; mode = "0440";`). The module creates it and adds it
+        to the supplementary groups of every service it runs, including those nixpkgs runs
+        with `DynamicUser` (Alertmanager, Alloy), which could read no root-only file otherwise.
+      '';
     };
 
     prometheus = component "Prometheus" // {
@@ -189,6 +320,17 @@ in
       defaultText = lib.literalExpression "whether the bundle renders an Alloy configuration";
       description = "Ship logs with Grafana Alloy (Promtail's successor; nixpkgs no longer has Promtail).";
     };
+    alloy.logGroups = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      example = [ "adm" ];
+      description = ''
+        Groups whose log files the environment's `promtail.sources` read (`files` sources), for
+        Alloy, which nixpkgs runs with `DynamicUser`: e.g. the group auditd writes
+        /var/log/audit with (`log_group` in auditd.conf). The journal is readable already
+        (nixpkgs adds `systemd-journal`).
+      '';
+    };
 
     loki = component "Loki" // {
       environmentFile = mkOption {
@@ -227,7 +369,21 @@ in
           assertion = lib.hasPrefix "/etc/" spec.install_prefix;
           message = "services.monstack: the bundle's install_prefix (${spec.install_prefix}) must be under /etc/, where this module links the bundle; set install_prefix = \"/etc/monstack\" in the environment.";
         }
-      ];
+      ]
+      ++ lib.optionals (cfg.versionCheck == "assert") (
+        map (message: {
+          assertion = false;
+          inherit message;
+        }) versionMismatches
+      );
+      warnings =
+        lib.optionals (cfg.versionCheck == "warn") versionMismatches
+        ++ lib.optional (cfg.alloy.enable && fileSources != [ ] && cfg.alloy.logGroups == [ ])
+          "services.monstack: Alloy runs with DynamicUser and reads ${lib.concatStringsSep ", " fileSources} (promtail.sources of env ${spec.environment}); files readable only by root or a group stay unread unless services.monstack.alloy.logGroups names their group.";
+      users.groups.${cfg.secretsGroup} = { };
+      systemd.services = lib.genAttrs (lib.attrNames (lib.filterAttrs (_: on: on) units)) (_: {
+        serviceConfig.SupplementaryGroups = [ cfg.secretsGroup ];
+      });
     }
 
     # Prometheus reads /etc/prometheus/prometheus.yaml when enableReload is on; rule and
@@ -255,23 +411,39 @@ in
           }.";
         }
       ];
-      services.prometheus = {
-        enable = true;
-        enableReload = true;
-        checkConfig = false;
-        retentionTime = spec.prometheus.storage.retention_time;
-        webExternalUrl = spec.prometheus.external_url;
-        webConfigFile = if webSecured then webConfig "prometheus" else null;
-        extraFlags = lib.optional (
-          spec.prometheus.storage.retention_size != null
-        ) "--storage.tsdb.retention.size=${spec.prometheus.storage.retention_size}";
+      services.prometheus = mkMerge [
+        {
+          enable = true;
+          enableReload = true;
+          checkConfig = false;
+          webExternalUrl = spec.prometheus.external_url;
+          webConfigFile = if webSecured then webConfig "prometheus" else null;
+        }
+        # Retention: in the bundle's configuration file from Prometheus 3.8 (render::prometheus::
+        # retention_in_config); before, flags — through `retentionTime` where nixpkgs' module has
+        # that flag option, else (its RFC 42 form, NixOS/nixpkgs#471743, where the option moves
+        # into `settings`, i.e. into the file this module replaces) as extra flags, so the
+        # retention is never silently the default.
+        (mkIf (!retentionInConfig && !settingsModule) {
+          retentionTime = storage.retention_time;
+          extraFlags = retentionSize;
+        })
+        (mkIf (!retentionInConfig && settingsModule) {
+          extraFlags = [ "--storage.tsdb.retention.time=${storage.retention_time}" ] ++ retentionSize;
+        })
+      ];
+      systemd.services.prometheus = mkIf webSecured (webService "prometheus" "/etc/prometheus");
+      environment.etc = {
+        "prometheus/prometheus.yaml".source = mkForce "${bundle.prometheus}/${prometheusConfig}";
+        "prometheus/rules".source = "${bundle.prometheus}/rules";
+        "prometheus/scrape_configs".source = "${bundle.prometheus}/scrape_configs";
+      }
+      // lib.optionalAttrs webSecured {
+        "prometheus/${webFiles.config}".source = "${bundle.prometheus}/${webFiles.config}";
+        "prometheus/${webFiles.secrets}".source = "${bundle.prometheus}/${webFiles.secrets}";
       };
-      systemd.services.prometheus = mkIf webSecured (webService "prometheus" bundle.prometheus);
-      environment.etc."prometheus/prometheus.yaml".source =
-        mkForce "${bundle.prometheus}/${prometheusConfig}";
-      environment.etc."prometheus/rules".source = "${bundle.prometheus}/rules";
-      environment.etc."prometheus/scrape_configs".source = "${bundle.prometheus}/scrape_configs";
       systemd.services.prometheus-config-reload.restartTriggers = [ bundle.prometheus ];
+      networking.firewall.allowedTCPPorts = lib.optional cfg.openFirewall config.services.prometheus.port;
     })
 
     # nixpkgs' Alertmanager runs from /tmp/alert-manager-substituted.yaml, prepared in preStart
@@ -309,7 +481,7 @@ in
         # bundle's flags.json says).
         extraFlags =
           (
-            if amCluster != null && member != null && member < builtins.length amCluster.peers then
+            if clustered then
               clusterArgs ++ lib.optional gossipTls "--cluster.tls-config=${clusterTlsFile}"
             else
               [ "--cluster.listen-address=" ]
@@ -326,6 +498,11 @@ in
         }
         (mkIf webSecured (webService "alertmanager" bundle.alertmanager))
       ];
+      networking.firewall = mkIf cfg.openFirewall {
+        allowedTCPPorts = [ config.services.prometheus.alertmanager.port ] ++ lib.optional clustered gossipPort;
+        # memberlist gossips over UDP and TCP.
+        allowedUDPPorts = lib.optional clustered gossipPort;
+      };
     })
 
     # Dashboards are provisioned from ${install_prefix}/grafana/dashboards/<folder>, the path
@@ -342,6 +519,7 @@ in
         };
       };
       environment.etc."${etcPrefix}/grafana".source = bundle.grafana;
+      networking.firewall.allowedTCPPorts = lib.optional cfg.openFirewall spec.grafana.server.http_port;
     })
 
     # Alloy reads /etc/alloy; nixpkgs reloads (not restarts) it when an /etc/alloy/*.alloy entry
@@ -355,6 +533,7 @@ in
       ];
       services.alloy.enable = true;
       environment.etc."alloy/config.alloy".source = "${bundle.alloy}/config.alloy";
+      systemd.services.alloy.serviceConfig.SupplementaryGroups = cfg.alloy.logGroups;
     })
 
     (mkIf cfg.loki.enable {
@@ -379,6 +558,20 @@ in
           "-config.expand-env=true"
         ]
         ++ lib.optional (cfg.loki.target != "all") "-target=${cfg.loki.target}";
+      };
+      # The simple scalable targets talk to each other over gRPC and join the ring over
+      # memberlist (TCP and UDP); a single binary serves HTTP only.
+      networking.firewall = mkIf cfg.openFirewall {
+        allowedTCPPorts = [
+          spec.loki.http_listen_port
+        ]
+        ++ lib.optionals (spec.loki.simple_scalable != null) [
+          spec.loki.grpc_listen_port
+          spec.loki.simple_scalable.memberlist_port
+        ];
+        allowedUDPPorts = lib.optional (
+          spec.loki.simple_scalable != null
+        ) spec.loki.simple_scalable.memberlist_port;
       };
       systemd.services.loki = {
         restartTriggers = [ bundle.loki ];

@@ -181,3 +181,124 @@ fn unreadable_or_invalid_input_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("env prod: versions.loki"), "{err}");
 }
+
+/// What a diff must never miss (issue 21): a scrape interval, a retention and a recording rule
+/// were "no changes" with exit 0, and prod → staging left out HA, remote write, access, the
+/// Alertmanager cluster and time intervals.
+#[test]
+fn every_option_that_differs_is_listed_by_its_path() {
+    let old = prod();
+    let mut new = old.clone();
+    new["prometheus"]["scrape_interval"] = json!("30s");
+    new["prometheus"]["storage"]["retention_time"] = json!("45d");
+    let files = new["rules"]["files"].as_array_mut().unwrap();
+    files[0]["groups"][0]["rules"].as_array_mut().unwrap().push(json!({
+        "record": "job:extra:sum", "expr": "sum by (job) (up)"
+    }));
+    let report = compare(&old, &new);
+    let spec = report.section(diff::SPEC).unwrap();
+    let subjects: Vec<&str> = spec.items.iter().map(|i| i.subject.as_str()).collect();
+    assert!(subjects.contains(&"prometheus.scrape_interval"), "{subjects:?}");
+    assert!(subjects.contains(&"prometheus.storage.retention_time"), "{subjects:?}");
+    let file = old["rules"]["files"][0]["name"].as_str().unwrap();
+    let group = old["rules"]["files"][0]["groups"][0]["name"].as_str().unwrap();
+    let rule = format!("rules.files[{file}].groups[{group}].rules[job:extra:sum]");
+    let added = spec.items.iter().find(|i| i.subject == rule).unwrap_or_else(|| panic!("{rule} in {subjects:?}"));
+    assert_eq!(added.kind, Kind::Added);
+
+    let staging: Value = serde_json::from_slice(&std::fs::read(common::example("staging")).unwrap()).unwrap();
+    let report = compare(&old, &staging);
+    let subjects: Vec<String> = report.section(diff::SPEC).unwrap().items.iter().map(|i| i.subject.clone()).collect();
+    for path in ["prometheus.ha", "prometheus.remote_write", "access.production", "alertmanager.cluster"] {
+        assert!(subjects.iter().any(|s| s.starts_with(path)), "prod → staging misses {path}: {subjects:?}");
+    }
+    assert!(subjects.iter().any(|s| s.starts_with("alertmanager.time_intervals[")), "{subjects:?}");
+}
+
+#[test]
+fn a_changed_interval_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = prod();
+    let mut new = old.clone();
+    new["prometheus"]["evaluation_interval"] = json!("1m");
+    let (a, b) = (write(dir.path(), "old.json", &old), write(dir.path(), "new.json", &new));
+    let (code, out, _) = monstack(&["diff", &a, &b]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("prometheus.evaluation_interval"), "{out}");
+    assert!(out.contains("15s → 1m"), "{out}");
+}
+
+/// Any change to a spec whose canonical form (spec.json) changes gives a non-empty diff: each
+/// case changes one leaf of dev's canonical spec (a string, a number or a flag) and, when the
+/// result is still valid, compares.
+#[test]
+fn any_change_to_a_spec_gives_a_non_empty_diff() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
+    let model = |v: &Value| monstack::model("spec.json", &serde_json::to_vec(v).unwrap()).ok();
+    let dev: Value = serde_json::from_slice(&std::fs::read(common::example("dev")).unwrap()).unwrap();
+    let canonical = serde_json::to_value(&model(&dev).unwrap().spec).unwrap();
+    let mut leaves = Vec::new();
+    leaf_paths(&canonical, &mut Vec::new(), &mut leaves);
+    assert!(leaves.len() > 300, "{} leaves", leaves.len());
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
+    let persistence = FileFailurePersistence::WithSource("proptest-regressions");
+    let mut runner =
+        TestRunner::new(Config { cases, failure_persistence: Some(Box::new(persistence)), ..Config::default() });
+    let base = model(&canonical).unwrap();
+    let (valid, tried) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
+    runner
+        .run(&(0..leaves.len(), 0u8..3), |(i, how)| {
+            tried.set(tried.get() + 1);
+            let mut changed = canonical.clone();
+            let leaf = leaves[i].iter().fold(&mut changed, |v, step| match step {
+                Step::Key(k) => &mut v[k.as_str()],
+                Step::Index(n) => &mut v[*n],
+            });
+            *leaf = match (&*leaf, how) {
+                (Value::Bool(b), _) => json!(!b),
+                (Value::Number(n), _) => json!(n.as_f64().unwrap_or(0.0) + 1.0 + f64::from(how)),
+                (Value::String(s), 0) => json!(format!("{s}x")),
+                (Value::String(s), 1) => json!(format!("{s}1")),
+                (Value::String(_), _) => json!("5m"),
+                (Value::Null, _) => return Ok(()),
+                (other, _) => other.clone(),
+            };
+            let Some(new) = model(&changed) else { return Ok(()) };
+            valid.set(valid.get() + 1);
+            let same = serde_json::to_value(&base.spec).unwrap() == serde_json::to_value(&new.spec).unwrap();
+            let report = diff::compare(&base.spec, &new.spec);
+            prop_assert_eq!(report.is_empty(), same, "leaf {:?}: {}", leaves[i], report.terminal(false));
+            Ok(())
+        })
+        .unwrap();
+    let (valid, tried) = (valid.get(), tried.get());
+    eprintln!("{valid} of {tried} changed specs were valid and compared");
+    assert!(valid * 4 >= tried, "too few valid mutations ({valid} of {tried}) to prove anything");
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn leaf_paths(v: &Value, at: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                at.push(Step::Key(k.clone()));
+                leaf_paths(child, at, out);
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                at.push(Step::Index(i));
+                leaf_paths(child, at, out);
+                at.pop();
+            }
+        }
+        _ => out.push(at.clone()),
+    }
+}

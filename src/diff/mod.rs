@@ -80,6 +80,10 @@ pub const ROUTING: &str = "Routing";
 pub const SCRAPE_JOBS: &str = "Scrape jobs";
 pub const DASHBOARDS: &str = "Dashboards";
 pub const LOKI: &str = "Loki retention and limits";
+/// Every option of the spec that differs, by its path: the complete list of causes, whatever
+/// the sections above say of their effects (an interval, a retention, HA, remote write, access,
+/// the Alertmanager cluster, time intervals, …).
+pub const SPEC: &str = "Spec options";
 
 /// Why a side of the diff could not be read.
 #[derive(Debug)]
@@ -121,7 +125,80 @@ pub fn compare(old: &Spec, new: &Spec) -> Report {
             Section { title: SCRAPE_JOBS, items: scrape_jobs(old, new) },
             Section { title: DASHBOARDS, items: dashboards(old, new) },
             Section { title: LOKI, items: loki(old, new) },
+            Section { title: SPEC, items: spec_options(old, new) },
         ],
+    }
+}
+
+/// The canonical specs' differences, one item per option path: lists of objects with an
+/// identifying field (`name`, `uid`, `job`, `alert`, `record`) are matched by it
+/// (`scrape_jobs[node_exporter].scrape_interval`), other lists of objects by position
+/// (`alertmanager.route.routes[2].receiver`), lists of values compared whole. Two specs whose
+/// canonical forms differ always give at least one item.
+fn spec_options(old: &Spec, new: &Spec) -> Vec<Item> {
+    let canonical = |s: &Spec| serde_json::to_value(s).expect("a spec serialises");
+    let mut items = Vec::new();
+    option_walk("", &canonical(old), &canonical(new), &mut items);
+    items
+}
+
+const IDENTIFYING: [&str; 5] = ["name", "uid", "job", "alert", "record"];
+
+/// The field, among [`IDENTIFYING`], that every element of both lists has as a string distinct
+/// within its list.
+fn identifying(old: &[Value], new: &[Value]) -> Option<&'static str> {
+    let distinct = |list: &[Value], field: &str| {
+        let mut seen = BTreeSet::new();
+        list.iter().all(|e| e.get(field).and_then(Value::as_str).is_some_and(|id| seen.insert(id)))
+    };
+    IDENTIFYING.into_iter().find(|field| distinct(old, field) && distinct(new, field))
+}
+
+fn option_walk(path: &str, old: &Value, new: &Value, out: &mut Vec<Item>) {
+    if old == new {
+        return;
+    }
+    let item = |kind, details| Item { kind, subject: path.to_string(), details };
+    match (old, new) {
+        (Value::Null, v) => out.push(item(Kind::Added, vec![compact_limited(v)])),
+        (v, Value::Null) => out.push(item(Kind::Removed, vec![compact_limited(v)])),
+        (Value::Object(o), Value::Object(n)) => {
+            let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+            for k in keys {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                option_walk(&p, o.get(k).unwrap_or(&Value::Null), n.get(k).unwrap_or(&Value::Null), out);
+            }
+        }
+        (Value::Array(o), Value::Array(n)) => match identifying(o, n) {
+            Some(field) => {
+                let id = |e: &Value| e[field].as_str().unwrap_or_default().to_string();
+                let by_id =
+                    |list: &[Value]| -> BTreeMap<String, Value> { list.iter().map(|e| (id(e), e.clone())).collect() };
+                let (om, nm) = (by_id(o), by_id(n));
+                for key in om.keys().chain(nm.keys()).collect::<BTreeSet<_>>() {
+                    let p = format!("{path}[{key}]");
+                    option_walk(&p, om.get(key).unwrap_or(&Value::Null), nm.get(key).unwrap_or(&Value::Null), out);
+                }
+                // The same elements in another order: in a list, order is meaning (routes, rules).
+                let kept = |list: &[Value], other: &BTreeMap<String, Value>| -> Vec<String> {
+                    list.iter().map(id).filter(|k| other.contains_key(k)).collect()
+                };
+                let (before, after) = (kept(o, &nm), kept(n, &om));
+                if before != after {
+                    out.push(item(Kind::Changed, vec![format!("order: {} → {}", before.join(", "), after.join(", "))]));
+                }
+            }
+            // Lists of objects without a name (routes, expectations) by position; lists of
+            // values (targets, matchers) whole.
+            None if o.iter().chain(n).all(Value::is_object) => {
+                for i in 0..o.len().max(n.len()) {
+                    let p = format!("{path}[{i}]");
+                    option_walk(&p, o.get(i).unwrap_or(&Value::Null), n.get(i).unwrap_or(&Value::Null), out);
+                }
+            }
+            None => out.push(item(Kind::Changed, vec![format!("{} → {}", compact_limited(old), compact_limited(new))])),
+        },
+        _ => out.push(item(Kind::Changed, vec![format!("{} → {}", compact_limited(old), compact_limited(new))])),
     }
 }
 
@@ -362,6 +439,16 @@ fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
             let p = if path.is_empty() { "value" } else { path };
             out.push(format!("{p}: {} → {}", compact(old), compact(new)));
         }
+    }
+}
+
+/// [`compact`], cut to a line's length.
+fn compact_limited(v: &Value) -> String {
+    const MAX: usize = 100;
+    let text = compact(v);
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 

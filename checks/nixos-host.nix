@@ -136,7 +136,8 @@ rec {
           to = "";
         }
       ];
-      apply = text: e: if lib.hasInfix e.from text then lib.replaceStrings [ e.from ] [ e.to ] text else null;
+      apply =
+        text: e: if lib.hasInfix e.from text then lib.replaceStrings [ e.from ] [ e.to ] text else null;
       edited = lib.foldl' (text: e: if text == null then null else apply text e) original edits;
     in
     # A derivation of the text (imported from it), since a pure flake evaluation may import
@@ -174,5 +175,6 @@ rec {
 
   # A service's unit file, as NixOS writes it (switch-to-configuration restarts a service whose
   # unit file changed, and reloads one that asks for it with reloadIfChanged).
-  unitText = config: name: ((systemdUtils config).lib.serviceToUnit config.systemd.services.${name}).text;
+  unitText =
+    config: name: ((systemdUtils config).lib.serviceToUnit config.systemd.services.${name}).text;
 }

@@ -77,10 +77,12 @@ let
       }
       // lib.optionalAttrs (prometheusModule != null) { inherit prometheusModule; }
     )).config;
-  hostOfEnv = env: settings: evalHost {
-    bundle = bundles.${env};
-    settings = roles.${env} // settings;
-  };
+  hostOfEnv =
+    env: settings:
+    evalHost {
+      bundle = bundles.${env};
+      settings = roles.${env} // settings;
+    };
 
   failed = c: map (a: a.message) (filter (a: !a.assertion) c.assertions);
   unit = c: name: h.unitText c name;
@@ -146,9 +148,15 @@ let
       defaultDrift = lib.concatLists (
         lib.mapAttrsToList (
           key: value:
-          lib.optional (
-            !(rendered.server ? ${key}) && grafanaServerDefaults ? ${key} && grafanaServerDefaults.${key} != value
-          ) "server.${key}: ${builtins.toJSON value} vs Grafana's ${builtins.toJSON grafanaServerDefaults.${key}}"
+          lib.optional
+            (
+              !(rendered.server ? ${key})
+              && grafanaServerDefaults ? ${key}
+              && grafanaServerDefaults.${key} != value
+            )
+            "server.${key}: ${builtins.toJSON value} vs Grafana's ${
+              builtins.toJSON grafanaServerDefaults.${key}
+            }"
         ) (hostSettings.server or { })
       );
     in
@@ -157,7 +165,9 @@ let
   prometheusFlags =
     c:
     lib.filter (l: lib.hasPrefix "--" l) (
-      map (l: lib.removeSuffix " \\" (lib.trim l)) (lines c.systemd.services.prometheus.serviceConfig.ExecStart)
+      map (l: lib.removeSuffix " \\" (lib.trim l)) (
+        lines c.systemd.services.prometheus.serviceConfig.ExecStart
+      )
     );
   # Flags of flags.json's role for this host that the unit must carry too (the configuration
   # file and storage folder differ on NixOS by design: /etc/prometheus, nixpkgs' stateDir).
@@ -190,9 +200,16 @@ let
       );
       ok =
         c.users.groups ? monstack-secrets
-        && lib.all (
-          s: lib.elem "monstack-secrets" (c.systemd.services.${s}.serviceConfig.SupplementaryGroups or [ ])
-        ) [ "prometheus" "alertmanager" "grafana" "loki" "alloy" ];
+        &&
+          lib.all
+            (s: lib.elem "monstack-secrets" (c.systemd.services.${s}.serviceConfig.SupplementaryGroups or [ ]))
+            [
+              "prometheus"
+              "alertmanager"
+              "grafana"
+              "loki"
+              "alloy"
+            ];
     }
     {
       what = "${env}: Prometheus carries the bundle's flags (retention, external URL, web config)";
@@ -256,15 +273,18 @@ let
       {
         what = "prod: Prometheus' web config is assembled into the monstack/prometheus runtime folder beside nixpkgs' own";
         found = prod.systemd.services.prometheus.serviceConfig.RuntimeDirectory;
-        ok = prod.systemd.services.prometheus.serviceConfig.RuntimeDirectory == [
-          "prometheus"
-          "monstack/prometheus"
-        ];
+        ok =
+          prod.systemd.services.prometheus.serviceConfig.RuntimeDirectory == [
+            "prometheus"
+            "monstack/prometheus"
+          ];
       }
       {
         what = "prod: Prometheus reads the configuration of the replica the host runs";
         found = prod.environment.etc."prometheus/prometheus.yaml".source;
-        ok = prod.environment.etc."prometheus/prometheus.yaml".source == "${bundles.prod.prometheus}/prometheus.a.yml";
+        ok =
+          prod.environment.etc."prometheus/prometheus.yaml".source
+          == "${bundles.prod.prometheus}/prometheus.a.yml";
       }
       {
         what = "prod: a host that names no replica is refused by an assertion";
@@ -274,7 +294,9 @@ let
       {
         what = "prod: a cluster host that names no member index is refused by an assertion";
         found = failed (hostOfEnv "prod" { alertmanager.clusterMember = null; });
-        ok = lib.any (hasInfix "clusterMember") (failed (hostOfEnv "prod" { alertmanager.clusterMember = null; }));
+        ok = lib.any (hasInfix "clusterMember") (
+          failed (hostOfEnv "prod" { alertmanager.clusterMember = null; })
+        );
       }
       {
         what = "prod: a host running a simple scalable Loki as a single binary is refused by an assertion";
@@ -306,13 +328,16 @@ let
         found = lib.attrNames prod.environment.etc;
         ok =
           prod.environment.etc."prometheus/rules".source == "${bundles.prod.prometheus}/rules"
-          && prod.environment.etc."prometheus/scrape_configs".source == "${bundles.prod.prometheus}/scrape_configs";
+          &&
+            prod.environment.etc."prometheus/scrape_configs".source
+            == "${bundles.prod.prometheus}/scrape_configs";
       }
       {
         what = "prod: Grafana provisions the bundle's datasources and finds the dashboards where the provider file says";
         found = prod.services.grafana.provision.datasources.path;
         ok =
-          prod.services.grafana.provision.datasources.path == "${bundles.prod.grafana}/provisioning/datasources"
+          prod.services.grafana.provision.datasources.path
+          == "${bundles.prod.grafana}/provisioning/datasources"
           && prod.environment.etc."monstack/grafana".source == bundles.prod.grafana;
       }
       {
@@ -373,7 +398,9 @@ let
         found = {
           inherit (closed.networking.firewall) allowedTCPPorts allowedUDPPorts;
         };
-        ok = closed.networking.firewall.allowedTCPPorts == [ ] && closed.networking.firewall.allowedUDPPorts == [ ];
+        ok =
+          closed.networking.firewall.allowedTCPPorts == [ ]
+          && closed.networking.firewall.allowedUDPPorts == [ ];
       }
       {
         what = "prod: Alertmanager and Alloy (DynamicUser) reach the secret files through the secrets group, Alloy the journal too";
@@ -381,7 +408,9 @@ let
         ok =
           prod.systemd.services.alloy.serviceConfig.DynamicUser
           && lib.elem "systemd-journal" (prod.systemd.services.alloy.serviceConfig.SupplementaryGroups or [ ])
-          && lib.elem "monstack-secrets" (prod.systemd.services.alertmanager.serviceConfig.SupplementaryGroups or [ ]);
+          && lib.elem "monstack-secrets" (
+            prod.systemd.services.alertmanager.serviceConfig.SupplementaryGroups or [ ]
+          );
       }
       {
         what = "prod: Alloy reading /var/log files warns until alloy.logGroups names their group, and then has it";
@@ -389,7 +418,10 @@ let
         ok =
           lib.any (hasInfix "/var/log/audit/*.log") prod.warnings
           && (hostOfEnv "prod" { alloy.logGroups = [ "adm" ]; }).warnings == [ ]
-          && lib.elem "adm" ((hostOfEnv "prod" { alloy.logGroups = [ "adm" ]; }).systemd.services.alloy.serviceConfig.SupplementaryGroups or [ ]);
+          && lib.elem "adm" (
+            (hostOfEnv "prod" { alloy.logGroups = [ "adm" ]; })
+            .systemd.services.alloy.serviceConfig.SupplementaryGroups or [ ]
+          );
       }
       {
         what = "prod: a bundle whose rules changed reloads Prometheus: its unit file stays, the reload unit's changes";
@@ -400,7 +432,9 @@ let
         ok =
           unit prod "prometheus" == unit prodChanged "prometheus"
           && unit prod "prometheus-config-reload" != unit prodChanged "prometheus-config-reload"
-          && prod.environment.etc."prometheus/rules".source != prodChanged.environment.etc."prometheus/rules".source;
+          &&
+            prod.environment.etc."prometheus/rules".source
+            != prodChanged.environment.etc."prometheus/rules".source;
       }
       {
         what = "prod: a reload reassembles the web config before signalling Prometheus";
@@ -411,12 +445,18 @@ let
           in
           builtins.isList reload
           && builtins.length reload == 2
-          && has "web-config /etc/prometheus --out /run/monstack/prometheus/web-config.yml" (builtins.elemAt reload 0)
+          && has "web-config /etc/prometheus --out /run/monstack/prometheus/web-config.yml" (
+            builtins.elemAt reload 0
+          )
           && has "reload-prometheus" (builtins.elemAt reload 1);
       }
       {
         what = "prod on nixpkgs' RFC 42 Prometheus module (NixOS/nixpkgs#471743): retention stays, as flags";
-        found = if h.prometheusRfc42 == null then "this nixpkgs' module text does not take the edits" else prometheusFlags prodRfc42;
+        found =
+          if h.prometheusRfc42 == null then
+            "this nixpkgs' module text does not take the edits"
+          else
+            prometheusFlags prodRfc42;
         ok =
           h.prometheusRfc42 != null
           && lib.all (f: lib.elem f (prometheusFlags prodRfc42)) [
@@ -430,13 +470,17 @@ let
         found = prometheusFlags prod38;
         ok =
           !lib.any (lib.hasPrefix "--storage.tsdb.retention") (prometheusFlags prod38)
-          && has "retention:\n      time: 30d" (builtins.readFile "${bundles.prodFor38.prometheus}/prometheus.a.yml");
+          && has "retention:\n      time: 30d" (
+            builtins.readFile "${bundles.prodFor38.prometheus}/prometheus.a.yml"
+          );
       }
       {
         what = "prod on nixpkgs 26.05's versions: an assertion names each tool whose version differs and the fix";
         found = failed (on2605 { });
         ok =
-          lib.any (m: hasInfix "versions.prometheus = \"2.53.3\"" m && hasInfix "prometheus 3.9.1" m) (failed (on2605 { }))
+          lib.any (m: hasInfix "versions.prometheus = \"2.53.3\"" m && hasInfix "prometheus 3.9.1" m) (
+            failed (on2605 { })
+          )
           && lib.any (hasInfix "versions.alertmanager") (failed (on2605 { }))
           && !lib.any (hasInfix "versions.grafana") (failed (on2605 { }));
       }
@@ -444,7 +488,9 @@ let
         what = "versionCheck = \"warn\" turns the mismatch into warnings";
         found = (on2605 { versionCheck = "warn"; }).warnings;
         ok =
-          failed (on2605 { versionCheck = "warn"; }) == [ ]
+          failed (on2605 {
+            versionCheck = "warn";
+          }) == [ ]
           && lib.any (hasInfix "versions.prometheus") (on2605 { versionCheck = "warn"; }).warnings;
       }
       {
@@ -452,20 +498,30 @@ let
         found = failed rendered2605;
         ok =
           failed rendered2605 == [ ]
-          && (builtins.fromJSON (rendered2605.services.monstack.finalBundle.spec or "{}")).versions.prometheus or null == "3.9.1";
+          &&
+            (builtins.fromJSON (rendered2605.services.monstack.finalBundle.spec or "{}")).versions.prometheus
+              or null == "3.9.1";
       }
       {
         what = "an install_prefix outside /etc is refused by an assertion";
-        found = failed (evalHost { bundle = bundles.foreignPrefix; });
-        ok = lib.any (hasInfix "install_prefix") (failed (evalHost { bundle = bundles.foreignPrefix; }));
+        found = failed (evalHost {
+          bundle = bundles.foreignPrefix;
+        });
+        ok = lib.any (hasInfix "install_prefix") (
+          failed (evalHost {
+            bundle = bundles.foreignPrefix;
+          })
+        );
       }
       {
         what = "the module imported twice is taken once (its key), and names its file";
-        found = (h.eval [ (monstackWith { bundle = bundles.dev; }) ]).options.services.monstack.enable.declarations;
+        found =
+          (h.eval [ (monstackWith { bundle = bundles.dev; }) ]).options.services.monstack.enable.declarations;
         ok =
           failed twice == [ ]
           && lib.any (lib.hasSuffix "modules/nixos.nix") (
-            map toString (h.eval [ (monstackWith { bundle = bundles.dev; }) ]).options.services.monstack.enable.declarations
+            map toString
+              (h.eval [ (monstackWith { bundle = bundles.dev; }) ]).options.services.monstack.enable.declarations
           );
       }
       {
@@ -476,7 +532,8 @@ let
       {
         what = "the README's NixOS example evaluates with every assertion holding";
         found = failed readme;
-        ok = readme.services.monstack.enable && failed readme == [ ] && builtins.deepSeq (units readme) true;
+        ok =
+          readme.services.monstack.enable && failed readme == [ ] && builtins.deepSeq (units readme) true;
       }
     ];
 in

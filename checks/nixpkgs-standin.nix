@@ -89,7 +89,8 @@ let
     "xargs"
   ];
 
-  binPath = inputs: lib.concatMapStringsSep ":" (p: "${lib.getBin p}/bin") (inputs ++ [ stdenvTools ]);
+  binPath =
+    inputs: lib.concatMapStringsSep ":" (p: "${lib.getBin p}/bin") (inputs ++ [ stdenvTools ]);
 
   # The package of attribute `attr` (its version is `versions.${attr}`), whose outputs hold
   # links to the machine's programs: `layout` maps an output to the programs in its bin folder.
@@ -98,7 +99,9 @@ let
     let
       version = versions.${attr} or "0";
       outputs = lib.attrNames layout;
-      link = output: program: lib.optionalString (bins ? ${program}) "ln -s ${bins.${program}} \$${output}/bin/${program}\n";
+      link =
+        output: program:
+        lib.optionalString (bins ? ${program}) "ln -s ${bins.${program}} \$${output}/bin/${program}\n";
     in
     drv {
       name = "${pname}-${version}";
@@ -165,7 +168,9 @@ let
         "amtool"
       ];
     };
-    prometheus-node-exporter = package "prometheus-node-exporter" "node_exporter" { out = [ "node_exporter" ]; };
+    prometheus-node-exporter = package "prometheus-node-exporter" "node_exporter" {
+      out = [ "node_exporter" ];
+    };
     grafana = package "grafana" "grafana" { out = [ "grafana" ]; };
     grafana-loki = package "grafana-loki" "grafana-loki" {
       out = [

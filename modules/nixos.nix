@@ -108,7 +108,9 @@ let
     let
       assemble =
         "${cfg.package}/bin/monstack web-config ${dir} --out ${webConfig component} --credentials %d"
-        + lib.optionalString (component == "alertmanager" && gossipTls) " --cluster-tls-out ${clusterTlsFile}";
+        + lib.optionalString (
+          component == "alertmanager" && gossipTls
+        ) " --cluster-tls-out ${clusterTlsFile}";
     in
     {
       serviceConfig = {
@@ -378,8 +380,9 @@ in
       );
       warnings =
         lib.optionals (cfg.versionCheck == "warn") versionMismatches
-        ++ lib.optional (cfg.alloy.enable && fileSources != [ ] && cfg.alloy.logGroups == [ ])
-          "services.monstack: Alloy runs with DynamicUser and reads ${lib.concatStringsSep ", " fileSources} (promtail.sources of env ${spec.environment}); files readable only by root or a group stay unread unless services.monstack.alloy.logGroups names their group.";
+        ++
+          lib.optional (cfg.alloy.enable && fileSources != [ ] && cfg.alloy.logGroups == [ ])
+            "services.monstack: Alloy runs with DynamicUser and reads ${lib.concatStringsSep ", " fileSources} (promtail.sources of env ${spec.environment}); files readable only by root or a group stay unread unless services.monstack.alloy.logGroups names their group.";
       users.groups.${cfg.secretsGroup} = { };
       systemd.services = lib.genAttrs (lib.attrNames (lib.filterAttrs (_: on: on) units)) (_: {
         serviceConfig.SupplementaryGroups = [ cfg.secretsGroup ];
@@ -499,7 +502,10 @@ in
         (mkIf webSecured (webService "alertmanager" bundle.alertmanager))
       ];
       networking.firewall = mkIf cfg.openFirewall {
-        allowedTCPPorts = [ config.services.prometheus.alertmanager.port ] ++ lib.optional clustered gossipPort;
+        allowedTCPPorts = [
+          config.services.prometheus.alertmanager.port
+        ]
+        ++ lib.optional clustered gossipPort;
         # memberlist gossips over UDP and TCP.
         allowedUDPPorts = lib.optional clustered gossipPort;
       };

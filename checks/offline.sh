@@ -344,5 +344,15 @@ else
   echo "SKIP flake-parts module test: MONSTACK_FLAKE_PARTS is not set (a checkout of github:hercules-ci/flake-parts)"
 fi
 
+# The flake's nixfmt check, where a nixfmt is at hand (MONSTACK_NIXFMT, or on PATH).
+nixfmt_bin=${MONSTACK_NIXFMT:-$(command -v nixfmt || true)}
+if [ -z "$nixfmt_bin" ]; then
+  echo "SKIP nixfmt: no nixfmt on PATH and MONSTACK_NIXFMT is not set"
+elif (cd "$repo" && git ls-files -z '*.nix' | xargs -0 "$nixfmt_bin" --check) >"$work/nixfmt.log" 2>&1; then
+  ok "every Nix file is in nixfmt's style ($("$nixfmt_bin" --version 2>&1 | head -n 1))"
+else
+  fail "nixfmt --check: $(tail -n 5 "$work/nixfmt.log")"
+fi
+
 echo "checks/offline.sh: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

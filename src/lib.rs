@@ -3,6 +3,9 @@
 //!
 //! The pipeline is parse ([`spec`]) → validate ([`validate`]) → render ([`render`]) → seal
 //! ([`bundle`]); [`check`] re-validates a rendered bundle and [`diff`] compares two.
+// Output goes through writes that ignore a closed pipe (`monstack diff … | head`): `print!`
+// panics on one.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bundle;
 pub mod catalogue;

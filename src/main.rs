@@ -1,4 +1,7 @@
 //! The `monstack` command line: render, check and describe environment bundles.
+// Output goes through writes that ignore a closed pipe (`monstack diff … | head`): `print!`
+// panics on one.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 /// `eprintln!` and `println!` that do not panic when the other end of the pipe is gone
 /// (`monstack check … 2>&1 | head`): a closed stderr or stdout is not a reason to crash.
@@ -13,6 +16,11 @@ macro_rules! out {
         use std::io::Write as _;
         let _ = writeln!(std::io::stdout(), $($t)*);
     }};
+}
+/// `print!` of a whole text, likewise.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
 use clap::{Parser, Subcommand};
@@ -251,7 +259,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::NixOptions => {
-            print!("{}", monstack::nix::options::generate());
+            emit(&monstack::nix::options::generate());
             ExitCode::SUCCESS
         }
         Command::NixBuilder => match monstack::nix::builder::run(|k| std::env::var(k).ok()) {
@@ -330,10 +338,10 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCod
     };
     let report = diff::compare(&old.spec, &new.spec);
     match format {
-        Format::Markdown => print!("{}", report.markdown()),
+        Format::Markdown => emit(&report.markdown()),
         Format::Terminal => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            print!("{}", report.terminal(colour));
+            emit(&report.terminal(colour));
         }
     }
     if report.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }

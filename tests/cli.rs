@@ -363,23 +363,36 @@ fn every_subcommand_has_help() {
 }
 
 /// A closed pipe on the other end (`monstack … 2>&1 | head`) ends the run with its own exit
-/// code, not a panic's 101.
+/// code, not a panic's 101: every command that writes, to either stream.
 #[test]
 fn a_closed_output_pipe_is_not_a_crash() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("bad.json");
     std::fs::write(&bad, br#"{"environment": "Not A Slug"}"#).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_monstack"))
-        .args(["validate", "--spec", bad.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Close both read ends before the child writes its diagnostics.
-    drop(child.stdout.take());
-    drop(child.stderr.take());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(1), "{status:?}");
+    let (prod, staging) = (example("prod"), example("staging"));
+    let (prod, staging) = (prod.to_str().unwrap(), staging.to_str().unwrap());
+    let cases: [(&[&str], i32); 7] = [
+        (&["validate", "--spec", bad.to_str().unwrap()], 1),
+        (&["diff", prod, staging], 1),
+        (&["diff", "--format", "markdown", prod, staging], 1),
+        (&["schema"], 0),
+        (&["codes"], 0),
+        (&["nix-options"], 0),
+        (&["validate", "--spec", prod], 0),
+    ];
+    for (args, code) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_monstack"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close both read ends before the child writes.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "monstack {args:?}: {status:?}");
+    }
 }
 
 /// A UTF-8 byte-order mark (as Windows editors write) is not a syntax error.

@@ -40,7 +40,9 @@ use std::process::ExitCode;
 /// Generate validated, reproducible monitoring configuration (Prometheus, Alertmanager,
 /// Grafana, Loki, Promtail) from one environment spec.
 #[derive(Parser)]
-#[command(name = "monstack", version, about, long_about = None)]
+// No `help` subcommand (`--help` on every command instead), so that every subcommand has its
+// manual page.
+#[command(name = "monstack", version, about, long_about = None, disable_help_subcommand = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -132,6 +134,20 @@ enum Command {
         /// Also write Alertmanager's gossip TLS configuration (`--cluster.tls-config`) here.
         #[arg(long, value_name = "FILE")]
         cluster_tls_out: Option<PathBuf>,
+    },
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    ///
+    /// For example `monstack completions bash > /etc/bash_completion.d/monstack`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or with `--out DIR` write one per command (monstack.1,
+    /// monstack-render.1, …): `monstack man --out /usr/local/share/man/man1`.
+    Man {
+        /// Folder to write every page to.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Print the JSON Schema of the spec.
     Schema,
@@ -249,6 +265,45 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     say!("error: web-config: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "monstack", &mut script);
+            emit(&String::from_utf8_lossy(&script));
+            ExitCode::SUCCESS
+        }
+        Command::Man { out } => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let page = |command: clap::Command| {
+                let mut page = Vec::new();
+                clap_mangen::Man::new(command).render(&mut page).map(|()| page)
+            };
+            // The main page and, with --out, one per subcommand it lists (`monstack-render(1)`).
+            let written = match &out {
+                Some(dir) => std::fs::create_dir_all(dir).and_then(|()| {
+                    let pages = std::iter::once(("monstack".to_string(), command.clone())).chain(
+                        command.get_subcommands().map(|sub| {
+                            let name = format!("monstack-{}", sub.get_name());
+                            (name.clone(), sub.clone().name(name))
+                        }),
+                    );
+                    pages
+                        .into_iter()
+                        .try_for_each(|(name, command)| std::fs::write(dir.join(format!("{name}.1")), page(command)?))
+                }),
+                None => page(command).map(|page| emit(&String::from_utf8_lossy(&page))),
+            };
+            match (written, out) {
+                (Ok(()), Some(dir)) => {
+                    say!("wrote the manual pages to {}", dir.display());
+                    ExitCode::SUCCESS
+                }
+                (Ok(()), None) => ExitCode::SUCCESS,
+                (Err(e), _) => {
+                    say!("error: man: {e}");
                     ExitCode::FAILURE
                 }
             }

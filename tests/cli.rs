@@ -406,3 +406,55 @@ fn a_byte_order_mark_is_accepted() {
     let o = monstack(&["validate", "--spec", spec.to_str().unwrap()], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// `monstack completions bash` completes subcommands and their options in a real bash.
+#[test]
+fn bash_completes_subcommands_and_options() {
+    let o = monstack(&["completions", "bash"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tmp = tempfile::tempdir().unwrap();
+    let script = tmp.path().join("monstack.bash");
+    std::fs::write(&script, &o.stdout).unwrap();
+    let complete = |words: &str, cword: usize| {
+        let probe = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; \
+             _monstack monstack \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[@]}}\"",
+            script.display()
+        );
+        let o = Command::new("bash").args(["-c", &probe]).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let subcommands = complete("monstack re", 1);
+    assert!(subcommands.split_whitespace().any(|w| w == "render"), "{subcommands}");
+    let options = complete("monstack render --", 2);
+    for flag in ["--spec", "--out", "--install-prefix"] {
+        assert!(options.split_whitespace().any(|w| w == flag), "{flag} in {options}");
+    }
+}
+
+/// `monstack man --out DIR` writes a page per command, and every page the main one refers to
+/// exists; `monstack man` prints the main page.
+#[test]
+fn the_man_pages_cover_every_subcommand() {
+    let o = monstack(&["man"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let main = String::from_utf8(o.stdout).unwrap();
+    assert!(main.contains(".TH monstack 1"), "{main}");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    let o = monstack(&["man", "--out", dir.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(dir.join("monstack.1")).unwrap(), main);
+    let referred: Vec<String> = main
+        .lines()
+        .filter_map(|l| l.strip_suffix("(1)"))
+        .map(|name| format!("{}.1", name.replace("\\-", "-")))
+        .collect();
+    assert!(referred.len() >= 10, "{referred:?}");
+    for page in &referred {
+        let text = std::fs::read_to_string(dir.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.starts_with(".ie") && text.contains(".SH NAME"), "{page}");
+    }
+    assert!(referred.contains(&"monstack-render.1".to_string()), "{referred:?}");
+}

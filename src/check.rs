@@ -74,7 +74,11 @@ pub fn check(dir: &Path, externals: &Externals) -> Report {
     diags.set_env(&manifest.environment);
     report.environment = manifest.environment.clone();
     let files = match read_tree(dir) {
-        Ok(f) => f,
+        // The render's input record is not part of the bundle (bundle::fresh).
+        Ok(mut f) => {
+            f.remove(bundle::INPUT_RECORD);
+            f
+        }
         Err(e) => {
             diags.error(Code::BundleIntegrity, "", format!("cannot read {}: {e}", dir.display()));
             report.diagnostics = diags.into_sorted();

@@ -68,6 +68,10 @@ enum Command {
         /// file, such as Grafana's dashboard folders.
         #[arg(long, value_name = "PATH")]
         install_prefix: Option<String>,
+        /// Replace a bundle of another environment at OUT, and delete files in it that its
+        /// manifest does not list (both are refused otherwise).
+        #[arg(long)]
+        force: bool,
     },
     /// Validate a spec without writing anything.
     Validate {
@@ -172,7 +176,7 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Render { spec, out, install_prefix } => {
+        Command::Render { spec, out, install_prefix, force } => {
             let bytes = match read_spec(&spec) {
                 Ok(b) => b,
                 Err(code) => return code,
@@ -190,15 +194,9 @@ fn main() -> ExitCode {
                 Ok(b) => b,
                 Err(code) => return code,
             };
-            let written = monstack::bundle::write_atomic(&out, bundle.files());
-            if written.is_ok()
-                && let Err(e) = fresh::record(&out, &input)
-            {
-                say!(
-                    "warning: cannot record the input of {} (the next render will not be skipped): {e}",
-                    out.display()
-                );
-            }
+            let record = bundle.get(monstack::bundle::MANIFEST).map(|manifest| fresh::record(&input, manifest));
+            let how = monstack::bundle::Replace { force, record: record.as_deref().map(str::as_bytes) };
+            let written = monstack::bundle::write_atomic(&out, bundle.files(), how);
             match written {
                 Ok(Written::Replaced) => say!("rendered {} files to {}", bundle.files().len(), out.display()),
                 Ok(Written::Unchanged) => {

@@ -28,7 +28,7 @@ fn promtool_tests(bundle: &monstack::bundle::Bundle) -> Option<(bool, String)> {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
-    monstack::bundle::write_atomic(&dir.path().join("b"), bundle.files()).unwrap();
+    monstack::bundle::write_atomic(&dir.path().join("b"), bundle.files(), Default::default()).unwrap();
     let tests: Vec<String> = bundle
         .files()
         .keys()

@@ -24,6 +24,11 @@ fn render(env: &str, out: &Path, vars: &[(&str, &str)]) -> Output {
     monstack(&["render", "--spec", example(env).to_str().unwrap(), "--out", out.to_str().unwrap()], vars)
 }
 
+/// `render` with `--force`.
+fn render_forced(env: &str, out: &Path) -> Output {
+    monstack(&["render", "--spec", example(env).to_str().unwrap(), "--out", out.to_str().unwrap(), "--force"], &[])
+}
+
 #[test]
 fn an_invalid_spec_leaves_the_output_untouched_and_exits_non_zero() {
     let tmp = tempfile::tempdir().unwrap();
@@ -158,23 +163,65 @@ fn a_rebuild_of_the_same_input_only_hashes_and_a_tampered_folder_renders_again()
     assert_eq!(read_tree(&out), first);
     assert!(skipped(&render("dev", &out, &[])));
 
-    // So is an extra file, and another input (here a command-line option).
+    // So is an extra file (which --force lets the render delete), and another input (here a
+    // command-line option).
     std::fs::write(out.join("prometheus/rules/extra.yml"), "groups: []\n").unwrap();
-    assert!(!skipped(&render("dev", &out, &[])), "an extended folder is rendered again");
+    assert!(!skipped(&render_forced("dev", &out)), "an extended folder is rendered again");
     assert!(!out.join("prometheus/rules/extra.yml").exists());
     let spec = example("dev");
     let args = ["render", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--install-prefix", "/srv"];
     assert!(!skipped(&monstack(&args, &[])), "other options are another input");
 
     // The record names the folder's manifest: a folder another spec has rendered since is not
-    // mistaken for this one even with this spec's record restored beside it.
+    // mistaken for this one even with this spec's record restored in it.
     assert!(!skipped(&render("dev", &out, &[])));
-    let record = tmp.path().join(".dev.monstack-input");
+    let record = out.join(".monstack-input");
     let dev_record = std::fs::read(&record).unwrap();
-    assert!(!skipped(&render("staging", &out, &[])));
+    assert!(!skipped(&render_forced("staging", &out)));
     std::fs::write(&record, dev_record).unwrap();
-    assert!(!skipped(&render("dev", &out, &[])), "the folder holds staging's bundle");
+    assert!(!skipped(&render_forced("dev", &out)), "the folder holds staging's bundle");
     assert_eq!(read_tree(&out), first);
+    // All of it inside the bundle folder: nothing is left beside it.
+    let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(beside, vec![std::ffi::OsString::from("dev")]);
+}
+
+/// A render does not silently destroy what it did not write: a file added inside a bundle, or
+/// the bundle of another environment, stays unless `--force` says otherwise (issue 21).
+#[test]
+fn a_render_refuses_to_delete_files_it_did_not_write_or_another_environments_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bundle");
+    assert!(render("dev", &out, &[]).status.success());
+    let notes = out.join("grafana/NOTES.md");
+    std::fs::write(&notes, "local notes\n").unwrap();
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    spec["prometheus"]["scrape_interval"] = "20s".into();
+    let changed = tmp.path().join("changed.json");
+    std::fs::write(&changed, serde_json::to_vec(&spec).unwrap()).unwrap();
+    let render_changed = |extra: &[&str]| {
+        let mut args = vec!["render", "--spec", changed.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend(extra);
+        monstack(&args, &[])
+    };
+    let o = render_changed(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("grafana/NOTES.md") && stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(notes.exists(), "the file is kept");
+    assert!(render_changed(&["--force"]).status.success());
+    assert!(!notes.exists());
+
+    let o = render("staging", &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("holds the bundle of env dev") && stderr(&o).contains("--force"), "{}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["environment"], "dev", "dev's bundle is kept");
+    assert!(render_forced("staging", &out).status.success());
+    // The record inside is not a file the manifest must list: check accepts the bundle.
+    assert!(out.join(".monstack-input").is_file());
+    let o = monstack(&["check", "--no-external", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 #[test]

@@ -15,7 +15,7 @@ fn examples_render_to_their_goldens() {
             monstack::build(&format!("{env}.json"), &bytes).unwrap_or_else(|d| panic!("{env} is invalid: {d:#?}"));
         let dir = root().join("tests/golden").join(env);
         if blessing() {
-            monstack::bundle::write_atomic(&dir, bundle.files()).unwrap();
+            monstack::bundle::write_atomic(&dir, bundle.files(), Default::default()).unwrap();
             continue;
         }
         let golden = read_tree(&dir);

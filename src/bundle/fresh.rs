@@ -1,17 +1,16 @@
-//! The no-op rebuild. `monstack render` records beside the output folder what it rendered the
-//! folder from — `.<folder>.monstack-input`: a hash of the spec's bytes, the command-line
-//! options and the generator version, and the hash of the folder's `manifest.json`. When a
-//! render gets the same input and the folder still holds exactly the files of that manifest
-//! (each one's size and sha256; no other file), the spec is neither validated nor rendered
-//! again: the hashing is all the work. Any other input, or a folder edited, extended or
-//! replaced since, renders as usual.
+//! The no-op rebuild. `monstack render` records inside the output folder what it rendered the
+//! folder from — [`INPUT_RECORD`]: a hash of the spec's bytes, the command-line options and the
+//! generator version, and the hash of the folder's `manifest.json`. When a render gets the same
+//! input and the folder still holds exactly the files of that manifest (each one's size and
+//! sha256; no other file), the spec is neither validated nor rendered again: the hashing is all
+//! the work. Any other input, or a folder edited, extended or replaced since, renders as usual.
+//! The record is not part of the bundle: the manifest does not list it, `check` ignores it.
 
-use super::MANIFEST;
 use super::manifest::{Manifest, component_hashes, sha256_hex};
+use super::{INPUT_RECORD, MANIFEST};
 use std::collections::BTreeMap;
 use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What a render's output depends on: the spec's bytes, `--install-prefix`, and this monstack.
 pub fn input_key(spec: &[u8], install_prefix: Option<&str>) -> String {
@@ -20,26 +19,15 @@ pub fn input_key(spec: &[u8], install_prefix: Option<&str>) -> String {
     sha256_hex(&input)
 }
 
-fn stamp_path(out: &Path) -> Option<PathBuf> {
-    let name = out.file_name()?.to_string_lossy();
-    Some(out.with_file_name(format!(".{name}.monstack-input")))
-}
-
 /// Whether `out` was rendered from input `key` and is unchanged since.
 pub fn is_fresh(out: &Path, key: &str) -> bool {
-    let Some(stamp) = stamp_path(out).and_then(|p| fs::read_to_string(p).ok()) else { return false };
+    let Ok(stamp) = fs::read_to_string(out.join(INPUT_RECORD)) else { return false };
     let Ok(manifest_bytes) = fs::read(out.join(MANIFEST)) else { return false };
-    stamp == stamp_text(key, &manifest_bytes) && holds_exactly(out, &manifest_bytes)
+    stamp == record(key, &manifest_bytes) && holds_exactly(out, &manifest_bytes)
 }
 
-/// Records that `out` now holds the bundle rendered from input `key`.
-pub fn record(out: &Path, key: &str) -> io::Result<()> {
-    let Some(path) = stamp_path(out) else { return Ok(()) };
-    let text = stamp_text(key, &fs::read(out.join(MANIFEST))?);
-    super::replace_file(&path, text.as_bytes(), 0o644)
-}
-
-fn stamp_text(key: &str, manifest: &[u8]) -> String {
+/// The record of a render of input `key` to a bundle with this `manifest.json`.
+pub fn record(key: &str, manifest: &[u8]) -> String {
     format!("input {key}\nmanifest {}\n", sha256_hex(manifest))
 }
 
@@ -64,7 +52,7 @@ fn holds_exactly(out: &Path, manifest_bytes: &[u8]) -> bool {
             }
             let path = entry.path();
             let rel = path.strip_prefix(out).expect("below out").to_string_lossy().into_owned();
-            if rel == MANIFEST {
+            if rel == MANIFEST || rel == INPUT_RECORD {
                 continue;
             }
             let Some((size, sha)) = listed.get(rel.as_str()) else { return false };

@@ -6,7 +6,7 @@ pub mod manifest;
 mod write;
 
 pub use manifest::{COMPONENTS, MANIFEST, Manifest, canonical_json, sha256_hex};
-pub use write::{Written, replace_file, write_atomic};
+pub use write::{INPUT_RECORD, Replace, Written, replace_file, write_atomic};
 
 use std::collections::BTreeMap;
 

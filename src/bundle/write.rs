@@ -10,6 +10,19 @@ use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+/// The render's input record inside a bundle folder ([`super::fresh`]); not part of the
+/// bundle (the manifest does not list it), so replaced or ignored with it.
+pub const INPUT_RECORD: &str = ".monstack-input";
+
+/// How [`write_atomic`] may replace what is at the output folder.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Replace<'a> {
+    /// Replace a bundle of another environment, and delete files its manifest does not list.
+    pub force: bool,
+    /// The render's input record, written into the folder with the bundle.
+    pub record: Option<&'a [u8]>,
+}
+
 /// What [`write_atomic`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Written {
@@ -37,7 +50,7 @@ pub fn replace_file(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     written
 }
 
-pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
+pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>, how: Replace) -> io::Result<Written> {
     let name = out
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} has no folder name", out.display())))?
@@ -50,8 +63,14 @@ pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result
     fs::create_dir_all(&parent)?;
     if out.exists() {
         refuse_foreign(out)?;
+        if !how.force {
+            refuse_to_lose(out, files)?;
+        }
         // Writing a fleet's bundle means thousands of fsyncs; comparing it costs reads only.
         if unchanged(out, files)? {
+            if let Some(record) = how.record {
+                replace_file(&out.join(INPUT_RECORD), record, 0o644)?;
+            }
             return Ok(Written::Unchanged);
         }
     }
@@ -60,7 +79,28 @@ pub fn write_atomic(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
     }
-    let result = fill(&tmp, files).and_then(|()| swap_into_place(&tmp, out));
+    let mut with_record;
+    let files = match how.record {
+        Some(record) => {
+            with_record = files.clone();
+            with_record.insert(INPUT_RECORD.to_string(), record.to_vec());
+            &with_record
+        }
+        None => files,
+    };
+    let result = fill(&tmp, files)
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot build the new bundle in {}: {e} (monstack replaces {} in one step by building the new bundle beside it, so {} must be writable too)",
+                    tmp.display(),
+                    out.display(),
+                    parent.display()
+                ),
+            )
+        })
+        .and_then(|()| swap_into_place(&tmp, out));
     if result.is_err() && tmp.exists() {
         let _ = fs::remove_dir_all(&tmp);
     }
@@ -87,6 +127,9 @@ fn unchanged(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<bool> 
                 continue;
             }
             let rel = entry.path().strip_prefix(out).expect("below out").to_string_lossy().into_owned();
+            if rel == INPUT_RECORD {
+                continue;
+            }
             match files.get(&rel) {
                 Some(bytes) if kind.is_file() && fs::read(entry.path())? == *bytes => on_disk += 1,
                 _ => return Ok(false),
@@ -135,6 +178,69 @@ fn refuse_foreign(out: &Path) -> io::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// What replacing a bundle would lose without `--force`: the bundle of another environment,
+/// or files its manifest does not list (added by hand beside the generated ones).
+fn refuse_to_lose(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        environment: Option<String>,
+        files: Option<Vec<Entry>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        path: String,
+    }
+    let read = |bytes: &[u8]| serde_json::from_slice::<Listed>(bytes).ok();
+    let (Some(old), Some(new)) =
+        (fs::read(out.join(MANIFEST)).ok().as_deref().and_then(read), files.get(MANIFEST).and_then(|b| read(b)))
+    else {
+        return Ok(());
+    };
+    if let (Some(was), Some(will)) = (&old.environment, &new.environment)
+        && was != will
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} holds the bundle of env {was}; rendering env {will} there would replace it: choose another --out, or pass --force to replace it",
+                out.display()
+            ),
+        ));
+    }
+    let Some(listed) = old.files else { return Ok(()) };
+    let listed: std::collections::BTreeSet<String> = listed.into_iter().map(|e| e.path).collect();
+    let mut unknown = Vec::new();
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                stack.push(entry.path());
+                continue;
+            }
+            let rel = entry.path().strip_prefix(out).expect("below out").to_string_lossy().into_owned();
+            if rel != MANIFEST && rel != INPUT_RECORD && !listed.contains(&rel) {
+                unknown.push(rel);
+            }
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    unknown.sort();
+    let shown: Vec<&str> = unknown.iter().take(10).map(String::as_str).collect();
+    let more =
+        if unknown.len() > shown.len() { format!(" and {} more", unknown.len() - shown.len()) } else { String::new() };
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "{} holds files its manifest does not list, which replacing the bundle would delete: {}{more}; move them out of the bundle, or pass --force to delete them",
+            out.display(),
+            shown.join(", ")
+        ),
+    ))
 }
 
 fn fill(root: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
@@ -263,7 +369,7 @@ mod tests {
         for d in [&dead, &alive] {
             fs::create_dir_all(d.join("prometheus")).unwrap();
         }
-        write_atomic(&dir.path().join("bundle"), &files("a")).unwrap();
+        write_atomic(&dir.path().join("bundle"), &files("a"), Replace::default()).unwrap();
         assert!(!dead.exists(), "the leftover of a dead render is removed");
         assert!(alive.exists(), "a running render's folder is kept");
     }
@@ -272,8 +378,8 @@ mod tests {
     fn replaces_a_previous_bundle_and_leaves_no_temporary_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("bundle");
-        write_atomic(&out, &files("one")).unwrap();
-        write_atomic(&out, &files("two")).unwrap();
+        write_atomic(&out, &files("one"), Replace::default()).unwrap();
+        write_atomic(&out, &files("two"), Replace::default()).unwrap();
         assert_eq!(fs::read_to_string(out.join("a/b/c.yml")).unwrap(), "two");
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("bundle")]);
@@ -283,25 +389,25 @@ mod tests {
     fn an_identical_bundle_is_left_alone_and_any_difference_rewrites() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("bundle");
-        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Replaced);
-        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Unchanged);
+        assert_eq!(write_atomic(&out, &files("one"), Replace::default()).unwrap(), Written::Replaced);
+        assert_eq!(write_atomic(&out, &files("one"), Replace::default()).unwrap(), Written::Unchanged);
         // A file edited by hand, a file added, a file removed: each is repaired by a rewrite.
         fs::write(out.join("a/b/c.yml"), "edited").unwrap();
-        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Replaced);
+        assert_eq!(write_atomic(&out, &files("one"), Replace::default()).unwrap(), Written::Replaced);
         assert_eq!(fs::read_to_string(out.join("a/b/c.yml")).unwrap(), "one");
         fs::write(out.join("a/extra.yml"), "x").unwrap();
-        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Replaced);
+        assert_eq!(write_atomic(&out, &files("one"), Replace::default()).unwrap(), Written::Replaced);
         assert!(!out.join("a/extra.yml").exists());
         fs::remove_file(out.join("a/b/c.yml")).unwrap();
-        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Replaced);
-        assert_eq!(write_atomic(&out, &files("one")).unwrap(), Written::Unchanged);
+        assert_eq!(write_atomic(&out, &files("one"), Replace::default()).unwrap(), Written::Replaced);
+        assert_eq!(write_atomic(&out, &files("one"), Replace::default()).unwrap(), Written::Unchanged);
     }
 
     #[test]
     fn refuses_to_replace_a_foreign_folder() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("precious.txt"), "keep").unwrap();
-        let err = write_atomic(dir.path(), &files("x")).unwrap_err();
+        let err = write_atomic(dir.path(), &files("x"), Replace::default()).unwrap_err();
         assert!(err.to_string().contains("refusing"), "{err}");
         assert_eq!(fs::read_to_string(dir.path().join("precious.txt")).unwrap(), "keep");
     }
@@ -310,11 +416,11 @@ mod tests {
     fn a_failed_write_keeps_the_previous_bundle() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("bundle");
-        write_atomic(&out, &files("one")).unwrap();
+        write_atomic(&out, &files("one"), Replace::default()).unwrap();
         // A path that cannot be created (a file where a folder must go) fails the fill stage.
         let mut bad = files("two");
         bad.insert("a/b/c.yml/inside".to_string(), b"x".to_vec());
-        assert!(write_atomic(&out, &bad).is_err());
+        assert!(write_atomic(&out, &bad, Replace::default()).is_err());
         assert_eq!(fs::read_to_string(out.join("a/b/c.yml")).unwrap(), "one");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "temporary folder removed");
     }

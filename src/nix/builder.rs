@@ -38,5 +38,7 @@ fn component_files(bundle: &Bundle, component: &str) -> BTreeMap<String, Vec<u8>
 }
 
 fn write(path: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<(), String> {
-    bundle::write_atomic(&PathBuf::from(path), files).map(|_| ()).map_err(|e| format!("cannot write {path}: {e}"))
+    bundle::write_atomic(&PathBuf::from(path), files, bundle::Replace::default())
+        .map(|_| ())
+        .map_err(|e| format!("cannot write {path}: {e}"))
 }

@@ -27,7 +27,8 @@ pub fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
-/// Every file below `dir`, by relative path.
+/// Every file below `dir`, by relative path, but a render's input record (not part of the
+/// bundle: it hashes the spec's bytes, which differ between equivalent inputs).
 pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     let mut stack = vec![PathBuf::new()];
@@ -38,7 +39,7 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
             let child = rel.join(e.file_name());
             if e.file_type().unwrap().is_dir() {
                 stack.push(child);
-            } else {
+            } else if child.as_os_str() != monstack::bundle::INPUT_RECORD {
                 out.insert(child.to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap());
             }
         }

@@ -14,7 +14,11 @@ let
   # Omitted fields get their defaults from `fill`, so the evaluated spec is what the submodules
   # gave. The sub-options (documentation) are the submodule's.
   bulkListOf =
-    { name, elemType, fill }:
+    {
+      name,
+      elemType,
+      fill,
+    }:
     let
       entry =
         loc: file: value:

@@ -39,7 +39,11 @@ const BULK_PRELUDE: &str = r#"  # Bulk data: a list that grows with the fleet, w
   # Omitted fields get their defaults from `fill`, so the evaluated spec is what the submodules
   # gave. The sub-options (documentation) are the submodule's.
   bulkListOf =
-    { name, elemType, fill }:
+    {
+      name,
+      elemType,
+      fill,
+    }:
     let
       entry =
         loc: file: value:

@@ -15,7 +15,11 @@
 #   4. builds prod content-addressed twice, the second time with a Grafana-only change, and
 #      checks the Prometheus component keeps its store path while Grafana's changes;
 #   5. checks that a type error names its option and a semantic error fails the build naming
-#      the environment and the option path;
+#      the environment and the option path; for bulk data (rule files, scrape jobs, dashboard
+#      entries: `bulkListOf`) that a wrong shape fails evaluation naming the option, that a wrong
+#      field inside fails the build with the generator's error naming env and path, and that
+#      they merge and fill defaults as `types.listOf` of their submodules did
+#      (checks/bulk-options-eval.nix);
 #   6. runs the `diff` app's script (`lib.diffScript`) with environment names, as
 #      `nix run .#diff -- prod staging` does, and compares it with `monstack diff` of the examples.
 #   7. with MONSTACK_FLAKE_PARTS (a checkout of github:hercules-ci/flake-parts), builds prod
@@ -140,6 +144,14 @@ cat >"$work/wrapper/flake.nix" <<NIX
       caProdGrafanaEdit = m.bundleFor { inherit generator system; contentAddressed = true; modules = [ m.environments.prod grafanaEdit ]; };
       typeError = (m.evalEnv { modules = [ m.environments.dev { loki.http_listen_port = "3100"; } ]; }).json;
       semanticError = m.bundleFor { inherit generator system; modules = [ m.environments.dev { versions.loki = "2.8.0"; } ]; };
+      # Bulk data (rule files, scrape jobs, dashboard entries): the module system checks the
+      # shape, the generator every field.
+      bulkShapeError = (m.evalEnv { modules = [ m.environments.dev { rules.files = [ "alerts.yml" ]; } ]; }).json;
+      bulkFieldError = m.bundleFor { inherit generator system; modules = [ m.environments.dev {
+        rules.files = [ { name = "typo"; groups = [ { name = "typo"; rules = [ { record = "job:up:sum"; exprr = "sum by (job) (up)"; } ]; } ]; } ];
+        scrape_jobs = lib.mkAfter [ { name = "extra"; expected_targets = "3"; discovery.file_sd.files = [ "/etc/prometheus/extra.json" ]; } ];
+      } ]; };
+      bulkOptionProblems = import (monstack.outPath + "/checks/bulk-options-eval.nix") { inherit lib; inherit (m) specModule; };
       $fp_outputs
       # The flake's diff app, its script written without nixpkgs' writeShellScript.
       diffApp = derivation {
@@ -208,7 +220,8 @@ PY
     continue
   fi
   "$monstack" render --spec "$work/$env.json" --out "$work/cli-$env" 2>/dev/null
-  if diff -r "$out" "$work/cli-$env" >/dev/null; then
+  # (The CLI also records its input inside the folder: not part of the bundle.)
+  if diff -r -x .monstack-input "$out" "$work/cli-$env" >/dev/null; then
     ok "$env: nix build equals monstack render of the same spec"
   else
     fail "$env: nix build differs from monstack render"
@@ -248,6 +261,30 @@ elif grep -q "env dev: versions.loki" "$work/semantic.log"; then
   ok "a semantic error fails the build naming env dev and versions.loki"
 else
   fail "the semantic error does not name env and option: $(tail -n 5 "$work/semantic.log")"
+fi
+
+if "${nixf[@]}" eval --raw "$w#bulkShapeError" >/dev/null 2>"$work/bulk-shape.log"; then
+  fail "a string as a rule file (bulk data) was accepted"
+elif grep -q 'option `rules.files."\[definition 1-entry 1\]"'"' is not of type" "$work/bulk-shape.log"; then
+  ok "a bulk list of the wrong shape fails evaluation naming the option rules.files"
+else
+  fail "the bulk shape error does not name the option: $(tail -n 5 "$work/bulk-shape.log")"
+fi
+
+if "${nixf[@]}" build --no-link "$w#bulkFieldError" 2>"$work/bulk-field.log"; then
+  fail "a bundle with a misspelt rule field and a string for expected_targets was built"
+elif grep -q "env dev: rules.files\[0\].groups\[0\].rules\[0\].exprr: unknown option" "$work/bulk-field.log" &&
+  grep -Eq "env dev: scrape_jobs\[[0-9]+\]\.expected_targets: invalid type: string" "$work/bulk-field.log"; then
+  ok "a wrong field inside bulk data fails the build naming env dev and its path (rules.files[0].groups[0].rules[0].exprr, scrape_jobs[…].expected_targets)"
+else
+  fail "the bulk field errors do not name env and path: $(tail -n 8 "$work/bulk-field.log")"
+fi
+
+bulk_problems=$("${nixf[@]}" eval --json "$w#bulkOptionProblems" 2>"$work/bulk.log" || echo "evaluation failed: $(tail -n 5 "$work/bulk.log")")
+if [ "$bulk_problems" = "[]" ]; then
+  ok "bulk options merge and fill defaults as types.listOf of their submodules (checks/bulk-options-eval.nix)"
+else
+  fail "bulk options: $bulk_problems"
 fi
 
 app_rc=0

@@ -4,6 +4,217 @@
 let
   inherit (lib) mkOption types;
 
+  # Bulk data: a list that grows with the fleet, whose entries monstack checks field by field
+  # when it builds the bundle (its errors name the environment and the option path, e.g.
+  # `rules.files[3].groups[0].rules[2].expr`). A submodule per entry cost tens of thousands of
+  # module evaluations on a large fleet, so the module system checks only the shape: a list of
+  # attribute sets. Definitions concatenate as `types.listOf`'s do, after mkForce, mkDefault,
+  # mkBefore and mkAfter on the option; an entry wrapped in mkIf, mkMerge or mkOverride goes
+  # through its submodule as before (properties deeper inside an entry are not resolved).
+  # Omitted fields get their defaults from `fill`, so the evaluated spec is what the submodules
+  # gave. The sub-options (documentation) are the submodule's.
+  bulkListOf =
+    {
+      name,
+      elemType,
+      fill,
+    }:
+    let
+      entry =
+        loc: file: value:
+        let
+          definition = { inherit file value; };
+          merged = lib.modules.mergeDefinitions loc elemType [ definition ];
+          shown = lib.options.showDefs [ definition ];
+        in
+        if value ? _type then
+          lib.optional (merged.optionalValue ? value) merged.optionalValue.value
+        else if builtins.isAttrs value then
+          [ (fill value) ]
+        else
+          throw "A definition for option `${lib.showOption loc}' is not of type `${name} (attribute set)'. Definition values:${shown}\nEach entry is an attribute set of ${name}'s fields: `monstack schema` (docs/spec.schema.json) lists them.";
+    in
+    types.mkOptionType {
+      name = "bulkListOf";
+      description = "list of ${name} (attribute sets whose fields monstack checks)";
+      descriptionClass = "composite";
+      check = builtins.isList;
+      merge =
+        loc: defs:
+        let
+          at = n: m: loc ++ [ "[definition ${toString n}-entry ${toString m}]" ];
+          entries = n: def: lib.imap1 (m: entry (at n m) def.file) def.value;
+        in
+        lib.concatLists (lib.concatLists (lib.imap1 entries defs));
+      emptyValue.value = [ ];
+      getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "*" ]);
+      nestedTypes.elemType = elemType;
+    };
+
+  # Default filling for bulk data, field by field as the submodules do it. A value of another
+  # shape is passed on unchanged for monstack to report.
+  fillObject =
+    spec: value:
+    if builtins.isAttrs value then
+      let
+        filled = spec.defaults // value;
+      in
+      filled // builtins.mapAttrs (k: f: f filled.${k}) (builtins.intersectAttrs filled spec.fills)
+    else
+      value;
+  fillList = f: value: if builtins.isList value then map f value else value;
+  fillAttrs = f: value: if builtins.isAttrs value then builtins.mapAttrs (_: f) value else value;
+  fillTag =
+    fills: value:
+    if builtins.isAttrs value then
+      builtins.mapAttrs (k: v: if fills ? ${k} then fills.${k} v else v) value
+    else
+      value;
+
+  fill = {
+    Authorization = fillObject {
+      defaults = {
+        type = "Bearer";
+      };
+      fills = { };
+    };
+    Check = fillObject {
+      defaults = {
+        fires = [ ];
+      };
+      fills = {
+        fires = fillList fill.ExpectedAlert;
+      };
+    };
+    Discovery = fillTag {
+      file_sd = fill.FileSdDiscovery;
+      kubernetes = fill.KubernetesDiscovery;
+    };
+    ExpectedAlert = fillObject {
+      defaults = {
+        annotations = null;
+      };
+      fills = { };
+    };
+    FileSdDiscovery = fillObject {
+      defaults = {
+        refresh_interval = "5m";
+      };
+      fills = { };
+    };
+    KubernetesDiscovery = fillObject {
+      defaults = {
+        annotations = false;
+        instance_from_node = false;
+        match_labels = { };
+        namespaces = [ ];
+        port = null;
+        port_name = null;
+        preset = null;
+        service_account = false;
+        target_labels = { };
+      };
+      fills = { };
+    };
+    Relabel = fillObject {
+      defaults = {
+        action = null;
+        modulus = null;
+        regex = null;
+        replacement = null;
+        separator = null;
+        source_labels = [ ];
+        target_label = null;
+      };
+      fills = { };
+    };
+    Rule = fillObject {
+      defaults = {
+        alert = null;
+        annotations = { };
+        for = null;
+        keep_firing_for = null;
+        labels = { };
+        record = null;
+        tests = [ ];
+      };
+      fills = {
+        tests = fillList fill.RuleTest;
+      };
+    };
+    RuleFile = fillObject {
+      defaults = {
+        store_ruler = false;
+      };
+      fills = {
+        groups = fillList fill.RuleGroup;
+      };
+    };
+    RuleGroup = fillObject {
+      defaults = {
+        interval = null;
+      };
+      fills = {
+        rules = fillList fill.Rule;
+      };
+    };
+    RuleTest = fillObject {
+      defaults = {
+        fires = [ ];
+        later = [ ];
+      };
+      fills = {
+        fires = fillList fill.ExpectedAlert;
+        later = fillList fill.Check;
+      };
+    };
+    ScrapeJob = fillObject {
+      defaults = {
+        authorization = null;
+        basic_auth = null;
+        expected_series_per_target = null;
+        expected_targets = null;
+        exporter = null;
+        file = null;
+        honor_labels = false;
+        labels = { };
+        metric_relabel_configs = [ ];
+        metrics_path = null;
+        owner = null;
+        relabel_configs = [ ];
+        scheme = null;
+        scrape_interval = null;
+        scrape_timeout = null;
+        tls = null;
+      };
+      fills = {
+        authorization = fill.Authorization;
+        discovery = fill.Discovery;
+        metric_relabel_configs = fillList fill.Relabel;
+        relabel_configs = fillList fill.Relabel;
+        tls = fill.Tls;
+      };
+    };
+    ServiceDashboard = fillObject {
+      defaults = {
+        queue_metric = null;
+        title = null;
+        uid = null;
+      };
+      fills = { };
+    };
+    Tls = fillObject {
+      defaults = {
+        ca_file = null;
+        cert_file = null;
+        insecure_skip_verify = false;
+        key_file = null;
+        server_name = null;
+      };
+      fills = { };
+    };
+  };
+
   Access = types.submodule {
     options = {
       auth_proxy = mkOption {
@@ -529,7 +740,11 @@ let
         description = "Folder on disk under `grafana/dashboards/` (a slug); also the provider name.";
       };
       services = mkOption {
-        type = types.listOf ServiceDashboard;
+        type = bulkListOf {
+          name = "ServiceDashboard";
+          elemType = ServiceDashboard;
+          fill = fill.ServiceDashboard;
+        };
         default = [ ];
         description = "Golden-signals dashboards in this folder, one per listed service: request rate, error\nratio, latency percentiles and saturation. Default: none.";
       };
@@ -1452,7 +1667,11 @@ let
   Rules = types.submodule {
     options = {
       files = mkOption {
-        type = types.listOf RuleFile;
+        type = bulkListOf {
+          name = "RuleFile";
+          elemType = RuleFile;
+          fill = fill.RuleFile;
+        };
         default = [ ];
         description = "Your own rule files, each written to `prometheus/rules/<name>.yml`. Every alerting rule in\nthem needs `tests` in which it fires and in which it stays silent.";
       };
@@ -2229,7 +2448,11 @@ in
       description = "Alerting and recording rules, by rule file.";
     };
     scrape_jobs = mkOption {
-      type = types.listOf ScrapeJob;
+      type = bulkListOf {
+        name = "ScrapeJob";
+        elemType = ScrapeJob;
+        fill = fill.ScrapeJob;
+      };
       default = [ ];
       description = "Scrape jobs: what to monitor and how each target set is discovered.";
     };

@@ -205,7 +205,14 @@ fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
         let is_echo =
             message.starts_with("missing field") && failed_sections.iter().any(|s| message.contains(&format!("`{s}`")));
         if !is_echo {
-            report(&path, &message, diags);
+            let d = report(&path, &message, diags);
+            if let Some(at) = nix_property_on(&value, &path) {
+                d.hint(format!(
+                    "`{at}` is a Nix module property (lib.mkIf, lib.mkMerge, lib.mkDefault, lib.mkForce, lib.mkOrder): \
+                     inside rule files, scrape jobs and dashboard entries only the whole option or a whole entry \
+                     may carry one; write the plain value here"
+                ));
+            }
         }
         match section {
             Some(s) if value.get(&s).is_some() && !failed_sections.contains(&s) => {
@@ -249,7 +256,42 @@ fn quoted_field(message: &str) -> Option<String> {
     Some(message[start..end].to_string())
 }
 
-fn report(path: &str, message: &str, diags: &mut Diagnostics) {
+/// Where a Nix module property (`lib.mkIf`, `lib.mkDefault`, …) lies on the way to `path`. The
+/// module system resolves them in options, but inside bulk data (`bulkListOf` in
+/// modules/spec-options.nix: rule files, scrape jobs, dashboard entries) one reaches the spec as
+/// it is: `{"_type": "override", "content": …, "priority": …}`.
+fn nix_property_on(value: &Value, path: &str) -> Option<String> {
+    const KINDS: [&str; 5] = ["if", "merge", "override", "order", "definition"];
+    let is_property = |v: &Value| v.get("_type").and_then(Value::as_str).is_some_and(|t| KINDS.contains(&t));
+    let mut node = value;
+    let mut at = String::new();
+    // serde_path_to_error's steps: `.key` (none before the first) and `[index]`.
+    for step in path.split_inclusive(['.', '[']) {
+        let step = step.trim_end_matches(['.', '[']);
+        if step.is_empty() {
+            continue;
+        }
+        let next = match step.strip_suffix(']').map(str::parse::<usize>) {
+            Some(Ok(i)) => node.get(i),
+            _ => node.get(step),
+        };
+        let Some(next) = next else { break };
+        at.push_str(&if step.ends_with(']') {
+            format!("[{step}")
+        } else if at.is_empty() {
+            step.to_string()
+        } else {
+            format!(".{step}")
+        });
+        if is_property(next) {
+            return Some(at);
+        }
+        node = next;
+    }
+    None
+}
+
+fn report<'a>(path: &str, message: &str, diags: &'a mut Diagnostics) -> &'a mut Diagnostic {
     let base = if path == "." { String::new() } else { path.to_string() };
     let join = |field: &str| if base.is_empty() { field.to_string() } else { format!("{base}.{field}") };
     if message.starts_with("unknown field") {
@@ -262,14 +304,14 @@ fn report(path: &str, message: &str, diags: &mut Diagnostics) {
         d.hint(match expected {
             Some(e) => format!("expected {e}; `monstack schema` lists every option"),
             None => "this option takes no fields here; `monstack schema` lists every option".into(),
-        });
+        })
     } else if message.starts_with("missing field") {
         let field = quoted_field(message).unwrap_or_default();
         diags
             .error(Code::SpecMissingField, join(&field), format!("required option `{field}` is missing"))
-            .hint("add it; `monstack schema` shows its type");
+            .hint("add it; `monstack schema` shows its type")
     } else {
-        diags.error(Code::SpecType, base, message.to_string()).hint("`monstack schema` shows the expected type");
+        diags.error(Code::SpecType, base, message.to_string()).hint("`monstack schema` shows the expected type")
     }
 }
 
@@ -290,6 +332,27 @@ mod tests {
         assert!(got.contains(&("spec/unknown-field".into(), "prometheus.scrape_intervl".into())), "{got:?}");
         assert!(got.contains(&("spec/type".into(), "loki".into())), "{got:?}");
         assert!(got.contains(&("spec/missing-field".into(), "alertmanager".into())), "{got:?}");
+    }
+
+    #[test]
+    fn a_nix_property_inside_bulk_data_gets_a_hint_naming_it() {
+        let text = "environment: dev
+rules: {files: [{name: x, groups: [], store_ruler: {_type: override, content: true, priority: 1000}}]}
+scrape_jobs: [{name: a, labels: {_type: if, condition: true, content: {a: b}}, discovery: {static: {targets: [h:1]}}}]
+";
+        let diags = load("t.yaml", text.as_bytes()).unwrap_err();
+        for (path, at) in [
+            ("rules.files[0].store_ruler", "rules.files[0].store_ruler"),
+            ("scrape_jobs[0].labels.condition", "scrape_jobs[0].labels"),
+        ] {
+            let d = diags.iter().find(|d| d.path == path).unwrap_or_else(|| panic!("{path}: {diags:#?}"));
+            let hint = d.hint.as_deref().unwrap_or_default();
+            assert!(hint.starts_with(&format!("`{at}` is a Nix module property")), "{d}");
+        }
+        let plain =
+            load("t.yaml", b"environment: dev\nrules: {files: [{name: x, groups: [], store_ruler: 1}]}\n").unwrap_err();
+        let d = plain.iter().find(|d| d.path == "rules.files[0].store_ruler").unwrap();
+        assert_eq!(d.hint.as_deref(), Some("`monstack schema` shows the expected type"));
     }
 
     #[test]

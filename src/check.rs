@@ -368,8 +368,18 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
         commands.push(("alloy", args(&["fmt", "alloy/config.alloy"])));
     }
     commands.retain(|(tool, _)| externals.only.is_empty() || externals.only.iter().any(|t| t == tool));
+    // A missing tool is reported once, not once per command it would have run.
+    let mut missing = std::collections::BTreeSet::new();
+    commands.retain(|(tool, _)| {
+        let found = on_path(tool).is_some();
+        if !found {
+            missing.insert(*tool);
+        }
+        found
+    });
+    let not_found = missing.into_iter().map(|tool| External::NotFound { tool: tool.into() });
     if commands.is_empty() {
-        return Vec::new();
+        return not_found.collect();
     }
     let scratch = match Scratch::new(files) {
         Ok(s) => s,
@@ -381,7 +391,9 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
             }];
         }
     };
-    run_parallel(&commands, &scratch.root)
+    let mut results = run_parallel(&commands, &scratch.root);
+    results.extend(not_found);
+    results
 }
 
 /// The validators run on this many processes at once: promtool tests its files one after

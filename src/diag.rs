@@ -287,7 +287,8 @@ impl fmt::Display for Code {
     }
 }
 
-/// One problem, located by environment and option path.
+/// One problem, located by environment and option path (and, when it is known, by line and
+/// column of the file it came from).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
     pub code: Code,
@@ -295,17 +296,57 @@ pub struct Diagnostic {
     pub path: String,
     pub message: String,
     pub hint: Option<String>,
+    pub location: Option<Location>,
+}
+
+/// Where in a file a diagnostic's option is: 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = if self.path.is_empty() { "(document)" } else { &self.path };
         write!(f, "error[{}]: env {}: {}: {}", self.code, self.env, path, self.message)?;
+        if let Some(at) = &self.location {
+            write!(f, "\n  --> {at}")?;
+        }
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())
     }
+}
+
+/// The hint for a reference to an undeclared name: the likely typo first, then what is declared
+/// (`did you mean \`default-receiver\`? declared receivers are default-receiver, …`).
+pub fn unknown_name_hint(given: &str, declared: &str, known: &[&str]) -> String {
+    let list = format!("declared {declared} are {}", known.join(", "));
+    match did_you_mean(given, known.iter().copied()) {
+        Some(guess) => format!("{guess} {list}"),
+        None => list,
+    }
+}
+
+/// " — did you mean `x`?" for the candidate closest to `given`, when one is close enough to be
+/// a likely typo (Jaro-Winkler similarity of at least 0.8), else nothing.
+pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .filter(|c| *c != given)
+        .map(|c| (strsim::jaro_winkler(given, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| format!("did you mean `{c}`?"))
 }
 
 /// Collects diagnostics for one environment.
@@ -338,6 +379,7 @@ impl Diagnostics {
             path: path.into(),
             message: message.into(),
             hint: None,
+            location: None,
         });
         self.items.last_mut().expect("just pushed")
     }
@@ -368,6 +410,43 @@ impl Diagnostic {
     pub fn hint(&mut self, hint: impl Into<String>) -> &mut Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The diagnostic for tools (`--format json`): every field, `file`/`line`/`column` null
+    /// where unknown.
+    pub fn to_json(&self) -> serde_json::Value {
+        let at = self.location.as_ref();
+        serde_json::json!({
+            "code": self.code.as_str(),
+            "severity": "error",
+            "env": self.env,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+            "file": at.map(|l| &l.file),
+            "line": at.map(|l| l.line),
+            "column": at.map(|l| l.column),
+        })
+    }
+
+    /// A GitHub Actions workflow command that annotates the diagnostic's line
+    /// (<https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message>).
+    pub fn github_annotation(&self) -> String {
+        // Workflow commands end at a newline; a property also at `:` and `,`.
+        let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+        let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+        let mut properties = vec![format!("title={}", property(&format!("monstack {}", self.code)))];
+        if let Some(at) = &self.location {
+            properties.push(format!("file={}", property(&at.file)));
+            properties.push(format!("line={}", at.line));
+            properties.push(format!("col={}", at.column));
+        }
+        let path = if self.path.is_empty() { "(document)" } else { &self.path };
+        let mut message = format!("env {}: {path}: {}", self.env, self.message);
+        if let Some(hint) = &self.hint {
+            message.push_str(&format!("\nhint: {hint}"));
+        }
+        format!("::error {}::{}", properties.join(","), data(&message))
     }
 }
 

@@ -109,6 +109,39 @@ pub fn model(name: &str, bytes: &[u8]) -> Result<validate::Model, Vec<Diagnostic
 /// (serde_json's maps are sorted). The document itself is dropped before validation, which
 /// keeps a large spec's peak memory down.
 fn validated(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(validate::Model, Vec<u8>), Vec<Diagnostic>> {
+    validated_unplaced(name, bytes, options).map_err(|diags| place(name, bytes, diags))
+}
+
+/// Gives each diagnostic the line and column of its option in the input, where it has one: a
+/// parser's own position for a syntax error, else its option path looked up in the document
+/// ([`spec::locate`]).
+fn place(name: &str, bytes: &[u8], mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let Ok(text) = std::str::from_utf8(bytes) else { return diags };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut locator = None;
+    for d in &mut diags {
+        d.location = match parser_position(&d.message) {
+            Some((line, column)) => Some(diag::Location { file: name.to_string(), line, column }),
+            None if d.path.is_empty() => None,
+            None => locator.get_or_insert_with(|| spec::locate::Locator::new(text)).location(name, &d.path),
+        };
+    }
+    diags
+}
+
+/// serde_json's and serde_yaml's `… at line L column C`.
+fn parser_position(message: &str) -> Option<(usize, usize)> {
+    let (_, rest) = message.split_once(" at line ")?;
+    let (line, rest) = rest.split_once(" column ")?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.parse().ok()?, column.parse().ok()?))
+}
+
+fn validated_unplaced(
+    name: &str,
+    bytes: &[u8],
+    options: &BuildOptions,
+) -> Result<(validate::Model, Vec<u8>), Vec<Diagnostic>> {
     let loaded = spec::load_with(name, bytes, options.install_prefix.as_deref())?;
     let (spec_sha256, spec_file) = rayon::join(
         || bundle::sha256_hex(&bundle::canonical_json(&loaded.canonical)),

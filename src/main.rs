@@ -42,11 +42,46 @@ use std::process::ExitCode;
 #[derive(Parser)]
 // No `help` subcommand (`--help` on every command instead), so that every subcommand has its
 // manual page.
-#[command(name = "monstack", version, about, long_about = None, disable_help_subcommand = true)]
+#[command(name = "monstack", version, about, long_about = None, disable_help_subcommand = true, after_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// The spec a command reads: a positional FILE, or `--spec FILE` as before.
+#[derive(clap::Args)]
+struct SpecArg {
+    /// Spec file (JSON or YAML); `-` reads standard input.
+    #[arg(value_name = "FILE", required_unless_present = "spec", conflicts_with = "spec")]
+    file: Option<String>,
+    /// The same, as an option.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<String>,
+}
+
+impl SpecArg {
+    fn path(&self) -> String {
+        self.file.clone().or_else(|| self.spec.clone()).expect("clap requires one")
+    }
+}
+
+/// How diagnostics are written.
+#[derive(Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+enum Report {
+    /// For people, on standard error.
+    #[default]
+    Text,
+    /// One JSON document on standard output: `{"ok": …, "diagnostics": [{code, severity, env,
+    /// path, message, hint, file, line, column}, …]}`.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`) on standard output, one per
+    /// diagnostic, so a CI run annotates the lines of the spec; the text form on standard error.
+    Github,
+}
+
+/// Exit codes, the same for every command.
+const EXIT_CODES: &str = "Exit codes: 0 success (diff: no changes); 1 invalid input, a failed check or (diff) \
+changes; 2 a usage error, or (diff) an unreadable or invalid side. A crash would be 101: report it.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -56,9 +91,8 @@ enum Command {
     /// 1 and the output folder is not touched. The bundle is written atomically: an existing
     /// bundle at OUT is replaced in one step or left as it was.
     Render {
-        /// Spec file (JSON or YAML); `-` reads standard input.
-        #[arg(long, value_name = "FILE")]
-        spec: String,
+        #[command(flatten)]
+        spec: SpecArg,
         /// Output folder (created or replaced; a non-empty folder without manifest.json is
         /// refused).
         #[arg(long, value_name = "DIR")]
@@ -72,12 +106,17 @@ enum Command {
         /// manifest does not list (both are refused otherwise).
         #[arg(long)]
         force: bool,
+        /// How to write diagnostics.
+        #[arg(long, value_enum, default_value_t)]
+        format: Report,
     },
     /// Validate a spec without writing anything.
     Validate {
-        /// Spec file (JSON or YAML); `-` reads standard input.
-        #[arg(long, value_name = "FILE")]
-        spec: String,
+        #[command(flatten)]
+        spec: SpecArg,
+        /// How to write diagnostics.
+        #[arg(long, value_enum, default_value_t)]
+        format: Report,
     },
     /// Re-validate a rendered bundle and run the external validators found on PATH.
     ///
@@ -97,6 +136,12 @@ enum Command {
         /// Fail when a selected validator is not on PATH instead of skipping it.
         #[arg(long)]
         require: bool,
+        /// Print only problems (and nothing when the bundle is valid).
+        #[arg(long, short)]
+        quiet: bool,
+        /// How to write diagnostics.
+        #[arg(long, value_enum, default_value_t)]
+        format: Report,
     },
     /// Compare two environments semantically: alerts, routing, scrape jobs, dashboards, Loki.
     ///
@@ -155,8 +200,11 @@ enum Command {
     },
     /// Print the JSON Schema of the spec.
     Schema,
-    /// List every diagnostic code with its meaning.
-    Codes,
+    /// List every diagnostic code with its meaning, or explain one (`monstack codes alerts/for`).
+    Codes {
+        /// A code, e.g. `ref/unknown-receiver`.
+        code: Option<String>,
+    },
     /// Print the spec as Nix module options (committed as modules/spec-options.nix).
     NixOptions,
     /// Build a bundle as a Nix derivation builder.
@@ -176,8 +224,9 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Render { spec, out, install_prefix, force } => {
-            let bytes = match read_spec(&spec) {
+        Command::Render { spec, out, install_prefix, force, format } => {
+            let spec = spec.path();
+            let bytes = match read_spec(&spec, format) {
                 Ok(b) => b,
                 Err(code) => return code,
             };
@@ -188,9 +237,9 @@ fn main() -> ExitCode {
                     "unchanged: {} was rendered from this input and its files match their hashes; nothing rendered",
                     out.display()
                 );
-                return ExitCode::SUCCESS;
+                return report(format, &[], None);
             }
-            let bundle = match build(&spec, &bytes, &monstack::BuildOptions { install_prefix }) {
+            let bundle = match build(&spec, &bytes, &monstack::BuildOptions { install_prefix }, format) {
                 Ok(b) => b,
                 Err(code) => return code,
             };
@@ -202,42 +251,66 @@ fn main() -> ExitCode {
                 Ok(Written::Unchanged) => {
                     say!("unchanged: {} already holds these {} files", out.display(), bundle.files().len())
                 }
-                Err(e) => {
-                    say!("error: cannot write {}: {e}", out.display());
-                    return ExitCode::FAILURE;
-                }
+                Err(e) => return failure(format, format!("cannot write {}: {e}", out.display())),
             }
             exiting(bundle);
-            ExitCode::SUCCESS
+            report(format, &[], None)
         }
-        Command::Validate { spec } => match read_spec(&spec).and_then(|b| build(&spec, &b, &Default::default())) {
-            Ok(b) => {
-                say!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
-                exiting(b);
-                ExitCode::SUCCESS
+        Command::Validate { spec, format } => {
+            let spec = spec.path();
+            match read_spec(&spec, format).and_then(|b| build(&spec, &b, &Default::default(), format)) {
+                Ok(b) => {
+                    say!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
+                    exiting(b);
+                    report(format, &[], None)
+                }
+                Err(code) => code,
             }
-            Err(code) => code,
-        },
-        Command::Check { dir, no_external, tool, require } => {
+        }
+        Command::Check { dir, no_external, tool, require, quiet, format } => {
             let externals = check::Externals { enabled: !no_external, only: tool, require };
-            let report = check::check(&dir, &externals);
-            print_diagnostics(&report.diagnostics);
-            for e in &report.external {
-                match e {
-                    External::Passed { command, .. } => say!("ran: {command}: ok"),
-                    External::Failed { command, .. } => say!("ran: {command}: FAILED"),
-                    External::NotFound { tool } => say!("skipped: {tool} not found on PATH"),
+            let outcome = check::check(&dir, &externals);
+            let ran: Vec<serde_json::Value> = outcome
+                .external
+                .iter()
+                .map(|e| match e {
+                    External::Passed { tool, command } => {
+                        serde_json::json!({"tool": tool, "command": command, "result": "passed"})
+                    }
+                    External::Failed { tool, command, .. } => {
+                        serde_json::json!({"tool": tool, "command": command, "result": "failed"})
+                    }
+                    External::NotFound { tool } => serde_json::json!({"tool": tool, "result": "not found"}),
+                })
+                .collect();
+            if !quiet {
+                for e in &outcome.external {
+                    match e {
+                        External::Passed { command, .. } => say!("ran: {command}: ok"),
+                        External::Failed { command, .. } => say!("ran: {command}: FAILED"),
+                        External::NotFound { tool } => say!("skipped: {tool} not found on PATH"),
+                    }
+                }
+                if no_external {
+                    say!("skipped: external validators (--no-external)");
+                }
+                if outcome.ok() {
+                    say!("ok: bundle for env {} ({} files) is valid", outcome.environment, outcome.files);
                 }
             }
-            if no_external {
-                say!("skipped: external validators (--no-external)");
+            // A bundle's problems are in its files: those are what an annotation points at.
+            let mut diags = outcome.diagnostics.clone();
+            for d in &mut diags {
+                let file = d.path.split(": ").next().unwrap_or_default();
+                if d.location.is_none() && !file.is_empty() && dir.join(file).is_file() {
+                    d.location = Some(monstack::diag::Location {
+                        file: dir.join(file).display().to_string(),
+                        line: 1,
+                        column: 1,
+                    });
+                }
             }
-            if report.ok() {
-                say!("ok: bundle for env {} ({} files) is valid", report.environment, report.files);
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
+            report(format, &diags, Some(serde_json::json!({ "external": ran })))
         }
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::WebConfig { dir, out, credentials, cluster_tls_out } => {
@@ -327,32 +400,77 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Codes => {
+        Command::Codes { code: None } => {
             for c in monstack::diag::Code::ALL {
                 out!("{:<28} {}", c.as_str(), c.description());
             }
             ExitCode::SUCCESS
         }
+        Command::Codes { code: Some(name) } => match monstack::diag::Code::ALL.iter().find(|c| c.as_str() == name) {
+            Some(c) => {
+                out!("{}: {}", c.as_str(), c.description());
+                if let Some(doc) = monstack::lint::documentation(*c) {
+                    out!("\n{doc}");
+                }
+                ExitCode::SUCCESS
+            }
+            None => {
+                let names = monstack::diag::Code::ALL.iter().map(|c| c.as_str());
+                let guess = monstack::diag::did_you_mean(&name, names).map(|g| format!(" {g}")).unwrap_or_default();
+                say!("error: no diagnostic code `{name}`;{guess} `monstack codes` lists them all");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
-fn read_spec(spec: &str) -> Result<Vec<u8>, ExitCode> {
+fn read_spec(spec: &str, format: Report) -> Result<Vec<u8>, ExitCode> {
     Ok(if spec == "-" {
         let mut buf = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-            say!("error: cannot read standard input: {e}");
-            return Err(ExitCode::FAILURE);
+            return Err(failure(format, format!("cannot read standard input: {e}")));
         }
         buf
     } else {
         match std::fs::read(spec) {
             Ok(b) => b,
-            Err(e) => {
-                say!("error: cannot read spec {spec}: {e}");
-                return Err(ExitCode::FAILURE);
-            }
+            Err(e) => return Err(failure(format, format!("cannot read spec {spec}: {e}"))),
         }
     })
+}
+
+/// A failure that is not a diagnostic of the input (a file that cannot be read or written).
+fn failure(format: Report, message: String) -> ExitCode {
+    say!("error: {message}");
+    if format == Report::Json {
+        out!("{}", serde_json::json!({ "ok": false, "error": message, "diagnostics": [] }));
+    }
+    ExitCode::FAILURE
+}
+
+/// Writes `diags` in `format` and returns the exit code: 1 with any diagnostic, else 0. `extra`
+/// fields join the JSON document.
+fn report(format: Report, diags: &[Diagnostic], extra: Option<serde_json::Value>) -> ExitCode {
+    print_diagnostics(diags);
+    match format {
+        Report::Text => {}
+        Report::Json => {
+            let mut doc = serde_json::json!({
+                "ok": diags.is_empty(),
+                "diagnostics": diags.iter().map(monstack::diag::Diagnostic::to_json).collect::<Vec<_>>(),
+            });
+            if let (Some(serde_json::Value::Object(extra)), Some(map)) = (extra, doc.as_object_mut()) {
+                map.extend(extra);
+            }
+            out!("{doc}");
+        }
+        Report::Github => {
+            for d in diags {
+                out!("{}", d.github_annotation());
+            }
+        }
+    }
+    if diags.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// Leaves a bundle to the operating system: the process exits next, and freeing a fleet's ten
@@ -361,11 +479,13 @@ fn exiting(bundle: monstack::bundle::Bundle) {
     std::mem::forget(bundle);
 }
 
-fn build(spec: &str, bytes: &[u8], options: &monstack::BuildOptions) -> Result<monstack::bundle::Bundle, ExitCode> {
-    monstack::build_with(spec, bytes, options).map_err(|diags| {
-        print_diagnostics(&diags);
-        ExitCode::FAILURE
-    })
+fn build(
+    spec: &str,
+    bytes: &[u8],
+    options: &monstack::BuildOptions,
+    format: Report,
+) -> Result<monstack::bundle::Bundle, ExitCode> {
+    monstack::build_with(spec, bytes, options).map_err(|diags| report(format, &diags, None))
 }
 
 fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCode {

@@ -505,3 +505,122 @@ fn the_man_pages_cover_every_subcommand() {
     }
     assert!(referred.contains(&"monstack-render.1".to_string()), "{referred:?}");
 }
+
+/// Diagnostics for people and for tools (issue 21): each points at the line and column of its
+/// option (a syntax error at the parser's position), suggests the likely name for a typo, and
+/// comes as JSON or as GitHub annotations on request.
+#[test]
+fn diagnostics_point_at_their_line_and_suggest_the_likely_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("typo.yaml");
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    spec["alertmanager"]["route"]["receiver"] = "defualt-receiver".into();
+    spec["prometheus"]["scrape_intervall"] = "15s".into();
+    let text = serde_yaml::to_string(&spec).unwrap();
+    std::fs::write(&yaml, &text).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+
+    let o = monstack(&["validate", yaml.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let file = yaml.display();
+    assert!(err.contains(&format!("--> {file}:{}:", line_of("scrape_intervall"))), "{err}");
+    assert!(err.contains("did you mean `scrape_interval`?"), "{err}");
+
+    // The loader stops at the unknown option; fixed, validation finds the receiver.
+    spec["prometheus"].as_object_mut().unwrap().remove("scrape_intervall");
+    let text = serde_yaml::to_string(&spec).unwrap();
+    std::fs::write(&yaml, &text).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let o = monstack(&["validate", "--format", "json", yaml.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "ref/unknown-receiver");
+    assert_eq!(d["path"], "alertmanager.route.receiver");
+    assert_eq!(d["file"], yaml.to_str().unwrap());
+    assert_eq!(d["line"], line_of("defualt-receiver"));
+    assert!(d["hint"].as_str().unwrap().starts_with("did you mean `default-receiver`?"), "{d}");
+
+    let o = monstack(&["validate", "--format", "github", yaml.to_str().unwrap()], &[]);
+    let annotation = String::from_utf8(o.stdout).unwrap();
+    let expected = format!(
+        "::error title=monstack ref/unknown-receiver,file={},line={},col=",
+        yaml.to_str().unwrap().replace(':', "%3A"),
+        line_of("defualt-receiver")
+    );
+    assert!(annotation.starts_with(&expected), "{annotation}");
+    assert!(annotation.contains("%0Ahint: did you mean"), "{annotation}");
+    assert_eq!(annotation.lines().count(), 1);
+
+    // A JSON syntax error at the parser's own position.
+    let json = tmp.path().join("broken.json");
+    std::fs::write(&json, "{\"environment\": \"dev\",\n  \"prometheus\": }\n").unwrap();
+    let o = monstack(&["validate", json.to_str().unwrap()], &[]);
+    assert!(stderr(&o).contains(&format!("--> {}:2:17", json.display())), "{}", stderr(&o));
+
+    // A valid spec in JSON form: ok and no diagnostics.
+    let o = monstack(&["validate", "--format", "json", example("dev").to_str().unwrap()], &[]);
+    assert!(o.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc, serde_json::json!({"ok": true, "diagnostics": []}));
+}
+
+#[test]
+fn the_spec_is_positional_or_an_option_but_not_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dev = example("dev");
+    let dev = dev.to_str().unwrap();
+    assert!(monstack(&["validate", dev], &[]).status.success());
+    assert!(monstack(&["validate", "--spec", dev], &[]).status.success());
+    let out = tmp.path().join("b");
+    assert!(monstack(&["render", dev, "--out", out.to_str().unwrap()], &[]).status.success());
+    let o = monstack(&["validate", dev, "--spec", dev], &[]);
+    assert_eq!(o.status.code(), Some(2), "both: a usage error");
+    assert_eq!(monstack(&["validate"], &[]).status.code(), Some(2), "neither: a usage error");
+}
+
+/// `monstack codes CODE` explains one code, with the lint's documentation for a lint; an
+/// unknown code exits 2 naming the likely one.
+#[test]
+fn codes_explain_one_code_with_its_lints_documentation() {
+    let o = monstack(&["codes", "promql/vector-matching"], &[]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.starts_with("promql/vector-matching: A binary operation whose sides can never match."), "{text}");
+    assert!(text.contains("Bad:") && text.contains("Good:"), "the lint's doc comment: {text}");
+    let o = monstack(&["codes", "route/unroted"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `route/unrouted`?"), "{}", stderr(&o));
+}
+
+#[test]
+fn check_quiet_prints_nothing_for_a_valid_bundle_and_json_lists_the_validators() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dev");
+    assert!(render("dev", &out, &[]).status.success());
+    let o = monstack(&["check", "--quiet", "--no-external", out.to_str().unwrap()], &[]);
+    assert!(o.status.success());
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "{}", stderr(&o));
+    let o = monstack(
+        &["check", "--format", "json", "--tool", "amtool", out.to_str().unwrap()],
+        &[("PATH", "/nonexistent")],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["external"], serde_json::json!([{"tool": "amtool", "result": "not found"}]));
+    std::fs::write(out.join("grafana/extra.json"), "{}").unwrap();
+    let o = monstack(&["check", "--quiet", "--format", "github", "--no-external", out.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let annotation = String::from_utf8(o.stdout).unwrap();
+    assert!(annotation.starts_with("::error title=monstack bundle/integrity,file="), "{annotation}");
+    assert!(annotation.contains("grafana/extra.json"), "{annotation}");
+}
+
+#[test]
+fn the_help_documents_the_exit_codes() {
+    let o = monstack(&["--help"], &[]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("Exit codes: 0 success"), "{text}");
+}

@@ -46,19 +46,30 @@ pub struct Finding {
 pub struct Lint {
     pub code: Code,
     pub check: fn(&RuleRef, &Context) -> Vec<Finding>,
+    /// The source of its module, whose doc comment is its documentation ([`documentation`]).
+    source: &'static str,
 }
 
 /// Every lint, in the order their findings are reported.
 pub const LINTS: &[Lint] = &[
-    Lint { code: Code::LintComparison, check: comparison::check },
-    Lint { code: Code::LintFor, check: for_duration::check },
-    Lint { code: Code::LintTemplate, check: template::check },
-    Lint { code: Code::LintVectorMatching, check: vector_matching::check },
-    Lint { code: Code::LintRegexp, check: regexp::check },
-    Lint { code: Code::LintName, check: naming::check },
-    Lint { code: Code::LintLabel, check: labels::required },
-    Lint { code: Code::LintCardinality, check: labels::cardinality },
+    Lint { code: Code::LintComparison, check: comparison::check, source: include_str!("comparison.rs") },
+    Lint { code: Code::LintFor, check: for_duration::check, source: include_str!("for_duration.rs") },
+    Lint { code: Code::LintTemplate, check: template::check, source: include_str!("template.rs") },
+    Lint { code: Code::LintVectorMatching, check: vector_matching::check, source: include_str!("vector_matching.rs") },
+    Lint { code: Code::LintRegexp, check: regexp::check, source: include_str!("regexp.rs") },
+    Lint { code: Code::LintName, check: naming::check, source: include_str!("naming.rs") },
+    Lint { code: Code::LintLabel, check: labels::required, source: include_str!("labels.rs") },
+    Lint { code: Code::LintCardinality, check: labels::cardinality, source: include_str!("labels.rs") },
 ];
+
+/// A lint's documentation (what it checks, why, a bad and a good example): its module's doc
+/// comment, for `monstack codes CODE`.
+pub fn documentation(code: Code) -> Option<String> {
+    let lint = LINTS.iter().find(|l| l.code == code)?;
+    let doc: Vec<&str> =
+        lint.source.lines().map_while(|l| l.strip_prefix("//!")).map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
+    (!doc.is_empty()).then(|| doc.join("\n"))
+}
 
 /// Runs every lint on one rule.
 pub fn check(rule: &RuleRef, cx: &Context) -> Vec<Finding> {

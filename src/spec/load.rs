@@ -301,8 +301,12 @@ fn report<'a>(path: &str, message: &str, diags: &'a mut Diagnostics) -> &'a mut 
         let path = if base.is_empty() || base.ends_with(&field) { base.clone() } else { join(&field) };
         let path = if path.is_empty() { field.clone() } else { path };
         let d = diags.error(Code::SpecUnknownField, path, format!("unknown option `{field}`"));
+        // serde lists the expected fields as "one of `a`, `b`, …" (or "`a`").
+        let names =
+            expected.as_deref().map(|e| e.split('`').skip(1).step_by(2).collect::<Vec<_>>()).unwrap_or_default();
+        let guess = crate::diag::did_you_mean(&field, names).map(|g| format!("{g} ")).unwrap_or_default();
         d.hint(match expected {
-            Some(e) => format!("expected {e}; `monstack schema` lists every option"),
+            Some(e) => format!("{guess}expected {e}; `monstack schema` lists every option"),
             None => "this option takes no fields here; `monstack schema` lists every option".into(),
         })
     } else if message.starts_with("missing field") {

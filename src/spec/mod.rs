@@ -9,6 +9,7 @@ pub mod access;
 pub mod alertmanager;
 pub mod grafana;
 pub mod load;
+pub mod locate;
 pub mod loki;
 pub mod models;
 pub mod parse;

@@ -190,7 +190,7 @@ fn receiver_ref(spec: &Spec, cx: &mut Cx, path: &str, name: &str) {
     if !spec.alertmanager.receivers.iter().any(|r| r.name == name) {
         let known: Vec<&str> = spec.alertmanager.receivers.iter().map(|r| r.name.as_str()).collect();
         cx.error(Code::RefUnknownReceiver, path, format!("no receiver \"{name}\""))
-            .hint(format!("declared receivers are {}", known.join(", ")));
+            .hint(crate::diag::unknown_name_hint(name, "receivers", &known));
     }
 }
 
@@ -253,7 +253,7 @@ fn check_route(spec: &Spec, cx: &mut Cx, path: &str, route: &Route) {
                 .hint(if known.is_empty() {
                     "declare it under alertmanager.time_intervals".to_string()
                 } else {
-                    format!("declared time intervals are {}", known.join(", "))
+                    crate::diag::unknown_name_hint(n, "time intervals", &known)
                 });
             }
         }

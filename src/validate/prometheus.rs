@@ -52,7 +52,7 @@ pub fn team_ref(spec: &Spec, cx: &mut Cx, path: &str, team: Option<&String>) {
         cx.error(Code::RefUnknownTeam, path, format!("no team \"{team}\"")).hint(if known.is_empty() {
             "declare it under `teams`".into()
         } else {
-            format!("declared teams are {}", known.join(", "))
+            crate::diag::unknown_name_hint(team, "teams", &known)
         });
     }
 }

@@ -252,8 +252,12 @@ fn check_overrides(spec: &Spec, cx: &mut Cx) {
     for (name, o) in &spec.rules.overrides {
         let p = format!("rules.overrides.{name}");
         if !known.contains(&name.as_str()) {
-            cx.error(Code::RefUnknownAlert, p.clone(), format!("the catalogue generates no alert \"{name}\""))
-                .hint(format!("generated alerts are {}", known.join(", ")));
+            cx.error(Code::RefUnknownAlert, p.clone(), format!("the catalogue generates no alert \"{name}\"")).hint(
+                match crate::diag::did_you_mean(name, known.iter().copied()) {
+                    Some(guess) => format!("{guess} generated alerts are {}", known.join(", ")),
+                    None => format!("generated alerts are {}", known.join(", ")),
+                },
+            );
         }
         if let Some(t) = o.threshold
             && !t.is_finite()

@@ -57,6 +57,7 @@ pub enum Code {
     LintDuplicate,
     RouteExpectation,
     RouteUnrouted,
+    RouteDuplicate,
     ReceiverUnused,
     InhibitNoSource,
     RefUnknownTimeInterval,
@@ -122,6 +123,7 @@ impl Code {
         Code::LintDuplicate,
         Code::RouteExpectation,
         Code::RouteUnrouted,
+        Code::RouteDuplicate,
         Code::ReceiverUnused,
         Code::InhibitNoSource,
         Code::RefUnknownTimeInterval,
@@ -186,6 +188,7 @@ impl Code {
             Code::LintDuplicate => "rule/duplicate",
             Code::RouteExpectation => "route/expectation",
             Code::RouteUnrouted => "route/unrouted",
+            Code::RouteDuplicate => "route/duplicate",
             Code::ReceiverUnused => "receiver/unused",
             Code::InhibitNoSource => "inhibit/no-source",
             Code::RefUnknownTimeInterval => "ref/unknown-time-interval",
@@ -257,6 +260,9 @@ impl Code {
             Code::LintDuplicate => "Two rules that produce the same alert or series.",
             Code::RouteExpectation => "A routing expectation the route tree does not meet.",
             Code::RouteUnrouted => "An alert that matches no child route and is not declared unrouted.",
+            Code::RouteDuplicate => {
+                "An alert that reaches the same receiver through two routes, so every notification twice."
+            }
             Code::ReceiverUnused => "A receiver no route or team reaches.",
             Code::InhibitNoSource => "An inhibition whose source no alert can satisfy.",
             Code::RefUnknownTimeInterval => "A route names a time interval that is not declared.",

@@ -184,6 +184,19 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         cluster_tls_out: Option<PathBuf>,
     },
+    /// Write a commented starter spec that renders: teams, routes by severity and ownership, a
+    /// dead man's switch for the Watchdog, a rule with its tests, an SLO, dashboards, logs.
+    Init {
+        /// Where to write it; `-` writes to standard output.
+        #[arg(default_value = "monitoring.yaml")]
+        file: String,
+        /// The smallest spec that renders instead: one host, one webhook, logs.
+        #[arg(long)]
+        minimal: bool,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
     ///
     /// For example `monstack completions bash > /etc/bash_completion.d/monstack`.
@@ -339,6 +352,31 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Command::Init { file, minimal, force } => {
+            // The examples the tests render and check, as they are in the repository.
+            let text = if minimal {
+                include_str!("../examples/minimal.yaml")
+            } else {
+                include_str!("../examples/starter.yaml")
+            };
+            if file == "-" {
+                emit(text);
+                return ExitCode::SUCCESS;
+            }
+            let path = std::path::Path::new(&file);
+            if path.exists() && !force {
+                say!("error: {file} exists; choose another file, or pass --force to replace it");
+                return ExitCode::FAILURE;
+            }
+            if let Err(e) = std::fs::write(path, text) {
+                say!("error: cannot write {file}: {e}");
+                return ExitCode::FAILURE;
+            }
+            say!(
+                "wrote {file}; next:\n  monstack schema > spec.schema.json   # editors complete and check {file} with it (its first line)\n  monstack render {file} --out bundle\n  monstack check bundle"
+            );
+            ExitCode::SUCCESS
         }
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -151,11 +151,13 @@ fn every_fixture_gives_its_diagnostics_in_process_and_from_the_binary() {
 fn run_binary(tmp: &Path, case: &Case, diagnostics: &[String]) -> Option<String> {
     let dir = tmp.join(&case.name);
     std::fs::create_dir(&dir).unwrap();
-    let spec = dir.join(&case.file_name);
-    std::fs::write(&spec, &case.input).unwrap();
+    std::fs::write(dir.join(&case.file_name), &case.input).unwrap();
     let out = dir.join("out");
+    // Run where the spec is, by its bare name: the binary's `--> file:line:col` then names it
+    // as the library was given it.
     let o = Command::new(env!("CARGO_BIN_EXE_monstack"))
-        .args(["render", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(["render", "--spec", &case.file_name, "--out", out.to_str().unwrap()])
+        .current_dir(&dir)
         .output()
         .expect("monstack runs");
     let stderr = String::from_utf8_lossy(&o.stderr);

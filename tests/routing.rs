@@ -82,3 +82,71 @@ fn team_ownership_derives_routes_before_the_explicit_ones() {
         "{first_child}"
     );
 }
+
+/// A receiver reached by two routes gets every notification twice: Alertmanager sends one per
+/// matched route, and amtool lists the receiver twice. Validation says so, at the second route
+/// (named as the spec names it: a team's route, or an explicit one).
+#[test]
+fn a_receiver_reached_by_two_routes_is_refused_and_amtool_agrees_it_is_reached_twice() {
+    let mut s = spec("dev");
+    // The ai-infra team's warning receiver is also the explicit route's for AI-model alerts.
+    let routes = s["alertmanager"]["route"]["routes"].as_array_mut().unwrap();
+    routes.push(json!({"matchers": ["service=\"custom-ai-models\""], "receiver": "ai-infra-slack"}));
+    let diags = monstack::build("dev.json", &serde_json::to_vec(&s).unwrap()).unwrap_err();
+    let doubled: Vec<&monstack::diag::Diagnostic> =
+        diags.iter().filter(|d| d.code.as_str() == "route/duplicate").collect();
+    assert!(!doubled.is_empty(), "{diags:#?}");
+    let team = s["teams"].as_array().unwrap().iter().position(|t| t["name"] == "ai-infra").unwrap();
+    let explicit = s["alertmanager"]["route"]["routes"].as_array().unwrap().len() - 1;
+    for d in &doubled {
+        assert_eq!(d.path, format!("alertmanager.route.routes[{explicit}]"), "{d}");
+        assert!(d.message.contains(&format!("through teams[{team}].receivers.")), "{d}");
+    }
+
+    // What Alertmanager itself resolves for one of those label sets.
+    if !common::on_path("amtool") {
+        assert!(!common::in_ci(), "CI must provide amtool; run .ci/install");
+        eprintln!("SKIP amtool part: amtool not on PATH");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ok = spec("dev");
+    ok["alertmanager"]["route"]["routes"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"matchers": ["service=\"custom-ai-models\""], "receiver": "default-receiver"}));
+    ok["alertmanager"]["expectations"] = json!([]);
+    let bundle = monstack::build("dev.json", &serde_json::to_vec(&ok).unwrap()).unwrap();
+    let config = tmp.path().join("alertmanager.yml");
+    let yaml = String::from_utf8(bundle.get("alertmanager/alertmanager.yml").unwrap().to_vec()).unwrap();
+    // The same tree with the doubled receiver: the rendered file, the last route's receiver changed.
+    let doubled_yaml =
+        yaml.rsplit_once("receiver: default-receiver").map(|(a, b)| format!("{a}receiver: ai-infra-slack{b}")).unwrap();
+    std::fs::write(&config, doubled_yaml).unwrap();
+    std::fs::create_dir_all(tmp.path().join("templates")).unwrap();
+    for (path, bytes) in bundle.files().iter().filter(|(p, _)| p.starts_with("alertmanager/templates/")) {
+        std::fs::write(tmp.path().join(path.trim_start_matches("alertmanager/")), bytes).unwrap();
+    }
+    let o = std::process::Command::new("amtool")
+        .args(["config", "routes", "test", "--config.file"])
+        .arg(&config)
+        .args(["alertname=CustomAIModelHighInferenceLatency", "service=custom-ai-models", "severity=warning"])
+        .output()
+        .unwrap();
+    let resolved = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(resolved, "ai-infra-slack,ai-infra-slack", "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// The Watchdog always fires: unrouted, the hint sends it to a dead man's switch, not to a chat
+/// channel.
+#[test]
+fn an_unrouted_watchdog_is_pointed_at_a_dead_mans_switch() {
+    let mut s = spec("prod");
+    s["alertmanager"]["route"]["routes"].as_array_mut().unwrap().remove(0);
+    s["alertmanager"]["expectations"] = json!([]);
+    let diags = monstack::build("prod.json", &serde_json::to_vec(&s).unwrap()).unwrap_err();
+    let watchdog =
+        diags.iter().find(|d| d.code.as_str() == "route/unrouted" && d.message.contains("Watchdog")).unwrap();
+    let hint = watchdog.hint.as_deref().unwrap();
+    assert!(hint.contains("dead man's switch") && hint.contains("never to a chat channel"), "{hint}");
+}

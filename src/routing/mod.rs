@@ -17,10 +17,35 @@ pub type Labels = BTreeMap<String, String>;
 
 /// The route tree as rendered: the spec's tree with the team routes derived from ownership
 /// first. Every consumer (renderer, checks, picture) uses this one tree.
+/// The spec option behind a route of the [`effective`] tree (`alertmanager.route.routes[3]`):
+/// a team-derived route's team and severity (`teams[1].receivers.warning`), else the explicit
+/// route, its index shifted back past the derived ones.
+pub fn spec_path(spec: &Spec, effective_path: &str) -> String {
+    let origins: Vec<String> = spec
+        .teams
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.services.is_empty())
+        .flat_map(|(i, t)| {
+            t.receivers.each().into_iter().map(move |(severity, _)| format!("teams[{i}].receivers.{severity}"))
+        })
+        .collect();
+    let Some(rest) = effective_path.strip_prefix("alertmanager.route.routes[") else {
+        return effective_path.to_string();
+    };
+    let Some((index, below)) = rest.split_once(']') else { return effective_path.to_string() };
+    match index.parse::<usize>() {
+        Ok(i) if i < origins.len() => origins[i].clone(),
+        Ok(i) => format!("alertmanager.route.routes[{}]{below}", i - origins.len()),
+        Err(_) => effective_path.to_string(),
+    }
+}
+
 pub fn effective(spec: &Spec) -> Route {
     let am = &spec.alertmanager;
     let mut root = am.route.clone();
     let mut derived = Vec::new();
+    // In the order spec_path counts them.
     for team in spec.teams.iter().filter(|t| !t.services.is_empty()) {
         let service = match team.services.as_slice() {
             [one] => format!("service={}", crate::render::quote(one)),
@@ -111,15 +136,13 @@ pub fn route(root: &Tree, labels: &Labels) -> Vec<Match> {
     out
 }
 
-/// The distinct receivers, in route order.
+/// The receivers of every matched route, in route order (a receiver twice when two routes
+/// reach it).
 pub fn receivers(root: &Tree, labels: &Labels) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for m in route(root, labels) {
-        if !out.contains(&m.receiver) {
-            out.push(m.receiver);
-        }
-    }
-    out
+    // Not deduplicated: each matched route is its own aggregation group and notifies on its
+    // own, so a receiver reached by two routes gets every notification twice — and amtool's
+    // `config routes test` lists it twice too.
+    route(root, labels).into_iter().map(|m| m.receiver).collect()
 }
 
 /// Whether `source` (a firing alert) inhibits `target` under one of the rules. As in

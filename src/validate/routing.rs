@@ -83,14 +83,46 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     let allowed = |name: &str| am.unrouted.iter().any(|u| u == "*" || u == name);
     let mut reported = std::collections::BTreeSet::new();
     // Every alert is routed, on every core; the problems are reported in the alerts' order.
-    let only_root: Vec<bool> = alerts
-        .par_iter()
-        .map(|(_, labels)| routing::route(root, labels).iter().all(|m| m.path == "alertmanager.route"))
-        .collect();
-    for ((name, labels), only_root) in alerts.iter().zip(only_root) {
+    let matched: Vec<Vec<routing::Match>> = alerts.par_iter().map(|(_, labels)| routing::route(root, labels)).collect();
+    let mut doubled = std::collections::BTreeSet::new();
+    for ((name, labels), matched) in alerts.iter().zip(matched) {
+        let only_root = matched.iter().all(|m| m.path == "alertmanager.route");
         if only_root && !allowed(name) && reported.insert(name.clone()) {
-            cx.error(Code::RouteUnrouted, "alertmanager.route", format!("alert {name} ({}) matches no child route and would only reach the root receiver", describe(labels)))
-                .hint(format!("add a route that matches it, or list it in alertmanager.unrouted if the default receiver is intended (e.g. \"{name}\")"));
+            let hint = if name == "Watchdog" {
+                "route it to a dead man's switch (a webhook receiver to healthchecks.io or to PagerDuty's or Opsgenie's heartbeat, repeat_interval 1m) that pages when the Watchdog stops arriving; never to a chat channel or a pager: it always fires".to_string()
+            } else {
+                format!(
+                    "add a route that matches it, or list it in alertmanager.unrouted if the default receiver is intended (e.g. \"{name}\")"
+                )
+            };
+            cx.error(
+                Code::RouteUnrouted,
+                "alertmanager.route",
+                format!(
+                    "alert {name} ({}) matches no child route and would only reach the root receiver",
+                    describe(labels)
+                ),
+            )
+            .hint(hint);
+        }
+        if let Some(twice) = matched.iter().enumerate().find_map(|(i, m)| {
+            matched[..i].iter().find(|earlier| earlier.receiver == m.receiver).map(|earlier| (earlier, m))
+        }) && doubled.insert(name.clone())
+        {
+            let (first, second) = twice;
+            cx.error(
+                Code::RouteDuplicate,
+                routing::spec_path(spec, &second.path),
+                format!(
+                    "alert {name} ({}) reaches receiver \"{}\" through {} and again here: every notification arrives twice",
+                    describe(labels),
+                    second.receiver,
+                    routing::spec_path(spec, &first.path)
+                ),
+            )
+            .hint(
+                "each matching route sends its own notification: let one of them send to another receiver, or stop the first with `continue: false` (a team's routes always continue, to the routes below them)",
+            );
         }
     }
 

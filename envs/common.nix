@@ -209,11 +209,26 @@ in
           preset = "cadvisor";
         };
       }
+      # kube-state-metrics and DCGM exporter label their series with the namespace and pod they
+      # describe (the pod using the GPU, for DCGM), not their own. Without honor_labels the
+      # discovery's namespace/pod target labels (the exporter's own pod) would win and rename
+      # theirs to exported_namespace/exported_pod, so joins `on (namespace, pod)` find nothing
+      # and every kube-state-metrics series names kube-system. As kube-prometheus scrapes
+      # kube-state-metrics (manifests/kubeStateMetrics-serviceMonitor.yaml: honorLabels: true and
+      # a labeldrop of pod|service|endpoint|namespace), both jobs honour the exporter's labels
+      # and drop the discovery's, so series without them (kube_node_*, idle GPUs) get none.
       {
         name = "kubernetes-kube-state-metrics";
         expected_targets = expectedTargets "kubernetes-kube-state-metrics";
         file = "kubernetes_targets";
         owner = "sre";
+        honor_labels = true;
+        relabel_configs = [
+          {
+            action = "labeldrop";
+            regex = "namespace|pod";
+          }
+        ];
         discovery.kubernetes = {
           role = "endpoints";
           namespaces = [ "kube-system" ];
@@ -237,6 +252,15 @@ in
         expected_targets = expectedTargets "dcgm_exporter";
         file = "gpu_targets";
         owner = "ai-infra";
+        # See kube-state-metrics above (NVIDIA/dcgm-exporter#85: the workload's pod arrives as
+        # exported_pod unless the scrape honours the exporter's labels).
+        honor_labels = true;
+        relabel_configs = [
+          {
+            action = "labeldrop";
+            regex = "namespace|pod";
+          }
+        ];
         discovery.kubernetes = {
           role = "pod";
           namespaces = [ "gpu-operator" ];

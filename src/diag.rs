@@ -67,6 +67,7 @@ pub enum Code {
     AccessClient,
     CapacityUnknownTargets,
     RefUnlistedAlertmanager,
+    ScrapeRenamedLabel,
 }
 
 impl Code {
@@ -132,6 +133,7 @@ impl Code {
         Code::AccessClient,
         Code::CapacityUnknownTargets,
         Code::RefUnlistedAlertmanager,
+        Code::ScrapeRenamedLabel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -196,6 +198,7 @@ impl Code {
             Code::AccessClient => "access/client",
             Code::CapacityUnknownTargets => "capacity/unknown-targets",
             Code::RefUnlistedAlertmanager => "ref/unlisted-alertmanager",
+            Code::ScrapeRenamedLabel => "scrape/renamed-label",
         }
     }
 
@@ -277,6 +280,9 @@ impl Code {
                 "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series."
             }
             Code::RefUnlistedAlertmanager => "An Alertmanager cluster member that Prometheus does not send alerts to.",
+            Code::ScrapeRenamedLabel => {
+                "A scrape job whose target labels rename an exporter's own label (exported_<name>) that alerts and dashboards read or join on."
+            }
         }
     }
 }

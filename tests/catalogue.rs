@@ -424,3 +424,74 @@ fn recording_chain(env: &str, store_ruler: bool) {
     assert!(!ok, "the tests passed without a rule the alert reads:\n{out}");
     assert!(out.contains("JobsFailing"), "{out}");
 }
+
+/// The spec with kube-state-metrics and DCGM scraped as they were before issue 20: Kubernetes
+/// discovery's `namespace`/`pod` target labels and no `honor_labels`.
+fn renaming_scrapes(mut s: Value) -> Value {
+    for job in s["scrape_jobs"].as_array_mut().unwrap() {
+        if ["kubernetes-kube-state-metrics", "dcgm_exporter"].contains(&job["name"].as_str().unwrap()) {
+            let job = job.as_object_mut().unwrap();
+            job.remove("honor_labels");
+            job.remove("relabel_configs");
+        }
+    }
+    s
+}
+
+/// Runs promtool over one alert's standalone tests (the scenarios the catalogue builds for the
+/// spec, input series through each job's scrape); `None` without promtool.
+fn standalone_promtool(spec: &Value, alert: &str, subject: Option<&str>) -> Option<(bool, String)> {
+    let loaded = monstack::spec::load("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap().spec;
+    let alerts: Vec<_> = monstack::catalogue::alerts(&loaded)
+        .into_iter()
+        .filter(|a| a.name == alert && a.subject.as_deref() == subject)
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alert} for {subject:?}");
+    if !on_path("promtool") {
+        assert!(!in_ci(), "CI must provide promtool");
+        return None;
+    }
+    let (rules, tests) = monstack::render::rule_tests::standalone(&alerts);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.yml"), rules).unwrap();
+    std::fs::write(dir.path().join("tests.yml"), tests).unwrap();
+    let o = Command::new("promtool").args(["test", "rules", "tests.yml"]).current_dir(dir.path()).output().unwrap();
+    Some((o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))))
+}
+
+/// Issue 20's GPU-join defect, reproduced: with the exporters' `namespace`/`pod` renamed to
+/// `exported_namespace`/`exported_pod` by the scrape, the per-model GPU alerts' join
+/// `on (namespace, pod)` finds nothing and their firing test fails under promtool (as it did on
+/// the CreativeFlow environments before their jobs honoured the exporters' labels); validation
+/// refuses such a job, naming it; the environment as declared passes.
+#[test]
+fn a_scrape_renaming_the_join_labels_fails_the_gpu_alerts_firing_tests() {
+    let fixed = spec("prod");
+    let broken = renaming_scrapes(fixed.clone());
+    for alert in ["CustomAIModelGpuSaturation", "CustomAIModelGpuMemorySaturation"] {
+        let Some((ok, out)) = standalone_promtool(&broken, alert, Some("model image-gen-v2")) else { return };
+        assert!(!ok && out.contains(&format!("{alert} fires")) && out.contains("got:[]"), "{out}");
+        let (ok, out) = standalone_promtool(&fixed, alert, Some("model image-gen-v2")).unwrap();
+        assert!(ok, "{out}");
+    }
+    // The same shape gives every kube-state-metrics series the exporter's own namespace: the
+    // crash-looping pod is reported in kube-system.
+    let (ok, out) = standalone_promtool(&broken, "KubernetesPodCrashLooping", None).unwrap();
+    assert!(!ok && out.contains("exported_namespace=\"creativeflow\"") && out.contains("kube-system/"), "{out}");
+    let (ok, out) = standalone_promtool(&fixed, "KubernetesPodCrashLooping", None).unwrap();
+    assert!(ok, "{out}");
+    // Validation refuses the shape before any test runs, naming both jobs.
+    let diags = monstack::build("spec.json", &serde_json::to_vec(&broken).unwrap()).unwrap_err();
+    let renamed: Vec<String> =
+        diags.iter().filter(|d| d.code.to_string() == "scrape/renamed-label").map(|d| d.path.clone()).collect();
+    let jobs = broken["scrape_jobs"].as_array().unwrap();
+    let at = |name: &str| jobs.iter().position(|j| j["name"] == name).unwrap();
+    assert_eq!(
+        renamed,
+        [
+            format!("scrape_jobs[{}].honor_labels", at("kubernetes-kube-state-metrics")),
+            format!("scrape_jobs[{}].honor_labels", at("dcgm_exporter"))
+        ],
+        "{diags:#?}"
+    );
+}

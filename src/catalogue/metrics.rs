@@ -191,6 +191,23 @@ const EXPORTERS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The exporters' own labels that the alerts, recording rules and dashboards read or join on,
+/// by the seed's job names: a target label of the same name would rename them (see
+/// [`crate::scrape`]). kube-state-metrics and DCGM exporter label series with the object they
+/// describe (DCGM: the pod using the GPU, with its Kubernetes mapping on), not with themselves.
+const OWN_LABELS: &[(&str, &[&str])] = &[
+    (KSM_JOB, &["namespace", "pod", "container", "node"]),
+    (DCGM_JOB, &["namespace", "pod", "container", "gpu", "Hostname"]),
+    (CADVISOR_JOB, &["namespace", "pod", "container"]),
+    (NODE_JOB, &["cpu", "mode", "device", "fstype", "mountpoint"]),
+    (APISERVER_JOB, &["verb"]),
+];
+
+/// The labels of [`OWN_LABELS`] for a job of this name.
+pub fn own_labels(job: &str) -> &'static [&'static str] {
+    OWN_LABELS.iter().find(|(j, _)| *j == job).map_or(&[], |(_, l)| l)
+}
+
 /// What the AI model servers expose (the job is `ai_models.job`, so it is not keyed by name).
 pub const AI_MODEL_SERVER: &[&str] = &[
     "custom_model_inference_requests_total",

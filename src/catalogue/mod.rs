@@ -17,6 +17,7 @@ pub mod slo;
 
 pub use ai_models::ksm_label as ai_model_pod_label;
 
+use crate::scrape::Scrape;
 use crate::spec::Spec;
 use crate::syntax::Duration;
 use scenario::Scenarios;
@@ -93,6 +94,12 @@ impl Ctx<'_> {
     /// The threshold as written in PromQL.
     pub fn t(&self) -> String {
         show(self.threshold)
+    }
+
+    /// A target of the alert's job as Prometheus scrapes it: scenarios state what the exporter
+    /// exposes and feed promtool what this stores (see [`crate::scrape`]).
+    pub fn scrape(&self) -> Scrape {
+        Scrape::of_or_nothing(self.spec, self.job)
     }
 
     /// Evaluation time for a scenario whose expression looks back `window_min` minutes.

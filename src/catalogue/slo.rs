@@ -6,6 +6,7 @@
 
 use super::scenario::{Scenario, Scenarios, counter, eval_minutes, series_of};
 use super::{Alert, Recording, SLO_FILE, annotations, show};
+use crate::scrape::Scrape;
 use crate::spec::Spec;
 use crate::spec::slo::{Sli, Slo};
 use crate::syntax::Duration;
@@ -161,7 +162,8 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             // page thresholds for the ticket. Silent: half the budget's sustainable rate.
             let fire = if speed == "fast" { (2.0 * lowest).min(1.0) } else { 2.0 * budget };
             let eval = if speed == "fast" { eval_minutes(60, 2) } else { eval_minutes(360, 15) };
-            let scenarios = match parsed.series(fire, eval + 5).zip(parsed.series(budget / 2.0, eval + 5)) {
+            let scraped = |bad: f64| parsed.series(bad, eval + 5).map(|s| scraped(spec, s));
+            let scenarios = match scraped(fire).zip(scraped(budget / 2.0)) {
                 Some((f, h)) => Scenarios {
                     firing: Scenario { series: f, eval_minutes: eval, expect: vec![slo_labels(slo)] },
                     healthy: Some(Scenario { series: h, eval_minutes: eval, expect: vec![] }),
@@ -244,8 +246,30 @@ fn matches_all(labels: &BTreeMap<String, String>, matchers: &[Matcher]) -> bool 
 /// Input series in which a share `bad` of the events are bad; `None` when the selectors are too
 /// intricate to derive series from (validation reports that).
 pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
-    Parsed::of(slo)?.series(bad, n)
+    let series = Parsed::of(slo)?.series(bad, n)?;
+    Some(series.into_iter().map(|(metric, labels, values)| (series_of(&metric, &labels), values)).collect())
 }
+
+/// Series an SLI's selectors read, as stored: those of a declared job (`job="…"` in the
+/// selector) through that job's scrape, with the other labels as the service exposes them.
+fn scraped(spec: &Spec, series: Vec<Sample>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (metric, labels, values) in series {
+        let declared = labels.get("job").filter(|j| spec.scrape_jobs.iter().any(|s| &s.name == *j));
+        match declared {
+            Some(job) => {
+                let exposed: Vec<(&str, &str)> =
+                    labels.iter().filter(|(k, _)| *k != "job").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                out.extend(Scrape::of_or_nothing(spec, job).input(&metric, &exposed, values));
+            }
+            None => out.push((series_of(&metric, &labels), values)),
+        }
+    }
+    out
+}
+
+/// A series an SLI reads: metric, labels and values.
+type Sample = (String, BTreeMap<String, String>, String);
 
 /// An SLI's selectors, parsed once for all its scenarios.
 enum Parsed {
@@ -272,7 +296,7 @@ impl Parsed {
         })
     }
 
-    fn series(&self, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
+    fn series(&self, bad: f64, n: u64) -> Option<Vec<Sample>> {
         let per_min = 600.0;
         match self {
             Parsed::Availability { err_metric, err_m, tot_metric, tot_m } => {
@@ -290,13 +314,13 @@ impl Parsed {
                         return None;
                     }
                     Some(vec![
-                        (series_of(err_metric, &err_labels), counter(per_min * bad, n)),
-                        (series_of(tot_metric, &good), counter(per_min * (1.0 - bad), n)),
+                        (err_metric.clone(), err_labels, counter(per_min * bad, n)),
+                        (tot_metric.clone(), good, counter(per_min * (1.0 - bad), n)),
                     ])
                 } else {
                     Some(vec![
-                        (series_of(err_metric, &err_labels), counter(per_min * bad, n)),
-                        (series_of(tot_metric, &labels_for(tot_m)?), counter(per_min, n)),
+                        (err_metric.clone(), err_labels, counter(per_min * bad, n)),
+                        (tot_metric.clone(), labels_for(tot_m)?, counter(per_min, n)),
                     ])
                 }
             }
@@ -304,12 +328,13 @@ impl Parsed {
                 let with_le = |le: &str| {
                     let mut x = base.clone();
                     x.insert("le".into(), le.into());
-                    series_of(&format!("{histogram}_bucket"), &x)
+                    x
                 };
+                let bucket = format!("{histogram}_bucket");
                 Some(vec![
-                    (with_le(&show(*threshold)), counter(per_min * (1.0 - bad), n)),
-                    (with_le("+Inf"), counter(per_min, n)),
-                    (series_of(&format!("{histogram}_count"), base), counter(per_min, n)),
+                    (bucket.clone(), with_le(&show(*threshold)), counter(per_min * (1.0 - bad), n)),
+                    (bucket, with_le("+Inf"), counter(per_min, n)),
+                    (format!("{histogram}_count"), base.clone(), counter(per_min, n)),
                 ])
             }
         }

@@ -86,10 +86,10 @@ struct AlertmanagerSet {
 }
 
 #[derive(Serialize, Clone)]
-struct StaticConfig {
-    targets: Vec<String>,
+pub(crate) struct StaticConfig {
+    pub(crate) targets: Vec<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    labels: BTreeMap<String, String>,
+    pub(crate) labels: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -97,19 +97,21 @@ struct ScrapeFile {
     scrape_configs: Vec<ScrapeConfig>,
 }
 
+/// A job's `scrape_configs` entry as written; [`crate::scrape`] models what Prometheus makes of
+/// a target's series from these same fields.
 #[derive(Serialize, Clone)]
-struct ScrapeConfig {
-    job_name: String,
+pub(crate) struct ScrapeConfig {
+    pub(crate) job_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     scrape_interval: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scrape_timeout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    metrics_path: Option<String>,
+    pub(crate) metrics_path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    scheme: Option<Scheme>,
+    pub(crate) scheme: Option<Scheme>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    honor_labels: bool,
+    pub(crate) honor_labels: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     tls_config: Option<TlsConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,15 +119,15 @@ struct ScrapeConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization: Option<AuthorizationOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    static_configs: Vec<StaticConfig>,
+    pub(crate) static_configs: Vec<StaticConfig>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     file_sd_configs: Vec<FileSdConfig>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     kubernetes_sd_configs: Vec<KubernetesSdConfig>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    relabel_configs: Vec<Relabel>,
+    pub(crate) relabel_configs: Vec<Relabel>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    metric_relabel_configs: Vec<Relabel>,
+    pub(crate) metric_relabel_configs: Vec<Relabel>,
 }
 
 #[derive(Serialize, Default, Clone)]
@@ -279,6 +281,21 @@ pub(super) struct RuleOut {
     pub(super) annotations: BTreeMap<String, String>,
 }
 
+impl RuleOut {
+    /// A catalogue alert as its rule file holds it.
+    pub(super) fn of(alert: &crate::catalogue::Alert) -> RuleOut {
+        RuleOut {
+            alert: Some(alert.name.clone()),
+            record: None,
+            expr: alert.expr.clone(),
+            for_: Some(alert.for_.to_string()),
+            keep_firing_for: None,
+            labels: alert.labels.clone(),
+            annotations: alert.annotations.clone(),
+        }
+    }
+}
+
 /// A rule file of the spec: its bundle path, bytes, the path Prometheus loads it by (none for a
 /// file the remote write store's ruler evaluates over every replica's data), and its rules.
 fn user_rule_file(
@@ -369,16 +386,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         push_rule(by_file.entry(&r.file).or_default(), &r.group, rule);
     }
     for alert in &alerts {
-        let rule = RuleOut {
-            alert: Some(alert.name.clone()),
-            record: None,
-            expr: alert.expr.clone(),
-            for_: Some(alert.for_.to_string()),
-            keep_firing_for: None,
-            labels: alert.labels.clone(),
-            annotations: alert.annotations.clone(),
-        };
-        push_rule(by_file.entry(&alert.file).or_default(), &alert.group, rule);
+        push_rule(by_file.entry(&alert.file).or_default(), &alert.group, RuleOut::of(alert));
     }
     for file in alerts.iter().map(|a| &a.file).chain(recordings.iter().map(|r| &r.file)) {
         if !order.contains(&file.as_str()) {
@@ -578,7 +586,7 @@ fn rule_out(model: &Model, r: &Rule) -> RuleOut {
     }
 }
 
-fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
+pub(crate) fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
     let k8s = match &job.discovery {
         Discovery::Kubernetes(k) => Some(k),
         _ => None,

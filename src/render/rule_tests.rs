@@ -11,7 +11,7 @@
 //! closure, so that is one file per alert. `prometheus/tests/coverage.json` counts the alerts
 //! proven both ways.
 
-use super::prometheus::{RuleFileOut, RuleOut};
+use super::prometheus::{GroupOut, RuleFileOut, RuleOut};
 use super::{json, yaml};
 use crate::bundle::Bundle;
 use crate::catalogue::Alert;
@@ -275,6 +275,24 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// The promtool files that prove `alerts` outside a bundle: a rule file holding just them (one
+/// group), to be written as `rules.yml`, and their firing and silent tests. For showing what the
+/// catalogue's scenarios make of a spec that validation refuses (a scrape job that renames the
+/// labels an alert joins on: `tests/catalogue.rs`).
+pub fn standalone(alerts: &[Alert]) -> (String, String) {
+    let rules = alerts.iter().map(RuleOut::of).collect();
+    let file = RuleFileOut::new(vec![GroupOut { name: "standalone".into(), interval: None, rules }]);
+    let mut tests = Vec::new();
+    for alert in alerts {
+        tests.push(group_for(&alert.name, "fires", &alert.scenarios.firing, alert));
+        if let Some(h) = &alert.scenarios.healthy {
+            tests.push(group_for(&alert.name, "stays silent", h, alert));
+        }
+    }
+    let doc = TestFile { rule_files: vec!["rules.yml".into()], evaluation_interval: "1m", tests };
+    (file.body(None), serde_yaml::to_string(&doc).expect("test files always serialise"))
+}
+
 pub(super) fn render(
     model: &Model,
     bundle: &mut Bundle,
@@ -342,7 +360,6 @@ pub(super) fn render(
 
 #[cfg(test)]
 mod tests {
-    use super::super::prometheus::GroupOut;
     use super::*;
 
     #[test]

@@ -438,25 +438,58 @@ fn renaming_scrapes(mut s: Value) -> Value {
     s
 }
 
-/// Runs promtool over one alert's standalone tests (the scenarios the catalogue builds for the
-/// spec, input series through each job's scrape); `None` without promtool.
-fn standalone_promtool(spec: &Value, alert: &str, subject: Option<&str>) -> Option<(bool, String)> {
+/// One catalogue alert of the spec (validated or not).
+fn catalogue_alert(spec: &Value, alert: &str, subject: Option<&str>) -> monstack::catalogue::Alert {
     let loaded = monstack::spec::load("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap().spec;
-    let alerts: Vec<_> = monstack::catalogue::alerts(&loaded)
+    let mut alerts: Vec<_> = monstack::catalogue::alerts(&loaded)
         .into_iter()
         .filter(|a| a.name == alert && a.subject.as_deref() == subject)
         .collect();
     assert_eq!(alerts.len(), 1, "{alert} for {subject:?}");
+    alerts.remove(0)
+}
+
+/// Runs promtool over alerts' standalone tests (their scenarios' input series through each
+/// job's scrape); `None` without promtool.
+fn promtool_alone(alerts: &[monstack::catalogue::Alert]) -> Option<(bool, String)> {
     if !on_path("promtool") {
         assert!(!in_ci(), "CI must provide promtool");
         return None;
     }
-    let (rules, tests) = monstack::render::rule_tests::standalone(&alerts);
+    let (rules, tests) = monstack::render::rule_tests::standalone(alerts);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rules.yml"), rules).unwrap();
     std::fs::write(dir.path().join("tests.yml"), tests).unwrap();
     let o = Command::new("promtool").args(["test", "rules", "tests.yml"]).current_dir(dir.path()).output().unwrap();
     Some((o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))))
+}
+
+fn standalone_promtool(spec: &Value, alert: &str, subject: Option<&str>) -> Option<(bool, String)> {
+    promtool_alone(&[catalogue_alert(spec, alert, subject)])
+}
+
+/// KubernetesPodCrashLooping under kubelet's real back-off (a restart every 300 s, the cap):
+/// the kubernetes-mixin's form (waiting in CrashLoopBackOff) fires; the old form,
+/// `increase(restarts[15m]) > 3`, sees exactly 3 restarts in 15 minutes and never fires.
+#[test]
+fn crash_looping_fires_through_kubelets_capped_backoff_where_counting_restarts_does_not() {
+    let alert = catalogue_alert(&spec("dev"), "KubernetesPodCrashLooping", None);
+    assert!(alert.expr.starts_with("max_over_time(kube_pod_container_status_waiting_reason{"), "{}", alert.expr);
+    let firing = &alert.scenarios.firing.series;
+    assert!(
+        firing.iter().any(
+            |(s, v)| s.starts_with("kube_pod_container_status_restarts_total{") && v.starts_with("0x4 1x4 2x4 3x4")
+        )
+    );
+    let Some((ok, out)) = promtool_alone(std::slice::from_ref(&alert)) else { return };
+    assert!(ok, "{out}");
+    let old = monstack::catalogue::Alert {
+        expr: "increase(kube_pod_container_status_restarts_total{job=\"kubernetes-kube-state-metrics\"}[15m]) > 3"
+            .into(),
+        ..alert
+    };
+    let (ok, out) = promtool_alone(&[old]).unwrap();
+    assert!(!ok && out.contains("KubernetesPodCrashLooping fires") && out.contains("got:[]"), "{out}");
 }
 
 /// Issue 20's GPU-join defect, reproduced: with the exporters' `namespace`/`pod` renamed to

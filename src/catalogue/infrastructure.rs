@@ -172,15 +172,41 @@ fn node_not_ready(c: &Ctx) -> (String, Scenarios) {
 /// The crash-looping container as kube-state-metrics exposes it: the pod's own namespace.
 const CRASHING: [(&str, &str); 3] = [("namespace", "creativeflow"), ("pod", "api-7f9c"), ("container", "api")];
 
+/// The kubernetes-mixin's form (`KubePodCrashLooping`, kubernetes-mixin
+/// alerts/apps_alerts.libsonnet): the container has been waiting in CrashLoopBackOff within
+/// every 5 minutes for the whole `for`. Counting restarts (`increase(restarts[15m]) > 3`, the
+/// old form) resolves during a steady crash loop: kubelet's back-off caps at 5 minutes
+/// (kubelet's MaxContainerBackOff), exactly 3 restarts in 15 minutes.
 fn pod_crash_looping(c: &Ctx) -> (String, Scenarios) {
-    let expr = format!("increase(kube_pod_container_status_restarts_total{}[15m]) > {}", c.sel(""), c.t());
+    let expr = format!(
+        "max_over_time(kube_pod_container_status_waiting_reason{}[5m]) >= {}",
+        c.sel("reason=\"CrashLoopBackOff\""),
+        c.t()
+    );
     let sc = c.scrape();
-    let expect = sc.expected("kube_pod_container_status_restarts_total", &CRASHING);
-    let make = move |restarts_15m: f64, n: u64| {
-        sc.input("kube_pod_container_status_restarts_total", &CRASHING, counter(restarts_15m / 15.0, n))
+    let waiting = |reason| [CRASHING[0], CRASHING[1], CRASHING[2], ("reason", reason)];
+    let expect = sc.expected("kube_pod_container_status_waiting_reason", &waiting("CrashLoopBackOff"));
+    let eval = c.eval(5);
+    let n = scenario::length(eval);
+    let crash_loop = |reason| {
+        // A restart every 5 minutes, the capped back-off; kube-state-metrics exposes the waiting
+        // reason while the container waits (4 of every 5 one-minute samples) and none while it
+        // runs its few seconds.
+        let (restarts, waits) = scenario::kubelet_backoff(n);
+        // Waiting for an image pull restarts nothing.
+        let restarts = if reason == "CrashLoopBackOff" { restarts } else { gauge(0.0, n) };
+        [
+            sc.input("kube_pod_container_status_restarts_total", &CRASHING, restarts),
+            sc.input("kube_pod_container_status_waiting_reason", &waiting(reason), waits),
+        ]
+        .concat()
     };
-    let (fire, calm) = level(c.threshold, Cmp::Above);
-    (expr, pair((fire, calm.max(0.0)), c.eval(15), expect, make))
+    let scenarios = Scenarios {
+        firing: Scenario { series: crash_loop("CrashLoopBackOff"), eval_minutes: eval, expect: vec![expect] },
+        // The same rhythm waiting for something else (an image pull) is no crash loop.
+        healthy: Some(Scenario { series: crash_loop("ImagePullBackOff"), eval_minutes: eval, expect: vec![] }),
+    };
+    (expr, scenarios)
 }
 
 fn apiserver_latency(c: &Ctx) -> (String, Scenarios) {
@@ -433,12 +459,12 @@ pub fn defs() -> Vec<Def> {
         d(
             "KubernetesPodCrashLooping",
             Some(KSM_JOB),
-            3.0,
-            "5m",
+            1.0,
+            "15m",
             "warning",
             k8s,
             "Pod {{ $labels.namespace }}/{{ $labels.pod }} is crash looping",
-            "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} restarted more than {threshold} times in 15 minutes.",
+            "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} has been waiting in CrashLoopBackOff for {for}.",
             pod_crash_looping,
         ),
         d(

@@ -166,6 +166,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
             "kube_pod_labels",
             "kube_pod_status_phase",
             "kube_pod_container_status_restarts_total",
+            "kube_pod_container_status_waiting_reason",
             "kube_pod_container_resource_requests",
             "kube_deployment_spec_replicas",
             "kube_deployment_status_replicas_available",

@@ -67,6 +67,17 @@ pub fn level(t: f64, cmp: Cmp) -> (f64, f64) {
     }
 }
 
+/// A container in a steady crash loop, sampled each minute for `n` minutes: kubelet restarts it
+/// every 5 minutes (its back-off doubles from 10 s and caps at 300 s), it runs a few seconds and
+/// waits the rest. Its restart counter (`0x4 1x4 …`) and its waiting state (1 for four samples,
+/// none while it runs: `1x3 _ …`).
+pub fn kubelet_backoff(n: u64) -> (String, String) {
+    let cycles = (n + 1).div_ceil(5);
+    let restarts: Vec<String> = (0..cycles).map(|i| format!("{i}x4")).collect();
+    let waits: Vec<&str> = (0..cycles).map(|_| "1x3 _").collect();
+    (restarts.join(" "), waits.join(" "))
+}
+
 /// Minutes of data an alert needs: the rate window, its `for`, and a margin of at least 5,
 /// rounded up to a multiple of 5 so that the tests can evaluate the rules every 5 minutes
 /// (`render/rule_tests.rs`).

@@ -164,6 +164,9 @@ in
     prometheus = {
       scrape_interval = "15s";
       evaluation_interval = "15s";
+      # The SLOs' error ratio over their 30-day period is derived from 30 days of the local
+      # 5-minute rates: the local TSDB keeps at least that (validation: rule/beyond-retention).
+      storage.retention_time = lib.mkDefault "30d";
     };
 
     scrape_jobs = [

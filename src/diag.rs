@@ -68,6 +68,7 @@ pub enum Code {
     CapacityUnknownTargets,
     RefUnlistedAlertmanager,
     ScrapeRenamedLabel,
+    RuleBeyondRetention,
 }
 
 impl Code {
@@ -134,6 +135,7 @@ impl Code {
         Code::CapacityUnknownTargets,
         Code::RefUnlistedAlertmanager,
         Code::ScrapeRenamedLabel,
+        Code::RuleBeyondRetention,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -199,6 +201,7 @@ impl Code {
             Code::CapacityUnknownTargets => "capacity/unknown-targets",
             Code::RefUnlistedAlertmanager => "ref/unlisted-alertmanager",
             Code::ScrapeRenamedLabel => "scrape/renamed-label",
+            Code::RuleBeyondRetention => "rule/beyond-retention",
         }
     }
 
@@ -280,6 +283,9 @@ impl Code {
                 "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series."
             }
             Code::RefUnlistedAlertmanager => "An Alertmanager cluster member that Prometheus does not send alerts to.",
+            Code::RuleBeyondRetention => {
+                "A rule (or an SLO's window) that reads further back than Prometheus' local retention keeps."
+            }
             Code::ScrapeRenamedLabel => {
                 "A scrape job whose target labels rename an exporter's own label (exported_<name>) that alerts and dashboards read or join on."
             }

@@ -528,3 +528,47 @@ fn a_scrape_renaming_the_join_labels_fails_the_gpu_alerts_firing_tests() {
         "{diags:#?}"
     );
 }
+
+/// Issue 20: the SLO windows read raw counters only over 5 minutes; every longer window (the
+/// 30-day period included) is derived from the recorded 5-minute rates, in groups evaluated
+/// every minute (short windows, alerts) or every 5 minutes (a day and longer). The period reads
+/// local data: validation requires the retention to keep it, and exempts a store_ruler file.
+#[test]
+fn slo_windows_derive_from_recorded_5m_rates() {
+    let s = spec("prod");
+    let loaded = monstack::spec::load("spec.json", &serde_json::to_vec(&s).unwrap()).unwrap().spec;
+    let recordings = monstack::catalogue::recordings(&loaded);
+    let slo_rules: Vec<_> = recordings.iter().filter(|r| r.file.starts_with("slo_rules_")).collect();
+    assert!(slo_rules.len() > 20);
+    let raw_reads = |expr: &str| {
+        let parsed = promql_parser::parser::parse(expr).unwrap();
+        let raw = monstack::lint::analysis::selectors(&parsed)
+            .iter()
+            .any(|v| !monstack::lint::analysis::metric_name(v).unwrap_or("").starts_with("slo:"));
+        (raw, monstack::lint::analysis::lookback_ms(&parsed))
+    };
+    for r in &slo_rules {
+        let (raw, back) = raw_reads(&r.expr);
+        assert!(!raw || back <= 300_000, "{} reads raw series over {back} ms: {}", r.record, r.expr);
+    }
+    let period = slo_rules.iter().find(|r| r.record == "slo:sli_error:ratio_rate30d").unwrap();
+    assert!(period.expr.starts_with("sum_over_time(slo:sli_bad_events:rate5m{"), "{}", period.expr);
+    let file = text(&build(&s), "prometheus/rules/slo_rules_api-gateway-availability.yml");
+    assert!(file.contains("- name: slo_api_gateway_availability\n  interval: 1m\n"), "{file}");
+    assert!(file.contains("- name: slo_api_gateway_availability_long_windows\n  interval: 5m\n"), "{file}");
+
+    // 15 days of local data cannot give a 30-day ratio; a store_ruler file may read further.
+    let mut short = s.clone();
+    short["prometheus"]["storage"]["retention_time"] = json!("15d");
+    let diags = monstack::build("spec.json", &serde_json::to_vec(&short).unwrap()).unwrap_err();
+    assert!(
+        diags.iter().all(|d| d.code.to_string() == "rule/beyond-retention" && d.path.ends_with(".period")),
+        "{diags:#?}"
+    );
+    assert_eq!(diags.len(), s["slos"].as_array().unwrap().len());
+    let mut remote = s.clone();
+    remote["rules"]["files"][0]["groups"][0]["rules"] =
+        json!([{"record": "job:up:avg90d", "expr": "avg_over_time(up[90d])"}]);
+    assert_eq!(remote["rules"]["files"][0]["store_ruler"], json!(true));
+    build(&remote);
+}

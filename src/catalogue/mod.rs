@@ -148,6 +148,12 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
     all
 }
 
+/// The evaluation interval of a catalogue rule group, when it is not the global one (the SLOs'
+/// groups).
+pub fn group_interval(spec: &Spec, group: &str) -> Option<&'static str> {
+    slo::interval(spec, group)
+}
+
 /// Every fixed catalogue entry (per-model AI alerts are generated from `ai_models`).
 pub fn defs() -> Vec<Def> {
     let mut all = application::defs();

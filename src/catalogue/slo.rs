@@ -3,6 +3,15 @@
 //! them): page when the 1h and 5m burn rates both exceed 14.4 or the 6h and 30m rates exceed 6;
 //! ticket when 1d and 2h exceed 3 or 3d and 6h exceed 1 — for a 30-day period. For another
 //! period each factor is scaled: budget share × period / long window.
+//!
+//! Only the 5-minute rates read the raw counters. Every longer window, the period included, is
+//! derived from them, as Sloth derives its period window (`sum_over_time` of the 5-minute SLI
+//! over the period): here the bad and all events' 5-minute rates are recorded apart and each
+//! window's error ratio is `sum_over_time(bad[w]) / sum_over_time(all[w])`, weighted by
+//! traffic, instead of `rate(…[30d])` over every raw series at every evaluation on every
+//! replica. The short windows and the alerts are evaluated every minute, the day-long windows
+//! and the period every 5 minutes. The period window reads that much local data: validation
+//! requires `prometheus.storage.retention_time` to keep it (`rule/beyond-retention`).
 
 use super::scenario::{Scenario, Scenarios, counter, eval_minutes, series_of};
 use super::{Alert, Recording, SLO_FILE, annotations, show};
@@ -19,7 +28,12 @@ pub const NAMES: [&str; 2] = ["SLOErrorBudgetBurnFast", "SLOErrorBudgetBurnSlow"
 /// (long window, short window, share of the budget it may burn) for page and ticket alerts.
 const PAGE: [(&str, &str, f64); 2] = [("1h", "5m", 0.02), ("6h", "30m", 0.05)];
 const TICKET: [(&str, &str, f64); 2] = [("1d", "2h", 0.10), ("3d", "6h", 0.10)];
-const WINDOWS: [&str; 7] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+/// The windows derived from the 5-minute rates, evaluated every minute…
+const SHORT: [&str; 4] = ["30m", "1h", "2h", "6h"];
+/// … and every 5 minutes, with the period.
+const LONG: [&str; 2] = ["1d", "3d"];
+const SHORT_INTERVAL: &str = "1m";
+const LONG_INTERVAL: &str = "5m";
 
 fn ms(d: &str) -> f64 {
     Duration::new(d).millis().expect("window") as f64
@@ -34,22 +48,43 @@ fn group(slo: &Slo) -> String {
     format!("slo_{}", slo.name.replace('-', "_"))
 }
 
+fn long_group(slo: &Slo) -> String {
+    format!("{}_long_windows", group(slo))
+}
+
+/// The evaluation interval of a group of an SLO's rule file.
+pub fn interval(spec: &Spec, name: &str) -> Option<&'static str> {
+    spec.slos.iter().find_map(|slo| {
+        if name == group(slo) {
+            Some(SHORT_INTERVAL)
+        } else if name == long_group(slo) {
+            Some(LONG_INTERVAL)
+        } else {
+            None
+        }
+    })
+}
+
 /// The SLI error-ratio series over a window.
 pub fn record_name(window: &str) -> String {
     format!("slo:sli_error:ratio_rate{window}")
 }
 
-/// The SLI's error ratio over a window.
-fn sli(slo: &Slo, window: &str) -> String {
+const BAD: &str = "slo:sli_bad_events:rate5m";
+const ALL: &str = "slo:sli_events:rate5m";
+
+/// The SLI's bad events and all events, per second over 5 minutes.
+fn rates5m(slo: &Slo) -> (String, String) {
     match &slo.sli {
-        Sli::Availability(a) => format!("sum(rate({}[{window}])) / sum(rate({}[{window}]))", a.errors, a.total),
+        // No error series at all (none has happened yet) is no error: 0, not an absent ratio.
+        Sli::Availability(a) => {
+            (format!("sum(rate({}[5m])) or vector(0)", a.errors), format!("sum(rate({}[5m]))", a.total))
+        }
         Sli::Latency(l) => {
             let le = show(l.threshold_seconds);
-            format!(
-                "1 - sum(rate({h}_bucket{{{m}, le=\"{le}\"}}[{window}])) / sum(rate({h}_count{{{m}}}[{window}]))",
-                h = l.histogram,
-                m = l.matchers
-            )
+            let all = format!("sum(rate({h}_count{{{m}}}[5m]))", h = l.histogram, m = l.matchers);
+            let fast = format!("sum(rate({h}_bucket{{{m}, le=\"{le}\"}}[5m]))", h = l.histogram, m = l.matchers);
+            (format!("{all} - {fast}"), all)
         }
     }
 }
@@ -61,38 +96,36 @@ fn slo_labels(slo: &Slo) -> BTreeMap<String, String> {
 pub fn recordings(spec: &Spec) -> Vec<Recording> {
     let mut out = Vec::new();
     for slo in &spec.slos {
-        let mut windows: Vec<&str> = WINDOWS.to_vec();
-        if !windows.contains(&slo.period.as_str()) {
-            windows.push(slo.period.as_str());
-        }
-        for w in windows {
-            out.push(Recording {
-                file: file(slo),
-                group: group(slo),
-                record: record_name(w),
-                expr: sli(slo, w),
-                labels: slo_labels(slo),
-            });
-        }
-        out.push(Recording {
+        let sel = format!("{{slo=\"{}\"}}", slo.name);
+        let record = |group: String, record: String, expr: String| Recording {
             file: file(slo),
-            group: group(slo),
-            record: "slo:objective:ratio".into(),
-            expr: format!("vector({})", show(slo.objective)),
+            group,
+            record,
+            expr,
             labels: slo_labels(slo),
-        });
-        out.push(Recording {
-            file: file(slo),
-            group: group(slo),
-            record: "slo:error_budget:remaining_ratio".into(),
-            expr: format!(
-                "1 - {}{{slo=\"{}\"}} / {}",
-                record_name(slo.period.as_str()),
-                slo.name,
-                show(1.0 - slo.objective)
-            ),
-            labels: slo_labels(slo),
-        });
+        };
+        let (bad, all) = rates5m(slo);
+        out.push(record(group(slo), BAD.into(), bad));
+        out.push(record(group(slo), ALL.into(), all));
+        out.push(record(group(slo), record_name("5m"), format!("{BAD}{sel} / {ALL}{sel}")));
+        let derived = |w: &str| format!("sum_over_time({BAD}{sel}[{w}]) / sum_over_time({ALL}{sel}[{w}])");
+        for w in SHORT {
+            out.push(record(group(slo), record_name(w), derived(w)));
+        }
+        let mut long: Vec<&str> = LONG.to_vec();
+        let period = slo.period.as_str();
+        if !SHORT.contains(&period) && !long.contains(&period) && period != "5m" {
+            long.push(period);
+        }
+        for w in long {
+            out.push(record(long_group(slo), record_name(w), derived(w)));
+        }
+        out.push(record(long_group(slo), "slo:objective:ratio".into(), format!("vector({})", show(slo.objective))));
+        out.push(record(
+            long_group(slo),
+            "slo:error_budget:remaining_ratio".into(),
+            format!("1 - {}{sel} / {}", record_name(period), show(1.0 - slo.objective)),
+        ));
     }
     out
 }

@@ -383,10 +383,10 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             labels: r.labels.clone(),
             annotations: BTreeMap::new(),
         };
-        push_rule(by_file.entry(&r.file).or_default(), &r.group, rule);
+        push_rule(spec, by_file.entry(&r.file).or_default(), &r.group, rule);
     }
     for alert in &alerts {
-        push_rule(by_file.entry(&alert.file).or_default(), &alert.group, RuleOut::of(alert));
+        push_rule(spec, by_file.entry(&alert.file).or_default(), &alert.group, RuleOut::of(alert));
     }
     for file in alerts.iter().map(|a| &a.file).chain(recordings.iter().map(|r| &r.file)) {
         if !order.contains(&file.as_str()) {
@@ -742,11 +742,16 @@ fn endpoint_port_name(role: K8sRole) -> &'static str {
     }
 }
 
-/// Appends a rule to its group, opening the group where it first appears.
-fn push_rule(groups: &mut Vec<GroupOut>, group: &str, rule: RuleOut) {
+/// Appends a rule to its group, opening the group where it first appears (with the interval the
+/// catalogue gives it, if any).
+fn push_rule(spec: &Spec, groups: &mut Vec<GroupOut>, group: &str, rule: RuleOut) {
     match groups.iter_mut().find(|g| g.name == group) {
         Some(g) => g.rules.push(rule),
-        None => groups.push(GroupOut { name: group.to_string(), interval: None, rules: vec![rule] }),
+        None => groups.push(GroupOut {
+            name: group.to_string(),
+            interval: crate::catalogue::group_interval(spec, group).map(str::to_string),
+            rules: vec![rule],
+        }),
     }
 }
 

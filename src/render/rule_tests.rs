@@ -106,7 +106,9 @@ pub fn expand(template: &str, labels: &BTreeMap<String, String>) -> String {
 /// holds (or, silent, never holds) from some minute m ≤ W on. Under 5-minute steps the alert is
 /// pending from ⌈m⌉₅ and fires from ⌈m⌉₅ + ⌈F⌉₅ ≤ ⌈E − F − 5⌉₅ + ⌈F⌉₅ ≤ E: both scenarios come
 /// out as under 1-minute steps. The catalogue's expressions read raw series, or recorded ones
-/// at an instant, never a range of recorded samples that coarser steps would thin out.
+/// at an instant, except the SLO windows: a ratio of two `sum_over_time`s of recorded 5-minute
+/// rates, which under the scenarios' steady rates is the same whether a range holds samples a
+/// minute or 5 minutes apart.
 fn five_minute(alert: &Alert) -> bool {
     let s = &alert.scenarios;
     s.firing.eval_minutes.is_multiple_of(5) && s.healthy.as_ref().is_none_or(|h| h.eval_minutes.is_multiple_of(5))

@@ -420,15 +420,33 @@ in
           }
         ];
       };
+      # Each inhibition mutes alerts that fire with its source for the same cause (validation
+      # requires a possible source and target pair: inhibit/no-source, inhibit/no-target). The
+      # seed's critical-over-warning rule on equal alertname muted nothing: no alert exists at
+      # both severities.
       inhibit_rules = [
+        # A database that is down explains its own warnings (connections, replication, memory).
         {
-          source_matchers = [ ''severity="critical"'' ];
+          source_matchers = [ ''alertname=~"PostgresqlDown|RedisDown"'' ];
           target_matchers = [ ''severity="warning"'' ];
           equal = [
-            "alertname"
             "service"
             "instance"
           ];
+        }
+        # One incident, one page: a service's error-rate page covers the fast burn of its
+        # availability SLO's budget, which the same errors cause. The fast burn still pages for
+        # errors below the error-rate alert's threshold that exhaust the budget all the same.
+        {
+          source_matchers = [
+            ''alertname=~".*HighErrorRate.*"''
+            ''severity="critical"''
+          ];
+          target_matchers = [
+            ''alertname="SLOErrorBudgetBurnFast"''
+            ''sli="availability"''
+          ];
+          equal = [ "service" ];
         }
         # A host that cannot be scraped explains its host alerts: mute them while it is down.
         {
@@ -507,18 +525,34 @@ in
             receivers = reach [ r.watchdog ];
           }
           {
-            # A warning is muted while the same alert is critical for the same instance.
+            # A PostgreSQL warning is muted while that server is down.
             labels = {
-              alertname = "HighErrorRateAPIGateway";
-              service = "api-gateway";
-              instance = "gw-1";
+              alertname = "PostgresqlTooManyConnections";
+              service = "postgresql";
+              instance = "postgres-exporter-1.db.internal:9187";
               severity = "warning";
             };
             receivers = reach [ r.warning ];
             inhibited_by = {
+              alertname = "PostgresqlDown";
+              service = "postgresql";
+              instance = "postgres-exporter-1.db.internal:9187";
+              severity = "critical";
+            };
+          }
+          {
+            # The gateway's error-rate page covers the fast burn of its availability budget.
+            labels = {
+              alertname = "SLOErrorBudgetBurnFast";
+              service = "api-gateway";
+              slo = "api-gateway-availability";
+              sli = "availability";
+              severity = "critical";
+            };
+            receivers = reach [ r.critical ];
+            inhibited_by = {
               alertname = "HighErrorRateAPIGateway";
               service = "api-gateway";
-              instance = "gw-1";
               severity = "critical";
             };
           }

@@ -69,6 +69,7 @@ pub enum Code {
     RefUnlistedAlertmanager,
     ScrapeRenamedLabel,
     RuleBeyondRetention,
+    InhibitNoTarget,
 }
 
 impl Code {
@@ -136,6 +137,7 @@ impl Code {
         Code::RefUnlistedAlertmanager,
         Code::ScrapeRenamedLabel,
         Code::RuleBeyondRetention,
+        Code::InhibitNoTarget,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -202,6 +204,7 @@ impl Code {
             Code::RefUnlistedAlertmanager => "ref/unlisted-alertmanager",
             Code::ScrapeRenamedLabel => "scrape/renamed-label",
             Code::RuleBeyondRetention => "rule/beyond-retention",
+            Code::InhibitNoTarget => "inhibit/no-target",
         }
     }
 
@@ -283,6 +286,9 @@ impl Code {
                 "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series."
             }
             Code::RefUnlistedAlertmanager => "An Alertmanager cluster member that Prometheus does not send alerts to.",
+            Code::InhibitNoTarget => {
+                "An inhibition no alert can be the target of while a possible source fires (given its `equal` labels)."
+            }
             Code::RuleBeyondRetention => {
                 "A rule (or an SLO's window) that reads further back than Prometheus' local retention keeps."
             }

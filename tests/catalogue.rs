@@ -572,3 +572,88 @@ fn slo_windows_derive_from_recorded_5m_rates() {
     assert_eq!(remote["rules"]["files"][0]["store_ruler"], json!(true));
     build(&remote);
 }
+
+/// Every counter of a scenario's input (`0+<per minute>x<n>`) at `k` times its rate.
+fn trickle(series: &[(String, String)], k: f64) -> Vec<(String, String)> {
+    let counter = regex::Regex::new(r"^0\+([0-9.e+-]+)x(\d+)$").unwrap();
+    series
+        .iter()
+        .map(|(s, v)| {
+            let c = counter.captures(v).unwrap_or_else(|| panic!("not a steady counter: {s} {v}"));
+            let per_min: f64 = c[1].parse().unwrap();
+            (s.clone(), format!("0+{}x{}", per_min * k, &c[2]))
+        })
+        .collect()
+}
+
+/// Issue 20's minimum-traffic guard: a ratio alert's firing scenario slowed to one event in 5
+/// minutes (the same share failing), or to no traffic at all, must stay silent; without the
+/// guard (`and <all events per second> > rules.ratio_min_rate`), the trickle fires.
+#[test]
+fn ratio_alerts_stay_silent_on_a_trickle_and_at_zero_traffic() {
+    let s = spec("prod");
+    let cases = [
+        ("HighErrorRateAPIGateway", None),
+        ("N8nWorkflowFailures", None),
+        ("LowRegistrationSuccessRate", None),
+        ("HighApiErrorRateForKeyUsers", None),
+        ("CustomAIModelHighErrorRate", Some("model image-gen-v2")),
+    ];
+    for (name, subject) in cases {
+        let alert = catalogue_alert(&s, name, subject);
+        let guard = " and sum";
+        assert!(alert.expr.contains(guard) && alert.expr.ends_with(" > 0.1"), "{}", alert.expr);
+        let firing = &alert.scenarios.firing;
+        // The busiest series of the scenario counts 600 events a minute: 1 in 5 minutes is 1/3000.
+        for k in [1.0 / 3000.0, 0.0] {
+            let mut quiet = alert.clone();
+            quiet.scenarios.firing.series = trickle(&firing.series, k);
+            quiet.scenarios.firing.expect = vec![];
+            quiet.scenarios.healthy = None;
+            let Some((ok, out)) = promtool_alone(std::slice::from_ref(&quiet)) else { return };
+            assert!(ok, "{name} fired at {k} x its firing traffic:\n{out}");
+            if k > 0.0 {
+                let unguarded = monstack::catalogue::Alert {
+                    expr: quiet.expr.split(guard).next().unwrap().to_string(),
+                    ..quiet.clone()
+                };
+                let (ok, out) = promtool_alone(&[unguarded]).unwrap();
+                assert!(!ok && out.contains(&format!("{name} fires")), "{name} without its guard:\n{out}");
+            }
+        }
+    }
+}
+
+/// Issue 20: HostDiskWillFillSoon with the node mixin's guards. A filesystem shrinking fast
+/// enough to fill in 24 hours fires; a half-free one shrinking as fast (7 × 10⁵ bytes a minute
+/// from 80% free: 50% free at the evaluation, empty within the day), or a read-only one, stays
+/// silent — where the old expression (the 6-hour trend alone) fired.
+#[test]
+fn disk_fill_alert_has_the_node_mixins_guards() {
+    let alert = catalogue_alert(&spec("dev"), "HostDiskWillFillSoon", None);
+    let Some((ok, out)) = promtool_alone(std::slice::from_ref(&alert)) else { return };
+    assert!(ok, "{out}");
+    let with = |metric: &str, values: &str| {
+        let mut a = alert.clone();
+        for (s, v) in &mut a.scenarios.firing.series {
+            if s.starts_with(&format!("{metric}{{")) {
+                let n = v.rsplit('x').next().unwrap().to_string();
+                *v = format!("{values}x{n}");
+            }
+        }
+        a.scenarios.firing.expect = vec![];
+        a.scenarios.healthy = None;
+        a
+    };
+    let old = "predict_linear(node_filesystem_avail_bytes{job=\"node_exporter\", fstype!~\"tmpfs|fuse.lxcfs\", mountpoint!=\"/boot\"}[6h], 24 * 3600) < 0";
+    for (what, guarded) in [
+        ("half-free", with("node_filesystem_avail_bytes", "8e8-7e5")),
+        ("read-only", with("node_filesystem_readonly", "1+0")),
+    ] {
+        let (ok, out) = promtool_alone(std::slice::from_ref(&guarded)).unwrap();
+        assert!(ok, "fired on a {what} filesystem:\n{out}");
+        let unguarded = monstack::catalogue::Alert { expr: old.into(), ..guarded };
+        let (ok, out) = promtool_alone(&[unguarded]).unwrap();
+        assert!(!ok && out.contains("HostDiskWillFillSoon fires"), "the old expression on a {what} filesystem:\n{out}");
+    }
+}

@@ -138,13 +138,12 @@ fn alert(
 fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
     let sel = &target.selector;
     let keeps = labels(&[("model_name", &target.model)]);
-    // A pod of the model's server, labelled with its model (`ai_models.pod_label`): the seed's
-    // servers do not label their series with the model, the scrape job's `target_labels` copy
-    // the pod label to `model_name`.
+    // A pod of the model's server, labelled with its model (`ai_models.pod_label`, which the
+    // job's `target_labels` may copy to `model_name`); the server labels its series with its
+    // model itself (the contract of catalogue/metrics.rs, as tests/e2e.rs's server does).
     let sc = Scrape::with_object(spec, &spec.ai_models.job, &[(spec.ai_models.pod_label.as_str(), &target.model)])
         .unwrap_or_else(|| Scrape::of_or_nothing(spec, &spec.ai_models.job));
-    // The labels the server itself puts on its series: none the alerts read.
-    let ml: Vec<(String, String)> = Vec::new();
+    let ml = vec![("model_name".to_string(), target.model.clone())];
     let mut out = Vec::new();
 
     // Latency: the seed's alert, with `by (le, model_name)` so the model stays on the alert.
@@ -177,21 +176,34 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
     out.push(alert(
         spec,
         NAMES[1],
-        format!(
-            "sum by (model_name) (rate(custom_model_inference_errors_total{{{sel}}}[5m])) / sum by (model_name) (rate(custom_model_inference_requests_total{{{sel}}}[5m])) > {}",
-            show(ratio)
-        ),
+        {
+            let all = format!("sum by (model_name) (rate(custom_model_inference_requests_total{{{sel}}}[5m]))");
+            format!(
+                "sum by (model_name) (rate(custom_model_inference_errors_total{{{sel}}}[5m])) / {all} > {}{}",
+                show(ratio),
+                super::traffic_guard(spec, &all)
+            )
+        },
         t.error_for.clone(),
         "critical",
-        Text { summary: "High Error Rate for AI Model {{ $labels.model_name }}", description: format!("More than {} of the inferences of {} have failed.", show(ratio), target.who), threshold: ratio },
-        pair(fraction(ratio, Cmp::Above), scenario::eval_minutes(5, minutes(&t.error_for)), keeps.clone(), move |v, n| {
-            let l: Vec<(&str, &str)> = ml2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            [
-                sc2.input("custom_model_inference_errors_total", &l, counter(600.0 * v, n)),
-                sc2.input("custom_model_inference_requests_total", &l, counter(600.0, n)),
-            ]
-            .concat()
-        }),
+        Text {
+            summary: "High Error Rate for AI Model {{ $labels.model_name }}",
+            description: format!("More than {} of the inferences of {} have failed.", show(ratio), target.who),
+            threshold: ratio,
+        },
+        pair(
+            fraction(ratio, Cmp::Above),
+            scenario::eval_minutes(5, minutes(&t.error_for)),
+            keeps.clone(),
+            move |v, n| {
+                let l: Vec<(&str, &str)> = ml2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                [
+                    sc2.input("custom_model_inference_errors_total", &l, counter(600.0 * v, n)),
+                    sc2.input("custom_model_inference_requests_total", &l, counter(600.0, n)),
+                ]
+                .concat()
+            },
+        ),
     ));
 
     let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);

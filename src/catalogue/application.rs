@@ -3,18 +3,19 @@
 //! convention); the other metric names below are the contract with each service.
 
 use super::scenario::{self, Scenarios, counter, fraction, gauge, histogram, http_errors, level, pair};
-use super::{APPLICATION_FILE, Cmp, Ctx, Def};
+use super::{APPLICATION_FILE, Cmp, Ctx, Def, traffic_guard};
 use std::collections::BTreeMap;
 
 const GROUP: &str = "application_service_alerts";
 
 /// Share of a job's HTTP requests answered with 5xx, over 5 minutes.
 pub fn http_error_ratio(c: &Ctx) -> (String, Scenarios) {
+    let all = format!("sum(rate(http_requests_total{}[5m]))", c.sel(""));
     let expr = format!(
-        "sum(rate(http_requests_total{}[5m])) / sum(rate(http_requests_total{}[5m])) > {}",
+        "sum(rate(http_requests_total{}[5m])) / {all} > {}{}",
         c.sel("code=~\"5..\""),
-        c.sel(""),
-        c.t()
+        c.t(),
+        traffic_guard(c.spec, &all)
     );
     let sc = c.scrape();
     (
@@ -45,12 +46,13 @@ pub fn http_latency_p95(c: &Ctx) -> (String, Scenarios) {
 pub fn counter_ratio(c: &Ctx, num: (&str, &[(&str, &str)]), den: &str, window: u64, cmp: Cmp) -> (String, Scenarios) {
     let extra: Vec<String> = num.1.iter().map(|(k, v)| format!("{k}={}", crate::render::quote(v))).collect();
     let op = if cmp == Cmp::Above { ">" } else { "<" };
+    let all = format!("sum(rate({den}{}[{window}m]))", c.sel(""));
     let expr = format!(
-        "sum(rate({}{}[{window}m])) / sum(rate({den}{}[{window}m])) {op} {}",
+        "sum(rate({}{}[{window}m])) / {all} {op} {}{}",
         num.0,
         c.sel(&extra.join(", ")),
-        c.sel(""),
-        c.t()
+        c.t(),
+        traffic_guard(c.spec, &all)
     );
     let (sc, num_metric, num_labels, den) = (
         c.scrape(),

@@ -4,7 +4,7 @@
 
 use super::application::counter_ratio;
 use super::scenario::{self, Scenario, Scenarios, counter, labels};
-use super::{BUSINESS_FILE, Cmp, Ctx, Def};
+use super::{BUSINESS_FILE, Cmp, Ctx, Def, traffic_guard};
 use std::collections::BTreeMap;
 
 const GROUP: &str = "business_process_alerts";
@@ -45,11 +45,12 @@ fn unusual_credits(c: &Ctx) -> (String, Scenarios) {
 }
 
 fn key_user_errors(c: &Ctx) -> (String, Scenarios) {
+    let all = format!("sum by (api_client) (rate(http_requests_total{}[5m]))", c.sel("api_tier=\"key\""));
     let expr = format!(
-        "sum by (api_client) (rate(http_requests_total{}[5m])) / sum by (api_client) (rate(http_requests_total{}[5m])) > {}",
+        "sum by (api_client) (rate(http_requests_total{}[5m])) / {all} > {}{}",
         c.sel("api_tier=\"key\", code=~\"5..\""),
-        c.sel("api_tier=\"key\""),
-        c.t()
+        c.t(),
+        traffic_guard(c.spec, &all)
     );
     let sc = c.scrape();
     let make = move |ratio: f64, n: u64| {

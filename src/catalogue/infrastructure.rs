@@ -77,18 +77,38 @@ fn host_disk_space(c: &Ctx) -> (String, Scenarios) {
     (expr, pair((fire * 100.0, calm * 100.0), c.eval(0), expect, make))
 }
 
+/// The node mixin's `NodeFilesystemSpaceFillingUp` (node-mixin alerts.libsonnet): the linear
+/// trend of the last 6 hours reaches zero within the threshold's hours, and only where that
+/// matters and can be acted on: less than 40% is free (a large disk's trend alone is noise) and
+/// the filesystem is writable (a read-only one cannot fill up).
 fn host_disk_fill(c: &Ctx) -> (String, Scenarios) {
-    let expr = format!("predict_linear(node_filesystem_avail_bytes{}[6h], {} * 3600) < 0", c.sel(FS), c.t());
+    let expr = format!(
+        "(node_filesystem_avail_bytes{fs} / node_filesystem_size_bytes{fs} * 100 < 40 and predict_linear(node_filesystem_avail_bytes{fs}[6h], {} * 3600) < 0 and node_filesystem_readonly{fs} == 0)",
+        c.t(),
+        fs = c.sel(FS)
+    );
     let sc = c.scrape();
     let expect = sc.expected("node_filesystem_avail_bytes", &ROOT_FS);
     let hours = c.threshold;
-    // Free space shrinking twice as fast as would empty the disk in `hours` (fires), or half as
-    // fast (stays silent).
-    let make = move |speed: f64, n: u64| {
-        let per_min = 1e9 / (hours * 60.0) * speed;
-        sc.input("node_filesystem_avail_bytes", &ROOT_FS, format!("1e9-{}x{n}", crate::render::number(per_min)))
-    };
+    let make = move |speed: f64, n: u64| disk_filling(&sc, 0.35, hours, speed, false, n);
     (expr, pair((2.0, 0.5), c.eval(360), expect, make))
+}
+
+/// A 1 GB filesystem with `free` of it available, its free space shrinking `speed` times as fast
+/// as would empty it in `hours` (2: fires; 0.5: stays silent), mounted read-only or not.
+pub fn disk_filling(sc: &Scrape, free: f64, hours: f64, speed: f64, readonly: bool, n: u64) -> Vec<(String, String)> {
+    let avail = free * 1e9;
+    let per_min = avail / (hours * 60.0) * speed;
+    [
+        sc.input("node_filesystem_size_bytes", &ROOT_FS, gauge(1e9, n)),
+        sc.input(
+            "node_filesystem_avail_bytes",
+            &ROOT_FS,
+            format!("{}-{}x{n}", crate::render::number(avail), crate::render::number(per_min)),
+        ),
+        sc.input("node_filesystem_readonly", &ROOT_FS, gauge(if readonly { 1.0 } else { 0.0 }, n)),
+    ]
+    .concat()
 }
 
 fn target_down(c: &Ctx) -> (String, Scenarios) {
@@ -332,7 +352,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             server,
             "Disk on {{ $labels.instance }} fills within {threshold} hours",
-            "At the rate of the last 6 hours, {{ $labels.mountpoint }} on {{ $labels.instance }} is full within {threshold} hours.",
+            "At the rate of the last 6 hours, {{ $labels.mountpoint }} on {{ $labels.instance }} (less than 40% free, writable) is full within {threshold} hours.",
             host_disk_fill,
         ),
         d(

@@ -84,6 +84,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
             "node_memory_MemTotal_bytes",
             "node_filesystem_avail_bytes",
             "node_filesystem_size_bytes",
+            "node_filesystem_readonly",
             "node_disk_read_bytes_total",
             "node_disk_written_bytes_total",
             "node_disk_io_time_seconds_total",

@@ -84,6 +84,12 @@ pub struct Ctx<'a> {
     pub for_min: u64,
 }
 
+/// `and <all events per second> > rules.ratio_min_rate`: the traffic guard of a ratio alert whose
+/// denominator is `all` (an expression of events per second).
+pub fn traffic_guard(spec: &Spec, all: &str) -> String {
+    format!(" and {all} > {}", show(spec.rules.ratio_min_rate))
+}
+
 impl Ctx<'_> {
     /// A PromQL selector body: the job matcher followed by `extra` matchers.
     pub fn sel(&self, extra: &str) -> String {

@@ -89,6 +89,13 @@ fn rates5m(slo: &Slo) -> (String, String) {
     }
 }
 
+fn sli_kind(slo: &Slo) -> &'static str {
+    match slo.sli {
+        Sli::Availability(_) => "availability",
+        Sli::Latency(_) => "latency",
+    }
+}
+
 fn slo_labels(slo: &Slo) -> BTreeMap<String, String> {
     [("slo".to_string(), slo.name.clone())].into()
 }
@@ -191,6 +198,9 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             let mut labels = slo_labels(slo);
             labels.insert("severity".into(), severity.into());
             labels.insert("service".into(), slo.service.clone());
+            // What the budget counts, so an inhibition can tell an availability burn (the errors
+            // a service's error-rate alert pages for) from a latency one.
+            labels.insert("sli".into(), sli_kind(slo).into());
             // Fires: errors at twice the lowest burn threshold of this alert, and below the
             // page thresholds for the ticket. Silent: half the budget's sustainable rate.
             let fire = if speed == "fast" { (2.0 * lowest).min(1.0) } else { 2.0 * budget };

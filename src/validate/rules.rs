@@ -18,6 +18,11 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> NamesRead {
     if let Some(u) = &spec.rules.runbook_base_url {
         cx.url("rules.runbook_base_url", u);
     }
+    let min = spec.rules.ratio_min_rate;
+    if !(min.is_finite() && min >= 0.0) {
+        cx.error(Code::ValueOutOfRange, "rules.ratio_min_rate", format!("{min} is not a rate of events per second"))
+            .hint("a number of events per second, e.g. 0.1 (30 in 5 minutes); 0 guards only against no traffic");
+    }
     let lint_cx = crate::lint::Context {
         scrape_interval_ms: spec.prometheus.scrape_interval.millis().unwrap_or(15_000),
         runbook_base_url: spec.rules.runbook_base_url.is_some(),

@@ -291,9 +291,15 @@ fn per_model(spec: &Spec, metric: &str, target: &Target) -> String {
 /// name and allow-listed model label, as the exporter exposes them) and DCGM's GPU series,
 /// which carry the pod using the GPU (the exporter's Kubernetes mapping), each through its own
 /// job's scrape.
-fn gpu_series(spec: &Spec, target: &Target, util: Option<f64>, mem_used: Option<f64>, n: u64) -> Vec<(String, String)> {
+fn gpu_series(
+    spec: &Spec,
+    (ksm, dcgm): (&Scrape, &Scrape),
+    target: &Target,
+    util: Option<f64>,
+    mem_used: Option<f64>,
+    n: u64,
+) -> Vec<(String, String)> {
     let label = ksm_label(spec);
-    let (ksm, dcgm) = (Scrape::of_or_nothing(spec, KSM_JOB), Scrape::of_or_nothing(spec, DCGM_JOB));
     let pod = [("namespace", "ai-models"), ("pod", "model-0")];
     let gpu = [("gpu", "0"), ("Hostname", "gpu-node-1"), pod[0], pod[1]];
     let mut out =
@@ -309,6 +315,8 @@ fn gpu_series(spec: &Spec, target: &Target, util: Option<f64>, mem_used: Option<
 }
 
 fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<String, String>) -> Vec<Alert> {
+    let (ksm, dcgm) = (Scrape::of_or_nothing(spec, KSM_JOB), Scrape::of_or_nothing(spec, DCGM_JOB));
+    let jobs = (&ksm, &dcgm);
     let util = t.gpu_utilisation_percent;
     let util_for = Duration::new("30m");
     let eval = scenario::eval_minutes(0, 30);
@@ -331,12 +339,12 @@ fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<Str
         },
         Scenarios {
             firing: Scenario {
-                series: gpu_series(spec, target, Some(fire), None, n),
+                series: gpu_series(spec, jobs, target, Some(fire), None, n),
                 eval_minutes: eval,
                 expect: vec![keeps.clone()],
             },
             healthy: Some(Scenario {
-                series: gpu_series(spec, target, Some(calm), None, n),
+                series: gpu_series(spec, jobs, target, Some(calm), None, n),
                 eval_minutes: eval,
                 expect: vec![],
             }),
@@ -368,12 +376,12 @@ fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<Str
         },
         Scenarios {
             firing: Scenario {
-                series: gpu_series(spec, target, None, Some(fire), n),
+                series: gpu_series(spec, jobs, target, None, Some(fire), n),
                 eval_minutes: eval,
                 expect: vec![keeps.clone()],
             },
             healthy: Some(Scenario {
-                series: gpu_series(spec, target, None, Some(calm), n),
+                series: gpu_series(spec, jobs, target, None, Some(calm), n),
                 eval_minutes: eval,
                 expect: vec![],
             }),

@@ -297,13 +297,15 @@ pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, Strin
 /// selector) through that job's scrape, with the other labels as the service exposes them.
 fn scraped(spec: &Spec, series: Vec<Sample>) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    let mut scrapes: BTreeMap<String, Scrape> = BTreeMap::new();
     for (metric, labels, values) in series {
         let declared = labels.get("job").filter(|j| spec.scrape_jobs.iter().any(|s| &s.name == *j));
         match declared {
             Some(job) => {
                 let exposed: Vec<(&str, &str)> =
                     labels.iter().filter(|(k, _)| *k != "job").map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                out.extend(Scrape::of_or_nothing(spec, job).input(&metric, &exposed, values));
+                let scrape = scrapes.entry(job.clone()).or_insert_with(|| Scrape::of_or_nothing(spec, job));
+                out.extend(scrape.input(&metric, &exposed, values));
             }
             None => out.push((series_of(&metric, &labels), values)),
         }

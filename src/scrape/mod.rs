@@ -13,7 +13,8 @@
 //! where the series lacks it; without, the target label wins and a non-empty exposed value is
 //! kept as `exported_<name>` (`resolveConflictingExposedLabels`: shortest names first, the
 //! prefix repeated until the name is free); `metric_relabel_configs` run last. An empty value
-//! is no label.
+//! is no label. Sharding's `hashmod`/`keep` (`render::prometheus::with_hashmod`) only chooses
+//! which shard scrapes a target and is left out.
 //!
 //! The alert catalogue's test scenarios state what each exporter exposes (its own label names:
 //! kube-state-metrics' `namespace` and `pod`, DCGM's `Hostname`) and feed promtool what this

@@ -164,6 +164,9 @@ in
     prometheus = {
       scrape_interval = "15s";
       evaluation_interval = "15s";
+      # The SLOs' error ratio over their 30-day period is derived from 30 days of the local
+      # 5-minute rates: the local TSDB keeps at least that (validation: rule/beyond-retention).
+      storage.retention_time = lib.mkDefault "30d";
     };
 
     scrape_jobs = [
@@ -209,11 +212,26 @@ in
           preset = "cadvisor";
         };
       }
+      # kube-state-metrics and DCGM exporter label their series with the namespace and pod they
+      # describe (the pod using the GPU, for DCGM), not their own. Without honor_labels the
+      # discovery's namespace/pod target labels (the exporter's own pod) would win and rename
+      # theirs to exported_namespace/exported_pod, so joins `on (namespace, pod)` find nothing
+      # and every kube-state-metrics series names kube-system. As kube-prometheus scrapes
+      # kube-state-metrics (manifests/kubeStateMetrics-serviceMonitor.yaml: honorLabels: true and
+      # a labeldrop of pod|service|endpoint|namespace), both jobs honour the exporter's labels
+      # and drop the discovery's, so series without them (kube_node_*, idle GPUs) get none.
       {
         name = "kubernetes-kube-state-metrics";
         expected_targets = expectedTargets "kubernetes-kube-state-metrics";
         file = "kubernetes_targets";
         owner = "sre";
+        honor_labels = true;
+        relabel_configs = [
+          {
+            action = "labeldrop";
+            regex = "namespace|pod";
+          }
+        ];
         discovery.kubernetes = {
           role = "endpoints";
           namespaces = [ "kube-system" ];
@@ -237,6 +255,15 @@ in
         expected_targets = expectedTargets "dcgm_exporter";
         file = "gpu_targets";
         owner = "ai-infra";
+        # See kube-state-metrics above (NVIDIA/dcgm-exporter#85: the workload's pod arrives as
+        # exported_pod unless the scrape honours the exporter's labels).
+        honor_labels = true;
+        relabel_configs = [
+          {
+            action = "labeldrop";
+            regex = "namespace|pod";
+          }
+        ];
         discovery.kubernetes = {
           role = "pod";
           namespaces = [ "gpu-operator" ];
@@ -393,15 +420,33 @@ in
           }
         ];
       };
+      # Each inhibition mutes alerts that fire with its source for the same cause (validation
+      # requires a possible source and target pair: inhibit/no-source, inhibit/no-target). The
+      # seed's critical-over-warning rule on equal alertname muted nothing: no alert exists at
+      # both severities.
       inhibit_rules = [
+        # A database that is down explains its own warnings (connections, replication, memory).
         {
-          source_matchers = [ ''severity="critical"'' ];
+          source_matchers = [ ''alertname=~"PostgresqlDown|RedisDown"'' ];
           target_matchers = [ ''severity="warning"'' ];
           equal = [
-            "alertname"
             "service"
             "instance"
           ];
+        }
+        # One incident, one page: a service's error-rate page covers the fast burn of its
+        # availability SLO's budget, which the same errors cause. The fast burn still pages for
+        # errors below the error-rate alert's threshold that exhaust the budget all the same.
+        {
+          source_matchers = [
+            ''alertname=~".*HighErrorRate.*"''
+            ''severity="critical"''
+          ];
+          target_matchers = [
+            ''alertname="SLOErrorBudgetBurnFast"''
+            ''sli="availability"''
+          ];
+          equal = [ "service" ];
         }
         # A host that cannot be scraped explains its host alerts: mute them while it is down.
         {
@@ -480,18 +525,34 @@ in
             receivers = reach [ r.watchdog ];
           }
           {
-            # A warning is muted while the same alert is critical for the same instance.
+            # A PostgreSQL warning is muted while that server is down.
             labels = {
-              alertname = "HighErrorRateAPIGateway";
-              service = "api-gateway";
-              instance = "gw-1";
+              alertname = "PostgresqlTooManyConnections";
+              service = "postgresql";
+              instance = "postgres-exporter-1.db.internal:9187";
               severity = "warning";
             };
             receivers = reach [ r.warning ];
             inhibited_by = {
+              alertname = "PostgresqlDown";
+              service = "postgresql";
+              instance = "postgres-exporter-1.db.internal:9187";
+              severity = "critical";
+            };
+          }
+          {
+            # The gateway's error-rate page covers the fast burn of its availability budget.
+            labels = {
+              alertname = "SLOErrorBudgetBurnFast";
+              service = "api-gateway";
+              slo = "api-gateway-availability";
+              sli = "availability";
+              severity = "critical";
+            };
+            receivers = reach [ r.critical ];
+            inhibited_by = {
               alertname = "HighErrorRateAPIGateway";
               service = "api-gateway";
-              instance = "gw-1";
               severity = "critical";
             };
           }

@@ -1680,6 +1680,11 @@ let
         default = { };
         description = "Changes to generated (catalogue) alerts, by alert name: disable one, or change its\nthreshold, `for`, severity or labels. Default: none.";
       };
+      ratio_min_rate = mkOption {
+        type = types.number;
+        default = 0.1;
+        description = "The least traffic, in events per second, at which a generated ratio alert (failed\nrequests, logins, payments, inferences … over all of them) may fire: each is\n`<ratio> > <threshold> and <all events per second> > <this>`, so one failed request in a\nquiet five minutes does not page, and no traffic at all is silent by design rather than\nby a 0/0 that never compares true. Default 0.1 (30 events in 5 minutes).";
+      };
       runbook_base_url = mkOption {
         type = types.nullOr types.str;
         default = null;

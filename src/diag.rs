@@ -68,6 +68,9 @@ pub enum Code {
     AccessClient,
     CapacityUnknownTargets,
     RefUnlistedAlertmanager,
+    ScrapeRenamedLabel,
+    RuleBeyondRetention,
+    InhibitNoTarget,
 }
 
 impl Code {
@@ -134,6 +137,9 @@ impl Code {
         Code::AccessClient,
         Code::CapacityUnknownTargets,
         Code::RefUnlistedAlertmanager,
+        Code::ScrapeRenamedLabel,
+        Code::RuleBeyondRetention,
+        Code::InhibitNoTarget,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -199,6 +205,9 @@ impl Code {
             Code::AccessClient => "access/client",
             Code::CapacityUnknownTargets => "capacity/unknown-targets",
             Code::RefUnlistedAlertmanager => "ref/unlisted-alertmanager",
+            Code::ScrapeRenamedLabel => "scrape/renamed-label",
+            Code::RuleBeyondRetention => "rule/beyond-retention",
+            Code::InhibitNoTarget => "inhibit/no-target",
         }
     }
 
@@ -283,6 +292,15 @@ impl Code {
                 "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series."
             }
             Code::RefUnlistedAlertmanager => "An Alertmanager cluster member that Prometheus does not send alerts to.",
+            Code::InhibitNoTarget => {
+                "An inhibition no alert can be the target of while a possible source fires (given its `equal` labels)."
+            }
+            Code::RuleBeyondRetention => {
+                "A rule (or an SLO's window) that reads further back than Prometheus' local retention keeps."
+            }
+            Code::ScrapeRenamedLabel => {
+                "A scrape job whose target labels rename an exporter's own label (exported_<name>) that alerts and dashboards read or join on."
+            }
         }
     }
 }

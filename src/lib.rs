@@ -1,6 +1,8 @@
 //! monstack turns one declaration of an environment's monitoring stack into complete, validated,
 //! reproducible configuration for Prometheus, Alertmanager, Grafana, Loki and Promtail.
 //!
+//! [`scrape`] models what a scrape makes of an exporter's series (the alert tests' input).
+//!
 //! The pipeline is parse ([`spec`]) → validate ([`validate`]) → render ([`render`]) → seal
 //! ([`bundle`]); [`check`] re-validates a rendered bundle and [`diff`] compares two.
 // Output goes through writes that ignore a closed pipe (`monstack diff … | head`): `print!`
@@ -18,6 +20,7 @@ pub mod lint;
 pub mod nix;
 pub mod render;
 pub mod routing;
+pub mod scrape;
 pub mod secrets;
 pub mod spec;
 pub mod syntax;

@@ -424,3 +424,236 @@ fn recording_chain(env: &str, store_ruler: bool) {
     assert!(!ok, "the tests passed without a rule the alert reads:\n{out}");
     assert!(out.contains("JobsFailing"), "{out}");
 }
+
+/// The spec with kube-state-metrics and DCGM scraped as they were before issue 20: Kubernetes
+/// discovery's `namespace`/`pod` target labels and no `honor_labels`.
+fn renaming_scrapes(mut s: Value) -> Value {
+    for job in s["scrape_jobs"].as_array_mut().unwrap() {
+        if ["kubernetes-kube-state-metrics", "dcgm_exporter"].contains(&job["name"].as_str().unwrap()) {
+            let job = job.as_object_mut().unwrap();
+            job.remove("honor_labels");
+            job.remove("relabel_configs");
+        }
+    }
+    s
+}
+
+/// One catalogue alert of the spec (validated or not).
+fn catalogue_alert(spec: &Value, alert: &str, subject: Option<&str>) -> monstack::catalogue::Alert {
+    let loaded = monstack::spec::load("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap().spec;
+    let mut alerts: Vec<_> = monstack::catalogue::alerts(&loaded)
+        .into_iter()
+        .filter(|a| a.name == alert && a.subject.as_deref() == subject)
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alert} for {subject:?}");
+    alerts.remove(0)
+}
+
+/// Runs promtool over alerts' standalone tests (their scenarios' input series through each
+/// job's scrape); `None` without promtool.
+fn promtool_alone(alerts: &[monstack::catalogue::Alert]) -> Option<(bool, String)> {
+    if !on_path("promtool") {
+        assert!(!in_ci(), "CI must provide promtool");
+        return None;
+    }
+    let (rules, tests) = monstack::render::rule_tests::standalone(alerts);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.yml"), rules).unwrap();
+    std::fs::write(dir.path().join("tests.yml"), tests).unwrap();
+    let o = Command::new("promtool").args(["test", "rules", "tests.yml"]).current_dir(dir.path()).output().unwrap();
+    Some((o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))))
+}
+
+fn standalone_promtool(spec: &Value, alert: &str, subject: Option<&str>) -> Option<(bool, String)> {
+    promtool_alone(&[catalogue_alert(spec, alert, subject)])
+}
+
+/// KubernetesPodCrashLooping under kubelet's real back-off (a restart every 300 s, the cap):
+/// the kubernetes-mixin's form (waiting in CrashLoopBackOff) fires; the old form,
+/// `increase(restarts[15m]) > 3`, sees exactly 3 restarts in 15 minutes and never fires.
+#[test]
+fn crash_looping_fires_through_kubelets_capped_backoff_where_counting_restarts_does_not() {
+    let alert = catalogue_alert(&spec("dev"), "KubernetesPodCrashLooping", None);
+    assert!(alert.expr.starts_with("max_over_time(kube_pod_container_status_waiting_reason{"), "{}", alert.expr);
+    let firing = &alert.scenarios.firing.series;
+    assert!(
+        firing.iter().any(
+            |(s, v)| s.starts_with("kube_pod_container_status_restarts_total{") && v.starts_with("0x4 1x4 2x4 3x4")
+        )
+    );
+    let Some((ok, out)) = promtool_alone(std::slice::from_ref(&alert)) else { return };
+    assert!(ok, "{out}");
+    let old = monstack::catalogue::Alert {
+        expr: "increase(kube_pod_container_status_restarts_total{job=\"kubernetes-kube-state-metrics\"}[15m]) > 3"
+            .into(),
+        ..alert
+    };
+    let (ok, out) = promtool_alone(&[old]).unwrap();
+    assert!(!ok && out.contains("KubernetesPodCrashLooping fires") && out.contains("got:[]"), "{out}");
+}
+
+/// Issue 20's GPU-join defect, reproduced: with the exporters' `namespace`/`pod` renamed to
+/// `exported_namespace`/`exported_pod` by the scrape, the per-model GPU alerts' join
+/// `on (namespace, pod)` finds nothing and their firing test fails under promtool (as it did on
+/// the CreativeFlow environments before their jobs honoured the exporters' labels); validation
+/// refuses such a job, naming it; the environment as declared passes.
+#[test]
+fn a_scrape_renaming_the_join_labels_fails_the_gpu_alerts_firing_tests() {
+    let fixed = spec("prod");
+    let broken = renaming_scrapes(fixed.clone());
+    for alert in ["CustomAIModelGpuSaturation", "CustomAIModelGpuMemorySaturation"] {
+        let Some((ok, out)) = standalone_promtool(&broken, alert, Some("model image-gen-v2")) else { return };
+        assert!(!ok && out.contains(&format!("{alert} fires")) && out.contains("got:[]"), "{out}");
+        let (ok, out) = standalone_promtool(&fixed, alert, Some("model image-gen-v2")).unwrap();
+        assert!(ok, "{out}");
+    }
+    // The same shape gives every kube-state-metrics series the exporter's own namespace: the
+    // crash-looping pod is reported in kube-system.
+    let (ok, out) = standalone_promtool(&broken, "KubernetesPodCrashLooping", None).unwrap();
+    assert!(!ok && out.contains("exported_namespace=\"creativeflow\"") && out.contains("kube-system/"), "{out}");
+    let (ok, out) = standalone_promtool(&fixed, "KubernetesPodCrashLooping", None).unwrap();
+    assert!(ok, "{out}");
+    // Validation refuses the shape before any test runs, naming both jobs.
+    let diags = monstack::build("spec.json", &serde_json::to_vec(&broken).unwrap()).unwrap_err();
+    let renamed: Vec<String> =
+        diags.iter().filter(|d| d.code.to_string() == "scrape/renamed-label").map(|d| d.path.clone()).collect();
+    let jobs = broken["scrape_jobs"].as_array().unwrap();
+    let at = |name: &str| jobs.iter().position(|j| j["name"] == name).unwrap();
+    assert_eq!(
+        renamed,
+        [
+            format!("scrape_jobs[{}].honor_labels", at("kubernetes-kube-state-metrics")),
+            format!("scrape_jobs[{}].honor_labels", at("dcgm_exporter"))
+        ],
+        "{diags:#?}"
+    );
+}
+
+/// Issue 20: the SLO windows read raw counters only over 5 minutes; every longer window (the
+/// 30-day period included) is derived from the recorded 5-minute rates, in groups evaluated
+/// every minute (short windows, alerts) or every 5 minutes (a day and longer). The period reads
+/// local data: validation requires the retention to keep it, and exempts a store_ruler file.
+#[test]
+fn slo_windows_derive_from_recorded_5m_rates() {
+    let s = spec("prod");
+    let loaded = monstack::spec::load("spec.json", &serde_json::to_vec(&s).unwrap()).unwrap().spec;
+    let recordings = monstack::catalogue::recordings(&loaded);
+    let slo_rules: Vec<_> = recordings.iter().filter(|r| r.file.starts_with("slo_rules_")).collect();
+    assert!(slo_rules.len() > 20);
+    let raw_reads = |expr: &str| {
+        let parsed = promql_parser::parser::parse(expr).unwrap();
+        let raw = monstack::lint::analysis::selectors(&parsed)
+            .iter()
+            .any(|v| !monstack::lint::analysis::metric_name(v).unwrap_or("").starts_with("slo:"));
+        (raw, monstack::lint::analysis::lookback_ms(&parsed))
+    };
+    for r in &slo_rules {
+        let (raw, back) = raw_reads(&r.expr);
+        assert!(!raw || back <= 300_000, "{} reads raw series over {back} ms: {}", r.record, r.expr);
+    }
+    let period = slo_rules.iter().find(|r| r.record == "slo:sli_error:ratio_rate30d").unwrap();
+    assert!(period.expr.starts_with("sum_over_time(slo:sli_bad_events:rate5m{"), "{}", period.expr);
+    let file = text(&build(&s), "prometheus/rules/slo_rules_api-gateway-availability.yml");
+    assert!(file.contains("- name: slo_api_gateway_availability\n  interval: 1m\n"), "{file}");
+    assert!(file.contains("- name: slo_api_gateway_availability_long_windows\n  interval: 5m\n"), "{file}");
+
+    // 15 days of local data cannot give a 30-day ratio; a store_ruler file may read further.
+    let mut short = s.clone();
+    short["prometheus"]["storage"]["retention_time"] = json!("15d");
+    let diags = monstack::build("spec.json", &serde_json::to_vec(&short).unwrap()).unwrap_err();
+    assert!(
+        diags.iter().all(|d| d.code.to_string() == "rule/beyond-retention" && d.path.ends_with(".period")),
+        "{diags:#?}"
+    );
+    assert_eq!(diags.len(), s["slos"].as_array().unwrap().len());
+    let mut remote = s.clone();
+    remote["rules"]["files"][0]["groups"][0]["rules"] =
+        json!([{"record": "job:up:avg90d", "expr": "avg_over_time(up[90d])"}]);
+    assert_eq!(remote["rules"]["files"][0]["store_ruler"], json!(true));
+    build(&remote);
+}
+
+/// Every counter of a scenario's input (`0+<per minute>x<n>`) at `k` times its rate.
+fn trickle(series: &[(String, String)], k: f64) -> Vec<(String, String)> {
+    let counter = regex::Regex::new(r"^0\+([0-9.e+-]+)x(\d+)$").unwrap();
+    series
+        .iter()
+        .map(|(s, v)| {
+            let c = counter.captures(v).unwrap_or_else(|| panic!("not a steady counter: {s} {v}"));
+            let per_min: f64 = c[1].parse().unwrap();
+            (s.clone(), format!("0+{}x{}", per_min * k, &c[2]))
+        })
+        .collect()
+}
+
+/// Issue 20's minimum-traffic guard: a ratio alert's firing scenario slowed to one event in 5
+/// minutes (the same share failing), or to no traffic at all, must stay silent; without the
+/// guard (`and <all events per second> > rules.ratio_min_rate`), the trickle fires.
+#[test]
+fn ratio_alerts_stay_silent_on_a_trickle_and_at_zero_traffic() {
+    let s = spec("prod");
+    let cases = [
+        ("HighErrorRateAPIGateway", None),
+        ("N8nWorkflowFailures", None),
+        ("LowRegistrationSuccessRate", None),
+        ("HighApiErrorRateForKeyUsers", None),
+        ("CustomAIModelHighErrorRate", Some("model image-gen-v2")),
+    ];
+    for (name, subject) in cases {
+        let alert = catalogue_alert(&s, name, subject);
+        let guard = " and sum";
+        assert!(alert.expr.contains(guard) && alert.expr.ends_with(" > 0.1"), "{}", alert.expr);
+        let firing = &alert.scenarios.firing;
+        // The busiest series of the scenario counts 600 events a minute: 1 in 5 minutes is 1/3000.
+        for k in [1.0 / 3000.0, 0.0] {
+            let mut quiet = alert.clone();
+            quiet.scenarios.firing.series = trickle(&firing.series, k);
+            quiet.scenarios.firing.expect = vec![];
+            quiet.scenarios.healthy = None;
+            let Some((ok, out)) = promtool_alone(std::slice::from_ref(&quiet)) else { return };
+            assert!(ok, "{name} fired at {k} x its firing traffic:\n{out}");
+            if k > 0.0 {
+                let unguarded = monstack::catalogue::Alert {
+                    expr: quiet.expr.split(guard).next().unwrap().to_string(),
+                    ..quiet.clone()
+                };
+                let (ok, out) = promtool_alone(&[unguarded]).unwrap();
+                assert!(!ok && out.contains(&format!("{name} fires")), "{name} without its guard:\n{out}");
+            }
+        }
+    }
+}
+
+/// Issue 20: HostDiskWillFillSoon with the node mixin's guards. A filesystem shrinking fast
+/// enough to fill in 24 hours fires; a half-free one shrinking as fast (7 × 10⁵ bytes a minute
+/// from 80% free: 50% free at the evaluation, empty within the day), or a read-only one, stays
+/// silent — where the old expression (the 6-hour trend alone) fired.
+#[test]
+fn disk_fill_alert_has_the_node_mixins_guards() {
+    let alert = catalogue_alert(&spec("dev"), "HostDiskWillFillSoon", None);
+    let Some((ok, out)) = promtool_alone(std::slice::from_ref(&alert)) else { return };
+    assert!(ok, "{out}");
+    let with = |metric: &str, values: &str| {
+        let mut a = alert.clone();
+        for (s, v) in &mut a.scenarios.firing.series {
+            if s.starts_with(&format!("{metric}{{")) {
+                let n = v.rsplit('x').next().unwrap().to_string();
+                *v = format!("{values}x{n}");
+            }
+        }
+        a.scenarios.firing.expect = vec![];
+        a.scenarios.healthy = None;
+        a
+    };
+    let old = "predict_linear(node_filesystem_avail_bytes{job=\"node_exporter\", fstype!~\"tmpfs|fuse.lxcfs\", mountpoint!=\"/boot\"}[6h], 24 * 3600) < 0";
+    for (what, guarded) in [
+        ("half-free", with("node_filesystem_avail_bytes", "8e8-7e5")),
+        ("read-only", with("node_filesystem_readonly", "1+0")),
+    ] {
+        let (ok, out) = promtool_alone(std::slice::from_ref(&guarded)).unwrap();
+        assert!(ok, "fired on a {what} filesystem:\n{out}");
+        let unguarded = monstack::catalogue::Alert { expr: old.into(), ..guarded };
+        let (ok, out) = promtool_alone(&[unguarded]).unwrap();
+        assert!(!ok && out.contains("HostDiskWillFillSoon fires"), "the old expression on a {what} filesystem:\n{out}");
+    }
+}

@@ -75,7 +75,7 @@ fn a_route_matcher_change_reports_every_label_set_it_moves_in_both_trees() {
     assert_eq!(warning.details, vec!["receivers: warning-slack → critical-pagerduty"]);
     // An expectation's label set (with an instance label no alert rule sets) is compared as well.
     assert!(
-        routing.items.iter().any(|i| i.subject.contains("instance=\"gw-1\"")),
+        routing.items.iter().any(|i| i.subject.contains("instance=\"postgres-exporter-1.db.internal:9187\"")),
         "{:#?}",
         routing.items.iter().map(|i| &i.subject).collect::<Vec<_>>()
     );

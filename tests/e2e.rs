@@ -133,31 +133,50 @@ fn alerts_reach_their_receivers(stack: &mut Stack, sink: &Sink, exporter: &Expor
     assert_eq!(delivered_to(sink, &ai), ["ai-infra-slack"]);
 }
 
-/// Inhibitions, as dev declares them: a critical alert mutes the warning of the same alert,
-/// service and instance; a node_exporter TargetDown mutes that host's `component=server` alerts.
-/// The catalogue has no alert that fires in both severities for one instance, so these alerts
+/// Inhibitions, as dev declares them: PostgreSQL being down mutes that server's warnings; a
+/// service's error-rate page mutes the fast burn of its availability SLO (one incident, one
+/// page); a node_exporter TargetDown mutes that host's `component=server` alerts. The first two
 /// are posted to Alertmanager's API as Prometheus would post them; the TargetDown source is the
-/// real one from node_exporter's stop. Each muted alert has an unmuted twin on another instance
-/// in the same notification group: the twin's delivery shows the group was flushed without it.
+/// real one from node_exporter's stop. Each muted alert has an unmuted twin in the same
+/// notification group (another instance; the latency SLO's fast burn): the twin's delivery shows
+/// the group was flushed without it.
 fn inhibited_alerts_are_not_delivered(stack: &Stack, sink: &Sink) {
-    let api_gw = |severity: &str, instance: &str| {
-        json!({"alertname": "HighErrorRateAPIGateway", "service": "api-gateway", "severity": severity,
+    let pg = |alertname: &str, severity: &str, instance: &str| {
+        json!({"alertname": alertname, "service": "postgresql", "severity": severity,
                "instance": instance, "environment": "dev"})
+    };
+    let burn = |slo: &str, sli: &str| {
+        json!({"alertname": "SLOErrorBudgetBurnFast", "service": "api-gateway", "severity": "critical",
+               "slo": slo, "sli": sli, "environment": "dev"})
     };
     let cpu = |instance: &str| {
         json!({"alertname": "HostHighCpuLoad", "component": "server", "severity": "warning",
                "instance": instance, "environment": "dev"})
     };
-    let source = api_gw("critical", "gw-1");
-    stack.post_alerts(std::slice::from_ref(&source));
-    wait_until("the critical source alert active", SETTLE, || stack.alert_state(&source, "active"));
-    let muted = [api_gw("warning", "gw-1"), cpu(&stack.node)];
-    let twins = [api_gw("warning", "gw-2"), cpu("127.0.0.1:9")];
+    let sources = [
+        pg("PostgresqlDown", "critical", "pg-1:9187"),
+        json!({"alertname": "HighErrorRateAPIGateway", "service": "api-gateway", "severity": "critical",
+               "environment": "dev"}),
+    ];
+    stack.post_alerts(&sources);
+    for source in &sources {
+        wait_until("the source alert active", SETTLE, || stack.alert_state(source, "active"));
+    }
+    let muted = [
+        pg("PostgresqlTooManyConnections", "warning", "pg-1:9187"),
+        burn("api-gateway-availability", "availability"),
+        cpu(&stack.node),
+    ];
+    let twins = [
+        pg("PostgresqlTooManyConnections", "warning", "pg-2:9187"),
+        burn("api-gateway-latency", "latency"),
+        cpu("127.0.0.1:9"),
+    ];
     stack.post_alerts(&[muted.as_slice(), twins.as_slice()].concat());
     for alert in &muted {
         wait_until(&format!("{alert} inhibited"), SETTLE, || stack.alert_state(alert, "suppressed"));
     }
-    for alert in twins.iter().chain([&source]) {
+    for alert in twins.iter().chain(&sources) {
         let want = pairs(alert);
         let (n, _) = wait_until(&format!("{alert} delivered"), SETTLE, || find_alert(sink, &want));
         assert_eq!(n.receiver(), "default-receiver");

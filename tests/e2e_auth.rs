@@ -200,7 +200,8 @@ fn secure(spec: &mut Value, pki: &Pki, secrets: &Path, dir: &Path) {
             "tls": { "ca_file": s(&pki.ca_file), "cert_file": s(&pki.client_cert_file), "key_file": s(&pki.client_key_file) }
         }
     });
-    spec["prometheus"]["storage"] = json!({ "path": s(&dir.join("prometheus-data")), "retention_time": "1d" });
+    // The SLOs' 30-day windows are read from local data: validation wants it kept that long.
+    spec["prometheus"]["storage"] = json!({ "path": s(&dir.join("prometheus-data")), "retention_time": "30d" });
     spec["alertmanager"]["storage_path"] = json!(s(&dir.join("alertmanager-data")));
     // The stack's clients of its own servers speak TLS.
     for d in spec["grafana"]["datasources"].as_array_mut().unwrap() {

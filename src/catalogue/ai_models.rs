@@ -3,9 +3,10 @@
 //! `<MODEL_SPECIFIC_…>` placeholders are the per-model values of `ai_models`.
 
 use super::metrics::{DCGM_JOB, KSM_JOB};
-use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair, series};
+use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair};
 use super::{AI_MODEL_FILE, Alert, Cmp, annotations, show};
 use crate::render::{quote, regex_literal};
+use crate::scrape::Scrape;
 use crate::spec::Spec;
 use crate::spec::models::Thresholds;
 use crate::syntax::Duration;
@@ -135,23 +136,23 @@ fn alert(
 }
 
 fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
-    let job = spec.ai_models.job.clone();
     let sel = &target.selector;
     let keeps = labels(&[("model_name", &target.model)]);
-    let model = target.model.clone();
-    let model_labels =
-        move |job: &str| vec![("job".to_string(), job.to_string()), ("model_name".to_string(), model.clone())];
-    let as_pairs = |v: &Vec<(String, String)>| v.iter().map(|(a, b)| (a.clone(), b.clone())).collect::<Vec<_>>();
+    // A pod of the model's server, labelled with its model (`ai_models.pod_label`, which the
+    // job's `target_labels` may copy to `model_name`); the server labels its series with its
+    // model itself (the contract of catalogue/metrics.rs, as tests/e2e.rs's server does).
+    let sc = Scrape::with_object(spec, &spec.ai_models.job, &[(spec.ai_models.pod_label.as_str(), &target.model)])
+        .unwrap_or_else(|| Scrape::of_or_nothing(spec, &spec.ai_models.job));
+    let ml = vec![("model_name".to_string(), target.model.clone())];
     let mut out = Vec::new();
 
     // Latency: the seed's alert, with `by (le, model_name)` so the model stays on the alert.
     let latency = t.p99_latency_seconds;
     let eval = scenario::eval_minutes(5, minutes(&t.latency_for));
     let n = scenario::length(eval);
-    let ml = as_pairs(&model_labels(&job));
     let hist = |slow| {
         let l: Vec<(&str, &str)> = ml.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        histogram("custom_model_inference_latency_seconds", &l, latency, slow, n)
+        histogram(&sc, "custom_model_inference_latency_seconds", &l, latency, slow, n)
     };
     out.push(alert(
         spec,
@@ -171,24 +172,38 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
 
     // Errors: both sides summed by model, so the division matches model to model.
     let ratio = t.error_ratio;
-    let ml2 = ml.clone();
+    let (ml2, sc2) = (ml.clone(), sc.clone());
     out.push(alert(
         spec,
         NAMES[1],
-        format!(
-            "sum by (model_name) (rate(custom_model_inference_errors_total{{{sel}}}[5m])) / sum by (model_name) (rate(custom_model_inference_requests_total{{{sel}}}[5m])) > {}",
-            show(ratio)
-        ),
+        {
+            let all = format!("sum by (model_name) (rate(custom_model_inference_requests_total{{{sel}}}[5m]))");
+            format!(
+                "sum by (model_name) (rate(custom_model_inference_errors_total{{{sel}}}[5m])) / {all} > {}{}",
+                show(ratio),
+                super::traffic_guard(spec, &all)
+            )
+        },
         t.error_for.clone(),
         "critical",
-        Text { summary: "High Error Rate for AI Model {{ $labels.model_name }}", description: format!("More than {} of the inferences of {} have failed.", show(ratio), target.who), threshold: ratio },
-        pair(fraction(ratio, Cmp::Above), scenario::eval_minutes(5, minutes(&t.error_for)), keeps.clone(), move |v, n| {
-            let l: Vec<(&str, &str)> = ml2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            vec![
-                (series("custom_model_inference_errors_total", &l), counter(600.0 * v, n)),
-                (series("custom_model_inference_requests_total", &l), counter(600.0, n)),
-            ]
-        }),
+        Text {
+            summary: "High Error Rate for AI Model {{ $labels.model_name }}",
+            description: format!("More than {} of the inferences of {} have failed.", show(ratio), target.who),
+            threshold: ratio,
+        },
+        pair(
+            fraction(ratio, Cmp::Above),
+            scenario::eval_minutes(5, minutes(&t.error_for)),
+            keeps.clone(),
+            move |v, n| {
+                let l: Vec<(&str, &str)> = ml2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                [
+                    sc2.input("custom_model_inference_errors_total", &l, counter(600.0 * v, n)),
+                    sc2.input("custom_model_inference_requests_total", &l, counter(600.0, n)),
+                ]
+                .concat()
+            },
+        ),
     ));
 
     let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
@@ -197,7 +212,7 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
     }
 
     if let Some(rps) = t.min_requests_per_second {
-        let ml3 = ml.clone();
+        let (ml3, sc3) = (ml.clone(), sc.clone());
         let for_ = Duration::new("15m");
         out.push(alert(
             spec,
@@ -216,13 +231,13 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
             },
             pair(level(rps, Cmp::Below), scenario::eval_minutes(10, 15), keeps.clone(), move |v, n| {
                 let l: Vec<(&str, &str)> = ml3.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-                vec![(series("custom_model_inference_requests_total", &l), counter(v.max(0.0) * 60.0, n))]
+                sc3.input("custom_model_inference_requests_total", &l, counter(v.max(0.0) * 60.0, n))
             }),
         ));
     }
 
     if let Some(drift) = t.drift_threshold {
-        let ml4 = ml.clone();
+        let (ml4, sc4) = (ml.clone(), sc.clone());
         let for_ = Duration::new("30m");
         out.push(alert(
             spec,
@@ -241,7 +256,7 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
             },
             pair(level(drift, Cmp::Above), scenario::eval_minutes(0, 30), keeps, move |v, n| {
                 let l: Vec<(&str, &str)> = ml4.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-                vec![(series("custom_model_drift_score", &l), gauge(v, n))]
+                sc4.input("custom_model_drift_score", &l, gauge(v, n))
             }),
         ));
     }
@@ -272,25 +287,36 @@ fn per_model(spec: &Spec, metric: &str, target: &Target) -> String {
     )
 }
 
-fn gpu_series(spec: &Spec, target: &Target, util: Option<f64>, mem_used: Option<f64>, n: u64) -> Vec<(String, String)> {
+/// A pod of the model on a GPU: kube-state-metrics' `kube_pod_labels` for it (its namespace,
+/// name and allow-listed model label, as the exporter exposes them) and DCGM's GPU series,
+/// which carry the pod using the GPU (the exporter's Kubernetes mapping), each through its own
+/// job's scrape.
+fn gpu_series(
+    spec: &Spec,
+    (ksm, dcgm): (&Scrape, &Scrape),
+    target: &Target,
+    util: Option<f64>,
+    mem_used: Option<f64>,
+    n: u64,
+) -> Vec<(String, String)> {
     let label = ksm_label(spec);
     let pod = [("namespace", "ai-models"), ("pod", "model-0")];
-    let gpu = [("job", DCGM_JOB), ("gpu", "0"), ("namespace", "ai-models"), ("pod", "model-0")];
-    let mut out = vec![(
-        series("kube_pod_labels", &[("job", KSM_JOB), pod[0], pod[1], (label.as_str(), target.model.as_str())]),
-        gauge(1.0, n),
-    )];
+    let gpu = [("gpu", "0"), ("Hostname", "gpu-node-1"), pod[0], pod[1]];
+    let mut out =
+        ksm.input("kube_pod_labels", &[pod[0], pod[1], (label.as_str(), target.model.as_str())], gauge(1.0, n));
     if let Some(u) = util {
-        out.push((series("DCGM_FI_DEV_GPU_UTIL", &gpu), gauge(u, n)));
+        out.extend(dcgm.input("DCGM_FI_DEV_GPU_UTIL", &gpu, gauge(u, n)));
     }
     if let Some(m) = mem_used {
-        out.push((series("DCGM_FI_DEV_FB_USED", &gpu), gauge(m * 80000.0, n)));
-        out.push((series("DCGM_FI_DEV_FB_FREE", &gpu), gauge((1.0 - m) * 80000.0, n)));
+        out.extend(dcgm.input("DCGM_FI_DEV_FB_USED", &gpu, gauge(m * 80000.0, n)));
+        out.extend(dcgm.input("DCGM_FI_DEV_FB_FREE", &gpu, gauge((1.0 - m) * 80000.0, n)));
     }
     out
 }
 
 fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<String, String>) -> Vec<Alert> {
+    let (ksm, dcgm) = (Scrape::of_or_nothing(spec, KSM_JOB), Scrape::of_or_nothing(spec, DCGM_JOB));
+    let jobs = (&ksm, &dcgm);
     let util = t.gpu_utilisation_percent;
     let util_for = Duration::new("30m");
     let eval = scenario::eval_minutes(0, 30);
@@ -313,12 +339,12 @@ fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<Str
         },
         Scenarios {
             firing: Scenario {
-                series: gpu_series(spec, target, Some(fire), None, n),
+                series: gpu_series(spec, jobs, target, Some(fire), None, n),
                 eval_minutes: eval,
                 expect: vec![keeps.clone()],
             },
             healthy: Some(Scenario {
-                series: gpu_series(spec, target, Some(calm), None, n),
+                series: gpu_series(spec, jobs, target, Some(calm), None, n),
                 eval_minutes: eval,
                 expect: vec![],
             }),
@@ -350,12 +376,12 @@ fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<Str
         },
         Scenarios {
             firing: Scenario {
-                series: gpu_series(spec, target, None, Some(fire), n),
+                series: gpu_series(spec, jobs, target, None, Some(fire), n),
                 eval_minutes: eval,
                 expect: vec![keeps.clone()],
             },
             healthy: Some(Scenario {
-                series: gpu_series(spec, target, None, Some(calm), n),
+                series: gpu_series(spec, jobs, target, None, Some(calm), n),
                 eval_minutes: eval,
                 expect: vec![],
             }),

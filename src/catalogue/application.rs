@@ -2,22 +2,26 @@
 //! Services export `http_requests_total{code}` and `http_request_duration_seconds` (the seed's
 //! convention); the other metric names below are the contract with each service.
 
-use super::scenario::{self, Scenarios, counter, fraction, gauge, histogram, http_errors, level, pair, series};
-use super::{APPLICATION_FILE, Cmp, Ctx, Def};
+use super::scenario::{self, Scenarios, counter, fraction, gauge, histogram, http_errors, level, pair};
+use super::{APPLICATION_FILE, Cmp, Ctx, Def, traffic_guard};
 use std::collections::BTreeMap;
 
 const GROUP: &str = "application_service_alerts";
 
 /// Share of a job's HTTP requests answered with 5xx, over 5 minutes.
 pub fn http_error_ratio(c: &Ctx) -> (String, Scenarios) {
+    let all = format!("sum(rate(http_requests_total{}[5m]))", c.sel(""));
     let expr = format!(
-        "sum(rate(http_requests_total{}[5m])) / sum(rate(http_requests_total{}[5m])) > {}",
+        "sum(rate(http_requests_total{}[5m])) / {all} > {}{}",
         c.sel("code=~\"5..\""),
-        c.sel(""),
-        c.t()
+        c.t(),
+        traffic_guard(c.spec, &all)
     );
-    let job = c.job.to_string();
-    (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(5), BTreeMap::new(), move |v, n| http_errors(&job, v, n)))
+    let sc = c.scrape();
+    (
+        expr,
+        pair(fraction(c.threshold, Cmp::Above), c.eval(5), BTreeMap::new(), move |v, n| http_errors(&sc, v, 600.0, n)),
+    )
 }
 
 /// The 95th percentile of a job's request latency, in seconds, over 5 minutes.
@@ -27,8 +31,8 @@ pub fn http_latency_p95(c: &Ctx) -> (String, Scenarios) {
         c.sel(""),
         c.t()
     );
-    let (job, t) = (c.job.to_string(), c.threshold);
-    let make = move |slow: bool, n: u64| histogram("http_request_duration_seconds", &[("job", &job)], t, slow, n);
+    let (sc, t) = (c.scrape(), c.threshold);
+    let make = move |slow: bool, n: u64| histogram(&sc, "http_request_duration_seconds", &[], t, slow, n);
     let eval = c.eval(5);
     let n = scenario::length(eval);
     let scenarios = Scenarios {
@@ -42,23 +46,23 @@ pub fn http_latency_p95(c: &Ctx) -> (String, Scenarios) {
 pub fn counter_ratio(c: &Ctx, num: (&str, &[(&str, &str)]), den: &str, window: u64, cmp: Cmp) -> (String, Scenarios) {
     let extra: Vec<String> = num.1.iter().map(|(k, v)| format!("{k}={}", crate::render::quote(v))).collect();
     let op = if cmp == Cmp::Above { ">" } else { "<" };
+    let all = format!("sum(rate({den}{}[{window}m]))", c.sel(""));
     let expr = format!(
-        "sum(rate({}{}[{window}m])) / sum(rate({den}{}[{window}m])) {op} {}",
+        "sum(rate({}{}[{window}m])) / {all} {op} {}{}",
         num.0,
         c.sel(&extra.join(", ")),
-        c.sel(""),
-        c.t()
+        c.t(),
+        traffic_guard(c.spec, &all)
     );
-    let (job, num_metric, num_labels, den) = (
-        c.job.to_string(),
+    let (sc, num_metric, num_labels, den) = (
+        c.scrape(),
         num.0.to_string(),
         num.1.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>(),
         den.to_string(),
     );
     let make = move |v: f64, n: u64| {
-        let mut l: Vec<(&str, &str)> = vec![("job", &job)];
-        l.extend(num_labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        vec![(series(&num_metric, &l), counter(600.0 * v, n)), (series(&den, &[("job", &job)]), counter(600.0, n))]
+        let l: Vec<(&str, &str)> = num_labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        [sc.input(&num_metric, &l, counter(600.0 * v, n)), sc.input(&den, &[], counter(600.0, n))].concat()
     };
     (expr, pair(fraction(c.threshold, cmp), c.eval(window), BTreeMap::new(), make))
 }
@@ -66,8 +70,8 @@ pub fn counter_ratio(c: &Ctx, num: (&str, &[(&str, &str)]), den: &str, window: u
 /// A job's gauge summed over its targets, above the threshold.
 pub fn gauge_sum_above(c: &Ctx, metric: &str) -> (String, Scenarios) {
     let expr = format!("sum({metric}{}) > {}", c.sel(""), c.t());
-    let (job, metric) = (c.job.to_string(), metric.to_string());
-    let make = move |v: f64, n: u64| vec![(series(&metric, &[("job", &job), ("instance", "app-1:8080")]), gauge(v, n))];
+    let (sc, metric) = (c.scrape(), metric.to_string());
+    let make = move |v: f64, n: u64| sc.input(&metric, &[], gauge(v, n));
     (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), BTreeMap::new(), make))
 }
 
@@ -78,13 +82,14 @@ fn n8n_stuck(c: &Ctx) -> (String, Scenarios) {
         c.t(),
         c.sel("")
     );
-    let job = c.job.to_string();
+    let sc = c.scrape();
     // Jobs are stuck when they wait and none completes; the healthy queue drains.
     let make = |waiting: f64, done_per_min: f64, n: u64| {
-        vec![
-            (series("n8n_queue_jobs_waiting", &[("job", &job)]), gauge(waiting, n)),
-            (series("n8n_queue_jobs_completed_total", &[("job", &job)]), counter(done_per_min, n)),
+        [
+            sc.input("n8n_queue_jobs_waiting", &[], gauge(waiting, n)),
+            sc.input("n8n_queue_jobs_completed_total", &[], counter(done_per_min, n)),
         ]
+        .concat()
     };
     let (fire, calm) = level(c.threshold, Cmp::Above);
     let eval = c.eval(15);

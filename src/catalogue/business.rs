@@ -3,8 +3,8 @@
 //! services that count these events.
 
 use super::application::counter_ratio;
-use super::scenario::{self, Scenario, Scenarios, counter, labels, series};
-use super::{BUSINESS_FILE, Cmp, Ctx, Def};
+use super::scenario::{self, Scenario, Scenarios, counter, labels};
+use super::{BUSINESS_FILE, Cmp, Ctx, Def, traffic_guard};
 use std::collections::BTreeMap;
 
 const GROUP: &str = "business_process_alerts";
@@ -17,7 +17,7 @@ fn unusual_credits(c: &Ctx) -> (String, Scenarios) {
         c.t(),
         c.sel("")
     );
-    let job = c.job.to_string();
+    let sc = c.scrape();
     let eval = 1440 + c.eval(60);
     let n = scenario::length(eval);
     let base = 10.0;
@@ -25,8 +25,9 @@ fn unusual_credits(c: &Ctx) -> (String, Scenarios) {
         // A steady `base` a minute for a day, then `late` a minute.
         let day = 1440;
         let at_day = base * day as f64;
-        vec![(
-            series("credits_consumed_total", &[("job", &job)]),
+        sc.input(
+            "credits_consumed_total",
+            &[],
             format!(
                 "0+{}x{day} {}+{}x{}",
                 crate::render::number(base),
@@ -34,7 +35,7 @@ fn unusual_credits(c: &Ctx) -> (String, Scenarios) {
                 crate::render::number(late),
                 n - day - 1
             ),
-        )]
+        )
     };
     let scenarios = Scenarios {
         firing: Scenario { series: s(base * (c.threshold + 1.0)), eval_minutes: eval, expect: vec![BTreeMap::new()] },
@@ -44,18 +45,19 @@ fn unusual_credits(c: &Ctx) -> (String, Scenarios) {
 }
 
 fn key_user_errors(c: &Ctx) -> (String, Scenarios) {
+    let all = format!("sum by (api_client) (rate(http_requests_total{}[5m]))", c.sel("api_tier=\"key\""));
     let expr = format!(
-        "sum by (api_client) (rate(http_requests_total{}[5m])) / sum by (api_client) (rate(http_requests_total{}[5m])) > {}",
+        "sum by (api_client) (rate(http_requests_total{}[5m])) / {all} > {}{}",
         c.sel("api_tier=\"key\", code=~\"5..\""),
-        c.sel("api_tier=\"key\""),
-        c.t()
+        c.t(),
+        traffic_guard(c.spec, &all)
     );
-    let job = c.job.to_string();
+    let sc = c.scrape();
     let make = move |ratio: f64, n: u64| {
-        let l = |code| {
-            series("http_requests_total", &[("job", &job), ("api_tier", "key"), ("api_client", "acme"), ("code", code)])
+        let l = |code, values| {
+            sc.input("http_requests_total", &[("api_tier", "key"), ("api_client", "acme"), ("code", code)], values)
         };
-        vec![(l("500"), counter(600.0 * ratio, n)), (l("200"), counter(600.0 * (1.0 - ratio), n))]
+        [l("500", counter(600.0 * ratio, n)), l("200", counter(600.0 * (1.0 - ratio), n))].concat()
     };
     let (fire, calm) = scenario::fraction(c.threshold, Cmp::Above);
     (expr, scenario::pair((fire, calm), c.eval(5), labels(&[("api_client", "acme")]), make))
@@ -64,12 +66,13 @@ fn key_user_errors(c: &Ctx) -> (String, Scenarios) {
 fn low_adoption(c: &Ctx) -> (String, Scenarios) {
     let expr =
         format!("sum by (feature) (increase(feature_usage_events_total{}[1d])) < {}", c.sel("release=\"new\""), c.t());
-    let job = c.job.to_string();
+    let sc = c.scrape();
     let make = move |per_day: f64, n: u64| {
-        vec![(
-            series("feature_usage_events_total", &[("job", &job), ("release", "new"), ("feature", "style-remix")]),
+        sc.input(
+            "feature_usage_events_total",
+            &[("release", "new"), ("feature", "style-remix")],
             counter(per_day / 1440.0, n),
-        )]
+        )
     };
     let (fire, calm) = scenario::level(c.threshold, Cmp::Below);
     (expr, scenario::pair((fire.max(0.0), calm), c.eval(1440), labels(&[("feature", "style-remix")]), make))

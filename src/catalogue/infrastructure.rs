@@ -3,17 +3,16 @@
 
 use super::application::gauge_sum_above;
 use super::metrics::{APISERVER_JOB, DCGM_JOB, KSM_JOB, MQ_JOB, NODE_JOB, PG_JOB, REDIS_JOB};
-use super::scenario::{
-    self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair, series, series_of,
-};
+use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair};
 use super::{Cmp, Ctx, Def, INFRASTRUCTURE_FILE};
+use crate::scrape::Scrape;
 use std::collections::BTreeMap;
 
 const GROUP: &str = "infrastructure_component_alerts";
-const HOST: &str = "host-1:9100";
 
-fn host_labels(job: &str) -> Vec<(&str, &str)> {
-    vec![("job", job), ("instance", HOST)]
+/// Only these labels of a label set (what an aggregation `by (…)` keeps).
+fn only(l: BTreeMap<String, String>, names: &[&str]) -> BTreeMap<String, String> {
+    l.into_iter().filter(|(k, _)| names.contains(&k.as_str())).collect()
 }
 
 fn host_cpu_load(c: &Ctx) -> (String, Scenarios) {
@@ -25,19 +24,17 @@ fn host_cpu_load(c: &Ctx) -> (String, Scenarios) {
         c.sel("mode=\"idle\""),
         c.t()
     );
-    let job = c.job.to_string();
+    let sc = c.scrape();
+    // One-to-one matching `on (instance)` keeps only the matched label.
+    let expect = only(sc.expected("node_load15", &[]), &["instance"]);
     let make = move |per_core: f64, n: u64| {
-        let mut s = vec![(series("node_load15", &host_labels(&job)), gauge(per_core * 2.0, n))];
+        let mut s = sc.input("node_load15", &[], gauge(per_core * 2.0, n));
         for cpu in ["0", "1"] {
-            s.push((
-                series("node_cpu_seconds_total", &[("job", &job), ("instance", HOST), ("cpu", cpu), ("mode", "idle")]),
-                counter(30.0, n),
-            ));
+            s.extend(sc.input("node_cpu_seconds_total", &[("cpu", cpu), ("mode", "idle")], counter(30.0, n)));
         }
         s
     };
-    // One-to-one matching `on (instance)` keeps only the matched label.
-    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), labels(&[("instance", HOST)]), make))
+    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), expect, make))
 }
 
 fn host_memory(c: &Ctx) -> (String, Scenarios) {
@@ -47,76 +44,98 @@ fn host_memory(c: &Ctx) -> (String, Scenarios) {
         c.sel(""),
         c.t()
     );
-    let job = c.job.to_string();
+    let sc = c.scrape();
+    let expect = sc.expected("node_memory_MemTotal_bytes", &[]);
     let make = move |used: f64, n: u64| {
-        vec![
-            (series("node_memory_MemTotal_bytes", &host_labels(&job)), gauge(1e9, n)),
-            (series("node_memory_MemAvailable_bytes", &host_labels(&job)), gauge((1.0 - used) * 1e9, n)),
+        [
+            sc.input("node_memory_MemTotal_bytes", &[], gauge(1e9, n)),
+            sc.input("node_memory_MemAvailable_bytes", &[], gauge((1.0 - used) * 1e9, n)),
         ]
+        .concat()
     };
-    (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(0), labels(&host_labels(c.job)), make))
+    (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(0), expect, make))
 }
 
 const FS: &str = "fstype!~\"tmpfs|fuse.lxcfs\", mountpoint!=\"/boot\"";
 
-fn fs_labels(job: &str) -> Vec<(&str, &str)> {
-    vec![("job", job), ("instance", HOST), ("device", "/dev/sda1"), ("fstype", "ext4"), ("mountpoint", "/")]
-}
+/// A filesystem as node_exporter's filesystem collector exposes it.
+const ROOT_FS: [(&str, &str); 3] = [("device", "/dev/sda1"), ("fstype", "ext4"), ("mountpoint", "/")];
 
 fn host_disk_space(c: &Ctx) -> (String, Scenarios) {
     let expr =
         format!("node_filesystem_avail_bytes{} / node_filesystem_size_bytes{} * 100 < {}", c.sel(FS), c.sel(FS), c.t());
-    let job = c.job.to_string();
+    let sc = c.scrape();
+    let expect = sc.expected("node_filesystem_avail_bytes", &ROOT_FS);
     let make = move |percent: f64, n: u64| {
-        vec![
-            (series("node_filesystem_size_bytes", &fs_labels(&job)), gauge(1e9, n)),
-            (series("node_filesystem_avail_bytes", &fs_labels(&job)), gauge(percent / 100.0 * 1e9, n)),
+        [
+            sc.input("node_filesystem_size_bytes", &ROOT_FS, gauge(1e9, n)),
+            sc.input("node_filesystem_avail_bytes", &ROOT_FS, gauge(percent / 100.0 * 1e9, n)),
         ]
+        .concat()
     };
     let (fire, calm) = fraction(c.threshold / 100.0, Cmp::Below);
-    (expr, pair((fire * 100.0, calm * 100.0), c.eval(0), labels(&fs_labels(c.job)), make))
+    (expr, pair((fire * 100.0, calm * 100.0), c.eval(0), expect, make))
 }
 
+/// The node mixin's `NodeFilesystemSpaceFillingUp` (node-mixin alerts.libsonnet): the linear
+/// trend of the last 6 hours reaches zero within the threshold's hours, and only where that
+/// matters and can be acted on: less than 40% is free (a large disk's trend alone is noise) and
+/// the filesystem is writable (a read-only one cannot fill up).
 fn host_disk_fill(c: &Ctx) -> (String, Scenarios) {
-    let expr = format!("predict_linear(node_filesystem_avail_bytes{}[6h], {} * 3600) < 0", c.sel(FS), c.t());
-    let job = c.job.to_string();
+    let expr = format!(
+        "(node_filesystem_avail_bytes{fs} / node_filesystem_size_bytes{fs} * 100 < 40 and predict_linear(node_filesystem_avail_bytes{fs}[6h], {} * 3600) < 0 and node_filesystem_readonly{fs} == 0)",
+        c.t(),
+        fs = c.sel(FS)
+    );
+    let sc = c.scrape();
+    let expect = sc.expected("node_filesystem_avail_bytes", &ROOT_FS);
     let hours = c.threshold;
-    // Free space shrinking twice as fast as would empty the disk in `hours` (fires), or half as
-    // fast (stays silent).
-    let make = move |speed: f64, n: u64| {
-        let per_min = 1e9 / (hours * 60.0) * speed;
-        vec![(
-            series("node_filesystem_avail_bytes", &fs_labels(&job)),
-            format!("1e9-{}x{n}", crate::render::number(per_min)),
-        )]
-    };
-    (expr, pair((2.0, 0.5), c.eval(360), labels(&fs_labels(c.job)), make))
+    let make = move |speed: f64, n: u64| disk_filling(&sc, 0.35, hours, speed, false, n);
+    (expr, pair((2.0, 0.5), c.eval(360), expect, make))
+}
+
+/// A 1 GB filesystem with `free` of it available, its free space shrinking `speed` times as fast
+/// as would empty it in `hours` (2: fires; 0.5: stays silent), mounted read-only or not.
+pub fn disk_filling(sc: &Scrape, free: f64, hours: f64, speed: f64, readonly: bool, n: u64) -> Vec<(String, String)> {
+    let avail = free * 1e9;
+    let per_min = avail / (hours * 60.0) * speed;
+    [
+        sc.input("node_filesystem_size_bytes", &ROOT_FS, gauge(1e9, n)),
+        sc.input(
+            "node_filesystem_avail_bytes",
+            &ROOT_FS,
+            format!("{}-{}x{n}", crate::render::number(avail), crate::render::number(per_min)),
+        ),
+        sc.input("node_filesystem_readonly", &ROOT_FS, gauge(if readonly { 1.0 } else { 0.0 }, n)),
+    ]
+    .concat()
 }
 
 fn target_down(c: &Ctx) -> (String, Scenarios) {
-    let l = [("job", NODE_JOB), ("instance", HOST)];
-    let make = move |up: f64, n: u64| vec![(series("up", &l), gauge(up, n))];
-    ("up == 0".into(), pair((0.0, 1.0), c.eval(0), labels(&l), make))
+    // `up` of a target of the environment's first job, as Prometheus writes it.
+    let sc = Scrape::of_or_nothing(c.spec, c.spec.scrape_jobs.first().map_or(NODE_JOB, |j| j.name.as_str()));
+    let expect = sc.target().clone();
+    let make = move |up: f64, n: u64| sc.report("up", gauge(up, n));
+    ("up == 0".into(), pair((0.0, 1.0), c.eval(0), expect, make))
 }
 
 /// `metric{job} == 0` for an exporter's own "is the server up" gauge.
-fn server_down(c: &Ctx, metric: &'static str, instance: &'static str) -> (String, Scenarios) {
+fn server_down(c: &Ctx, metric: &'static str) -> (String, Scenarios) {
     let expr = format!("{metric}{} == 0", c.sel(""));
-    let job = c.job.to_string();
-    let make = move |up: f64, n: u64| vec![(series(metric, &[("job", &job), ("instance", instance)]), gauge(up, n))];
-    (expr, pair((0.0, 1.0), c.eval(0), labels(&[("job", c.job), ("instance", instance)]), make))
+    let sc = c.scrape();
+    let expect = sc.expected(metric, &[]);
+    let make = move |up: f64, n: u64| sc.input(metric, &[], gauge(up, n));
+    (expr, pair((0.0, 1.0), c.eval(0), expect, make))
 }
 
 /// A per-target gauge of a job above the threshold.
-fn gauge_above(c: &Ctx, metric: &'static str, instance: &'static str) -> (String, Scenarios) {
+fn gauge_above(c: &Ctx, metric: &'static str) -> (String, Scenarios) {
     let expr = format!("{metric}{} > {}", c.sel(""), c.t());
-    let job = c.job.to_string();
-    let make = move |v: f64, n: u64| vec![(series(metric, &[("job", &job), ("instance", instance)]), gauge(v, n))];
-    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), labels(&[("job", c.job), ("instance", instance)]), make))
+    let sc = c.scrape();
+    let expect = sc.expected(metric, &[]);
+    let make = move |v: f64, n: u64| sc.input(metric, &[], gauge(v, n));
+    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), expect, make))
 }
-
-const PG: &str = "postgres-exporter-1:9187";
-const REDIS: &str = "redis-exporter-1:9121";
 
 fn pg_connections(c: &Ctx) -> (String, Scenarios) {
     let expr = format!(
@@ -125,79 +144,89 @@ fn pg_connections(c: &Ctx) -> (String, Scenarios) {
         c.sel(""),
         c.t()
     );
-    let job = c.job.to_string();
+    let sc = c.scrape();
+    let expect = only(sc.expected("pg_settings_max_connections", &[]), &["instance"]);
     let make = move |used: f64, n: u64| {
-        vec![
-            (series("pg_settings_max_connections", &[("job", &job), ("instance", PG)]), gauge(100.0, n)),
-            (
-                series("pg_stat_activity_count", &[("job", &job), ("instance", PG), ("state", "active")]),
-                gauge(used * 100.0, n),
-            ),
+        [
+            sc.input("pg_settings_max_connections", &[], gauge(100.0, n)),
+            sc.input("pg_stat_activity_count", &[("state", "active")], gauge(used * 100.0, n)),
         ]
+        .concat()
     };
-    (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(0), labels(&[("instance", PG)]), make))
+    (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(0), expect, make))
 }
 
 fn pg_slow_queries(c: &Ctx) -> (String, Scenarios) {
     let expr = format!("max by (instance) (pg_stat_activity_max_tx_duration{}) > {}", c.sel("state=\"active\""), c.t());
-    let job = c.job.to_string();
-    let make = move |secs: f64, n: u64| {
-        vec![(
-            series("pg_stat_activity_max_tx_duration", &[("job", &job), ("instance", PG), ("state", "active")]),
-            gauge(secs, n),
-        )]
-    };
-    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), labels(&[("instance", PG)]), make))
+    let sc = c.scrape();
+    let expect = only(sc.expected("pg_stat_activity_max_tx_duration", &[]), &["instance"]);
+    let make =
+        move |secs: f64, n: u64| sc.input("pg_stat_activity_max_tx_duration", &[("state", "active")], gauge(secs, n));
+    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), expect, make))
 }
 
 fn redis_memory(c: &Ctx) -> (String, Scenarios) {
     // Only instances with a memory limit (maxmemory 0 means none).
     let expr = format!("redis_memory_used_bytes{} / (redis_memory_max_bytes{} > 0) > {}", c.sel(""), c.sel(""), c.t());
-    let job = c.job.to_string();
+    let sc = c.scrape();
+    let expect = sc.expected("redis_memory_used_bytes", &[]);
     let make = move |used: f64, n: u64| {
-        vec![
-            (series("redis_memory_max_bytes", &[("job", &job), ("instance", REDIS)]), gauge(1e9, n)),
-            (series("redis_memory_used_bytes", &[("job", &job), ("instance", REDIS)]), gauge(used * 1e9, n)),
+        [
+            sc.input("redis_memory_max_bytes", &[], gauge(1e9, n)),
+            sc.input("redis_memory_used_bytes", &[], gauge(used * 1e9, n)),
         ]
+        .concat()
     };
-    (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(0), labels(&[("job", c.job), ("instance", REDIS)]), make))
+    (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(0), expect, make))
 }
 
 fn node_not_ready(c: &Ctx) -> (String, Scenarios) {
     let expr = format!("kube_node_status_condition{} == 0", c.sel("condition=\"Ready\", status=\"true\""));
-    let job = c.job.to_string();
-    let l = move |job: &str| {
-        labels(&[
-            ("job", job),
-            ("instance", "ksm:8080"),
-            ("node", "node-1"),
-            ("condition", "Ready"),
-            ("status", "true"),
-        ])
-    };
-    let expect = l(c.job);
-    let make = move |ready: f64, n: u64| vec![(series_of("kube_node_status_condition", &l(&job)), gauge(ready, n))];
+    let sc = c.scrape();
+    let node = [("node", "node-1"), ("condition", "Ready"), ("status", "true")];
+    let expect = sc.expected("kube_node_status_condition", &node);
+    let make = move |ready: f64, n: u64| sc.input("kube_node_status_condition", &node, gauge(ready, n));
     (expr, pair((0.0, 1.0), c.eval(0), expect, make))
 }
 
+/// The crash-looping container as kube-state-metrics exposes it: the pod's own namespace.
+const CRASHING: [(&str, &str); 3] = [("namespace", "creativeflow"), ("pod", "api-7f9c"), ("container", "api")];
+
+/// The kubernetes-mixin's form (`KubePodCrashLooping`, kubernetes-mixin
+/// alerts/apps_alerts.libsonnet): the container has been waiting in CrashLoopBackOff within
+/// every 5 minutes for the whole `for`. Counting restarts (`increase(restarts[15m]) > 3`, the
+/// old form) resolves during a steady crash loop: kubelet's back-off caps at 5 minutes
+/// (kubelet's MaxContainerBackOff), exactly 3 restarts in 15 minutes.
 fn pod_crash_looping(c: &Ctx) -> (String, Scenarios) {
-    let expr = format!("increase(kube_pod_container_status_restarts_total{}[15m]) > {}", c.sel(""), c.t());
-    let job = c.job.to_string();
-    let pod = move |job: &str| {
-        labels(&[
-            ("job", job),
-            ("instance", "ksm:8080"),
-            ("namespace", "creativeflow"),
-            ("pod", "api-7f9c"),
-            ("container", "api"),
-        ])
+    let expr = format!(
+        "max_over_time(kube_pod_container_status_waiting_reason{}[5m]) >= {}",
+        c.sel("reason=\"CrashLoopBackOff\""),
+        c.t()
+    );
+    let sc = c.scrape();
+    let waiting = |reason| [CRASHING[0], CRASHING[1], CRASHING[2], ("reason", reason)];
+    let expect = sc.expected("kube_pod_container_status_waiting_reason", &waiting("CrashLoopBackOff"));
+    let eval = c.eval(5);
+    let n = scenario::length(eval);
+    let crash_loop = |reason| {
+        // A restart every 5 minutes, the capped back-off; kube-state-metrics exposes the waiting
+        // reason while the container waits (4 of every 5 one-minute samples) and none while it
+        // runs its few seconds.
+        let (restarts, waits) = scenario::kubelet_backoff(n);
+        // Waiting for an image pull restarts nothing.
+        let restarts = if reason == "CrashLoopBackOff" { restarts } else { gauge(0.0, n) };
+        [
+            sc.input("kube_pod_container_status_restarts_total", &CRASHING, restarts),
+            sc.input("kube_pod_container_status_waiting_reason", &waiting(reason), waits),
+        ]
+        .concat()
     };
-    let expect = pod(c.job);
-    let make = move |restarts_15m: f64, n: u64| {
-        vec![(series_of("kube_pod_container_status_restarts_total", &pod(&job)), counter(restarts_15m / 15.0, n))]
+    let scenarios = Scenarios {
+        firing: Scenario { series: crash_loop("CrashLoopBackOff"), eval_minutes: eval, expect: vec![expect] },
+        // The same rhythm waiting for something else (an image pull) is no crash loop.
+        healthy: Some(Scenario { series: crash_loop("ImagePullBackOff"), eval_minutes: eval, expect: vec![] }),
     };
-    let (fire, calm) = level(c.threshold, Cmp::Above);
-    (expr, pair((fire, calm.max(0.0)), c.eval(15), expect, make))
+    (expr, scenarios)
 }
 
 fn apiserver_latency(c: &Ctx) -> (String, Scenarios) {
@@ -206,10 +235,10 @@ fn apiserver_latency(c: &Ctx) -> (String, Scenarios) {
         c.sel("verb!~\"WATCH|CONNECT\""),
         c.t()
     );
-    let (job, t) = (c.job.to_string(), c.threshold);
+    let (sc, t) = (c.scrape(), c.threshold);
     let eval = c.eval(5);
     let n = scenario::length(eval);
-    let make = |slow| histogram("apiserver_request_duration_seconds", &[("job", &job), ("verb", "GET")], t, slow, n);
+    let make = |slow| histogram(&sc, "apiserver_request_duration_seconds", &[("verb", "GET")], t, slow, n);
     let scenarios = Scenarios {
         firing: Scenario { series: make(true), eval_minutes: eval, expect: vec![labels(&[("verb", "GET")])] },
         healthy: Some(Scenario { series: make(false), eval_minutes: eval, expect: vec![] }),
@@ -219,19 +248,16 @@ fn apiserver_latency(c: &Ctx) -> (String, Scenarios) {
 
 fn minio_replication_failures(c: &Ctx) -> (String, Scenarios) {
     let expr = format!("sum(increase(minio_bucket_replication_failed_count{}[1h])) > {}", c.sel(""), c.t());
-    let job = c.job.to_string();
+    let sc = c.scrape();
     let make = move |failures_per_hour: f64, n: u64| {
-        vec![(
-            series(
-                "minio_bucket_replication_failed_count",
-                &[("job", &job), ("instance", "minio:9000"), ("bucket", "assets")],
-            ),
-            counter(failures_per_hour / 60.0, n),
-        )]
+        sc.input("minio_bucket_replication_failed_count", &[("bucket", "assets")], counter(failures_per_hour / 60.0, n))
     };
     let (fire, calm) = level(c.threshold, Cmp::Above);
     (expr, pair((fire, calm.max(0.0)), c.eval(60), BTreeMap::new(), make))
 }
+
+/// A GPU as DCGM exporter exposes it (no workload on it: no pod labels).
+const GPU: [(&str, &str); 2] = [("gpu", "0"), ("Hostname", "gpu-node-1")];
 
 fn gpu_memory(c: &Ctx) -> (String, Scenarios) {
     let expr = format!(
@@ -241,34 +267,25 @@ fn gpu_memory(c: &Ctx) -> (String, Scenarios) {
         c.sel(""),
         c.t()
     );
-    let job = c.job.to_string();
-    let gpu =
-        move |job: &str| labels(&[("job", job), ("instance", "gpu-node-1"), ("gpu", "0"), ("Hostname", "gpu-node-1")]);
-    let expect = gpu(c.job);
+    let sc = c.scrape();
+    let expect = sc.expected("DCGM_FI_DEV_FB_USED", &GPU);
     let make = move |used: f64, n: u64| {
-        let l = gpu(&job);
-        vec![
-            (series_of("DCGM_FI_DEV_FB_USED", &l), gauge(used * 80000.0, n)),
-            (series_of("DCGM_FI_DEV_FB_FREE", &l), gauge((1.0 - used) * 80000.0, n)),
+        [
+            sc.input("DCGM_FI_DEV_FB_USED", &GPU, gauge(used * 80000.0, n)),
+            sc.input("DCGM_FI_DEV_FB_FREE", &GPU, gauge((1.0 - used) * 80000.0, n)),
         ]
+        .concat()
     };
     (expr, pair(fraction(c.threshold, Cmp::Above), c.eval(0), expect, make))
 }
 
 fn gpu_utilisation(c: &Ctx) -> (String, Scenarios) {
     let expr = format!("avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL{}) > {}", c.sel(""), c.t());
-    let job = c.job.to_string();
-    let make = move |util: f64, n: u64| {
-        vec![(
-            series(
-                "DCGM_FI_DEV_GPU_UTIL",
-                &[("job", &job), ("instance", "gpu-node-1"), ("gpu", "0"), ("Hostname", "gpu-node-1")],
-            ),
-            gauge(util, n),
-        )]
-    };
+    let sc = c.scrape();
+    let expect = only(sc.expected("DCGM_FI_DEV_GPU_UTIL", &GPU), &["Hostname", "gpu"]);
+    let make = move |util: f64, n: u64| sc.input("DCGM_FI_DEV_GPU_UTIL", &GPU, gauge(util, n));
     let (fire, calm) = (c.threshold + (100.0 - c.threshold) / 2.0, c.threshold / 2.0);
-    (expr, pair((fire, calm), c.eval(0), labels(&[("Hostname", "gpu-node-1"), ("gpu", "0")]), make))
+    (expr, pair((fire, calm), c.eval(0), expect, make))
 }
 
 pub fn defs() -> Vec<Def> {
@@ -335,7 +352,7 @@ pub fn defs() -> Vec<Def> {
             "warning",
             server,
             "Disk on {{ $labels.instance }} fills within {threshold} hours",
-            "At the rate of the last 6 hours, {{ $labels.mountpoint }} on {{ $labels.instance }} is full within {threshold} hours.",
+            "At the rate of the last 6 hours, {{ $labels.mountpoint }} on {{ $labels.instance }} (less than 40% free, writable) is full within {threshold} hours.",
             host_disk_fill,
         ),
         d(
@@ -358,7 +375,7 @@ pub fn defs() -> Vec<Def> {
             pg,
             "PostgreSQL {{ $labels.instance }} is down",
             "postgres_exporter on {{ $labels.instance }} cannot reach its PostgreSQL server.",
-            |c| server_down(c, "pg_up", PG),
+            |c| server_down(c, "pg_up"),
         ),
         d(
             "PostgresqlReplicationLag",
@@ -369,7 +386,7 @@ pub fn defs() -> Vec<Def> {
             pg,
             "PostgreSQL replication lag on {{ $labels.instance }}",
             "The replica {{ $labels.instance }} has been more than {threshold}s behind its primary for {for}.",
-            |c| gauge_above(c, "pg_replication_lag_seconds", PG),
+            |c| gauge_above(c, "pg_replication_lag_seconds"),
         ),
         d(
             "PostgresqlTooManyConnections",
@@ -402,7 +419,7 @@ pub fn defs() -> Vec<Def> {
             redis,
             "Redis {{ $labels.instance }} is down",
             "redis_exporter on {{ $labels.instance }} cannot reach its Redis server.",
-            |c| server_down(c, "redis_up", REDIS),
+            |c| server_down(c, "redis_up"),
         ),
         d(
             "RedisHighMemoryUsage",
@@ -462,12 +479,12 @@ pub fn defs() -> Vec<Def> {
         d(
             "KubernetesPodCrashLooping",
             Some(KSM_JOB),
-            3.0,
-            "5m",
+            1.0,
+            "15m",
             "warning",
             k8s,
             "Pod {{ $labels.namespace }}/{{ $labels.pod }} is crash looping",
-            "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} restarted more than {threshold} times in 15 minutes.",
+            "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} has been waiting in CrashLoopBackOff for {for}.",
             pod_crash_looping,
         ),
         d(

@@ -84,6 +84,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
             "node_memory_MemTotal_bytes",
             "node_filesystem_avail_bytes",
             "node_filesystem_size_bytes",
+            "node_filesystem_readonly",
             "node_disk_read_bytes_total",
             "node_disk_written_bytes_total",
             "node_disk_io_time_seconds_total",
@@ -166,6 +167,7 @@ const EXPORTERS: &[(&str, &[&str])] = &[
             "kube_pod_labels",
             "kube_pod_status_phase",
             "kube_pod_container_status_restarts_total",
+            "kube_pod_container_status_waiting_reason",
             "kube_pod_container_resource_requests",
             "kube_deployment_spec_replicas",
             "kube_deployment_status_replicas_available",
@@ -190,6 +192,23 @@ const EXPORTERS: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// The exporters' own labels that the alerts, recording rules and dashboards read or join on,
+/// by the seed's job names: a target label of the same name would rename them (see
+/// [`crate::scrape`]). kube-state-metrics and DCGM exporter label series with the object they
+/// describe (DCGM: the pod using the GPU, with its Kubernetes mapping on), not with themselves.
+const OWN_LABELS: &[(&str, &[&str])] = &[
+    (KSM_JOB, &["namespace", "pod", "container", "node"]),
+    (DCGM_JOB, &["namespace", "pod", "container", "gpu", "Hostname"]),
+    (CADVISOR_JOB, &["namespace", "pod", "container"]),
+    (NODE_JOB, &["cpu", "mode", "device", "fstype", "mountpoint"]),
+    (APISERVER_JOB, &["verb"]),
+];
+
+/// The labels of [`OWN_LABELS`] for a job of this name.
+pub fn own_labels(job: &str) -> &'static [&'static str] {
+    OWN_LABELS.iter().find(|(j, _)| *j == job).map_or(&[], |(_, l)| l)
+}
 
 /// What the AI model servers expose (the job is `ai_models.job`, so it is not keyed by name).
 pub const AI_MODEL_SERVER: &[&str] = &[

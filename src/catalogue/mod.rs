@@ -17,6 +17,7 @@ pub mod slo;
 
 pub use ai_models::ksm_label as ai_model_pod_label;
 
+use crate::scrape::Scrape;
 use crate::spec::Spec;
 use crate::syntax::Duration;
 use scenario::Scenarios;
@@ -83,6 +84,12 @@ pub struct Ctx<'a> {
     pub for_min: u64,
 }
 
+/// `and <all events per second> > rules.ratio_min_rate`: the traffic guard of a ratio alert whose
+/// denominator is `all` (an expression of events per second).
+pub fn traffic_guard(spec: &Spec, all: &str) -> String {
+    format!(" and {all} > {}", show(spec.rules.ratio_min_rate))
+}
+
 impl Ctx<'_> {
     /// A PromQL selector body: the job matcher followed by `extra` matchers.
     pub fn sel(&self, extra: &str) -> String {
@@ -93,6 +100,12 @@ impl Ctx<'_> {
     /// The threshold as written in PromQL.
     pub fn t(&self) -> String {
         show(self.threshold)
+    }
+
+    /// A target of the alert's job as Prometheus scrapes it: scenarios state what the exporter
+    /// exposes and feed promtool what this stores (see [`crate::scrape`]).
+    pub fn scrape(&self) -> Scrape {
+        Scrape::of_or_nothing(self.spec, self.job)
     }
 
     /// Evaluation time for a scenario whose expression looks back `window_min` minutes.
@@ -139,6 +152,12 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
     let mut all = recording::recordings(spec);
     all.extend(slo::recordings(spec));
     all
+}
+
+/// The evaluation interval of a catalogue rule group, when it is not the global one (the SLOs'
+/// groups).
+pub fn group_interval(spec: &Spec, group: &str) -> Option<&'static str> {
+    slo::interval(spec, group)
 }
 
 /// Every fixed catalogue entry (per-model AI alerts are generated from `ai_models`).

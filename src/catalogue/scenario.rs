@@ -2,6 +2,7 @@
 //! it stays silent, built from the alert's threshold so they stay right when it is overridden.
 
 use super::Cmp;
+use crate::scrape::Scrape;
 use std::collections::BTreeMap;
 
 /// One `promtool test rules` case for one alert.
@@ -66,6 +67,17 @@ pub fn level(t: f64, cmp: Cmp) -> (f64, f64) {
     }
 }
 
+/// A container in a steady crash loop, sampled each minute for `n` minutes: kubelet restarts it
+/// every 5 minutes (its back-off doubles from 10 s and caps at 300 s), it runs a few seconds and
+/// waits the rest. Its restart counter (`0x4 1x4 …`) and its waiting state (1 for four samples,
+/// none while it runs: `1x3 _ …`).
+pub fn kubelet_backoff(n: u64) -> (String, String) {
+    let cycles = (n + 1).div_ceil(5);
+    let restarts: Vec<String> = (0..cycles).map(|i| format!("{i}x4")).collect();
+    let waits: Vec<&str> = (0..cycles).map(|_| "1x3 _").collect();
+    (restarts.join(" "), waits.join(" "))
+}
+
 /// Minutes of data an alert needs: the rate window, its `for`, and a margin of at least 5,
 /// rounded up to a multiple of 5 so that the tests can evaluate the rules every 5 minutes
 /// (`render/rule_tests.rs`).
@@ -98,25 +110,33 @@ pub fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-/// HTTP requests of `job` where `ratio` of them answer 5xx, as the services export them
-/// (`http_requests_total{job, code}`).
-pub fn http_errors(job: &str, ratio: f64, n: u64) -> Vec<(String, String)> {
-    vec![
-        (series("http_requests_total", &[("job", job), ("code", "500")]), counter(600.0 * ratio, n)),
-        (series("http_requests_total", &[("job", job), ("code", "200")]), counter(600.0 * (1.0 - ratio), n)),
+/// HTTP requests of a scraped service where `ratio` of them answer 5xx, as the services export
+/// them (`http_requests_total{code}`), at `per_min` requests a minute.
+pub fn http_errors(scrape: &Scrape, ratio: f64, per_min: f64, n: u64) -> Vec<(String, String)> {
+    [
+        scrape.input("http_requests_total", &[("code", "500")], counter(per_min * ratio, n)),
+        scrape.input("http_requests_total", &[("code", "200")], counter(per_min * (1.0 - ratio), n)),
     ]
+    .concat()
 }
 
-/// A histogram whose observations all land above `2t` (`slow`) or at most `t/2`, so any high
-/// quantile is above or below `t`.
-pub fn histogram(metric: &str, labels: &[(&str, &str)], t: f64, slow: bool, n: u64) -> Vec<(String, String)> {
+/// A histogram the exporter exposes with `labels`, whose observations all land above `2t`
+/// (`slow`) or at most `t/2`, so any high quantile is above or below `t`.
+pub fn histogram(
+    scrape: &Scrape,
+    metric: &str,
+    labels: &[(&str, &str)],
+    t: f64,
+    slow: bool,
+    n: u64,
+) -> Vec<(String, String)> {
     let bounds = [t / 2.0, t * 2.0, t * 4.0];
     let mut out = Vec::new();
     for (i, le) in bounds.iter().map(|b| num(*b)).chain(["+Inf".to_string()]).enumerate() {
         let filled = if slow { i >= 2 } else { true };
         let mut l: Vec<(&str, &str)> = labels.to_vec();
         l.push(("le", &le));
-        out.push((series(&format!("{metric}_bucket"), &l), counter(if filled { 60.0 } else { 0.0 }, n)));
+        out.extend(scrape.input(&format!("{metric}_bucket"), &l, counter(if filled { 60.0 } else { 0.0 }, n)));
     }
     out
 }

@@ -3,9 +3,19 @@
 //! them): page when the 1h and 5m burn rates both exceed 14.4 or the 6h and 30m rates exceed 6;
 //! ticket when 1d and 2h exceed 3 or 3d and 6h exceed 1 — for a 30-day period. For another
 //! period each factor is scaled: budget share × period / long window.
+//!
+//! Only the 5-minute rates read the raw counters. Every longer window, the period included, is
+//! derived from them, as Sloth derives its period window (`sum_over_time` of the 5-minute SLI
+//! over the period): here the bad and all events' 5-minute rates are recorded apart and each
+//! window's error ratio is `sum_over_time(bad[w]) / sum_over_time(all[w])`, weighted by
+//! traffic, instead of `rate(…[30d])` over every raw series at every evaluation on every
+//! replica. The short windows and the alerts are evaluated every minute, the day-long windows
+//! and the period every 5 minutes. The period window reads that much local data: validation
+//! requires `prometheus.storage.retention_time` to keep it (`rule/beyond-retention`).
 
 use super::scenario::{Scenario, Scenarios, counter, eval_minutes, series_of};
 use super::{Alert, Recording, SLO_FILE, annotations, show};
+use crate::scrape::Scrape;
 use crate::spec::Spec;
 use crate::spec::slo::{Sli, Slo};
 use crate::syntax::Duration;
@@ -18,7 +28,12 @@ pub const NAMES: [&str; 2] = ["SLOErrorBudgetBurnFast", "SLOErrorBudgetBurnSlow"
 /// (long window, short window, share of the budget it may burn) for page and ticket alerts.
 const PAGE: [(&str, &str, f64); 2] = [("1h", "5m", 0.02), ("6h", "30m", 0.05)];
 const TICKET: [(&str, &str, f64); 2] = [("1d", "2h", 0.10), ("3d", "6h", 0.10)];
-const WINDOWS: [&str; 7] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+/// The windows derived from the 5-minute rates, evaluated every minute…
+const SHORT: [&str; 4] = ["30m", "1h", "2h", "6h"];
+/// … and every 5 minutes, with the period.
+const LONG: [&str; 2] = ["1d", "3d"];
+const SHORT_INTERVAL: &str = "1m";
+const LONG_INTERVAL: &str = "5m";
 
 fn ms(d: &str) -> f64 {
     Duration::new(d).millis().expect("window") as f64
@@ -33,23 +48,51 @@ fn group(slo: &Slo) -> String {
     format!("slo_{}", slo.name.replace('-', "_"))
 }
 
+fn long_group(slo: &Slo) -> String {
+    format!("{}_long_windows", group(slo))
+}
+
+/// The evaluation interval of a group of an SLO's rule file.
+pub fn interval(spec: &Spec, name: &str) -> Option<&'static str> {
+    spec.slos.iter().find_map(|slo| {
+        if name == group(slo) {
+            Some(SHORT_INTERVAL)
+        } else if name == long_group(slo) {
+            Some(LONG_INTERVAL)
+        } else {
+            None
+        }
+    })
+}
+
 /// The SLI error-ratio series over a window.
 pub fn record_name(window: &str) -> String {
     format!("slo:sli_error:ratio_rate{window}")
 }
 
-/// The SLI's error ratio over a window.
-fn sli(slo: &Slo, window: &str) -> String {
+const BAD: &str = "slo:sli_bad_events:rate5m";
+const ALL: &str = "slo:sli_events:rate5m";
+
+/// The SLI's bad events and all events, per second over 5 minutes.
+fn rates5m(slo: &Slo) -> (String, String) {
     match &slo.sli {
-        Sli::Availability(a) => format!("sum(rate({}[{window}])) / sum(rate({}[{window}]))", a.errors, a.total),
+        // No error series at all (none has happened yet) is no error: 0, not an absent ratio.
+        Sli::Availability(a) => {
+            (format!("sum(rate({}[5m])) or vector(0)", a.errors), format!("sum(rate({}[5m]))", a.total))
+        }
         Sli::Latency(l) => {
             let le = show(l.threshold_seconds);
-            format!(
-                "1 - sum(rate({h}_bucket{{{m}, le=\"{le}\"}}[{window}])) / sum(rate({h}_count{{{m}}}[{window}]))",
-                h = l.histogram,
-                m = l.matchers
-            )
+            let all = format!("sum(rate({h}_count{{{m}}}[5m]))", h = l.histogram, m = l.matchers);
+            let fast = format!("sum(rate({h}_bucket{{{m}, le=\"{le}\"}}[5m]))", h = l.histogram, m = l.matchers);
+            (format!("{all} - {fast}"), all)
         }
+    }
+}
+
+fn sli_kind(slo: &Slo) -> &'static str {
+    match slo.sli {
+        Sli::Availability(_) => "availability",
+        Sli::Latency(_) => "latency",
     }
 }
 
@@ -60,38 +103,36 @@ fn slo_labels(slo: &Slo) -> BTreeMap<String, String> {
 pub fn recordings(spec: &Spec) -> Vec<Recording> {
     let mut out = Vec::new();
     for slo in &spec.slos {
-        let mut windows: Vec<&str> = WINDOWS.to_vec();
-        if !windows.contains(&slo.period.as_str()) {
-            windows.push(slo.period.as_str());
-        }
-        for w in windows {
-            out.push(Recording {
-                file: file(slo),
-                group: group(slo),
-                record: record_name(w),
-                expr: sli(slo, w),
-                labels: slo_labels(slo),
-            });
-        }
-        out.push(Recording {
+        let sel = format!("{{slo=\"{}\"}}", slo.name);
+        let record = |group: String, record: String, expr: String| Recording {
             file: file(slo),
-            group: group(slo),
-            record: "slo:objective:ratio".into(),
-            expr: format!("vector({})", show(slo.objective)),
+            group,
+            record,
+            expr,
             labels: slo_labels(slo),
-        });
-        out.push(Recording {
-            file: file(slo),
-            group: group(slo),
-            record: "slo:error_budget:remaining_ratio".into(),
-            expr: format!(
-                "1 - {}{{slo=\"{}\"}} / {}",
-                record_name(slo.period.as_str()),
-                slo.name,
-                show(1.0 - slo.objective)
-            ),
-            labels: slo_labels(slo),
-        });
+        };
+        let (bad, all) = rates5m(slo);
+        out.push(record(group(slo), BAD.into(), bad));
+        out.push(record(group(slo), ALL.into(), all));
+        out.push(record(group(slo), record_name("5m"), format!("{BAD}{sel} / {ALL}{sel}")));
+        let derived = |w: &str| format!("sum_over_time({BAD}{sel}[{w}]) / sum_over_time({ALL}{sel}[{w}])");
+        for w in SHORT {
+            out.push(record(group(slo), record_name(w), derived(w)));
+        }
+        let mut long: Vec<&str> = LONG.to_vec();
+        let period = slo.period.as_str();
+        if !SHORT.contains(&period) && !long.contains(&period) && period != "5m" {
+            long.push(period);
+        }
+        for w in long {
+            out.push(record(long_group(slo), record_name(w), derived(w)));
+        }
+        out.push(record(long_group(slo), "slo:objective:ratio".into(), format!("vector({})", show(slo.objective))));
+        out.push(record(
+            long_group(slo),
+            "slo:error_budget:remaining_ratio".into(),
+            format!("1 - {}{sel} / {}", record_name(period), show(1.0 - slo.objective)),
+        ));
     }
     out
 }
@@ -157,11 +198,15 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             let mut labels = slo_labels(slo);
             labels.insert("severity".into(), severity.into());
             labels.insert("service".into(), slo.service.clone());
+            // What the budget counts, so an inhibition can tell an availability burn (the errors
+            // a service's error-rate alert pages for) from a latency one.
+            labels.insert("sli".into(), sli_kind(slo).into());
             // Fires: errors at twice the lowest burn threshold of this alert, and below the
             // page thresholds for the ticket. Silent: half the budget's sustainable rate.
             let fire = if speed == "fast" { (2.0 * lowest).min(1.0) } else { 2.0 * budget };
             let eval = if speed == "fast" { eval_minutes(60, 2) } else { eval_minutes(360, 15) };
-            let scenarios = match parsed.series(fire, eval + 5).zip(parsed.series(budget / 2.0, eval + 5)) {
+            let scraped = |bad: f64| parsed.series(bad, eval + 5).map(|s| scraped(spec, s));
+            let scenarios = match scraped(fire).zip(scraped(budget / 2.0)) {
                 Some((f, h)) => Scenarios {
                     firing: Scenario { series: f, eval_minutes: eval, expect: vec![slo_labels(slo)] },
                     healthy: Some(Scenario { series: h, eval_minutes: eval, expect: vec![] }),
@@ -171,7 +216,11 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             out.push(Alert {
                 name: name.into(),
                 file: file(slo),
-                group: group(slo),
+                // The slow burn reads the 1d and 3d windows: evaluated in their group, right
+                // after they are recorded. From a 1m group it would read samples up to 5m old,
+                // which Prometheus 3's left-open 5m lookback drops at the boundary: the alert
+                // flapped and its `for` never completed (promtool 3.5's test failed).
+                group: if speed == "fast" { group(slo) } else { long_group(slo) },
                 expr,
                 for_: Duration::new(for_),
                 labels,
@@ -244,8 +293,32 @@ fn matches_all(labels: &BTreeMap<String, String>, matchers: &[Matcher]) -> bool 
 /// Input series in which a share `bad` of the events are bad; `None` when the selectors are too
 /// intricate to derive series from (validation reports that).
 pub fn scenario_series(slo: &Slo, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
-    Parsed::of(slo)?.series(bad, n)
+    let series = Parsed::of(slo)?.series(bad, n)?;
+    Some(series.into_iter().map(|(metric, labels, values)| (series_of(&metric, &labels), values)).collect())
 }
+
+/// Series an SLI's selectors read, as stored: those of a declared job (`job="…"` in the
+/// selector) through that job's scrape, with the other labels as the service exposes them.
+fn scraped(spec: &Spec, series: Vec<Sample>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut scrapes: BTreeMap<String, Scrape> = BTreeMap::new();
+    for (metric, labels, values) in series {
+        let declared = labels.get("job").filter(|j| spec.scrape_jobs.iter().any(|s| &s.name == *j));
+        match declared {
+            Some(job) => {
+                let exposed: Vec<(&str, &str)> =
+                    labels.iter().filter(|(k, _)| *k != "job").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let scrape = scrapes.entry(job.clone()).or_insert_with(|| Scrape::of_or_nothing(spec, job));
+                out.extend(scrape.input(&metric, &exposed, values));
+            }
+            None => out.push((series_of(&metric, &labels), values)),
+        }
+    }
+    out
+}
+
+/// A series an SLI reads: metric, labels and values.
+type Sample = (String, BTreeMap<String, String>, String);
 
 /// An SLI's selectors, parsed once for all its scenarios.
 enum Parsed {
@@ -272,7 +345,7 @@ impl Parsed {
         })
     }
 
-    fn series(&self, bad: f64, n: u64) -> Option<Vec<(String, String)>> {
+    fn series(&self, bad: f64, n: u64) -> Option<Vec<Sample>> {
         let per_min = 600.0;
         match self {
             Parsed::Availability { err_metric, err_m, tot_metric, tot_m } => {
@@ -290,13 +363,13 @@ impl Parsed {
                         return None;
                     }
                     Some(vec![
-                        (series_of(err_metric, &err_labels), counter(per_min * bad, n)),
-                        (series_of(tot_metric, &good), counter(per_min * (1.0 - bad), n)),
+                        (err_metric.clone(), err_labels, counter(per_min * bad, n)),
+                        (tot_metric.clone(), good, counter(per_min * (1.0 - bad), n)),
                     ])
                 } else {
                     Some(vec![
-                        (series_of(err_metric, &err_labels), counter(per_min * bad, n)),
-                        (series_of(tot_metric, &labels_for(tot_m)?), counter(per_min, n)),
+                        (err_metric.clone(), err_labels, counter(per_min * bad, n)),
+                        (tot_metric.clone(), labels_for(tot_m)?, counter(per_min, n)),
                     ])
                 }
             }
@@ -304,12 +377,13 @@ impl Parsed {
                 let with_le = |le: &str| {
                     let mut x = base.clone();
                     x.insert("le".into(), le.into());
-                    series_of(&format!("{histogram}_bucket"), &x)
+                    x
                 };
+                let bucket = format!("{histogram}_bucket");
                 Some(vec![
-                    (with_le(&show(*threshold)), counter(per_min * (1.0 - bad), n)),
-                    (with_le("+Inf"), counter(per_min, n)),
-                    (series_of(&format!("{histogram}_count"), base), counter(per_min, n)),
+                    (bucket.clone(), with_le(&show(*threshold)), counter(per_min * (1.0 - bad), n)),
+                    (bucket, with_le("+Inf"), counter(per_min, n)),
+                    (format!("{histogram}_count"), base.clone(), counter(per_min, n)),
                 ])
             }
         }

@@ -78,6 +78,28 @@ pub fn visit<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     }
 }
 
+/// How far back an expression reads stored samples, in milliseconds: the longest range plus
+/// offset along any path (a subquery's range and offset add to what its inner expression reads);
+/// Prometheus' 5-minute lookback of instant selectors is left out.
+pub fn lookback_ms(e: &Expr) -> u128 {
+    use promql_parser::parser::Offset;
+    let offset = |o: &Option<Offset>| match o {
+        Some(Offset::Pos(d)) => d.as_millis(),
+        _ => 0,
+    };
+    match e {
+        Expr::VectorSelector(v) => offset(&v.offset),
+        Expr::MatrixSelector(m) => m.range.as_millis() + offset(&m.vs.offset),
+        Expr::Subquery(s) => s.range.as_millis() + offset(&s.offset) + lookback_ms(&s.expr),
+        Expr::Paren(p) => lookback_ms(&p.expr),
+        Expr::Unary(u) => lookback_ms(&u.expr),
+        Expr::Aggregate(a) => a.param.as_deref().map_or(0, lookback_ms).max(lookback_ms(&a.expr)),
+        Expr::Call(c) => c.args.args.iter().map(|a| lookback_ms(a)).max().unwrap_or(0),
+        Expr::Binary(b) => lookback_ms(&b.lhs).max(lookback_ms(&b.rhs)),
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => 0,
+    }
+}
+
 /// Every series selector an expression reads: instant vectors and the vectors of ranges.
 pub fn selectors(e: &Expr) -> Vec<&VectorSelector> {
     let mut found = Vec::new();

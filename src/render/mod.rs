@@ -11,7 +11,7 @@ mod logs;
 pub mod loki;
 pub mod prometheus;
 pub mod promtail;
-mod relabel;
+pub(crate) mod relabel;
 pub mod route_tree;
 pub mod rule_tests;
 pub mod web;

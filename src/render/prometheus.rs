@@ -119,10 +119,10 @@ struct AlertmanagerSet {
 }
 
 #[derive(Serialize, Clone)]
-struct StaticConfig {
-    targets: Vec<String>,
+pub(crate) struct StaticConfig {
+    pub(crate) targets: Vec<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    labels: BTreeMap<String, String>,
+    pub(crate) labels: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -130,19 +130,21 @@ struct ScrapeFile {
     scrape_configs: Vec<ScrapeConfig>,
 }
 
+/// A job's `scrape_configs` entry as written; [`crate::scrape`] models what Prometheus makes of
+/// a target's series from these same fields.
 #[derive(Serialize, Clone)]
-struct ScrapeConfig {
-    job_name: String,
+pub(crate) struct ScrapeConfig {
+    pub(crate) job_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     scrape_interval: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scrape_timeout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    metrics_path: Option<String>,
+    pub(crate) metrics_path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    scheme: Option<Scheme>,
+    pub(crate) scheme: Option<Scheme>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    honor_labels: bool,
+    pub(crate) honor_labels: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     tls_config: Option<TlsConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -150,15 +152,15 @@ struct ScrapeConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization: Option<AuthorizationOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    static_configs: Vec<StaticConfig>,
+    pub(crate) static_configs: Vec<StaticConfig>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     file_sd_configs: Vec<FileSdConfig>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     kubernetes_sd_configs: Vec<KubernetesSdConfig>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    relabel_configs: Vec<Relabel>,
+    pub(crate) relabel_configs: Vec<Relabel>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    metric_relabel_configs: Vec<Relabel>,
+    pub(crate) metric_relabel_configs: Vec<Relabel>,
 }
 
 #[derive(Serialize, Default, Clone)]
@@ -239,6 +241,20 @@ impl RuleFileOut {
         out.into_bytes()
     }
 
+    /// The names of the groups [`RuleFileOut::body`] writes for `needed`, in order.
+    pub(super) fn group_names(&self, needed: Option<&BTreeSet<usize>>) -> Vec<String> {
+        let mut at = 0;
+        let mut out = Vec::new();
+        for g in &self.groups {
+            let first = at;
+            at += g.rules.len();
+            if needed.is_none_or(|n| (first..at).any(|i| n.contains(&i))) {
+                out.push(g.name.clone());
+            }
+        }
+        out
+    }
+
     /// The document [`RuleFileOut::yaml`] writes below its header. serde_yaml writes a block
     /// nested at a fixed indentation and never folds lines, so a piece serialised alone and
     /// indented is the bytes it is within the whole document (the tests below compare).
@@ -310,6 +326,21 @@ pub(super) struct RuleOut {
     pub(super) labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) annotations: BTreeMap<String, String>,
+}
+
+impl RuleOut {
+    /// A catalogue alert as its rule file holds it.
+    pub(super) fn of(alert: &crate::catalogue::Alert) -> RuleOut {
+        RuleOut {
+            alert: Some(alert.name.clone()),
+            record: None,
+            expr: alert.expr.clone(),
+            for_: Some(alert.for_.to_string()),
+            keep_firing_for: None,
+            labels: alert.labels.clone(),
+            annotations: alert.annotations.clone(),
+        }
+    }
 }
 
 /// A rule file of the spec: its bundle path, bytes, the path Prometheus loads it by (none for a
@@ -399,19 +430,10 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             labels: r.labels.clone(),
             annotations: BTreeMap::new(),
         };
-        push_rule(by_file.entry(&r.file).or_default(), &r.group, rule);
+        push_rule(spec, by_file.entry(&r.file).or_default(), &r.group, rule);
     }
     for alert in &alerts {
-        let rule = RuleOut {
-            alert: Some(alert.name.clone()),
-            record: None,
-            expr: alert.expr.clone(),
-            for_: Some(alert.for_.to_string()),
-            keep_firing_for: None,
-            labels: alert.labels.clone(),
-            annotations: alert.annotations.clone(),
-        };
-        push_rule(by_file.entry(&alert.file).or_default(), &alert.group, rule);
+        push_rule(spec, by_file.entry(&alert.file).or_default(), &alert.group, RuleOut::of(alert));
     }
     for file in alerts.iter().map(|a| &a.file).chain(recordings.iter().map(|r| &r.file)) {
         if !order.contains(&file.as_str()) {
@@ -619,7 +641,7 @@ fn rule_out(model: &Model, r: &Rule) -> RuleOut {
     }
 }
 
-fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
+pub(crate) fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
     let k8s = match &job.discovery {
         Discovery::Kubernetes(k) => Some(k),
         _ => None,
@@ -775,11 +797,16 @@ fn endpoint_port_name(role: K8sRole) -> &'static str {
     }
 }
 
-/// Appends a rule to its group, opening the group where it first appears.
-fn push_rule(groups: &mut Vec<GroupOut>, group: &str, rule: RuleOut) {
+/// Appends a rule to its group, opening the group where it first appears (with the interval the
+/// catalogue gives it, if any).
+fn push_rule(spec: &Spec, groups: &mut Vec<GroupOut>, group: &str, rule: RuleOut) {
     match groups.iter_mut().find(|g| g.name == group) {
         Some(g) => g.rules.push(rule),
-        None => groups.push(GroupOut { name: group.to_string(), interval: None, rules: vec![rule] }),
+        None => groups.push(GroupOut {
+            name: group.to_string(),
+            interval: crate::catalogue::group_interval(spec, group).map(str::to_string),
+            rules: vec![rule],
+        }),
     }
 }
 

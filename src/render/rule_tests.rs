@@ -11,7 +11,7 @@
 //! closure, so that is one file per alert. `prometheus/tests/coverage.json` counts the alerts
 //! proven both ways.
 
-use super::prometheus::{RuleFileOut, RuleOut};
+use super::prometheus::{GroupOut, RuleFileOut, RuleOut};
 use super::{json, yaml};
 use crate::bundle::Bundle;
 use crate::catalogue::Alert;
@@ -27,6 +27,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 struct TestFile {
     rule_files: Vec<String>,
     evaluation_interval: &'static str,
+    /// The rule groups in file order. promtool evaluates every group at each step, in a random
+    /// order without this; a group reading what an earlier one records (an SLO's burn alert,
+    /// its windows) then reads, now and then, the previous step's sample, one evaluation
+    /// interval old, which Prometheus 3's left-open lookback drops at the boundary: a flaky
+    /// test. In file order, each step reads what the same step recorded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    group_eval_order: Vec<String>,
     tests: Vec<TestGroup>,
 }
 
@@ -106,7 +113,9 @@ pub fn expand(template: &str, labels: &BTreeMap<String, String>) -> String {
 /// holds (or, silent, never holds) from some minute m ≤ W on. Under 5-minute steps the alert is
 /// pending from ⌈m⌉₅ and fires from ⌈m⌉₅ + ⌈F⌉₅ ≤ ⌈E − F − 5⌉₅ + ⌈F⌉₅ ≤ E: both scenarios come
 /// out as under 1-minute steps. The catalogue's expressions read raw series, or recorded ones
-/// at an instant, never a range of recorded samples that coarser steps would thin out.
+/// at an instant, except the SLO windows: a ratio of two `sum_over_time`s of recorded 5-minute
+/// rates, which under the scenarios' steady rates is the same whether a range holds samples a
+/// minute or 5 minutes apart.
 fn five_minute(alert: &Alert) -> bool {
     let s = &alert.scenarios;
     s.firing.eval_minutes.is_multiple_of(5) && s.healthy.as_ref().is_none_or(|h| h.eval_minutes.is_multiple_of(5))
@@ -275,6 +284,29 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// The promtool files that prove `alerts` outside a bundle: a rule file holding just them (one
+/// group), to be written as `rules.yml`, and their firing and silent tests. For showing what the
+/// catalogue's scenarios make of a spec that validation refuses (a scrape job that renames the
+/// labels an alert joins on: `tests/catalogue.rs`).
+pub fn standalone(alerts: &[Alert]) -> (String, String) {
+    let rules = alerts.iter().map(RuleOut::of).collect();
+    let file = RuleFileOut::new(vec![GroupOut { name: "standalone".into(), interval: None, rules }]);
+    let mut tests = Vec::new();
+    for alert in alerts {
+        tests.push(group_for(&alert.name, "fires", &alert.scenarios.firing, alert));
+        if let Some(h) = &alert.scenarios.healthy {
+            tests.push(group_for(&alert.name, "stays silent", h, alert));
+        }
+    }
+    let doc = TestFile {
+        rule_files: vec!["rules.yml".into()],
+        evaluation_interval: "1m",
+        group_eval_order: Vec::new(),
+        tests,
+    };
+    (file.body(None), serde_yaml::to_string(&doc).expect("test files always serialise"))
+}
+
 pub(super) fn render(
     model: &Model,
     bundle: &mut Bundle,
@@ -315,6 +347,8 @@ pub(super) fn render(
             let mut out = Vec::new();
             let for_ruler = ruler.contains(file.as_str());
             let evaluation_interval = if planned.five_minute { "5m" } else { "1m" };
+            // The groups of what the test loads: the copy's, or the whole file's.
+            let copied = part.is_some() && planned.needed.is_some();
             let (path, rule_file) = match (part, &planned.needed, rule_files.get(&file)) {
                 (Some(alert), Some(needed), Some(rules)) => {
                     let dir = format!("prometheus/tests/by_alert/{file}");
@@ -328,7 +362,13 @@ pub(super) fn render(
                 _ if for_ruler => (format!("prometheus/tests/{file}_test.yml"), format!("../../ruler/{file}.yml")),
                 _ => (format!("prometheus/tests/{file}_test.yml"), format!("../rules/{file}.yml")),
             };
-            let doc = TestFile { rule_files: vec![rule_file], evaluation_interval, tests: planned.tests };
+            let groups = rule_files
+                .get(&file)
+                .map(|r| r.group_names(if copied { planned.needed.as_ref() } else { None }))
+                .unwrap_or_default();
+            let group_eval_order = if groups.len() > 1 { groups } else { Vec::new() };
+            let doc =
+                TestFile { rule_files: vec![rule_file], evaluation_interval, group_eval_order, tests: planned.tests };
             out.push((path, yaml(model, "promtool rule tests", &doc)));
             out
         })
@@ -342,7 +382,6 @@ pub(super) fn render(
 
 #[cfg(test)]
 mod tests {
-    use super::super::prometheus::GroupOut;
     use super::*;
 
     #[test]

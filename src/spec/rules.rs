@@ -24,6 +24,17 @@ pub struct Rules {
     /// Default true.
     #[serde(default = "yes")]
     pub watchdog: bool,
+    /// The least traffic, in events per second, at which a generated ratio alert (failed
+    /// requests, logins, payments, inferences … over all of them) may fire: each is
+    /// `<ratio> > <threshold> and <all events per second> > <this>`, so one failed request in a
+    /// quiet five minutes does not page, and no traffic at all is silent by design rather than
+    /// by a 0/0 that never compares true. Default 0.1 (30 events in 5 minutes).
+    #[serde(default = "min_rate")]
+    pub ratio_min_rate: f64,
+}
+
+fn min_rate() -> f64 {
+    0.1
 }
 
 fn yes() -> bool {
@@ -32,7 +43,13 @@ fn yes() -> bool {
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules { runbook_base_url: None, files: Vec::new(), overrides: BTreeMap::new(), watchdog: true }
+        Rules {
+            runbook_base_url: None,
+            files: Vec::new(),
+            overrides: BTreeMap::new(),
+            watchdog: true,
+            ratio_min_rate: min_rate(),
+        }
     }
 }
 

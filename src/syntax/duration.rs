@@ -46,6 +46,21 @@ impl Duration {
         Duration(s.to_string())
     }
 
+    /// A span in milliseconds as Prometheus writes one: `25h` → `1d1h`, `0` → `0s`.
+    pub fn from_millis(mut ms: u64) -> Self {
+        if ms == 0 {
+            return Duration::new("0s");
+        }
+        let mut out = String::new();
+        for (unit, size) in [("d", 86_400_000u64), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+            if ms >= size {
+                out.push_str(&format!("{}{unit}", ms / size));
+                ms %= size;
+            }
+        }
+        Duration(out)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -37,11 +37,39 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
 
     for (i, job) in spec.scrape_jobs.iter().enumerate() {
         check_job(spec, &format!("scrape_jobs[{i}]"), job, interval, cx);
+        renamed_labels(spec, &format!("scrape_jobs[{i}]"), job, cx);
     }
     cx.unique(
         "scrape job",
         spec.scrape_jobs.iter().enumerate().map(|(i, j)| (format!("scrape_jobs[{i}].name"), j.name.as_str())),
     );
+}
+
+/// A job whose target labels (its static labels, discovery and relabeling, as the scrape model
+/// finds them) take the name of a label its exporter sets itself, without `honor_labels`:
+/// Prometheus keeps the exporter's as `exported_<name>`, so what reads or joins on it finds
+/// nothing (issue 20: kube-state-metrics' and DCGM's `namespace`/`pod`).
+fn renamed_labels(spec: &Spec, path: &str, job: &ScrapeJob, cx: &mut Cx) {
+    let own = crate::catalogue::metrics::own_labels(&job.name);
+    let Some(scrape) = crate::scrape::Scrape::of(spec, &job.name) else { return };
+    let renamed = scrape.renames(own.iter().copied());
+    if renamed.is_empty() {
+        return;
+    }
+    let exported: Vec<String> = renamed.iter().map(|l| format!("{}{l}", crate::scrape::EXPORTED)).collect();
+    cx.error(
+        Code::ScrapeRenamedLabel,
+        format!("{path}.honor_labels"),
+        format!(
+            "the job's target labels {} displace the exporter's own, which Prometheus keeps as {}: the alerts and dashboards that read or join on them find nothing",
+            renamed.join(", "),
+            exported.join(", ")
+        ),
+    )
+    .hint(format!(
+        "set honor_labels = true and drop the discovery's own labels (relabel_configs: {{ action = \"labeldrop\"; regex = \"{}\"; }}), as kube-prometheus scrapes kube-state-metrics",
+        renamed.join("|")
+    ));
 }
 
 /// The team names declared in the spec, for reference checks.

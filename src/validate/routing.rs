@@ -127,21 +127,48 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     }
 
     for (i, r) in am.inhibit_rules.iter().enumerate() {
-        let source: Vec<Matcher> = r.source_matchers.iter().filter_map(|m| Matcher::parse(m).ok()).collect();
-        let possible = alerts.iter().any(|(_, l)| {
-            source.iter().all(|m| match l.get(&m.name) {
-                Some(v) => m.matches(Some(v)),
-                // A label the rule does not set may come from the series: it could match.
-                None => true,
+        let p = format!("alertmanager.inhibit_rules[{i}]");
+        // The alerts that could be the source, then the target: none is reported where it is.
+        let mut sides = Vec::new();
+        for (code, field, matchers) in [
+            (Code::InhibitNoSource, "source", &r.source_matchers),
+            (Code::InhibitNoTarget, "target", &r.target_matchers),
+        ] {
+            let parsed: Vec<Matcher> = matchers.iter().filter_map(|m| Matcher::parse(m).ok()).collect();
+            let found: Vec<&Labels> = alerts.iter().map(|(_, l)| l).filter(|l| could_match(&parsed, l)).collect();
+            if found.is_empty() {
+                cx.error(
+                    code,
+                    format!("{p}.{field}_matchers"),
+                    format!("no alert of this environment can be the {field}"),
+                )
+                .hint("match labels the alert rules set (severity, service, alertname), or remove the rule");
+                break;
+            }
+            sides.push(found);
+        }
+        let [sources, targets] = sides.as_slice() else { continue };
+        // Alertmanager compares the `equal` labels of the two firing alerts: where both rules set
+        // one statically, the values must agree (a label set by neither may come from the series).
+        let pair = sources.iter().any(|s| {
+            targets.iter().any(|t| {
+                r.equal.iter().all(|l| {
+                    matches!((s.get(l), t.get(l)), (Some(a), Some(b)) if a == b)
+                        || s.get(l).is_none()
+                        || t.get(l).is_none()
+                })
             })
         });
-        if !possible {
+        if !pair {
             cx.error(
-                Code::InhibitNoSource,
-                format!("alertmanager.inhibit_rules[{i}].source_matchers"),
-                "no alert of this environment can be the source",
+                Code::InhibitNoTarget,
+                format!("{p}.equal"),
+                format!(
+                    "no alert that can be the source shares the labels {} with one that can be the target: the rule never mutes anything",
+                    r.equal.join(", ")
+                ),
             )
-            .hint("match labels the alert rules set (severity, service, alertname), or remove the rule");
+            .hint("an alert exists at one severity only: inhibit another alert that fires with it (e.g. a service's down alert over its warnings, equal on service and instance)");
         }
     }
 
@@ -158,6 +185,15 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .hint("route to it, or remove it");
         }
     }
+}
+
+/// Whether an alert with these static labels could match the matchers: a label its rule does not
+/// set may come from the series, so it could.
+fn could_match(matchers: &[Matcher], labels: &Labels) -> bool {
+    matchers.iter().all(|m| match labels.get(&m.name) {
+        Some(v) => m.matches(Some(v)),
+        None => true,
+    })
 }
 
 fn describe(labels: &Labels) -> String {

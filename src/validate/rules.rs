@@ -18,10 +18,17 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> NamesRead {
     if let Some(u) = &spec.rules.runbook_base_url {
         cx.url("rules.runbook_base_url", u);
     }
+    let min = spec.rules.ratio_min_rate;
+    if !(min.is_finite() && min >= 0.0) {
+        cx.error(Code::ValueOutOfRange, "rules.ratio_min_rate", format!("{min} is not a rate of events per second"))
+            .hint("a number of events per second, e.g. 0.1 (30 in 5 minutes); 0 guards only against no traffic");
+    }
     let lint_cx = crate::lint::Context {
         scrape_interval_ms: spec.prometheus.scrape_interval.millis().unwrap_or(15_000),
         runbook_base_url: spec.rules.runbook_base_url.is_some(),
     };
+    let retention =
+        spec.prometheus.storage.retention_time.millis().ok().map(|ms| (ms, &spec.prometheus.storage.retention_time));
     // Files are checked on every core (each parses and lints its rules' PromQL).
     let checked: Vec<FileChecked> = spec
         .rules
@@ -50,7 +57,9 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> NamesRead {
                 }
                 fcx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
                 for (ri, rule) in group.rules.iter().enumerate() {
-                    if let Some(names) = check_rule(&mut fcx, &lint_cx, &format!("{gp}.rules[{ri}]"), rule) {
+                    // A file for the store's ruler reads the store, not the local TSDB.
+                    let keeps = if file.store_ruler { None } else { retention };
+                    if let Some(names) = check_rule(&mut fcx, &lint_cx, keeps, &format!("{gp}.rules[{ri}]"), rule) {
                         reads.insert(rule.expr.clone(), names);
                     }
                 }
@@ -125,8 +134,15 @@ fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>)
     }
 }
 
-/// Checks a rule; what its expression reads by name, when it parses.
-fn check_rule(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule) -> Option<Option<Vec<String>>> {
+/// Checks a rule; what its expression reads by name, when it parses. `retention`: how long the
+/// local TSDB the rule reads keeps samples (none for the store's ruler).
+fn check_rule(
+    cx: &mut Cx,
+    lint_cx: &crate::lint::Context,
+    retention: Option<(u64, &crate::syntax::Duration)>,
+    path: &str,
+    rule: &Rule,
+) -> Option<Option<Vec<String>>> {
     match (&rule.alert, &rule.record) {
         (Some(_), Some(_)) | (None, None) => {
             cx.error(Code::RuleShape, path, "a rule has exactly one of `alert` and `record`")
@@ -162,6 +178,20 @@ fn check_rule(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Ru
     let reads = match promql_parser::parser::parse(&rule.expr) {
         Ok(parsed) => {
             lint(cx, lint_cx, path, rule, &parsed);
+            let back = crate::lint::analysis::lookback_ms(&parsed);
+            if let Some((keeps, text)) = retention
+                && back > u128::from(keeps)
+            {
+                let back = crate::syntax::Duration::from_millis(back as u64);
+                cx.error(
+                    Code::RuleBeyondRetention,
+                    format!("{path}.expr"),
+                    format!("reads {back} back, but prometheus.storage.retention_time keeps {text} of local data"),
+                )
+                .hint(format!(
+                    "keep at least {back} (prometheus.storage.retention_time = \"{back}\"), read a shorter window, or put the rule in a store_ruler file"
+                ));
+            }
             Some(crate::lint::analysis::names_read(&parsed))
         }
         Err(e) => {

@@ -71,6 +71,25 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
                 }
             }
         }
+        // Its rules run on Prometheus and derive the period's error ratio from the local 5-minute
+        // rates recorded over the whole period (catalogue/slo.rs).
+        let keeps = spec.prometheus.storage.retention_time.millis();
+        if let (Ok(period), Ok(keeps)) = (slo.period.millis(), keeps)
+            && period > keeps
+        {
+            cx.error(
+                Code::RuleBeyondRetention,
+                format!("{p}.period"),
+                format!(
+                    "the SLO's error ratio over its {} period is computed from that much of Prometheus' local data, but prometheus.storage.retention_time keeps {}",
+                    slo.period, spec.prometheus.storage.retention_time
+                ),
+            )
+            .hint(format!(
+                "keep at least the period (prometheus.storage.retention_time = \"{}\"), or shorten the SLO's period",
+                slo.period
+            ));
+        }
         let derivable = crate::catalogue::slo::scenario_series(slo, 0.1, 10).is_some();
         if !derivable && (0.0..1.0).contains(&slo.objective) {
             cx.error(Code::RuleUntested, format!("{p}.sli"), "cannot build test series for these selectors")

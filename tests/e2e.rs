@@ -53,7 +53,9 @@ fn a_dev_bundle_on_real_servers_fires_routes_inhibits_and_reloads() {
     let bundles = tmp.path().join("bundles");
     let [b1, b2, b3] = [("v1", &v1), ("v2", &v2), ("v3", &v3)].map(|(name, spec)| render(spec, &bundles.join(name)));
     let infra = b3.join("prometheus/rules/infrastructure_alerts.yml");
-    let edited = std::fs::read_to_string(&infra).unwrap().replace("expr: up == 0", "expr: up == 2");
+    let original = std::fs::read_to_string(&infra).unwrap();
+    let edited = original.replace("expr: vector(1)", "expr: vector(2)");
+    assert_ne!(edited, original, "the hand edit must change the rule file");
     std::fs::write(&infra, edited).unwrap();
     mark("bundles rendered");
 

@@ -2,11 +2,14 @@
 //! MinIO, GPUs (DCGM), and every scrape target.
 
 use super::application::gauge_sum_above;
-use super::metrics::{APISERVER_JOB, DCGM_JOB, KSM_JOB, MQ_JOB, NODE_JOB, PG_JOB, REDIS_JOB};
+use super::metrics::{
+    APISERVER_JOB, DCGM_JOB, KSM_JOB, MINIO_BUCKET_JOB, MINIO_JOB, MQ_JOB, MQ_QUEUES_JOB, NODE_JOB, PG_JOB, REDIS_JOB,
+};
 use super::scenario::{
     self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair, series, series_of,
 };
 use super::{Cmp, Ctx, Def, INFRASTRUCTURE_FILE};
+use crate::render::{quote, regex_literal};
 use std::collections::BTreeMap;
 
 const GROUP: &str = "infrastructure_component_alerts";
@@ -93,10 +96,63 @@ fn host_disk_fill(c: &Ctx) -> (String, Scenarios) {
     (expr, pair((2.0, 0.5), c.eval(360), labels(&fs_labels(c.job)), make))
 }
 
+/// The jobs marked `critical`, as a regex alternation.
+fn critical_jobs(c: &Ctx) -> Option<String> {
+    let jobs: Vec<String> = c.spec.scrape_jobs.iter().filter(|j| j.critical).map(|j| regex_literal(&j.name)).collect();
+    (!jobs.is_empty()).then(|| jobs.join("|"))
+}
+
+/// `up == 0` for every job but the critical ones, whose targets `CriticalTargetDown` covers.
 fn target_down(c: &Ctx) -> (String, Scenarios) {
     let l = [("job", NODE_JOB), ("instance", HOST)];
     let make = move |up: f64, n: u64| vec![(series("up", &l), gauge(up, n))];
-    ("up == 0".into(), pair((0.0, 1.0), c.eval(0), labels(&l), make))
+    let expr = match critical_jobs(c) {
+        Some(jobs) => format!("up{{job!~{}}} == 0", quote(&jobs)),
+        None => "up == 0".into(),
+    };
+    (expr, pair((0.0, 1.0), c.eval(0), labels(&l), make))
+}
+
+/// The first critical job's `up` series, with its target labels (`service`).
+fn critical_up(c: &Ctx) -> Vec<(String, String)> {
+    let job = c.spec.scrape_jobs.iter().find(|j| j.critical).expect("only generated with a critical job");
+    let mut l = vec![("job".to_string(), job.name.clone()), ("instance".to_string(), "critical-1:9187".to_string())];
+    l.extend(job.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    l
+}
+
+/// `up == 0` for the critical jobs: their exporter (or, for RabbitMQ's plugin, the server
+/// itself) cannot be scraped, so the service's own "down" alert cannot fire either.
+fn critical_target_down(c: &Ctx) -> (String, Scenarios) {
+    let jobs = critical_jobs(c).unwrap_or_default();
+    let l = critical_up(c);
+    let keeps: BTreeMap<String, String> = l.iter().cloned().collect();
+    let make = move |up: f64, n: u64| {
+        let pairs: Vec<(&str, &str)> = l.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        vec![(series("up", &pairs), gauge(up, n))]
+    };
+    (format!("up{{job=~{}}} == 0", quote(&jobs)), pair((0.0, 1.0), c.eval(0), keeps, make))
+}
+
+/// `absent(up{job})` for each critical job: discovery finds no target at all (an empty file_sd
+/// file, a renamed Kubernetes label), so there is no `up` series to be 0.
+fn critical_target_missing(c: &Ctx) -> (String, Scenarios) {
+    let jobs: Vec<&str> = c.spec.scrape_jobs.iter().filter(|j| j.critical).map(|j| j.name.as_str()).collect();
+    let expr: Vec<String> = jobs.iter().map(|j| format!("absent(up{{job={}}})", quote(j))).collect();
+    let eval = c.eval(0);
+    let n = scenario::length(eval);
+    let present: Vec<(String, String)> =
+        jobs.iter().map(|j| (series("up", &[("job", j), ("instance", "critical-1:9187")]), gauge(1.0, n))).collect();
+    let scenarios = Scenarios {
+        // No series at all: every critical job is missing, each alert naming its job.
+        firing: Scenario {
+            series: vec![],
+            eval_minutes: eval,
+            expect: jobs.iter().map(|j| labels(&[("job", j)])).collect(),
+        },
+        healthy: Some(Scenario { series: present, eval_minutes: eval, expect: vec![] }),
+    };
+    (expr.join(" or "), scenarios)
 }
 
 /// `metric{job} == 0` for an exporter's own "is the server up" gauge.
@@ -115,6 +171,74 @@ fn gauge_above(c: &Ctx, metric: &'static str, instance: &'static str) -> (String
     (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), labels(&[("job", c.job), ("instance", instance)]), make))
 }
 
+/// A queue's gauge from RabbitMQ's `/metrics/detailed` above the threshold, per queue: every
+/// label stays (`instance`, `vhost`, `queue`), so on-call sees which queue of which node.
+fn queue_above(c: &Ctx, metric: &'static str) -> (String, Scenarios) {
+    let expr = format!("{metric}{} > {}", c.sel(""), c.t());
+    let job = c.job.to_string();
+    let queue = move |job: &str| labels(&[("job", job), ("instance", MQ), ("vhost", "/"), ("queue", "render-jobs")]);
+    let keeps = queue(c.job);
+    let make = move |v: f64, n: u64| vec![(series_of(metric, &queue(&job)), gauge(v, n))];
+    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), keeps, make))
+}
+
+/// RabbitMQ nodes (by `instance`, with their `rabbitmq_cluster`) that see fewer of their
+/// cluster's other nodes over Erlang distribution than the cluster has: `job` is the plugin's
+/// `/metrics` job. See [`mq_partition`].
+pub fn rabbitmq_partition(job: &str) -> String {
+    let sel = |extra: &str| {
+        let job = format!("job={}", quote(job));
+        if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
+    };
+    let identity = format!("rabbitmq_identity_info{}", sel(""));
+    format!(
+        "(count by (instance) (erlang_vm_dist_node_state{} == 3) or on (instance) (max by (instance) ({identity}) * 0)) \
+         * on (instance) group_left (rabbitmq_cluster) max by (instance, rabbitmq_cluster) ({identity}) \
+         < on (rabbitmq_cluster) group_left () (count by (rabbitmq_cluster) ({identity}) - 1)",
+        sel("peer!~\"rabbitmqcli.*\"")
+    )
+}
+
+/// A node that sees fewer of its cluster's other nodes over Erlang distribution than the
+/// cluster has: a network partition (RabbitMQ's own `InsufficientEstablishedErlangDistributionLinks`
+/// alert, per node). The plugin has no partition metric. CLI tools connect as peers named
+/// `rabbitmqcli…` and are left out, as RabbitMQ's Erlang-Distribution dashboard does. A node that
+/// sees no peer has no `erlang_vm_dist_node_state` series at all, hence the `or` with 0.
+fn mq_partition(c: &Ctx) -> (String, Scenarios) {
+    let expr = rabbitmq_partition(c.job);
+    let job = c.job.to_string();
+    let nodes = [
+        ("rabbitmq-1:15692", "rabbit@rabbitmq-1", "rabbit@rabbitmq-2"),
+        ("rabbitmq-2:15692", "rabbit@rabbitmq-2", "rabbit@rabbitmq-1"),
+    ];
+    let eval = c.eval(0);
+    let n = scenario::length(eval);
+    let make = |state: f64| {
+        let mut out = Vec::new();
+        for (instance, node, peer) in nodes {
+            let id = [
+                ("job", job.as_str()),
+                ("instance", instance),
+                ("rabbitmq_node", node),
+                ("rabbitmq_cluster", "rabbit@rabbitmq-1"),
+            ];
+            out.push((series("rabbitmq_identity_info", &id), gauge(1.0, n)));
+            let link = [("job", job.as_str()), ("instance", instance), ("peer", peer)];
+            out.push((series("erlang_vm_dist_node_state", &link), gauge(state, n)));
+        }
+        out
+    };
+    let expect =
+        nodes.iter().map(|(i, _, _)| labels(&[("instance", i), ("rabbitmq_cluster", "rabbit@rabbitmq-1")])).collect();
+    // Pending (1) on both sides: each node has lost the other.
+    let scenarios = Scenarios {
+        firing: Scenario { series: make(1.0), eval_minutes: eval, expect },
+        healthy: Some(Scenario { series: make(3.0), eval_minutes: eval, expect: vec![] }),
+    };
+    (expr, scenarios)
+}
+
+const MQ: &str = "rabbitmq-1:15692";
 const PG: &str = "postgres-exporter-1:9187";
 const REDIS: &str = "redis-exporter-1:9121";
 
@@ -217,20 +341,34 @@ fn apiserver_latency(c: &Ctx) -> (String, Scenarios) {
     (expr, scenarios)
 }
 
+/// Objects of a bucket that failed to replicate in the last hour, per bucket and target. The
+/// counter is per MinIO server (`server`); several scrape targets may each report every
+/// server, so the servers' counts are taken once each (`max`) before summing.
 fn minio_replication_failures(c: &Ctx) -> (String, Scenarios) {
-    let expr = format!("sum(increase(minio_bucket_replication_failed_count{}[1h])) > {}", c.sel(""), c.t());
+    let expr = format!(
+        "sum by (bucket, targetArn) (max by (bucket, targetArn, server) (increase(minio_bucket_replication_total_failed_count{}[1h]))) > {}",
+        c.sel(""),
+        c.t()
+    );
     let job = c.job.to_string();
+    let arn = "arn:minio:replication::backup:assets";
     let make = move |failures_per_hour: f64, n: u64| {
         vec![(
             series(
-                "minio_bucket_replication_failed_count",
-                &[("job", &job), ("instance", "minio:9000"), ("bucket", "assets")],
+                "minio_bucket_replication_total_failed_count",
+                &[
+                    ("job", &job),
+                    ("instance", "minio:9000"),
+                    ("bucket", "assets"),
+                    ("targetArn", arn),
+                    ("server", "minio-1:9000"),
+                ],
             ),
             counter(failures_per_hour / 60.0, n),
         )]
     };
     let (fire, calm) = level(c.threshold, Cmp::Above);
-    (expr, pair((fire, calm.max(0.0)), c.eval(60), BTreeMap::new(), make))
+    (expr, pair((fire, calm.max(0.0)), c.eval(60), labels(&[("bucket", "assets"), ("targetArn", arn)]), make))
 }
 
 fn gpu_memory(c: &Ctx) -> (String, Scenarios) {
@@ -350,6 +488,28 @@ pub fn defs() -> Vec<Def> {
             target_down,
         ),
         d(
+            "CriticalTargetDown",
+            None,
+            0.0,
+            "1m",
+            "critical",
+            &[("component", "scrape")],
+            "Target {{ $labels.instance }} of critical job {{ $labels.job }} is down",
+            "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for {for}: the service cannot be seen, and its own alerts cannot fire.",
+            critical_target_down,
+        ),
+        d(
+            "CriticalTargetMissing",
+            None,
+            0.0,
+            "5m",
+            "critical",
+            &[("component", "scrape")],
+            "Critical job {{ $labels.job }} has no targets",
+            "Service discovery has found no target of job {{ $labels.job }} for {for}: nothing watches the service.",
+            critical_target_missing,
+        ),
+        d(
             "PostgresqlDown",
             Some(PG_JOB),
             0.0,
@@ -417,25 +577,25 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "RabbitmqHighQueueDepth",
-            Some(MQ_JOB),
+            Some(MQ_QUEUES_JOB),
             10000.0,
             "10m",
             "warning",
             mq,
-            "RabbitMQ queues are backing up",
-            "More than {threshold} messages have been ready in RabbitMQ queues for {for}.",
-            |c| gauge_sum_above(c, "rabbitmq_queue_messages_ready"),
+            "RabbitMQ queue {{ $labels.queue }} (vhost {{ $labels.vhost }}) is backing up",
+            "More than {threshold} messages have been ready in queue {{ $labels.queue }} of vhost {{ $labels.vhost }} on {{ $labels.instance }} for {for}.",
+            |c| queue_above(c, "rabbitmq_detailed_queue_messages_ready"),
         ),
         d(
             "RabbitmqUnackedMessages",
-            Some(MQ_JOB),
+            Some(MQ_QUEUES_JOB),
             1000.0,
             "10m",
             "warning",
             mq,
-            "Many unacknowledged RabbitMQ messages",
-            "More than {threshold} delivered messages have been waiting for an acknowledgement for {for}.",
-            |c| gauge_sum_above(c, "rabbitmq_queue_messages_unacked"),
+            "Many unacknowledged messages in RabbitMQ queue {{ $labels.queue }} (vhost {{ $labels.vhost }})",
+            "More than {threshold} messages delivered from queue {{ $labels.queue }} of vhost {{ $labels.vhost }} on {{ $labels.instance }} have been waiting for an acknowledgement for {for}.",
+            |c| queue_above(c, "rabbitmq_detailed_queue_messages_unacked"),
         ),
         d(
             "RabbitmqClusterPartition",
@@ -444,9 +604,9 @@ pub fn defs() -> Vec<Def> {
             "1m",
             "critical",
             mq,
-            "RabbitMQ cluster partition",
-            "A RabbitMQ node reports a network partition.",
-            |c| gauge_sum_above(c, "rabbitmq_partitions"),
+            "RabbitMQ node {{ $labels.instance }} has lost cluster peers",
+            "RabbitMQ node {{ $labels.instance }} of cluster {{ $labels.rabbitmq_cluster }} has fewer established Erlang distribution links than the cluster has other nodes: a network partition or a node that cannot rejoin.",
+            mq_partition,
         ),
         d(
             "KubernetesNodeNotReady",
@@ -483,7 +643,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "MinioDriveOffline",
-            Some("minio"),
+            Some(MINIO_JOB),
             0.0,
             "5m",
             "critical",
@@ -494,13 +654,13 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "MinioReplicationFailures",
-            Some("minio"),
+            Some(MINIO_BUCKET_JOB),
             0.0,
             "15m",
             "warning",
             minio,
-            "MinIO replication is failing",
-            "MinIO bucket replication has failed more than {threshold} times in the last hour.",
+            "MinIO replication of bucket {{ $labels.bucket }} is failing",
+            "More than {threshold} objects of bucket {{ $labels.bucket }} failed to replicate to {{ $labels.targetArn }} in the last hour.",
             minio_replication_failures,
         ),
         d(

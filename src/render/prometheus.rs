@@ -106,6 +106,8 @@ struct ScrapeConfig {
     scrape_timeout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metrics_path: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    params: BTreeMap<String, Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scheme: Option<Scheme>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -635,6 +637,7 @@ fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
         scrape_interval: job.scrape_interval.as_ref().map(|d| d.to_string()),
         scrape_timeout: job.scrape_timeout.as_ref().map(|d| d.to_string()),
         metrics_path,
+        params: job.params.clone(),
         scheme,
         honor_labels: job.honor_labels,
         tls_config,

@@ -1,21 +1,52 @@
-//! What each well-known scrape job exposes: the metric names monstack's alerts, recording rules
-//! and dashboards read, keyed by the seed's job names. For the exporters these are their
-//! documented metric names; for CreativeFlow's own services this table *is* the contract the
-//! services must honour (the seed names the panels, not the metrics behind them).
+//! What each scrape job exposes: per exporter version, the metric names monstack's alerts,
+//! recording rules and dashboards read and the labels each carries, keyed by the seed's job
+//! names — one table per job, one file per exporter, each naming its source. For the
+//! exporters `.ci/install` installs (node_exporter, postgres_exporter, redis_exporter, RabbitMQ,
+//! blackbox_exporter, Prometheus, Alertmanager) `tests/exporters.rs` scrapes the real thing and
+//! holds the table to what it sees; the others (kube-state-metrics, cAdvisor, the API server,
+//! DCGM exporter, MinIO) come from their documentation or source. For CreativeFlow's own
+//! services the table *is* the contract the services must honour (the seed names the panels,
+//! not the metrics behind them).
 //!
 //! It is the one place that knows which job produces which metric: the dashboard cross-check
-//! reports any queried metric that no declared job exposes and no recording rule records, and a
-//! test proves that every series the alert catalogue's scenarios feed comes from its job's list.
+//! reports any queried metric that no declared job exposes and no recording rule records;
+//! [`contract`] checks every metric and label the generated rules and dashboards read against
+//! a job's table (in process) or its real scrape (`tests/exporters.rs`).
+
+mod alertmanager;
+mod apiserver;
+mod apps;
+mod blackbox;
+mod cadvisor;
+pub mod contract;
+mod dcgm;
+mod kube_state_metrics;
+mod minio;
+mod node_exporter;
+mod postgres_exporter;
+mod prometheus;
+mod rabbitmq;
+mod redis_exporter;
 
 // The seed's job names that alerts, recording rules and dashboards key on.
 pub const NODE_JOB: &str = "node_exporter";
 pub const PG_JOB: &str = "postgres_exporter";
 pub const REDIS_JOB: &str = "redis_exporter";
+/// RabbitMQ's built-in plugin on its default endpoint (`/metrics`): per-node aggregates.
 pub const MQ_JOB: &str = "rabbitmq_exporter";
+/// The same nodes' `/metrics/detailed` endpoint, for the per-queue metrics (`queue`, `vhost`).
+pub const MQ_QUEUES_JOB: &str = "rabbitmq_queues";
+/// MinIO's cluster metrics (`/minio/v2/metrics/cluster`).
+pub const MINIO_JOB: &str = "minio";
+/// MinIO's bucket metrics (`/minio/v2/metrics/bucket`): replication per bucket.
+pub const MINIO_BUCKET_JOB: &str = "minio-bucket";
 pub const CADVISOR_JOB: &str = "kubernetes-cadvisor";
 pub const KSM_JOB: &str = "kubernetes-kube-state-metrics";
 pub const APISERVER_JOB: &str = "kubernetes-apiservers";
 pub const DCGM_JOB: &str = "dcgm_exporter";
+pub const BLACKBOX_JOB: &str = "blackbox_exporter";
+pub const PROMETHEUS_JOB: &str = "prometheus";
+pub const ALERTMANAGER_JOB: &str = "alertmanager";
 pub const GATEWAY_JOB: &str = "api-gateway";
 pub const ODOO_JOB: &str = "odoo-backend";
 pub const N8N_JOB: &str = "n8n-workflows";
@@ -23,16 +54,65 @@ pub const AUTH_JOB: &str = "auth-service";
 pub const USERS_JOB: &str = "user-management";
 pub const CREATIVE_JOB: &str = "creative-management";
 pub const SUBSCRIPTION_JOB: &str = "subscription-service";
+/// The AI model servers' job when `ai_models.job` keeps its default.
+pub const AI_MODELS_JOB: &str = "custom-ai-models";
 
-/// Every instrumented service (Prometheus client libraries): RED metrics and process metrics.
-pub const HTTP_SERVICE: &[&str] = &[
-    "http_requests_total",
-    "http_request_duration_seconds_bucket",
-    "http_request_duration_seconds_sum",
-    "http_request_duration_seconds_count",
-    "process_cpu_seconds_total",
-    "process_resident_memory_bytes",
-];
+/// A metric and the labels the exporter puts on it itself. The target labels Prometheus adds
+/// (`job`, `instance`, the job's own `labels`, those discovery's relabeling sets) come on top.
+/// A label ending in `*` stands for every label with that prefix (kube-state-metrics'
+/// `label_<pod label>`).
+#[derive(Clone, Copy, Debug)]
+pub struct Metric {
+    pub name: &'static str,
+    pub labels: &'static [&'static str],
+}
+
+pub const fn m(name: &'static str, labels: &'static [&'static str]) -> Metric {
+    Metric { name, labels }
+}
+
+/// How a table's names and labels were checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// Scraped from the real exporter on loopback by `tests/exporters.rs`: the Debian package
+    /// `.ci/install` installs, at this version.
+    Scraped { package: &'static str, version: &'static str },
+    /// Read from the exporter's documentation or source (the table's `source`); it cannot run
+    /// here.
+    Documented,
+    /// CreativeFlow's own services: the table is the contract they implement.
+    Contract,
+}
+
+/// What one scrape job reads from one exporter endpoint, at one exporter version.
+#[derive(Debug)]
+pub struct Table {
+    pub exporter: &'static str,
+    pub job: &'static str,
+    /// The endpoint the job scrapes (path, and parameters where they select what is served).
+    pub endpoint: &'static str,
+    /// The exporter version the environments target, whose names and labels these are.
+    pub version: &'static str,
+    /// Where they come from: the exporter's metric list, or its source at that version.
+    pub source: &'static str,
+    pub verified: Verified,
+    /// The metrics, in parts (the services share the client libraries' metrics).
+    pub metrics: &'static [&'static [Metric]],
+    /// Metrics of `version` that the older Debian package scraped here lacks, each with the
+    /// release that added it: the loopback test requires them absent from the scrape (so the
+    /// list stays true) and every other metric of the table present.
+    pub newer_than_scraped: &'static [(&'static str, &'static str)],
+}
+
+impl Table {
+    pub fn metrics(&self) -> impl Iterator<Item = &'static Metric> {
+        self.metrics.iter().flat_map(|part| part.iter())
+    }
+
+    pub fn metric(&self, name: &str) -> Option<&'static Metric> {
+        self.metrics().find(|m| m.name == name)
+    }
+}
 
 /// Metrics Prometheus itself writes for every target or rule, whatever the job.
 pub const SYNTHETIC: &[&str] = &[
@@ -45,184 +125,82 @@ pub const SYNTHETIC: &[&str] = &[
     "ALERTS_FOR_STATE",
 ];
 
-/// The seed's application services and what each exposes beyond [`HTTP_SERVICE`].
-const SERVICES: &[(&str, &[&str])] = &[
-    (GATEWAY_JOB, &[]),
-    // Odoo's `queue_job` module, exported by the custom /metrics endpoint the seed assumes.
-    (ODOO_JOB, &["odoo_queue_jobs"]),
-    (N8N_JOB, &["n8n_workflow_executions_total", "n8n_queue_jobs_waiting", "n8n_queue_jobs_completed_total"]),
-    (AUTH_JOB, &["auth_login_attempts_total", "auth_login_failures_total", "auth_active_sessions"]),
-    (USERS_JOB, &["user_registration_attempts_total", "user_registration_success_total"]),
-    (
-        CREATIVE_JOB,
-        &[
-            "ai_generation_attempted_total",
-            "ai_generation_completed_total",
-            "ai_generation_jobs_queued",
-            "feature_usage_events_total",
-        ],
-    ),
-    (SUBSCRIPTION_JOB, &["payment_attempts_total", "payment_failure_total", "credits_consumed_total"]),
-    ("collaboration-service", &[]),
-    (
-        "notification-service",
-        &["notification_queue_depth", "notification_delivery_attempts_total", "notification_delivery_failures_total"],
-    ),
-    ("web-frontend", &["frontend_page_loads_total", "frontend_client_errors_total"]),
-];
+/// Every instrumented service (Prometheus client libraries): RED metrics and process metrics.
+pub use apps::HTTP_SERVICE;
 
-/// Exporters, by the seed's job names.
-const EXPORTERS: &[(&str, &[&str])] = &[
-    (
-        NODE_JOB,
-        &[
-            "node_cpu_seconds_total",
-            "node_load1",
-            "node_load5",
-            "node_load15",
-            "node_memory_MemAvailable_bytes",
-            "node_memory_MemTotal_bytes",
-            "node_filesystem_avail_bytes",
-            "node_filesystem_size_bytes",
-            "node_disk_read_bytes_total",
-            "node_disk_written_bytes_total",
-            "node_disk_io_time_seconds_total",
-            "node_network_receive_bytes_total",
-            "node_network_transmit_bytes_total",
-            "node_boot_time_seconds",
-            "node_time_seconds",
-        ],
-    ),
-    (
-        PG_JOB,
-        &[
-            "pg_up",
-            "pg_stat_activity_count",
-            "pg_stat_activity_max_tx_duration",
-            "pg_settings_max_connections",
-            "pg_replication_lag_seconds",
-            "pg_stat_database_xact_commit",
-            "pg_stat_database_xact_rollback",
-            "pg_stat_database_blks_hit",
-            "pg_stat_database_blks_read",
-            "pg_stat_database_deadlocks",
-            "pg_database_size_bytes",
-        ],
-    ),
-    (
-        REDIS_JOB,
-        &[
-            "redis_up",
-            "redis_memory_used_bytes",
-            "redis_memory_max_bytes",
-            "redis_connected_clients",
-            "redis_keyspace_hits_total",
-            "redis_keyspace_misses_total",
-            "redis_commands_processed_total",
-            "redis_evicted_keys_total",
-            "redis_db_keys",
-        ],
-    ),
-    (
-        MQ_JOB,
-        &[
-            "rabbitmq_queue_messages_ready",
-            "rabbitmq_queue_messages_unacked",
-            "rabbitmq_queue_messages_published_total",
-            "rabbitmq_queue_messages_delivered_total",
-            "rabbitmq_queue_messages_acked_total",
-            "rabbitmq_queue_consumers",
-            "rabbitmq_connections",
-            "rabbitmq_partitions",
-        ],
-    ),
-    (
-        "minio",
-        &[
-            "minio_cluster_drive_offline_total",
-            "minio_bucket_replication_failed_count",
-            "minio_cluster_capacity_usable_free_bytes",
-            "minio_cluster_capacity_usable_total_bytes",
-        ],
-    ),
-    (
-        CADVISOR_JOB,
-        &[
-            "container_cpu_usage_seconds_total",
-            "container_memory_working_set_bytes",
-            "container_network_receive_bytes_total",
-            "container_network_transmit_bytes_total",
-            "container_cpu_cfs_throttled_periods_total",
-            "container_cpu_cfs_periods_total",
-        ],
-    ),
-    (
-        KSM_JOB,
-        &[
-            "kube_node_info",
-            "kube_node_status_condition",
-            "kube_node_status_allocatable",
-            "kube_pod_info",
-            "kube_pod_labels",
-            "kube_pod_status_phase",
-            "kube_pod_container_status_restarts_total",
-            "kube_pod_container_resource_requests",
-            "kube_deployment_spec_replicas",
-            "kube_deployment_status_replicas_available",
-        ],
-    ),
-    (
-        APISERVER_JOB,
-        &[
-            "apiserver_request_total",
-            "apiserver_request_duration_seconds_bucket",
-            "apiserver_request_duration_seconds_count",
-        ],
-    ),
-    (
-        DCGM_JOB,
-        &[
-            "DCGM_FI_DEV_GPU_UTIL",
-            "DCGM_FI_DEV_FB_USED",
-            "DCGM_FI_DEV_FB_FREE",
-            "DCGM_FI_DEV_GPU_TEMP",
-            "DCGM_FI_DEV_POWER_USAGE",
-        ],
-    ),
-];
+/// Every table, the services' and the AI model servers' last.
+pub fn tables() -> impl Iterator<Item = &'static Table> {
+    [
+        &node_exporter::TABLE,
+        &postgres_exporter::TABLE,
+        &redis_exporter::TABLE,
+        &rabbitmq::TABLE,
+        &rabbitmq::QUEUES,
+        &blackbox::TABLE,
+        &prometheus::TABLE,
+        &alertmanager::TABLE,
+        &minio::CLUSTER,
+        &minio::BUCKET,
+        &kube_state_metrics::TABLE,
+        &cadvisor::TABLE,
+        &apiserver::TABLE,
+        &dcgm::TABLE,
+    ]
+    .into_iter()
+    .chain(apps::TABLES.iter())
+    .chain([&apps::AI_MODEL_SERVER])
+}
 
-/// What the AI model servers expose (the job is `ai_models.job`, so it is not keyed by name).
-pub const AI_MODEL_SERVER: &[&str] = &[
-    "custom_model_inference_requests_total",
-    "custom_model_inference_errors_total",
-    "custom_model_inference_latency_seconds_bucket",
-    "custom_model_inference_latency_seconds_sum",
-    "custom_model_inference_latency_seconds_count",
-    "custom_model_drift_score",
-];
+/// The table of the job named `job`; `ai_job` is the spec's `ai_models.job`, whose table is the
+/// AI model servers'.
+pub fn table(job: &str, ai_job: &str) -> Option<&'static Table> {
+    if job == ai_job {
+        return Some(&apps::AI_MODEL_SERVER);
+    }
+    tables().find(|t| t.job == job && t.job != AI_MODELS_JOB)
+}
 
 /// Whether a job of this name exposes `metric`. `ai_job` is the spec's `ai_models.job`.
 pub fn exposes(job: &str, ai_job: &str, metric: &str) -> bool {
-    if job == ai_job && AI_MODEL_SERVER.contains(&metric) {
-        return true;
-    }
-    if let Some((_, own)) = SERVICES.iter().find(|(j, _)| *j == job) {
-        return HTTP_SERVICE.contains(&metric) || own.contains(&metric);
-    }
-    EXPORTERS.iter().any(|(j, own)| *j == job && own.contains(&metric))
+    table(job, ai_job).is_some_and(|t| t.metric(metric).is_some())
 }
 
 /// The well-known jobs that expose `metric` (for a hint naming the job to declare).
 pub fn exposed_by(metric: &str, ai_job: &str) -> Vec<String> {
-    let mut jobs: Vec<String> = SERVICES
-        .iter()
-        .chain(EXPORTERS)
-        .map(|(j, _)| *j)
-        .filter(|j| exposes(j, ai_job, metric))
-        .map(str::to_string)
-        .collect();
-    if AI_MODEL_SERVER.contains(&metric) {
-        jobs.push(ai_job.to_string());
+    tables()
+        .filter(|t| t.metric(metric).is_some())
+        .map(|t| if t.job == AI_MODELS_JOB { ai_job.to_string() } else { t.job.to_string() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_job_has_one_table_and_every_table_names_its_source() {
+        let mut jobs = std::collections::BTreeSet::new();
+        for t in tables() {
+            assert!(jobs.insert(t.job), "two tables for job {}", t.job);
+            let documented = t.verified != Verified::Contract;
+            assert!(t.source.starts_with("https://") || !documented, "{}: source {}", t.job, t.source);
+            assert!(!t.version.is_empty() && t.metrics().next().is_some(), "{}", t.job);
+            let mut names = std::collections::BTreeSet::new();
+            for m in t.metrics() {
+                assert!(names.insert(m.name), "{}: {} listed twice", t.job, m.name);
+            }
+            for (name, since) in t.newer_than_scraped {
+                assert!(t.metric(name).is_some() && !since.is_empty(), "{}: {name}", t.job);
+                assert!(matches!(t.verified, Verified::Scraped { .. }), "{}: only scraped tables have a gap", t.job);
+            }
+        }
     }
-    jobs
+
+    #[test]
+    fn the_ai_model_servers_table_follows_the_spec_job() {
+        assert!(exposes("model-servers", "model-servers", "custom_model_drift_score"));
+        assert!(!exposes(AI_MODELS_JOB, "model-servers", "custom_model_drift_score"));
+        assert_eq!(exposed_by("custom_model_drift_score", "model-servers"), ["model-servers"]);
+        assert_eq!(exposed_by("pg_up", "x"), [PG_JOB]);
+    }
 }

@@ -187,20 +187,51 @@ in
       (appJob "collaboration-service" "creativeflow" "collaboration-service" "metrics" "platform")
       (appJob "notification-service" "creativeflow" "notification-service" "metrics" "platform")
       (appJob "web-frontend" "creativeflow" "web-frontend" "metrics" "platform")
-      (staticJob "postgres_exporter" "database_targets" "db" "postgresql" cfg.postgresExporters)
-      (staticJob "redis_exporter" "database_targets" "db" "redis" cfg.redisExporters)
-      (staticJob "rabbitmq_exporter" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes)
+      # The databases and the broker are critical: an exporter (or, for RabbitMQ's built-in
+      # plugin, the broker) that cannot be scraped pages (CriticalTargetDown), since the
+      # service's own "down" alert cannot fire without it.
+      (staticJob "postgres_exporter" "database_targets" "db" "postgresql" cfg.postgresExporters
+        // { critical = true; }
+      )
+      (staticJob "redis_exporter" "database_targets" "db" "redis" cfg.redisExporters
+        // { critical = true; }
+      )
+      (staticJob "rabbitmq_exporter" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes
+        // { critical = true; }
+      )
+      # The same nodes again for the per-queue depth: the plugin's default endpoint sums all
+      # queues of a node, without `queue` and `vhost` (RabbitMQ's cluster operator scrapes
+      # both endpoints the same way).
+      (staticJob "rabbitmq_queues" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes // {
+        metrics_path = "/metrics/detailed";
+        params.family = [
+          "queue_coarse_metrics"
+          "queue_consumer_count"
+        ];
+      })
     ]
-    ++ lib.optional (cfg.minioNodes != [ ]) {
-      name = "minio";
-      file = "object_storage_targets";
-      owner = "sre";
-      metrics_path = "/minio/v2/metrics/cluster";
-      labels.service = "minio";
-      # MinIO's metrics endpoint wants a bearer token (`mc admin prometheus generate`).
-      authorization.credentials_file = "/run/secrets/monstack/minio-prometheus-token";
-      discovery.static.targets = cfg.minioNodes;
-    }
+    ++ lib.optionals (cfg.minioNodes != [ ]) (
+      map
+        (
+          what:
+          {
+            name = if what == "cluster" then "minio" else "minio-${what}";
+            file = "object_storage_targets";
+            owner = "sre";
+            metrics_path = "/minio/v2/metrics/${what}";
+            labels.service = "minio";
+            # MinIO's metrics endpoints want a bearer token (`mc admin prometheus generate`).
+            authorization.credentials_file = "/run/secrets/monstack/minio-prometheus-token";
+            discovery.static.targets = cfg.minioNodes;
+          }
+        )
+        # Bucket metrics (replication among them) have their own endpoint since
+        # RELEASE.2023-07-21.
+        [
+          "cluster"
+          "bucket"
+        ]
+    )
     ++ [
       {
         name = "kubernetes-cadvisor";
@@ -475,6 +506,20 @@ in
             labels = {
               alertname = "PostgresqlDown";
               service = "postgresql";
+              severity = "critical";
+            };
+            receivers = reach [
+              r.database
+              r.critical
+            ];
+          }
+          {
+            # An unreachable postgres_exporter pages the DB team like PostgresqlDown does.
+            labels = {
+              alertname = "CriticalTargetDown";
+              job = "postgres_exporter";
+              service = "postgresql";
+              component = "scrape";
               severity = "critical";
             };
             receivers = reach [

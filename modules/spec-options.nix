@@ -172,6 +172,7 @@ let
       defaults = {
         authorization = null;
         basic_auth = null;
+        critical = false;
         expected_series_per_target = null;
         expected_targets = null;
         exporter = null;
@@ -181,6 +182,7 @@ let
         metric_relabel_configs = [ ];
         metrics_path = null;
         owner = null;
+        params = { };
         relabel_configs = [ ];
         scheme = null;
         scrape_interval = null;
@@ -1754,6 +1756,11 @@ let
         default = null;
         description = "HTTP basic authentication, password read from a file.";
       };
+      critical = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Whether the job watches a critical service, so that losing sight of it pages: a target\nPrometheus cannot scrape fires `CriticalTargetDown` (severity `critical`, after 1m)\ninstead of `TargetDown` (warning), and a job without any target fires\n`CriticalTargetMissing`. The service's own \"down\" alert (e.g. `PostgresqlDown` from\n`pg_up`) cannot fire while its exporter is unreachable. Default false.";
+      };
       discovery = mkOption {
         type = Discovery;
         description = "How targets are found: exactly one of `static`, `file_sd`, `kubernetes`.";
@@ -1806,6 +1813,11 @@ let
         type = types.nullOr types.str;
         default = null;
         description = "Team owning the targets (a name from `teams`).";
+      };
+      params = mkOption {
+        type = types.attrsOf (types.listOf types.str);
+        default = { };
+        description = "URL query parameters sent with every scrape (Prometheus `params`), each a list of\nvalues: e.g. RabbitMQ's `/metrics/detailed` takes\n`family = [ \"queue_coarse_metrics\" \"queue_consumer_count\" ]`, blackbox_exporter a\n`module`. Default: none.";
       };
       relabel_configs = mkOption {
         type = types.listOf Relabel;

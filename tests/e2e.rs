@@ -68,7 +68,9 @@ fn run(bins: &Binaries) {
     let bundles = tmp.path().join("bundles");
     let [b1, b2, b3] = [("v1", &v1), ("v2", &v2), ("v3", &v3)].map(|(name, spec)| render(spec, &bundles.join(name)));
     let infra = b3.join("prometheus/rules/infrastructure_alerts.yml");
-    let edited = std::fs::read_to_string(&infra).unwrap().replace("expr: up == 0", "expr: up == 2");
+    let original = std::fs::read_to_string(&infra).unwrap();
+    let edited = original.replace("expr: vector(1)", "expr: vector(2)");
+    assert_ne!(edited, original, "the hand edit must change the rule file");
     std::fs::write(&infra, edited).unwrap();
     mark("bundles rendered");
 
@@ -109,14 +111,14 @@ const NODE_UP: &str = "up{job=\"node_exporter\"}";
 /// Alerts fire and reach the receivers the route tree names, with the catalogue's text.
 fn alerts_reach_their_receivers(stack: &mut Stack, sink: &Sink, exporter: &Exporter, bundle: &Path) {
     // The Watchdog proves the path Prometheus → Alertmanager → receiver.
-    let (n, alert) = wait_until("Watchdog delivered", SETTLE, || find_alert(sink, &[("alertname", "Watchdog")]));
+    let (n, alert) = wait_until("Watchdog delivered", SETTLE, || sink.find_alert(&[("alertname", "Watchdog")]));
     assert_route(&n, &alert, "default-receiver", bundle);
 
     // A breached threshold: the declared model's P99 latency above 8s fires its alert, which the
     // ai-infra team's route (derived from `teams`) delivers to that team's receiver only.
     exporter.serve("/metrics/custom-ai-models", Box::new(slow_inference));
     let ai = [("alertname", "CustomAIModelHighInferenceLatency"), ("model_name", "image-gen-v2")];
-    let (n, alert) = wait_until("the AI latency alert delivered", SETTLE, || find_alert(sink, &ai));
+    let (n, alert) = wait_until("the AI latency alert delivered", SETTLE, || sink.find_alert(&ai));
     assert_route(&n, &alert, "ai-infra-slack", bundle);
     assert!(alert["annotations"]["description"].as_str().unwrap().contains("image-gen-v2 has been above 8s"));
 
@@ -124,13 +126,13 @@ fn alerts_reach_their_receivers(stack: &mut Stack, sink: &Sink, exporter: &Expor
     stack.node_exporter.stop();
     let node = stack.node.clone();
     let down = [("alertname", "TargetDown"), ("job", "node_exporter"), ("instance", node.as_str())];
-    let (n, alert) = wait_until("TargetDown delivered", SETTLE, || find_alert(sink, &down));
+    let (n, alert) = wait_until("TargetDown delivered", SETTLE, || sink.find_alert(&down));
     assert_route(&n, &alert, "default-receiver", bundle);
     assert_eq!(alert["annotations"]["summary"], format!("Target {node} of job node_exporter is down"));
 
     // The team route does not `continue` into the default receiver: by now, with the other
     // alerts delivered, a copy for it would have arrived.
-    assert_eq!(delivered_to(sink, &ai), ["ai-infra-slack"]);
+    assert_eq!(sink.delivered_to(&ai), ["ai-infra-slack"]);
 }
 
 /// Inhibitions, as dev declares them: PostgreSQL being down mutes that server's warnings; a
@@ -178,11 +180,11 @@ fn inhibited_alerts_are_not_delivered(stack: &Stack, sink: &Sink) {
     }
     for alert in twins.iter().chain(&sources) {
         let want = pairs(alert);
-        let (n, _) = wait_until(&format!("{alert} delivered"), SETTLE, || find_alert(sink, &want));
+        let (n, _) = wait_until(&format!("{alert} delivered"), SETTLE, || sink.find_alert(&want));
         assert_eq!(n.receiver(), "default-receiver");
     }
     for alert in &muted {
-        let delivered = delivered_to(sink, &pairs(alert));
+        let delivered = sink.delivered_to(&pairs(alert));
         assert!(delivered.is_empty(), "inhibited {alert} was delivered to {delivered:?}");
     }
 }
@@ -312,37 +314,6 @@ fn pairs(labels: &Value) -> Vec<(&str, &str)> {
     labels.as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())).collect()
 }
 
-fn carries(alert: &Value, want: &[(&str, &str)]) -> bool {
-    want.iter().all(|(k, v)| alert["labels"][*k].as_str() == Some(*v))
-}
-
-/// The first firing alert with these labels the sink received, and its notification.
-fn find_alert(sink: &Sink, want: &[(&str, &str)]) -> Result<(Notification, Value), String> {
-    let all = sink.notifications();
-    for n in &all {
-        if let Some(a) = n.alerts().into_iter().find(|a| a["status"] == "firing" && carries(a, want)) {
-            return Ok((n.clone(), a.clone()));
-        }
-    }
-    let seen: Vec<String> = all
-        .iter()
-        .flat_map(|n| n.alerts().into_iter().map(move |a| format!("{}:{}", n.receiver(), a["labels"]["alertname"])))
-        .collect();
-    Err(format!("received so far: {seen:?}"))
-}
-
-/// The receivers that got a notification with an alert carrying these labels.
-fn delivered_to(sink: &Sink, want: &[(&str, &str)]) -> Vec<String> {
-    let mut receivers: Vec<String> = sink
-        .notifications()
-        .iter()
-        .filter(|n| n.alerts().iter().any(|a| carries(a, want)))
-        .map(|n| n.receiver().to_string())
-        .collect();
-    receivers.dedup();
-    receivers
-}
-
 /// Histogram of the declared model image-gen-v2 with every inference between 8s and 16s: its P99
 /// (≈ 15.9s) is above the model's 8s threshold. The counts grow with every scrape so that
 /// `rate()` sees traffic.
@@ -392,36 +363,8 @@ impl Stack {
         );
         // Both read their configuration through the live link, so that a reload picks up
         // whichever bundle it points at.
-        let server = |name: &str, bin: &Path, config: &str, storage_flag: &str, port: u16, extra: &[&str]| {
-            let mut command = Command::new(bin);
-            command
-                .arg(format!("--config.file={}", live.join(config).display()))
-                .arg(format!("--{storage_flag}={}", dir.join(format!("{name}-data")).display()))
-                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-                .args(extra)
-                .current_dir(dir);
-            Proc::spawn(name, &mut command, &logs)
-        };
-        // No HA gossip: it would listen on 0.0.0.0:9094.
-        let alertmanager = server(
-            "alertmanager",
-            &bins.alertmanager,
-            "alertmanager/alertmanager.yml",
-            "storage.path",
-            ports.alertmanager,
-            &["--cluster.listen-address="],
-        );
-        let prometheus = server(
-            "prometheus",
-            &bins.prometheus,
-            "prometheus/prometheus.yml",
-            "storage.tsdb.path",
-            ports.prometheus,
-            // Reload by `POST /-/reload`. The first rule evaluation can come before the notifier
-            // knows Alertmanager; what it could not send is sent again only after the resend
-            // delay (default 1m).
-            &["--web.enable-lifecycle", "--rules.alert.resend-delay=2s"],
-        );
+        let alertmanager = loopback::alertmanager(bins, &live, dir, ports.alertmanager);
+        let prometheus = loopback::prometheus(bins, &live, dir, ports.prometheus);
         let stack = Stack {
             prometheus,
             alertmanager,

@@ -99,11 +99,11 @@ fn queue_overrides_win_over_the_derived_values() {
 #[test]
 fn past_the_limit_the_jobs_are_sharded_by_hashmod_each_shard_an_ha_pair() {
     let mut s = spec("prod");
-    // prod's estimate is 181400 series: a limit of 50000 makes ceil(181400 / 50000) = 4 shards.
+    // prod's estimate is 183600 series: a limit of 50000 makes ceil(183600 / 50000) = 4 shards.
     merge(&mut s, &json!({"prometheus": {"capacity": {"max_series_per_replica": 50000}}}));
     let files = render(&s);
     let capacity = manifest_capacity(&files);
-    assert_eq!(capacity["series"], 181400);
+    assert_eq!(capacity["series"], 183600);
     assert_eq!(capacity["shards"], 4);
     let configs = prometheus_configs(&files);
     let expected: Vec<String> =
@@ -129,4 +129,11 @@ fn past_the_limit_the_jobs_are_sharded_by_hashmod_each_shard_an_ha_pair() {
         }
     }
     assert!(!files.keys().any(|p| p.starts_with("prometheus/scrape_configs/") && p.matches('/').count() == 2));
+    // `absent()` sees one shard's share: every shard but one would find a critical job missing.
+    let rules = |files: &BTreeMap<String, Vec<u8>>| {
+        String::from_utf8(files["prometheus/rules/infrastructure_alerts.yml"].clone()).unwrap()
+    };
+    assert!(!rules(&files).contains("alert: CriticalTargetMissing"));
+    assert!(rules(&files).contains("alert: CriticalTargetDown"));
+    assert!(rules(&render(&spec("prod"))).contains("alert: CriticalTargetMissing"));
 }

@@ -67,12 +67,12 @@ pub fn exporter_kind(job: &ScrapeJob) -> ExporterKind {
         metrics::NODE_JOB => ExporterKind::NodeExporter,
         metrics::PG_JOB => ExporterKind::PostgresExporter,
         metrics::REDIS_JOB => ExporterKind::RedisExporter,
-        metrics::MQ_JOB => ExporterKind::RabbitmqExporter,
+        metrics::MQ_JOB | metrics::MQ_QUEUES_JOB => ExporterKind::RabbitmqExporter,
         metrics::CADVISOR_JOB => ExporterKind::Cadvisor,
         metrics::KSM_JOB => ExporterKind::KubeStateMetrics,
         metrics::APISERVER_JOB => ExporterKind::Apiserver,
         metrics::DCGM_JOB => ExporterKind::DcgmExporter,
-        "minio" => ExporterKind::Minio,
+        metrics::MINIO_JOB | metrics::MINIO_BUCKET_JOB => ExporterKind::Minio,
         _ => ExporterKind::App,
     })
 }

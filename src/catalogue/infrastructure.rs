@@ -2,9 +2,12 @@
 //! MinIO, GPUs (DCGM), and every scrape target.
 
 use super::application::gauge_sum_above;
-use super::metrics::{APISERVER_JOB, DCGM_JOB, KSM_JOB, MQ_JOB, NODE_JOB, PG_JOB, REDIS_JOB};
+use super::metrics::{
+    APISERVER_JOB, DCGM_JOB, KSM_JOB, MINIO_BUCKET_JOB, MINIO_JOB, MQ_JOB, MQ_QUEUES_JOB, NODE_JOB, PG_JOB, REDIS_JOB,
+};
 use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair};
 use super::{Cmp, Ctx, Def, INFRASTRUCTURE_FILE};
+use crate::render::{quote, regex_literal};
 use crate::scrape::Scrape;
 use std::collections::BTreeMap;
 
@@ -111,12 +114,62 @@ pub fn disk_filling(sc: &Scrape, free: f64, hours: f64, speed: f64, readonly: bo
     .concat()
 }
 
+/// The jobs marked `critical`, as a regex alternation.
+fn critical_jobs(c: &Ctx) -> Option<String> {
+    let jobs: Vec<String> = c.spec.scrape_jobs.iter().filter(|j| j.critical).map(|j| regex_literal(&j.name)).collect();
+    (!jobs.is_empty()).then(|| jobs.join("|"))
+}
+
+/// `up == 0` for every job but the critical ones, whose targets `CriticalTargetDown` covers.
 fn target_down(c: &Ctx) -> (String, Scenarios) {
-    // `up` of a target of the environment's first job, as Prometheus writes it.
-    let sc = Scrape::of_or_nothing(c.spec, c.spec.scrape_jobs.first().map_or(NODE_JOB, |j| j.name.as_str()));
+    // `up` of a target of the environment's first job that CriticalTargetDown does not cover,
+    // as Prometheus writes it.
+    let job = c.spec.scrape_jobs.iter().find(|j| !j.critical).map_or(NODE_JOB, |j| j.name.as_str());
+    let sc = Scrape::of_or_nothing(c.spec, job);
     let expect = sc.target().clone();
     let make = move |up: f64, n: u64| sc.report("up", gauge(up, n));
-    ("up == 0".into(), pair((0.0, 1.0), c.eval(0), expect, make))
+    let expr = match critical_jobs(c) {
+        Some(jobs) => format!("up{{job!~{}}} == 0", quote(&jobs)),
+        None => "up == 0".into(),
+    };
+    (expr, pair((0.0, 1.0), c.eval(0), expect, make))
+}
+
+/// The first critical job's scrape: its `up` carries the job's target labels (`service`).
+fn critical_scrape(c: &Ctx) -> Scrape {
+    let job = c.spec.scrape_jobs.iter().find(|j| j.critical).expect("only generated with a critical job");
+    Scrape::of_or_nothing(c.spec, &job.name)
+}
+
+/// `up == 0` for the critical jobs: their exporter (or, for RabbitMQ's plugin, the server
+/// itself) cannot be scraped, so the service's own "down" alert cannot fire either.
+fn critical_target_down(c: &Ctx) -> (String, Scenarios) {
+    let jobs = critical_jobs(c).unwrap_or_default();
+    let sc = critical_scrape(c);
+    let expect = sc.target().clone();
+    let make = move |up: f64, n: u64| sc.report("up", gauge(up, n));
+    (format!("up{{job=~{}}} == 0", quote(&jobs)), pair((0.0, 1.0), c.eval(0), expect, make))
+}
+
+/// `absent(up{job})` for each critical job: discovery finds no target at all (an empty file_sd
+/// file, a renamed Kubernetes label), so there is no `up` series to be 0.
+fn critical_target_missing(c: &Ctx) -> (String, Scenarios) {
+    let jobs: Vec<&str> = c.spec.scrape_jobs.iter().filter(|j| j.critical).map(|j| j.name.as_str()).collect();
+    let expr: Vec<String> = jobs.iter().map(|j| format!("absent(up{{job={}}})", quote(j))).collect();
+    let eval = c.eval(0);
+    let n = scenario::length(eval);
+    let present: Vec<(String, String)> =
+        jobs.iter().flat_map(|j| Scrape::of_or_nothing(c.spec, j).report("up", gauge(1.0, n))).collect();
+    let scenarios = Scenarios {
+        // No series at all: every critical job is missing, each alert naming its job.
+        firing: Scenario {
+            series: vec![],
+            eval_minutes: eval,
+            expect: jobs.iter().map(|j| labels(&[("job", j)])).collect(),
+        },
+        healthy: Some(Scenario { series: present, eval_minutes: eval, expect: vec![] }),
+    };
+    (expr.join(" or "), scenarios)
 }
 
 /// `metric{job} == 0` for an exporter's own "is the server up" gauge.
@@ -135,6 +188,76 @@ fn gauge_above(c: &Ctx, metric: &'static str) -> (String, Scenarios) {
     let expect = sc.expected(metric, &[]);
     let make = move |v: f64, n: u64| sc.input(metric, &[], gauge(v, n));
     (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), expect, make))
+}
+
+/// A queue's gauge from RabbitMQ's `/metrics/detailed` above the threshold, per queue: every
+/// label stays (`instance`, `vhost`, `queue`), so on-call sees which queue of which node.
+fn queue_above(c: &Ctx, metric: &'static str) -> (String, Scenarios) {
+    let expr = format!("{metric}{} > {}", c.sel(""), c.t());
+    let queue = [("vhost", "/"), ("queue", "render-jobs")];
+    let sc = c.scrape();
+    let expect = sc.expected(metric, &queue);
+    let make = move |v: f64, n: u64| sc.input(metric, &queue, gauge(v, n));
+    (expr, pair(level(c.threshold, Cmp::Above), c.eval(0), expect, make))
+}
+
+/// RabbitMQ nodes (by `instance`, with their `rabbitmq_cluster`) that see fewer of their
+/// cluster's other nodes over Erlang distribution than the cluster has: `job` is the plugin's
+/// `/metrics` job. See [`mq_partition`].
+pub fn rabbitmq_partition(job: &str) -> String {
+    let sel = |extra: &str| {
+        let job = format!("job={}", quote(job));
+        if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
+    };
+    let identity = format!("rabbitmq_identity_info{}", sel(""));
+    format!(
+        "(count by (instance) (erlang_vm_dist_node_state{} == 3) or on (instance) (max by (instance) ({identity}) * 0)) \
+         * on (instance) group_left (rabbitmq_cluster) max by (instance, rabbitmq_cluster) ({identity}) \
+         < on (rabbitmq_cluster) group_left () (count by (rabbitmq_cluster) ({identity}) - 1)",
+        sel("peer!~\"rabbitmqcli.*\"")
+    )
+}
+
+/// A node that sees fewer of its cluster's other nodes over Erlang distribution than the
+/// cluster has: a network partition (RabbitMQ's own `InsufficientEstablishedErlangDistributionLinks`
+/// alert, per node). The plugin has no partition metric. CLI tools connect as peers named
+/// `rabbitmqcli…` and are left out, as RabbitMQ's Erlang-Distribution dashboard does. A node that
+/// sees no peer has no `erlang_vm_dist_node_state` series at all, hence the `or` with 0.
+fn mq_partition(c: &Ctx) -> (String, Scenarios) {
+    let expr = rabbitmq_partition(c.job);
+    let nodes = [
+        ("rabbitmq-1:15692", "rabbit@rabbitmq-1", "rabbit@rabbitmq-2"),
+        ("rabbitmq-2:15692", "rabbit@rabbitmq-2", "rabbit@rabbitmq-1"),
+    ];
+    const CLUSTER: &str = "rabbit@rabbitmq-1";
+    // Two targets of the job, one per node.
+    let targets: Vec<(Scrape, &str, &str)> =
+        nodes.iter().map(|(instance, node, peer)| (c.scrape().at_instance(instance), *node, *peer)).collect();
+    let eval = c.eval(0);
+    let n = scenario::length(eval);
+    let make = |state: f64| {
+        let mut out = Vec::new();
+        for (sc, node, peer) in &targets {
+            let id = [("rabbitmq_node", *node), ("rabbitmq_cluster", CLUSTER)];
+            out.extend(sc.input("rabbitmq_identity_info", &id, gauge(1.0, n)));
+            out.extend(sc.input("erlang_vm_dist_node_state", &[("peer", peer)], gauge(state, n)));
+        }
+        out
+    };
+    let expect = targets
+        .iter()
+        .map(|(sc, _, _)| {
+            let mut l = sc.expected("rabbitmq_identity_info", &[("rabbitmq_cluster", CLUSTER)]);
+            l.retain(|k, _| k == "instance" || k == "rabbitmq_cluster");
+            l
+        })
+        .collect();
+    // Pending (1) on both sides: each node has lost the other.
+    let scenarios = Scenarios {
+        firing: Scenario { series: make(1.0), eval_minutes: eval, expect },
+        healthy: Some(Scenario { series: make(3.0), eval_minutes: eval, expect: vec![] }),
+    };
+    (expr, scenarios)
 }
 
 fn pg_connections(c: &Ctx) -> (String, Scenarios) {
@@ -246,14 +369,23 @@ fn apiserver_latency(c: &Ctx) -> (String, Scenarios) {
     (expr, scenarios)
 }
 
+/// Objects of a bucket that failed to replicate in the last hour, per bucket and target. The
+/// counter is per MinIO server (`server`); several scrape targets may each report every
+/// server, so the servers' counts are taken once each (`max`) before summing.
 fn minio_replication_failures(c: &Ctx) -> (String, Scenarios) {
-    let expr = format!("sum(increase(minio_bucket_replication_failed_count{}[1h])) > {}", c.sel(""), c.t());
+    let expr = format!(
+        "sum by (bucket, targetArn) (max by (bucket, targetArn, server) (increase(minio_bucket_replication_total_failed_count{}[1h]))) > {}",
+        c.sel(""),
+        c.t()
+    );
+    let arn = "arn:minio:replication::backup:assets";
+    let exposed = [("bucket", "assets"), ("targetArn", arn), ("server", "minio-1:9000")];
     let sc = c.scrape();
     let make = move |failures_per_hour: f64, n: u64| {
-        sc.input("minio_bucket_replication_failed_count", &[("bucket", "assets")], counter(failures_per_hour / 60.0, n))
+        sc.input("minio_bucket_replication_total_failed_count", &exposed, counter(failures_per_hour / 60.0, n))
     };
     let (fire, calm) = level(c.threshold, Cmp::Above);
-    (expr, pair((fire, calm.max(0.0)), c.eval(60), BTreeMap::new(), make))
+    (expr, pair((fire, calm.max(0.0)), c.eval(60), labels(&[("bucket", "assets"), ("targetArn", arn)]), make))
 }
 
 /// A GPU as DCGM exporter exposes it (no workload on it: no pod labels).
@@ -367,6 +499,28 @@ pub fn defs() -> Vec<Def> {
             target_down,
         ),
         d(
+            "CriticalTargetDown",
+            None,
+            0.0,
+            "1m",
+            "critical",
+            &[("component", "scrape")],
+            "Target {{ $labels.instance }} of critical job {{ $labels.job }} is down",
+            "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for {for}: the service cannot be seen, and its own alerts cannot fire.",
+            critical_target_down,
+        ),
+        d(
+            "CriticalTargetMissing",
+            None,
+            0.0,
+            "5m",
+            "critical",
+            &[("component", "scrape")],
+            "Critical job {{ $labels.job }} has no targets",
+            "Service discovery has found no target of job {{ $labels.job }} for {for}: nothing watches the service.",
+            critical_target_missing,
+        ),
+        d(
             "PostgresqlDown",
             Some(PG_JOB),
             0.0,
@@ -434,25 +588,25 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "RabbitmqHighQueueDepth",
-            Some(MQ_JOB),
+            Some(MQ_QUEUES_JOB),
             10000.0,
             "10m",
             "warning",
             mq,
-            "RabbitMQ queues are backing up",
-            "More than {threshold} messages have been ready in RabbitMQ queues for {for}.",
-            |c| gauge_sum_above(c, "rabbitmq_queue_messages_ready"),
+            "RabbitMQ queue {{ $labels.queue }} (vhost {{ $labels.vhost }}) is backing up",
+            "More than {threshold} messages have been ready in queue {{ $labels.queue }} of vhost {{ $labels.vhost }} on {{ $labels.instance }} for {for}.",
+            |c| queue_above(c, "rabbitmq_detailed_queue_messages_ready"),
         ),
         d(
             "RabbitmqUnackedMessages",
-            Some(MQ_JOB),
+            Some(MQ_QUEUES_JOB),
             1000.0,
             "10m",
             "warning",
             mq,
-            "Many unacknowledged RabbitMQ messages",
-            "More than {threshold} delivered messages have been waiting for an acknowledgement for {for}.",
-            |c| gauge_sum_above(c, "rabbitmq_queue_messages_unacked"),
+            "Many unacknowledged messages in RabbitMQ queue {{ $labels.queue }} (vhost {{ $labels.vhost }})",
+            "More than {threshold} messages delivered from queue {{ $labels.queue }} of vhost {{ $labels.vhost }} on {{ $labels.instance }} have been waiting for an acknowledgement for {for}.",
+            |c| queue_above(c, "rabbitmq_detailed_queue_messages_unacked"),
         ),
         d(
             "RabbitmqClusterPartition",
@@ -461,9 +615,9 @@ pub fn defs() -> Vec<Def> {
             "1m",
             "critical",
             mq,
-            "RabbitMQ cluster partition",
-            "A RabbitMQ node reports a network partition.",
-            |c| gauge_sum_above(c, "rabbitmq_partitions"),
+            "RabbitMQ node {{ $labels.instance }} has lost cluster peers",
+            "RabbitMQ node {{ $labels.instance }} of cluster {{ $labels.rabbitmq_cluster }} has fewer established Erlang distribution links than the cluster has other nodes: a network partition or a node that cannot rejoin.",
+            mq_partition,
         ),
         d(
             "KubernetesNodeNotReady",
@@ -500,7 +654,7 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "MinioDriveOffline",
-            Some("minio"),
+            Some(MINIO_JOB),
             0.0,
             "5m",
             "critical",
@@ -511,13 +665,13 @@ pub fn defs() -> Vec<Def> {
         ),
         d(
             "MinioReplicationFailures",
-            Some("minio"),
+            Some(MINIO_BUCKET_JOB),
             0.0,
             "15m",
             "warning",
             minio,
-            "MinIO replication is failing",
-            "MinIO bucket replication has failed more than {threshold} times in the last hour.",
+            "MinIO replication of bucket {{ $labels.bucket }} is failing",
+            "More than {threshold} objects of bucket {{ $labels.bucket }} failed to replicate to {{ $labels.targetArn }} in the last hour.",
             minio_replication_failures,
         ),
         d(

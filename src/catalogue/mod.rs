@@ -16,6 +16,7 @@ pub mod scenario;
 pub mod slo;
 
 pub use ai_models::ksm_label as ai_model_pod_label;
+pub use infrastructure::rabbitmq_partition;
 
 use crate::scrape::Scrape;
 use crate::spec::Spec;
@@ -190,12 +191,28 @@ pub fn shaped_by(name: &str) -> Option<&'static str> {
     }
 }
 
+/// Alerts on the scrape jobs marked `critical`, generated only where one is.
+const ON_CRITICAL_JOBS: [&str; 2] = ["CriticalTargetDown", "CriticalTargetMissing"];
+
+/// Whether the spec declares what an entry reads: its job, or a `critical` job. `absent()`
+/// sees only the shard it runs on: a sharded environment would find every critical job missing
+/// on the shards that do not scrape it, so `CriticalTargetMissing` is left out there.
+fn applies(def: &Def, spec: &Spec) -> bool {
+    if let Some(job) = def.job {
+        return spec.scrape_jobs.iter().any(|s| s.name == job);
+    }
+    if !ON_CRITICAL_JOBS.contains(&def.name) {
+        return true;
+    }
+    spec.scrape_jobs.iter().any(|j| j.critical)
+        && (def.name != "CriticalTargetMissing" || capacity::estimate(spec).shards <= 1)
+}
+
 /// The generated alerts for a spec, overrides applied, disabled ones left out.
 pub fn alerts(spec: &Spec) -> Vec<Alert> {
-    let has_job = |j: &str| spec.scrape_jobs.iter().any(|s| s.name == j);
     let mut out = Vec::new();
     for def in defs() {
-        if def.job.is_some_and(|j| !has_job(j)) {
+        if !applies(&def, spec) {
             continue;
         }
         let o = spec.rules.overrides.get(def.name);

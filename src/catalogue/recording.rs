@@ -1,7 +1,8 @@
 //! Recording rules named `level:metric:operations`: request and error rates per job and per
 //! endpoint (`handler`), service latencies (average, p50, p90, p95, p99) from the services'
 //! `http_request_duration_seconds` histograms, cluster-wide CPU and memory use (with
-//! node_exporter), and RabbitMQ processing rates (with its exporter).
+//! node_exporter), and RabbitMQ message rates per node (with its plugin's global counters, which
+//! have no per-queue breakdown).
 
 use super::metrics::{MQ_JOB, NODE_JOB};
 use super::{RECORDING_FILE, Recording};
@@ -54,14 +55,14 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
     }
     if has(MQ_JOB) {
         for (record, metric) in [
-            ("queue:rabbitmq_messages_published:rate5m", "rabbitmq_queue_messages_published_total"),
-            ("queue:rabbitmq_messages_delivered:rate5m", "rabbitmq_queue_messages_delivered_total"),
-            ("queue:rabbitmq_messages_acked:rate5m", "rabbitmq_queue_messages_acked_total"),
+            ("instance:rabbitmq_global_messages_received:rate5m", "rabbitmq_global_messages_received_total"),
+            ("instance:rabbitmq_global_messages_delivered:rate5m", "rabbitmq_global_messages_delivered_total"),
+            ("instance:rabbitmq_global_messages_acknowledged:rate5m", "rabbitmq_global_messages_acknowledged_total"),
         ] {
             out.push(rule(
                 "queue_recording_rules",
                 record,
-                format!("sum by (queue) (rate({metric}{{job=\"rabbitmq_exporter\"}}[5m]))"),
+                format!("sum by (instance) (rate({metric}{{job={}}}[5m]))", crate::render::quote(MQ_JOB)),
             ));
         }
     }

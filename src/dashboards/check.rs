@@ -65,7 +65,10 @@ impl<'a> Metrics<'a> {
     /// declares an instrumented service.
     fn exposes(&self, job: &str, metric: &str) -> bool {
         metrics::exposes(job, self.ai_job, metric)
-            || self.services.get(job).is_some_and(|own| metrics::HTTP_SERVICE.contains(&metric) || own.contains(metric))
+            || self
+                .services
+                .get(job)
+                .is_some_and(|own| metrics::HTTP_SERVICE.iter().any(|m| m.name == metric) || own.contains(metric))
     }
 }
 
@@ -346,7 +349,7 @@ impl Checker<'_> {
 
 /// Grafana's macros and variables replaced by values that keep the query's shape: durations for
 /// interval macros, a word for variables (which the dashboards only use inside quoted values).
-fn substitute(expr: &str) -> String {
+pub(crate) fn substitute(expr: &str) -> String {
     VARIABLE
         .replace_all(expr, |c: &regex::Captures| {
             let name = c.get(1).or(c.get(2)).or(c.get(3)).map(|m| m.as_str()).unwrap_or_default();

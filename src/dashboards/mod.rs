@@ -32,8 +32,8 @@ use board::Board;
 use serde_json::Value;
 
 pub(crate) use crate::catalogue::metrics::{
-    APISERVER_JOB, AUTH_JOB, CADVISOR_JOB, CREATIVE_JOB, DCGM_JOB, GATEWAY_JOB, KSM_JOB, MQ_JOB, N8N_JOB, NODE_JOB,
-    ODOO_JOB, PG_JOB, REDIS_JOB, SUBSCRIPTION_JOB, USERS_JOB,
+    APISERVER_JOB, AUTH_JOB, CADVISOR_JOB, CREATIVE_JOB, DCGM_JOB, GATEWAY_JOB, KSM_JOB, MQ_JOB, MQ_QUEUES_JOB,
+    N8N_JOB, NODE_JOB, ODOO_JOB, PG_JOB, REDIS_JOB, SUBSCRIPTION_JOB, USERS_JOB,
 };
 
 /// The stable uid of a built-in dashboard (the same in every environment, so links work).
@@ -89,7 +89,7 @@ pub fn missing(spec: &Spec, kind: DashboardKind) -> Option<String> {
         DashboardKind::Kubernetes => all(&[KSM_JOB, CADVISOR_JOB, APISERVER_JOB]),
         DashboardKind::NodeExporter => all(&[NODE_JOB]),
         DashboardKind::Postgresql => all(&[PG_JOB]),
-        DashboardKind::Rabbitmq => all(&[MQ_JOB]),
+        DashboardKind::Rabbitmq => all(&[MQ_JOB, MQ_QUEUES_JOB]),
         DashboardKind::Redis => all(&[REDIS_JOB]),
         DashboardKind::ApiGateway => all(&[GATEWAY_JOB]),
         DashboardKind::Odoo => all(&[ODOO_JOB]),

@@ -125,8 +125,8 @@ pub fn board(spec: &Spec) -> Board {
                     .query("ready", format!("sum(rabbitmq_queue_messages_ready{})", sel(MQ_JOB, "")))
                     .query("unacked", format!("sum(rabbitmq_queue_messages_unacked{})", sel(MQ_JOB, ""))),
                 ts("Message rates", "Messages published and delivered per second (5m).", "ops")
-                    .query("published", "sum(queue:rabbitmq_messages_published:rate5m)")
-                    .query("delivered", "sum(queue:rabbitmq_messages_delivered:rate5m)"),
+                    .query("published", "sum(instance:rabbitmq_global_messages_received:rate5m)")
+                    .query("delivered", "sum(instance:rabbitmq_global_messages_delivered:rate5m)"),
             ],
         ));
     }

@@ -141,6 +141,8 @@ pub(crate) struct ScrapeConfig {
     scrape_timeout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) metrics_path: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    params: BTreeMap<String, Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) scheme: Option<Scheme>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -290,11 +292,14 @@ impl RuleFileOut {
 }
 
 /// A YAML block moved two columns right; empty lines (inside a literal block) stay empty, as
-/// the emitter writes them.
+/// the emitter writes them. YAML's line breaks include U+0085, U+2028 and U+2029, after which
+/// the emitter indents a quoted scalar's continuation as after `\n` (libyaml's `IS_BREAK`).
 fn indented(block: &str) -> String {
     let mut out = String::with_capacity(block.len() + block.len() / 16);
-    for line in block.split_inclusive('\n') {
-        if line != "\n" {
+    const BREAKS: [char; 4] = ['\n', '\u{85}', '\u{2028}', '\u{2029}'];
+    for line in block.split_inclusive(BREAKS) {
+        // A line that is only its break is empty: the emitter writes no indentation there.
+        if !(line.chars().count() == 1 && line.starts_with(BREAKS)) {
             out.push_str("  ");
         }
         out.push_str(line);
@@ -695,6 +700,7 @@ pub(crate) fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
         scrape_interval: job.scrape_interval.as_ref().map(|d| d.to_string()),
         scrape_timeout: job.scrape_timeout.as_ref().map(|d| d.to_string()),
         metrics_path,
+        params: job.params.clone(),
         scheme,
         honor_labels: job.honor_labels,
         tls_config,
@@ -876,6 +882,19 @@ mod tests {
         }
         // No groups at all.
         assert_eq!(RuleFileOut::new(vec![]).body(None), reference(&[], None));
+        // Unicode line breaks inside a quoted scalar (proptest found U+2028).
+        let breaks = vec![GroupOut {
+            name: "g".into(),
+            interval: None,
+            rules: vec![rule(
+                true,
+                "C",
+                "x",
+                &[("l", "a\u{2028}  b\u{2029}c\u{85}d")],
+                &[("s", "'\u{2028}\n\u{2028}e")],
+            )],
+        }];
+        assert_same(breaks, &[0].into_iter().collect());
     }
 
     proptest! {

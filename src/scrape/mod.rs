@@ -106,6 +106,16 @@ impl Scrape {
         })
     }
 
+    /// Another target of the same job, at `instance` (what a job of several targets, one per
+    /// node, scrapes from each).
+    pub fn at_instance(&self, instance: &str) -> Scrape {
+        let mut other = self.clone();
+        if !other.dropped {
+            other.target.insert("instance".into(), instance.into());
+        }
+        other
+    }
+
     /// The target's labels: what `up` and every series of the target carry.
     pub fn target(&self) -> &Labels {
         &self.target

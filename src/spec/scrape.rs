@@ -18,6 +18,13 @@ pub struct ScrapeJob {
     /// Team owning the targets (a name from `teams`).
     #[serde(default)]
     pub owner: Option<String>,
+    /// Whether the job watches a critical service, so that losing sight of it pages: a target
+    /// Prometheus cannot scrape fires `CriticalTargetDown` (severity `critical`, after 1m)
+    /// instead of `TargetDown` (warning), and a job without any target fires
+    /// `CriticalTargetMissing`. The service's own "down" alert (e.g. `PostgresqlDown` from
+    /// `pg_up`) cannot fire while its exporter is unreachable. Default false.
+    #[serde(default)]
+    pub critical: bool,
     /// Overrides `prometheus.scrape_interval` for this job.
     #[serde(default)]
     pub scrape_interval: Option<Duration>,
@@ -27,6 +34,12 @@ pub struct ScrapeJob {
     /// HTTP path of the metrics endpoint. Default: Prometheus' `/metrics`.
     #[serde(default)]
     pub metrics_path: Option<String>,
+    /// URL query parameters sent with every scrape (Prometheus `params`), each a list of
+    /// values: e.g. RabbitMQ's `/metrics/detailed` takes
+    /// `family = [ "queue_coarse_metrics" "queue_consumer_count" ]`, blackbox_exporter a
+    /// `module`. Default: none.
+    #[serde(default)]
+    pub params: BTreeMap<String, Vec<String>>,
     /// `http` or `https`. Default: Prometheus' `http` (or `https` with `service_account`).
     #[serde(default)]
     pub scheme: Option<Scheme>,

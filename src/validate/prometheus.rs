@@ -122,6 +122,16 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
         cx.error(Code::PathInvalid, format!("{path}.metrics_path"), format!("\"{mp}\" must start with /"))
             .hint("e.g. /metrics");
     }
+    for (name, values) in &job.params {
+        if name.is_empty() || values.is_empty() || values.iter().any(String::is_empty) {
+            cx.error(
+                Code::ValueOutOfRange,
+                format!("{path}.params.{name}"),
+                "a scrape parameter needs a name and at least one non-empty value",
+            )
+            .hint("e.g. params.family = [ \"queue_coarse_metrics\" ]");
+        }
+    }
     cx.labels(&format!("{path}.labels"), &job.labels);
     for reserved in ["job", "instance"] {
         if job.labels.contains_key(reserved) {

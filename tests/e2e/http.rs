@@ -15,6 +15,7 @@ use std::time::Duration;
 /// Client for the Prometheus and Alertmanager APIs. Every request is bounded by a timeout, and
 /// no proxy from the environment is used: every server is on loopback. A client made `with_tls`
 /// trusts only the given CA, may present a client certificate, and sends basic auth if given.
+#[derive(Clone)]
 pub struct Client {
     agent: ureq::Agent,
     basic_auth: Option<String>,
@@ -72,6 +73,15 @@ impl Client {
             None => request.send_empty(),
         };
         read(url, response)
+    }
+
+    /// PUT a JSON body to `url`: status and body.
+    pub fn put(&self, url: &str, json: &Value) -> Result<(u16, String), String> {
+        let mut request = self.agent.put(url);
+        if let Some(auth) = &self.basic_auth {
+            request = request.header("Authorization", auth);
+        }
+        read(url, request.header("Content-Type", "application/json").send(json.to_string()))
     }
 
     /// GET a JSON document that must come with status 200.
@@ -238,6 +248,37 @@ impl Sink {
     pub fn notifications(&self) -> Vec<Notification> {
         self.received.lock().unwrap().clone()
     }
+
+    /// The first firing alert with these labels the sink received, and its notification.
+    pub fn find_alert(&self, want: &[(&str, &str)]) -> Result<(Notification, Value), String> {
+        let all = self.notifications();
+        for n in &all {
+            if let Some(a) = n.alerts().into_iter().find(|a| a["status"] == "firing" && carries(a, want)) {
+                return Ok((n.clone(), a.clone()));
+            }
+        }
+        let seen: Vec<String> = all
+            .iter()
+            .flat_map(|n| n.alerts().into_iter().map(move |a| format!("{}:{}", n.receiver(), a["labels"]["alertname"])))
+            .collect();
+        Err(format!("received so far: {seen:?}"))
+    }
+
+    /// The receivers that got a notification with an alert carrying these labels, in order of
+    /// arrival, each once.
+    pub fn delivered_to(&self, want: &[(&str, &str)]) -> Vec<String> {
+        let mut receivers: Vec<String> = Vec::new();
+        for n in self.notifications().iter().filter(|n| n.alerts().iter().any(|a| carries(a, want))) {
+            if !receivers.iter().any(|r| r == n.receiver()) {
+                receivers.push(n.receiver().to_string());
+            }
+        }
+        receivers
+    }
+}
+
+fn carries(alert: &Value, want: &[(&str, &str)]) -> bool {
+    want.iter().all(|(k, v)| alert["labels"][*k].as_str() == Some(*v))
 }
 
 /// What a fake exporter serves at one path, given how often that path was scraped before (so

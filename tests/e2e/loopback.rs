@@ -5,8 +5,9 @@
 
 use super::common::{example, in_ci};
 use super::http::Sink;
-use super::procs::which;
+use super::procs::{Proc, which};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -104,20 +105,52 @@ pub struct Ports {
 /// that alerts arrive within seconds. Routes, teams, inhibitions and the catalogue stay dev's.
 pub fn e2e_spec(ports: &Ports, sink: &Sink, exporter: SocketAddr) -> Value {
     let mut spec: Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    let real = [("node_exporter".to_string(), format!("127.0.0.1:{}", ports.node_exporter))].into();
+    on_loopback(&mut spec, &real, exporter, sink, ports.alertmanager);
+    spec["rules"]["overrides"]["TargetDown"] = json!({"for": "2s"});
+    // AI-model alerts take their `for` from the model's thresholds.
+    let models = spec["ai_models"]["models"].as_array_mut().unwrap();
+    let model = models.iter_mut().find(|m| m["name"] == "image-gen-v2").expect("dev declares image-gen-v2");
+    model["thresholds"]["latency_for"] = json!("2s");
+    spec
+}
+
+/// Rewrites an environment to run on this machine, keeping its scrape jobs, routes and
+/// catalogue: each job scrapes a static loopback target — `real[job]` where the test runs the
+/// exporter (the job's metrics path and parameters kept), else the fake exporter at
+/// `/metrics/<job>`; credentials and TLS of the real deployment are dropped; every receiver is
+/// a webhook to the sink; time intervals that would mute a route (by the clock) are dropped;
+/// intervals and grouping waits are a second. Prometheus sends to the Alertmanager on
+/// `alertmanager`.
+pub fn on_loopback(
+    spec: &mut Value,
+    real: &BTreeMap<String, String>,
+    fake: SocketAddr,
+    sink: &Sink,
+    alertmanager: u16,
+) {
     let prometheus = &mut spec["prometheus"];
     for key in ["scrape_interval", "scrape_timeout", "evaluation_interval"] {
         prometheus[key] = json!("1s");
     }
-    prometheus["alertmanagers"] = json!([format!("127.0.0.1:{}", ports.alertmanager)]);
+    prometheus["alertmanagers"] = json!([format!("127.0.0.1:{alertmanager}")]);
+    for key in ["ha", "capacity", "external_url"] {
+        prometheus[key] = Value::Null;
+    }
+    prometheus["remote_write"] = json!([]);
+    spec.as_object_mut().unwrap().remove("access");
     for job in spec["scrape_jobs"].as_array_mut().unwrap() {
         let name = job["name"].as_str().unwrap().to_string();
-        if name == "node_exporter" {
-            job["discovery"] = json!({"static": {"targets": [format!("127.0.0.1:{}", ports.node_exporter)]}});
-        } else {
-            job["discovery"] = json!({"static": {"targets": [exporter.to_string()]}});
-            job["metrics_path"] = json!(format!("/metrics/{name}"));
-        }
-        // Scheme and credentials of in-cluster scraping (service-account token) do not apply.
+        let target = match real.get(&name) {
+            Some(address) => address.clone(),
+            None => {
+                job["metrics_path"] = json!(format!("/metrics/{name}"));
+                job["params"] = json!({});
+                fake.to_string()
+            }
+        };
+        job["discovery"] = json!({"static": {"targets": [target]}});
+        // Scheme and credentials of the real deployment (TLS, service-account token) do not apply.
         for key in ["scheme", "tls", "basic_auth", "authorization"] {
             job[key] = Value::Null;
         }
@@ -125,6 +158,8 @@ pub fn e2e_spec(ports: &Ports, sink: &Sink, exporter: SocketAddr) -> Value {
     let alertmanager = &mut spec["alertmanager"];
     alertmanager["slack_api_url_file"] = Value::Null;
     alertmanager["smtp"] = Value::Null;
+    alertmanager["cluster"] = Value::Null;
+    alertmanager["external_url"] = Value::Null;
     for receiver in alertmanager["receivers"].as_array_mut().unwrap() {
         let url = sink.url(receiver["name"].as_str().unwrap());
         for integration in ["email", "slack", "pagerduty"] {
@@ -132,18 +167,73 @@ pub fn e2e_spec(ports: &Ports, sink: &Sink, exporter: SocketAddr) -> Value {
         }
         receiver["webhook"] = json!([{"url": url, "send_resolved": true}]);
     }
+    alertmanager["time_intervals"] = json!([]);
+    let mut routes = vec![&mut alertmanager["route"]];
+    while let Some(route) = routes.pop() {
+        route["mute_time_intervals"] = json!([]);
+        route["active_time_intervals"] = json!([]);
+        if let Some(children) = route["routes"].as_array_mut() {
+            routes.extend(children.iter_mut());
+        }
+    }
     alertmanager["route"]["group_wait"] = json!("1s");
     alertmanager["route"]["group_interval"] = json!("1s");
     for timing in alertmanager["severity_timing"].as_object_mut().unwrap().values_mut() {
         timing["group_wait"] = json!("1s");
         timing["group_interval"] = json!("1s");
     }
-    spec["rules"]["overrides"]["TargetDown"] = json!({"for": "2s"});
-    // AI-model alerts take their `for` from the model's thresholds.
-    let models = spec["ai_models"]["models"].as_array_mut().unwrap();
-    let model = models.iter_mut().find(|m| m["name"] == "image-gen-v2").expect("dev declares image-gen-v2");
-    model["thresholds"]["latency_for"] = json!("2s");
-    spec
+}
+
+/// Alertmanager on a bundle whose root is `bundle` (a live link the caller may switch), data in
+/// `dir`. No HA gossip: it would listen on 0.0.0.0:9094.
+pub fn alertmanager(bins: &Binaries, bundle: &Path, dir: &Path, port: u16) -> Proc {
+    server(
+        "alertmanager",
+        &bins.alertmanager,
+        bundle,
+        "alertmanager/alertmanager.yml",
+        "storage.path",
+        dir,
+        port,
+        &["--cluster.listen-address="],
+    )
+}
+
+/// Prometheus on a bundle whose root is `bundle`, data in `dir`, reloadable by `POST /-/reload`.
+/// The first rule evaluation can come before the notifier knows Alertmanager; what it could not
+/// send is sent again only after the resend delay (default 1m), so that is 2s.
+pub fn prometheus(bins: &Binaries, bundle: &Path, dir: &Path, port: u16) -> Proc {
+    server(
+        "prometheus",
+        &bins.prometheus,
+        bundle,
+        "prometheus/prometheus.yml",
+        "storage.tsdb.path",
+        dir,
+        port,
+        &["--web.enable-lifecycle", "--rules.alert.resend-delay=2s"],
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn server(
+    name: &str,
+    bin: &Path,
+    bundle: &Path,
+    config: &str,
+    storage: &str,
+    dir: &Path,
+    port: u16,
+    extra: &[&str],
+) -> Proc {
+    let mut command = Command::new(bin);
+    command
+        .arg(format!("--config.file={}", bundle.join(config).display()))
+        .arg(format!("--{storage}={}", dir.join(format!("{name}-data")).display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .args(extra)
+        .current_dir(dir);
+    Proc::spawn(name, &mut command, &dir.join("logs"))
 }
 
 pub fn monstack() -> Command {

@@ -289,7 +289,7 @@ fn log_classes(spec: &Spec, cx: &mut Cx) {
             && f.labels.contains_key(crate::spec::promtail::LOG_CLASS_LABEL)
         {
             cx.error(
-                Code::RuleShape,
+                Code::OptionCombination,
                 format!("promtail.sources[{i}].kind.files.labels.log_class"),
                 "the class is given twice",
             )

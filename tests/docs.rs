@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{build, example_json as spec, text};
+
 use monstack::render::docs;
 use monstack::routing;
 use regex::Regex;
@@ -12,10 +14,6 @@ use serde_json::json;
 
 fn bundle(env: &str) -> monstack::bundle::Bundle {
     monstack::build("spec.json", &std::fs::read(common::example(env)).unwrap()).unwrap()
-}
-
-fn text(bundle: &monstack::bundle::Bundle, path: &str) -> String {
-    String::from_utf8(bundle.get(path).unwrap_or_else(|| panic!("{path} missing")).to_vec()).unwrap()
 }
 
 /// The Alerts section of catalog.md.
@@ -72,14 +70,6 @@ fn md_row<'a>(rows: &'a [MdRow], name: &str) -> &'a MdRow {
 /// What a browser shows of some HTML: the text outside tags (attributes dropped).
 fn visible(html: &str) -> String {
     Regex::new(r"<[^>]*>").unwrap().replace_all(html, "").into_owned()
-}
-
-fn spec(env: &str) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(common::example(env)).unwrap()).unwrap()
-}
-
-fn build(spec: &serde_json::Value) -> monstack::bundle::Bundle {
-    monstack::build("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap_or_else(|d| panic!("{d:#?}"))
 }
 
 #[test]

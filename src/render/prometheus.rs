@@ -898,7 +898,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
         #[test]
         fn pieces_add_up_for_any_text(
             texts in proptest::collection::vec("[a-z0-9 :#'\"|>{}\\[\\],&*!%@`\t\n\r-]{0,24}|\\PC{0,8}", 12),

@@ -214,8 +214,12 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
                     .hint("use the exporter's port, e.g. 9400");
             }
             if k.annotations && k.port.is_some() {
-                cx.error(Code::OptionCombination, format!("{kp}.port"), "`port` and `annotations` both set the target port")
-                    .hint("drop `port` to use the prometheus.io/port annotation, or drop `annotations`");
+                cx.error(
+                    Code::OptionCombination,
+                    format!("{kp}.port"),
+                    "`port` and `annotations` both set the target port",
+                )
+                .hint("drop `port` to use the prometheus.io/port annotation, or drop `annotations`");
             }
             if k.port_name.is_some() && !matches!(k.role.object(), "pod" | "service") {
                 cx.error(

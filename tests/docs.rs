@@ -7,7 +7,7 @@ mod common;
 
 use common::{build, example_json as spec, text};
 
-use monstack::render::docs;
+use monstack::docs;
 use monstack::routing;
 use regex::Regex;
 use serde_json::json;
@@ -304,7 +304,7 @@ fn inhibitions_name_the_rules_and_the_alerts_that_can_mute_an_alert() {
     }));
     let b = build(&s);
     let model = monstack::model("prod.json", &serde_json::to_vec(&s).unwrap()).unwrap();
-    let catalog = docs::catalog(&model);
+    let catalog = docs::catalog(&model, monstack::render::flags::all(&model).into());
     let alert = |name: &str| catalog.alerts.iter().find(|a| a.name == name).unwrap();
     let sources = |name: &str, rule: usize| -> Vec<String> {
         alert(name)

@@ -53,10 +53,10 @@ pub fn effective(spec: &Spec) -> Route {
     // In the order spec_path counts them.
     for team in spec.teams.iter().filter(|t| !t.services.is_empty()) {
         let service = match team.services.as_slice() {
-            [one] => format!("service={}", crate::render::quote(one)),
+            [one] => format!("service={}", crate::syntax::quote(one)),
             many => {
-                let alts: Vec<String> = many.iter().map(|s| crate::render::regex_literal(s)).collect();
-                format!("service=~{}", crate::render::quote(&alts.join("|")))
+                let alts: Vec<String> = many.iter().map(|s| crate::syntax::regex_literal(s)).collect();
+                format!("service=~{}", crate::syntax::quote(&alts.join("|")))
             }
         };
         for (severity, receiver) in team.receivers.each() {

@@ -1,7 +1,7 @@
 //! The bundle's catalogue, `docs/`: what this environment alerts on and who hears it.
 //! `docs/index.html` is one file that works offline (inline CSS, the route tree as inline SVG,
 //! a few lines of script for the search box over the alerts); `docs/catalog.md` says the same
-//! for a repository or a pull request. Both are tera templates (`templates/docs/`) over one
+//! for a repository or a pull request. Both are tera templates (`templates/`) over one
 //! [`Catalog`], built from the validated model with the same functions the other renderers
 //! use: the catalogue's alerts, Alertmanager's routing semantics ([`crate::routing`]) on each
 //! alert's labels, and the dashboards' own queries.
@@ -19,9 +19,9 @@
 
 mod links;
 pub mod readable;
+pub mod route_tree;
 pub mod units;
 
-use super::route_tree::canonical;
 use crate::bundle::Bundle;
 use crate::catalogue::{self, show};
 use crate::routing::possible::{Inhibition, Known};
@@ -33,12 +33,13 @@ use crate::spec::slo::Sli;
 use crate::validate::Model;
 use rayon::prelude::*;
 use readable::{Readable, readable};
+use route_tree::canonical;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use tera::{Context, Kwargs, State, Tera};
 
-const HTML: &str = include_str!("templates/docs/index.html");
-const MARKDOWN: &str = include_str!("templates/docs/catalog.md");
+const HTML: &str = include_str!("templates/index.html");
+const MARKDOWN: &str = include_str!("templates/catalog.md");
 
 /// Everything the two pages show, in the order they show it.
 #[derive(Debug, Serialize)]
@@ -339,8 +340,11 @@ pub struct ReceiverDoc {
     pub alerts: usize,
 }
 
-pub fn render(model: &Model, bundle: &mut Bundle) {
-    let catalog = catalog(model);
+/// Server flags by component and role, as the renderer gives them (the docs list them).
+pub type Flags = Vec<(&'static str, BTreeMap<String, Vec<String>>)>;
+
+pub fn render(model: &Model, flags: Flags, bundle: &mut Bundle) {
+    let catalog = catalog(model, flags);
     let (html, markdown) = rayon::join(|| html(&catalog), || markdown(&catalog));
     bundle.add("docs/index.html", html.into_bytes());
     bundle.add("docs/catalog.md", markdown.into_bytes());
@@ -485,12 +489,12 @@ fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, exprs: &[String]) -
 }
 
 /// Builds the catalogue of an environment.
-pub fn catalog(model: &Model) -> Catalog {
+pub fn catalog(model: &Model, flags: Flags) -> Catalog {
     let spec = &model.spec;
     let effective = routing::effective(spec);
     let tree = routing::Tree::new(&effective).expect("a validated spec's matchers parse");
     let quoted: BTreeMap<String, usize> =
-        spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::render::quote(&j.name), i)).collect();
+        spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::syntax::quote(&j.name), i)).collect();
     let grafana = spec.grafana.server.root_url.as_deref();
     let dashboards: Vec<DashboardDoc> = crate::dashboards::provisioned(spec)
         .zip(&model.dashboards)
@@ -539,12 +543,7 @@ pub fn catalog(model: &Model) -> Catalog {
     let am = &spec.alertmanager;
     let interval = |name: &String| IntervalRef {
         name: name.clone(),
-        words: am
-            .time_intervals
-            .iter()
-            .find(|t| &t.name == name)
-            .map(super::route_tree::interval_words)
-            .unwrap_or_default(),
+        words: am.time_intervals.iter().find(|t| &t.name == name).map(route_tree::interval_words).unwrap_or_default(),
     };
     let rules: Vec<Inhibition> =
         am.inhibit_rules.iter().map(|r| Inhibition::new(r).expect("a validated spec's matchers parse")).collect();
@@ -640,7 +639,7 @@ pub fn catalog(model: &Model) -> Catalog {
                 continue_: n.route.continue_,
                 mute: n.route.mute_time_intervals.iter().map(interval).collect(),
                 active: n.route.active_time_intervals.iter().map(interval).collect(),
-                inhibit_marks: super::route_tree::inhibit_marks(am, &n.matchers),
+                inhibit_marks: route_tree::inhibit_marks(am, &n.matchers),
                 alerts: delivered.len(),
                 inhibitable: (1..=rules.len())
                     .map(|k| RuleCount {
@@ -661,7 +660,7 @@ pub fn catalog(model: &Model) -> Catalog {
             source: canonical(&r.source_matchers),
             target: canonical(&r.target_matchers),
             equal: r.equal.clone(),
-            words: super::route_tree::inhibit_words(r),
+            words: route_tree::inhibit_words(r),
             targets: alerts.iter().filter(|a| a.inhibited_by.iter().any(|i| i.rule == k + 1)).count(),
             sources: by_name(
                 muting.sources[k].iter().map(|&(i, ref condition)| (i, condition.clone())),
@@ -675,7 +674,7 @@ pub fn catalog(model: &Model) -> Catalog {
         .iter()
         .map(|t| IntervalDoc {
             name: t.name.clone(),
-            words: super::route_tree::interval_words(t),
+            words: route_tree::interval_words(t),
             muted_routes: routes
                 .iter()
                 .filter(|r| r.mute.iter().any(|m| m.name == t.name))
@@ -773,7 +772,7 @@ pub fn catalog(model: &Model) -> Catalog {
 
     let loki = &spec.loki;
     // Loki 3 renders the TSDB index, where the TSDB parallelism limit applies.
-    let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(super::loki::tsdb);
+    let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(crate::features::tsdb);
     let mut tiers: Vec<TierDoc> = loki
         .retention_tiers()
         .into_iter()
@@ -806,8 +805,8 @@ pub fn catalog(model: &Model) -> Catalog {
         logs,
         dashboards,
         receivers,
-        route_tree_svg: super::route_tree::to_svg(&effective, am),
-        route_tree_mermaid: super::route_tree::to_mermaid(&effective, am),
+        route_tree_svg: route_tree::to_svg(&effective, am),
+        route_tree_mermaid: route_tree::to_mermaid(&effective, am),
         routes,
         inhibit_rules,
         time_intervals,
@@ -815,7 +814,7 @@ pub fn catalog(model: &Model) -> Catalog {
         owners,
         urls,
         access: access(spec),
-        flags: super::flags::all(model)
+        flags: flags
             .into_iter()
             .flat_map(|(component, roles)| {
                 roles.into_iter().map(move |(role, args)| FlagsDoc { component: component.into(), role, args })

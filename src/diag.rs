@@ -66,6 +66,7 @@ pub enum Code {
     RefUnknownLogClass,
     AccessInsecure,
     AccessClient,
+    AccessPlaintextCredentials,
     CapacityUnknownTargets,
     RefUnlistedAlertmanager,
     ScrapeRenamedLabel,
@@ -135,6 +136,7 @@ impl Code {
         Code::RefUnknownLogClass,
         Code::AccessInsecure,
         Code::AccessClient,
+        Code::AccessPlaintextCredentials,
         Code::CapacityUnknownTargets,
         Code::RefUnlistedAlertmanager,
         Code::ScrapeRenamedLabel,
@@ -203,6 +205,7 @@ impl Code {
             Code::RefUnknownLogClass => "ref/unknown-log-class",
             Code::AccessInsecure => "access/insecure",
             Code::AccessClient => "access/client",
+            Code::AccessPlaintextCredentials => "access/plaintext-credentials",
             Code::CapacityUnknownTargets => "capacity/unknown-targets",
             Code::RefUnlistedAlertmanager => "ref/unlisted-alertmanager",
             Code::ScrapeRenamedLabel => "scrape/renamed-label",
@@ -287,6 +290,9 @@ impl Code {
             }
             Code::AccessClient => {
                 "A component requires credentials (basic auth, client certificate) that the stack's clients are not given."
+            }
+            Code::AccessPlaintextCredentials => {
+                "A credential (password, token, S3 key, tenant, client secret) would cross the network without verified TLS, and no `plaintext_credentials` reason accepts it."
             }
             Code::CapacityUnknownTargets => {
                 "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series."

@@ -11,6 +11,7 @@ mod routing;
 mod rules;
 mod scale;
 mod slo;
+pub mod transport;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::spec::Spec;
@@ -107,6 +108,7 @@ fn sections(spec: &Spec, cx: &mut Cx) {
     grafana::check(spec, cx);
     logs::check(spec, cx);
     access::check(spec, cx);
+    transport::check(spec, cx);
     scale::check(spec, cx);
 }
 

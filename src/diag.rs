@@ -218,7 +218,9 @@ impl Code {
         match self {
             Code::SpecEncoding => "The spec file is not UTF-8 text.",
             Code::SpecSyntax => "The spec is not well-formed JSON or YAML.",
-            Code::SpecTooLarge => "The spec file is larger than the loader accepts.",
+            Code::SpecTooLarge => {
+                "The spec is larger than the loader accepts: over 8 MiB, over 500,000 values, or aliases that expand too far."
+            }
             Code::SpecTooDeep => "The spec nests deeper than any valid spec can.",
             Code::SpecType => "A value has the wrong type or is not one of the allowed values.",
             Code::SpecUnknownField => "A key the spec does not define (often a typo).",

@@ -66,7 +66,7 @@ in
       type = types.nullOr types.str;
       default = null;
       description = "The long-term store's Prometheus query endpoint (e.g. Mimir's query-frontend); when set, Grafana's Prometheus-Main datasource queries it instead of the local Prometheus.";
-      example = "http://mimir-query-frontend:8080/prometheus";
+      example = "https://mimir-query-frontend:8080/prometheus";
     };
     quietWarnings = mkOption {
       type = types.bool;
@@ -230,8 +230,11 @@ in
           owner = "sre";
           metrics_path = "/minio/v2/metrics/${what}";
           labels.service = "minio";
-          # MinIO's metrics endpoints want a bearer token (`mc admin prometheus generate`).
+          # MinIO's metrics endpoints want a bearer token (`mc admin prometheus generate`),
+          # which goes over TLS only: MinIO serves HTTPS with the internal CA's certificate.
           authorization.credentials_file = "/run/secrets/monstack/minio-prometheus-token";
+          scheme = "https";
+          tls.ca_file = "/run/secrets/monstack/ca.crt";
           discovery.static.targets = cfg.minioNodes;
         })
         # Bucket metrics (replication among them) have their own endpoint since
@@ -637,9 +640,11 @@ in
           type = "prometheus";
           url = if cfg.storeQueryUrl != null then cfg.storeQueryUrl else "${scheme}://prometheus:9090";
           implementation = if cfg.storeQueryUrl != null then "mimir" else null;
-          # The store keeps each tenant apart: Grafana reads the one the replicas write.
+          # The store keeps each tenant apart: Grafana reads the one the replicas write, over
+          # the TLS the replicas write with.
           tenant =
             if cfg.storeQueryUrl != null then (lib.head config.prometheus.remote_write).tenant else null;
+          tls = if cfg.storeQueryUrl != null then (lib.head config.prometheus.remote_write).tls else null;
           is_default = true;
           time_interval = config.prometheus.scrape_interval;
         }

@@ -56,7 +56,7 @@ in
       custom-ai-models = 6;
     };
     # Grafana queries the long-term store, which holds both replicas' data deduplicated.
-    storeQueryUrl = "http://mimir-query-frontend:8080/prometheus";
+    storeQueryUrl = "https://mimir-query-frontend:8080/prometheus";
   };
 
   prometheus = {
@@ -74,13 +74,15 @@ in
     remote_write = [
       {
         name = "mimir";
-        url = "http://mimir-distributor:8080/api/v1/push";
+        url = "https://mimir-distributor:8080/api/v1/push";
         store = "mimir";
         tenant = "creativeflow";
         basic_auth = {
           username = "prometheus-prod";
           password_file = "${secrets}/mimir-remote-write-password";
         };
+        # Mimir serves HTTPS with the internal CA's certificate (access/plaintext-credentials).
+        tls.ca_file = "${secrets}/ca.crt";
         # Scrape bookkeeping is only needed by the replica that scraped.
         local_only = [
           "scrape_(duration_seconds|samples_scraped|samples_post_metric_relabeling|series_added)"
@@ -169,7 +171,8 @@ in
     storage.s3 = {
       endpoint = "minio.storage.internal:9000";
       bucket = "loki-prod";
-      insecure = true;
+      # HTTPS with the internal CA's certificate: the S3 keys never cross the network in clear.
+      ca_file = "${secrets}/ca.crt";
     };
     retention = {
       period = "90d";

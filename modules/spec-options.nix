@@ -183,6 +183,7 @@ let
         metrics_path = null;
         owner = null;
         params = { };
+        plaintext_credentials = null;
         relabel_configs = [ ];
         scheme = null;
         scrape_interval = null;
@@ -510,6 +511,11 @@ let
         default = null;
         description = "Basic-auth user (one of `access.users`) and the file holding its password in clear (the\nclient sends it). Default: none.";
       };
+      plaintext_credentials = mkOption {
+        type = types.nullOr PlaintextCredentials;
+        default = null;
+        description = "Accept that Prometheus sends `basic_auth` to Alertmanager over plain HTTP (no\n`access.tls`): the reason, e.g. a mesh that encrypts it. Default: refused\n(`access/plaintext-credentials`).";
+      };
       tls = mkOption {
         type = types.nullOr Tls;
         default = null;
@@ -599,6 +605,11 @@ let
         type = types.str;
         description = "Display name, e.g. `Prometheus-Main`.";
       };
+      plaintext_credentials = mkOption {
+        type = types.nullOr PlaintextCredentials;
+        default = null;
+        description = "Accept sending this datasource's credentials without TLS (basic auth, the tenant header): the reason (shown in the\ncatalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback\naddress.";
+      };
       tenant = mkOption {
         type = types.nullOr types.str;
         default = null;
@@ -608,6 +619,11 @@ let
         type = types.nullOr Duration;
         default = null;
         description = "Prometheus: the scrape interval, so `\$__rate_interval` is right. Default: none.";
+      };
+      tls = mkOption {
+        type = types.nullOr Tls;
+        default = null;
+        description = "TLS towards `url` (file references only): the CA that signed its certificate, a client\ncertificate, the server name. Default: for the stack's own servers, `access.client.tls`;\nfor others, the host's trust store.";
       };
       type = mkOption {
         type = DatasourceType;
@@ -1107,6 +1123,11 @@ let
         type = types.str;
         description = "Name on the login button, e.g. `Keycloak`.";
       };
+      plaintext_credentials = mkOption {
+        type = types.nullOr PlaintextCredentials;
+        default = null;
+        description = "Accept sending this client's credentials without TLS (an `http://` token or userinfo URL): the reason (shown in the\ncatalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback\naddress.";
+      };
       scopes = mkOption {
         type = types.listOf types.str;
         default = [
@@ -1184,6 +1205,20 @@ let
         type = types.nullOr types.number;
         default = null;
         description = "";
+      };
+    };
+  };
+
+  # An explicit exception to `access/plaintext-credentials`: this item may send its credentials
+  # without TLS (plain HTTP, an SMTP session without STARTTLS, or TLS without certificate
+  # verification), for the reason given. The catalogue (`docs/`) lists every exception in use.
+  # Loopback addresses (`localhost`, 127.0.0.0/8, `::1`) need none: that traffic never leaves the
+  # host.
+  PlaintextCredentials = types.submodule {
+    options = {
+      reason = mkOption {
+        type = types.str;
+        description = "Why the credentials are safe in transit without TLS, e.g. `Linkerd mTLS between the\npods` or `same host, over a Unix-socket proxy`; shown in the catalogue.";
       };
     };
   };
@@ -1272,6 +1307,11 @@ let
       loki_url = mkOption {
         type = types.str;
         description = "Loki push URL, e.g. `http://loki:3100/loki/api/v1/push`.";
+      };
+      plaintext_credentials = mkOption {
+        type = types.nullOr PlaintextCredentials;
+        default = null;
+        description = "Accept sending this client's credentials without TLS (the tenant header to an `http://` `loki_url`): the reason (shown in the\ncatalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback\naddress.";
       };
       positions_file = mkOption {
         type = types.str;
@@ -1435,6 +1475,11 @@ let
       name = mkOption {
         type = types.str;
         description = "Name of the queue (a slug), unique in the environment; it names the queue's metrics.";
+      };
+      plaintext_credentials = mkOption {
+        type = types.nullOr PlaintextCredentials;
+        default = null;
+        description = "Accept sending this queue's credentials without TLS (basic auth, the tenant header): the reason (shown in the\ncatalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback\naddress.";
       };
       queue = mkOption {
         type = QueueOverrides;
@@ -1711,6 +1756,11 @@ let
         type = types.str;
         description = "Bucket name.";
       };
+      ca_file = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "CA certificate file that signed the endpoint's certificate, when the host's trust store\ndoes not have it (Loki's `http_config.ca_file`), e.g. a private CA in front of MinIO.\nDefault: none.";
+      };
       endpoint = mkOption {
         type = types.str;
         description = "`host:port` of the S3 endpoint, e.g. `minio:9000`.";
@@ -1719,6 +1769,11 @@ let
         type = types.bool;
         default = false;
         description = "Use plain HTTP to the endpoint. Default false.";
+      };
+      plaintext_credentials = mkOption {
+        type = types.nullOr PlaintextCredentials;
+        default = null;
+        description = "Accept sending this store's credentials without TLS (the S3 keys, with `insecure`): the reason (shown in the\ncatalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback\naddress.";
       };
       region = mkOption {
         type = types.str;
@@ -1818,6 +1873,11 @@ let
         type = types.attrsOf (types.listOf types.str);
         default = { };
         description = "URL query parameters sent with every scrape (Prometheus `params`), each a list of\nvalues: e.g. RabbitMQ's `/metrics/detailed` takes\n`family = [ \"queue_coarse_metrics\" \"queue_consumer_count\" ]`, blackbox_exporter a\n`module`. Default: none.";
+      };
+      plaintext_credentials = mkOption {
+        type = types.nullOr PlaintextCredentials;
+        default = null;
+        description = "Accept sending this job's credentials without TLS (basic auth, `authorization`, the service account's token): the reason (shown in the\ncatalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback\naddress.";
       };
       relabel_configs = mkOption {
         type = types.listOf Relabel;
@@ -2083,6 +2143,11 @@ let
       from = mkOption {
         type = types.str;
         description = "Sender address.";
+      };
+      plaintext_credentials = mkOption {
+        type = types.nullOr PlaintextCredentials;
+        default = null;
+        description = "Accept sending this server's credentials without TLS (the password, with `require_tls = false` on a port other than 465): the reason (shown in the\ncatalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback\naddress.";
       };
       require_tls = mkOption {
         type = types.bool;

@@ -40,7 +40,7 @@ codes! {
     SpecSyntax = "spec/syntax":
         "The spec is not well-formed JSON or YAML.",
     SpecTooLarge = "spec/too-large":
-        "The spec file is larger than the loader accepts.",
+        "The spec is larger than the loader accepts: over 8 MiB, over 500,000 values, or aliases that expand too far.",
     SpecTooDeep = "spec/too-deep":
         "The spec nests deeper than any valid spec can.",
     SpecType = "spec/type":
@@ -155,6 +155,8 @@ codes! {
         "A production environment exposes a UI or API without TLS and authentication, and no authenticating proxy.",
     AccessClient = "access/client":
         "A component requires credentials (basic auth, client certificate) that the stack's clients are not given.",
+    AccessPlaintextCredentials = "access/plaintext-credentials":
+        "A credential (password, token, S3 key, tenant, client secret) would cross the network without verified TLS, and no `plaintext_credentials` reason accepts it.",
     CapacityUnknownTargets = "capacity/unknown-targets":
         "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series.",
     RefUnlistedAlertmanager = "ref/unlisted-alertmanager":

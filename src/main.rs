@@ -33,7 +33,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use monstack::bundle::{Written, fresh};
 use monstack::check::{self, External};
 use monstack::diag::Diagnostic;
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -462,18 +461,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The spec's bytes; one over the size limit is reported as its diagnostic, unread.
 fn read_spec(spec: &str, format: Report) -> Result<Vec<u8>, ExitCode> {
-    Ok(if spec == "-" {
-        let mut buf = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-            return Err(failure(format, format!("cannot read standard input: {e}")));
-        }
-        buf
-    } else {
-        match std::fs::read(spec) {
-            Ok(b) => b,
-            Err(e) => return Err(failure(format, format!("cannot read spec {spec}: {e}"))),
-        }
+    monstack::spec::load::read(spec).map_err(|e| match e {
+        monstack::spec::load::ReadError::Io(message) => failure(format, message),
+        monstack::spec::load::ReadError::TooLarge(diags) => report(format, &diags, None),
     })
 }
 

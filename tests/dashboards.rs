@@ -552,13 +552,13 @@ fn every_dashboard_type_checks_against_grafanas_typescript_types() {
 #[test]
 fn a_mimir_query_endpoint_is_provisioned_as_mimir() {
     let mut doc: Value = serde_json::from_slice(&std::fs::read(common::example("prod")).unwrap()).unwrap();
-    doc["grafana"]["datasources"][0]["url"] = json!("http://mimir-query-frontend:8080/prometheus");
+    doc["grafana"]["datasources"][0]["url"] = json!("https://mimir-query-frontend:8080/prometheus");
     doc["grafana"]["datasources"][0]["implementation"] = json!("mimir");
     let bundle = monstack::build("prod", &serde_json::to_vec(&doc).unwrap()).unwrap();
     let file: serde_yaml::Value =
         serde_yaml::from_slice(bundle.get("grafana/provisioning/datasources/prometheus_ds.yml").unwrap()).unwrap();
     let ds = &file["datasources"][0];
     assert_eq!(ds["jsonData"]["prometheusType"], "Mimir");
-    assert_eq!(ds["url"], "http://mimir-query-frontend:8080/prometheus");
+    assert_eq!(ds["url"], "https://mimir-query-frontend:8080/prometheus");
     assert_eq!(ds["editable"], false);
 }

@@ -15,15 +15,27 @@
 //! (rewritten by `MONSTACK_BLESS=1 cargo test --test invalid`; review the diff).
 //!
 //! Every case also goes through the binary (`monstack render`), which must exit 1 — the
-//! diagnostic exit code, not a panic's 101 — print each diagnostic, and create no output.
+//! diagnostic exit code, not a panic's 101 — print each diagnostic, and create no output, in
+//! bounded memory and time: each run's peak resident memory and CPU time are measured
+//! ([`common::run_measured`]) and held to [`MAX_RSS_MIB`] and [`MAX_CPU`]. Hostile inputs —
+//! huge lists, deep nesting, alias bombs — are `.gen` cases; a spec over the size limit is
+//! refused from its size, unread (`an_oversized_spec_is_refused_unread`).
 
 mod common;
 
-use common::{example, merge, root};
+use common::{Measured, example, merge, root, run_measured};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
+
+/// Most memory one refusal may take. A refusal reads at most the 8 MiB size limit; before the
+/// value budget a list of 4 million zeros inside it took 1.5 GB (in YAML 670 MB), and before the
+/// bounded read a 50 MB spec was read whole (118 MB).
+const MAX_RSS_MIB: u64 = 96;
+/// Most CPU time one refusal may take (a debug build): the list of zeros took 28 s.
+const MAX_CPU: std::time::Duration = std::time::Duration::from_secs(10);
+/// When a run is given up on (and fails the test).
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
 
 struct Case {
     name: String,
@@ -134,52 +146,127 @@ fn every_fixture_gives_its_diagnostics_in_process_and_from_the_binary() {
     let tmp = tmp.path();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
     let chunk = cases.len().div_ceil(workers);
-    let failures: Vec<String> = std::thread::scope(|s| {
+    let runs: Vec<(String, Option<String>, Measured)> = std::thread::scope(|s| {
         let handles: Vec<_> = cases
             .chunks(chunk)
             .zip(printed.chunks(chunk))
             .map(|(cases, printed)| {
                 s.spawn(move || {
-                    cases.iter().zip(printed).filter_map(|(c, p)| run_binary(tmp, c, p)).collect::<Vec<_>>()
+                    cases
+                        .iter()
+                        .zip(printed)
+                        .map(|(c, p)| {
+                            let (failure, cost) = run_binary(tmp, c, p);
+                            (c.name.clone(), failure, cost)
+                        })
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
+    let mut failures: Vec<String> = runs.iter().filter_map(|(_, f, _)| f.clone()).collect();
+    for (name, _, cost) in &runs {
+        if cost.max_rss_kib > MAX_RSS_MIB * 1024 || cost.cpu > MAX_CPU {
+            failures.push(format!(
+                "{name}: {} KiB peak, {:.2} s CPU: more than {MAX_RSS_MIB} MiB or {MAX_CPU:?}",
+                cost.max_rss_kib,
+                cost.cpu.as_secs_f64()
+            ));
+        }
+    }
     assert!(failures.is_empty(), "{} fixture(s) failed in the binary:\n{}", failures.len(), failures.join("\n"));
+    // The generated (hostile) cases and the costliest others, for the record
+    // (`cargo test --test invalid -- --nocapture`).
+    let mut costly: Vec<&(String, Option<String>, Measured)> = runs.iter().collect();
+    costly.sort_by_key(|(_, _, c)| std::cmp::Reverse(c.max_rss_kib));
+    let shown = costly.iter().enumerate().filter(|(i, (name, _, _))| *i < 5 || name.ends_with(".gen"));
+    for (_, (name, _, c)) in shown {
+        eprintln!(
+            "{name:<40} {:>7} KiB peak {:>6.2} s CPU {:>6.2} s wall",
+            c.max_rss_kib,
+            c.cpu.as_secs_f64(),
+            c.wall.as_secs_f64()
+        );
+    }
     assert!(cases.len() >= 100, "only {} fixtures", cases.len());
     eprintln!("{} invalid-input fixtures checked, in process and through the binary", cases.len());
 }
 
-/// Renders one case with the binary; what went wrong, if anything.
-fn run_binary(tmp: &Path, case: &Case, diagnostics: &[String]) -> Option<String> {
+/// Renders one case with the binary: what went wrong, if anything, and what it cost.
+fn run_binary(tmp: &Path, case: &Case, diagnostics: &[String]) -> (Option<String>, Measured) {
     let dir = tmp.join(&case.name);
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join(&case.file_name), &case.input).unwrap();
     let out = dir.join("out");
     // Run where the spec is, by its bare name: the binary's `--> file:line:col` then names it
     // as the library was given it.
-    let o = Command::new(env!("CARGO_BIN_EXE_monstack"))
-        .args(["render", "--spec", &case.file_name, "--out", out.to_str().unwrap()])
-        .current_dir(&dir)
-        .output()
-        .expect("monstack runs");
+    let o = run_measured(
+        env!("CARGO_BIN_EXE_monstack"),
+        &["render", "--spec", &case.file_name, "--out", out.to_str().unwrap()],
+        &dir,
+        None,
+        DEADLINE,
+    );
     let stderr = String::from_utf8_lossy(&o.stderr);
     let name = &case.name;
-    if o.status.code() != Some(1) {
-        return Some(format!("{name}: exit {:?}, expected 1:\n{stderr}", o.status.code()));
+    let failure = if o.code != Some(1) {
+        Some(format!("{name}: exit {:?}, expected 1:\n{stderr}", o.code))
+    } else if stderr.contains("panicked") {
+        Some(format!("{name}: panicked:\n{stderr}"))
+    } else if out.exists() {
+        Some(format!("{name}: an output folder was created"))
+    } else {
+        let missing: Vec<&String> = diagnostics.iter().filter(|d| !stderr.contains(d.as_str())).collect();
+        (!missing.is_empty()).then(|| format!("{name}: the binary did not print {missing:#?}\nstderr:\n{stderr}"))
+    };
+    (failure, o)
+}
+
+/// A spec over the 8 MiB limit is refused from its size before it is read, from a file (its
+/// metadata) and from standard input (after the limit and one byte): the process never holds
+/// it. Before, `monstack` read it whole first (a 50 MB spec: 118 MB resident).
+#[test]
+fn an_oversized_spec_is_refused_unread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("big.json");
+    // 50 MiB of a sparse file: costs no disk, and reading it would cost 50 MiB of memory.
+    std::fs::File::create(&spec).unwrap().set_len(50 << 20).unwrap();
+    let bin = env!("CARGO_BIN_EXE_monstack");
+    // 50 MiB of spaces, streamed: the test itself never holds them.
+    let spaces = || -> Option<common::Feed> {
+        Some(Box::new(|pipe| {
+            let chunk = vec![b' '; 1 << 20];
+            // The child stops reading at the limit: the rest fails with EPIPE, as it should.
+            for _ in 0..50 {
+                if pipe.write_all(&chunk).is_err() {
+                    return;
+                }
+            }
+        }))
+    };
+    let from_file = run_measured(bin, &["validate", spec.to_str().unwrap()], tmp.path(), None, DEADLINE);
+    let from_stdin = run_measured(bin, &["validate", "-"], tmp.path(), spaces(), DEADLINE);
+    let stdin_json = run_measured(bin, &["validate", "--format", "json", "-"], tmp.path(), spaces(), DEADLINE);
+    for (what, run, says) in [
+        ("file", &from_file, "the spec is 50.0 MiB (52428800 bytes), more than the 8.0 MiB (8388608 bytes) accepted"),
+        ("stdin", &from_stdin, "the spec is more than the 8.0 MiB (8388608 bytes) accepted"),
+    ] {
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.code, Some(1), "{what}: {stderr}");
+        assert!(stderr.contains("error[spec/too-large]") && stderr.contains(says), "{what}: {stderr}");
+        eprintln!(
+            "50 MiB spec from {what}: refused with {} KiB peak, {:.3} s CPU, {:.3} s wall",
+            run.max_rss_kib,
+            run.cpu.as_secs_f64(),
+            run.wall.as_secs_f64()
+        );
     }
-    if stderr.contains("panicked") {
-        return Some(format!("{name}: panicked:\n{stderr}"));
-    }
-    if out.exists() {
-        return Some(format!("{name}: an output folder was created"));
-    }
-    let missing: Vec<&String> = diagnostics.iter().filter(|d| !stderr.contains(d.as_str())).collect();
-    if !missing.is_empty() {
-        return Some(format!("{name}: the binary did not print {missing:#?}\nstderr:\n{stderr}"));
-    }
-    None
+    // Unread: the file's 50 MiB never in memory (the 8 MiB a stream may give before it stops is).
+    assert!(from_file.max_rss_kib < 24 * 1024, "{} KiB", from_file.max_rss_kib);
+    assert!(from_stdin.max_rss_kib < 40 * 1024, "{} KiB", from_stdin.max_rss_kib);
+    let doc: Value = serde_json::from_slice(&stdin_json.stdout).unwrap();
+    assert_eq!(doc["diagnostics"][0]["code"], "spec/too-large", "{doc}");
 }
 
 /// Every fixture's diagnostics as printed (message, location, hint) against the snapshot, so a

@@ -76,9 +76,12 @@ fn prod_replicas_differ_only_in_the_replica_label_which_alerts_drop() {
     assert_eq!(rw["queue_config"]["capacity"].as_u64(), Some(q.capacity));
     assert!(q.min_shards > 1, "prod's ~12k samples/s need more than one shard of 4000/s");
 
-    // Grafana queries the store, which holds both replicas' data.
+    // Grafana queries the store, which holds both replicas' data, over TLS with the CA the
+    // replicas write with.
     let ds = String::from_utf8(files["grafana/provisioning/datasources/prometheus_ds.yml"].clone()).unwrap();
-    assert!(ds.contains("url: http://mimir-query-frontend:8080/prometheus"), "{ds}");
+    assert!(ds.contains("url: https://mimir-query-frontend:8080/prometheus"), "{ds}");
+    assert!(ds.contains("tlsCACert: $__file{/run/secrets/monstack/ca.crt}"), "{ds}");
+    assert_eq!(rw["tls_config"]["ca_file"], "/run/secrets/monstack/ca.crt");
 }
 
 #[test]

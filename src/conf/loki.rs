@@ -152,6 +152,22 @@ struct Aws {
     s3forcepathstyle: Option<bool>,
     #[serde(default)]
     insecure: Option<bool>,
+    #[serde(default)]
+    http_config: Option<S3Http>,
+}
+
+/// `storage_config.aws.http_config` (Loki 2.9 and 3.x).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct S3Http {
+    #[serde(default)]
+    idle_conn_timeout: Option<String>,
+    #[serde(default)]
+    response_header_timeout: Option<String>,
+    #[serde(default)]
+    insecure_skip_verify: Option<bool>,
+    #[serde(default)]
+    ca_file: Option<String>,
 }
 
 #[derive(Deserialize)]

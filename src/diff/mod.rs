@@ -110,7 +110,10 @@ pub fn load(path: &std::path::Path) -> Result<crate::validate::Model, LoadError>
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&file).map_err(|e| LoadError::Read(format!("cannot read {}: {e}", file.display())))?;
+    let bytes = crate::spec::load::read(&file.display().to_string()).map_err(|e| match e {
+        crate::spec::load::ReadError::Io(message) => LoadError::Read(message),
+        crate::spec::load::ReadError::TooLarge(diags) => LoadError::Invalid(diags),
+    })?;
     crate::model(&file.display().to_string(), &bytes).map_err(LoadError::Invalid)
 }
 

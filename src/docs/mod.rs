@@ -84,6 +84,19 @@ pub struct AccessDoc {
     /// How people sign in to Grafana.
     pub grafana_login: String,
     pub loki_tenant: Option<String>,
+    /// The clients allowed to send credentials without verified TLS
+    /// (`plaintext_credentials`), each with its reason.
+    pub plaintext_credentials: Vec<PlaintextDoc>,
+}
+
+/// A client that sends credentials without verified TLS, and why that is accepted.
+#[derive(Debug, Serialize)]
+pub struct PlaintextDoc {
+    /// The option, e.g. `prometheus.remote_write[0].url`.
+    pub path: String,
+    /// e.g. `remote write "mimir" sends its basic-auth password over plain HTTP`.
+    pub what: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -994,6 +1007,17 @@ fn access(spec: &Spec) -> AccessDoc {
             None => format!("user and password (administrator {}); new users are viewers", server.admin_user),
         },
         loki_tenant: spec.loki.auth_enabled.then(|| spec.promtail.tenant_id.clone().unwrap_or_default()),
+        plaintext_credentials: crate::validate::transport::exposures(spec)
+            .into_iter()
+            .filter_map(|e| {
+                let reason = e.reason?;
+                Some(PlaintextDoc {
+                    path: e.path,
+                    what: format!("{} sends its {} over {}", e.what, e.credentials, e.how),
+                    reason,
+                })
+            })
+            .collect(),
     }
 }
 

@@ -13,12 +13,16 @@ use std::path::PathBuf;
 pub fn run(var: impl Fn(&str) -> Option<String>) -> Result<Vec<String>, String> {
     let spec_path = var("specPath")
         .ok_or("specPath is not set: the derivation must pass the spec with passAsFile = [ \"spec\" ]")?;
-    let bytes = std::fs::read(&spec_path).map_err(|e| format!("cannot read {spec_path}: {e}"))?;
-    let bundle = crate::build("spec.json", &bytes).map_err(|diags| {
+    let problems = |diags: Vec<crate::diag::Diagnostic>| {
         let env = diags.first().map(|d| d.env.clone()).unwrap_or_default();
         let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
         format!("{}\n{} problem(s) in env {env}; the bundle was not built", lines.join("\n"), diags.len())
+    };
+    let bytes = crate::spec::load::read(&spec_path).map_err(|e| match e {
+        crate::spec::load::ReadError::Io(message) => message,
+        crate::spec::load::ReadError::TooLarge(diags) => problems(diags),
     })?;
+    let bundle = crate::build("spec.json", &bytes).map_err(problems)?;
     let mut written = Vec::new();
     let out = var("out").ok_or("out is not set")?;
     write(&out, bundle.files())?;

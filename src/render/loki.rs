@@ -142,6 +142,15 @@ struct Aws {
     secret_access_key: String,
     s3forcepathstyle: bool,
     insecure: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_config: Option<S3Http>,
+}
+
+/// The S3 client's HTTP settings (`storage_config.aws.http_config`): the CA that signed the
+/// endpoint's certificate (`-s3.http.ca-file`, Loki 2.9 and 3.x).
+#[derive(Serialize)]
+struct S3Http {
+    ca_file: String,
 }
 
 #[derive(Serialize)]
@@ -198,6 +207,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
                 secret_access_key: format!("${{{}}}", s3.secret_access_key_env),
                 s3forcepathstyle: true,
                 insecure: s3.insecure,
+                http_config: s3.ca_file.clone().map(|ca_file| S3Http { ca_file }),
             }),
             None,
         ),

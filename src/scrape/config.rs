@@ -102,7 +102,7 @@ pub(crate) fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
         _ => None,
     };
     let preset = k8s.and_then(|k| k.preset);
-    let service_account = k8s.is_some_and(|k| k.service_account || k.preset.is_some());
+    let service_account = job.service_account();
 
     let mut tls_config = job.tls.as_ref().map(tls_out);
     let mut authorization = job.authorization.as_ref().map(|a: &Authorization| AuthorizationOut {
@@ -115,7 +115,7 @@ pub(crate) fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
         authorization
             .get_or_insert_with(|| AuthorizationOut { kind: "Bearer".into(), credentials_file: SA_TOKEN.into() });
     }
-    let scheme = job.scheme.or(if service_account { Some(Scheme::Https) } else { None });
+    let scheme = job.scheme();
     let metrics_path = job.metrics_path.clone().or(match preset {
         Some(K8sPreset::Cadvisor) => Some("/metrics/cadvisor".into()),
         _ => None,

@@ -119,6 +119,24 @@ pub struct ClientCredentials {
     /// and the client certificate for components that require one. Default: none.
     #[serde(default)]
     pub tls: Option<Tls>,
+    /// Accept that Prometheus sends `basic_auth` to Alertmanager over plain HTTP (no
+    /// `access.tls`): the reason, e.g. a mesh that encrypts it. Default: refused
+    /// (`access/plaintext-credentials`).
+    #[serde(default)]
+    pub plaintext_credentials: Option<PlaintextCredentials>,
+}
+
+/// An explicit exception to `access/plaintext-credentials`: this item may send its credentials
+/// without TLS (plain HTTP, an SMTP session without STARTTLS, or TLS without certificate
+/// verification), for the reason given. The catalogue (`docs/`) lists every exception in use.
+/// Loopback addresses (`localhost`, 127.0.0.0/8, `::1`) need none: that traffic never leaves the
+/// host.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaintextCredentials {
+    /// Why the credentials are safe in transit without TLS, e.g. `Linkerd mTLS between the
+    /// pods` or `same host, over a Unix-socket proxy`; shown in the catalogue.
+    pub reason: String,
 }
 
 impl Access {

@@ -123,6 +123,11 @@ pub struct Smtp {
     /// Require STARTTLS. Default true.
     #[serde(default = "yes")]
     pub require_tls: bool,
+    /// Accept sending this server's credentials without TLS (the password, with `require_tls = false` on a port other than 465): the reason (shown in the
+    /// catalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback
+    /// address.
+    #[serde(default)]
+    pub plaintext_credentials: Option<crate::spec::access::PlaintextCredentials>,
 }
 
 fn yes() -> bool {

@@ -135,6 +135,11 @@ pub struct OAuth {
     /// viewer). Default: none.
     #[serde(default)]
     pub allowed_groups: Vec<String>,
+    /// Accept sending this client's credentials without TLS (an `http://` token or userinfo URL): the reason (shown in the
+    /// catalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback
+    /// address.
+    #[serde(default)]
+    pub plaintext_credentials: Option<crate::spec::access::PlaintextCredentials>,
 }
 
 fn default_scopes() -> Vec<String> {
@@ -193,6 +198,16 @@ pub struct Datasource {
     /// datasource without one uses `promtail.tenant_id` when `loki.auth_enabled`. Default: none.
     #[serde(default)]
     pub tenant: Option<String>,
+    /// TLS towards `url` (file references only): the CA that signed its certificate, a client
+    /// certificate, the server name. Default: for the stack's own servers, `access.client.tls`;
+    /// for others, the host's trust store.
+    #[serde(default)]
+    pub tls: Option<crate::spec::scrape::Tls>,
+    /// Accept sending this datasource's credentials without TLS (basic auth, the tenant header): the reason (shown in the
+    /// catalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback
+    /// address.
+    #[serde(default)]
+    pub plaintext_credentials: Option<crate::spec::access::PlaintextCredentials>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

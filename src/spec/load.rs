@@ -43,6 +43,58 @@ pub struct Loaded {
     pub canonical: Value,
 }
 
+/// Why a spec could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file or stream could not be read (missing, unreadable): not a problem of the spec.
+    Io(String),
+    /// The spec is larger than [`MAX_SPEC_BYTES`]: the spec's own problem, as its diagnostic.
+    TooLarge(Vec<Diagnostic>),
+}
+
+/// Reads the spec at `path` (`-`: standard input) without ever holding more than
+/// [`MAX_SPEC_BYTES`] + 1 bytes of it: a regular file larger than the limit is refused from its
+/// size (its metadata), before a byte is read; a stream (standard input, a pipe) as soon as it
+/// has given one byte more than the limit.
+pub fn read(path: &str) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let limit = MAX_SPEC_BYTES as u64;
+    let (reader, size): (Box<dyn Read>, Option<u64>) = if path == "-" {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| ReadError::Io(format!("cannot read spec {path}: {e}")))?;
+        let meta = file.metadata().map_err(|e| ReadError::Io(format!("cannot read spec {path}: {e}")))?;
+        let size = meta.is_file().then_some(meta.len());
+        if let Some(size) = size.filter(|s| *s > limit) {
+            return Err(ReadError::TooLarge(too_large(path, Some(size))));
+        }
+        (Box::new(file), size)
+    };
+    let what = if path == "-" { "standard input".to_string() } else { format!("spec {path}") };
+    // Room for the limit and one byte at once: growing by doubling would copy the buffer and
+    // leave the allocator 24 MiB for 8 MiB read. Pages are only touched as they are written.
+    let mut bytes = Vec::with_capacity(size.map_or(MAX_SPEC_BYTES, |s| s as usize) + 1);
+    reader.take(limit + 1).read_to_end(&mut bytes).map_err(|e| ReadError::Io(format!("cannot read {what}: {e}")))?;
+    if bytes.len() > MAX_SPEC_BYTES {
+        // A stream, or a file that grew while it was read: its size is unknown.
+        return Err(ReadError::TooLarge(too_large(path, None)));
+    }
+    Ok(bytes)
+}
+
+/// The diagnostic of a spec larger than [`MAX_SPEC_BYTES`] (of `size` bytes, when known).
+fn too_large(name: &str, size: Option<u64>) -> Vec<Diagnostic> {
+    let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0));
+    let limit = format!("{} ({MAX_SPEC_BYTES} bytes)", mib(MAX_SPEC_BYTES as u64));
+    let message = match size {
+        Some(size) => format!("the spec is {} ({size} bytes), more than the {limit} accepted", mib(size)),
+        None => format!("the spec is more than the {limit} accepted (reading stopped there)"),
+    };
+    let mut diags = Diagnostics::new(fallback_env(name));
+    diags.error(Code::SpecTooLarge, "", message).hint("split the environment or generate the spec from Nix modules");
+    diags.into_sorted()
+}
+
 /// Loads a spec. `name` is the file name (for format detection and for diagnostics before the
 /// environment name is known).
 pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
@@ -51,13 +103,10 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
 
 /// [`load`], with `install_prefix` set from the command line when given.
 pub fn load_with(name: &str, bytes: &[u8], install_prefix: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut diags = Diagnostics::new(fallback_env(name));
     if bytes.len() > MAX_SPEC_BYTES {
-        diags
-            .error(Code::SpecTooLarge, "", format!("{} bytes, more than the {MAX_SPEC_BYTES} accepted", bytes.len()))
-            .hint("split the environment or generate the spec from Nix modules");
-        return Err(diags.into_sorted());
+        return Err(too_large(name, Some(bytes.len() as u64)));
     }
+    let mut diags = Diagnostics::new(fallback_env(name));
     let text = match std::str::from_utf8(bytes) {
         // Editors on Windows write a byte-order mark; it carries no meaning in UTF-8.
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),

@@ -108,6 +108,16 @@ pub struct S3Storage {
     /// Environment variable holding the secret access key. Default `LOKI_S3_SECRET_ACCESS_KEY`.
     #[serde(default = "default_secret_key_env")]
     pub secret_access_key_env: String,
+    /// CA certificate file that signed the endpoint's certificate, when the host's trust store
+    /// does not have it (Loki's `http_config.ca_file`), e.g. a private CA in front of MinIO.
+    /// Default: none.
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    /// Accept sending this store's credentials without TLS (the S3 keys, with `insecure`): the reason (shown in the
+    /// catalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback
+    /// address.
+    #[serde(default)]
+    pub plaintext_credentials: Option<crate::spec::access::PlaintextCredentials>,
 }
 
 fn default_region() -> String {

@@ -1,6 +1,7 @@
 //! Text → JSON value, stricter than the parsers alone: a key given twice in one mapping is an
-//! error (both parsers would silently keep the last one), and a YAML document's flow nesting is
-//! bounded before libyaml reads it.
+//! error (both parsers would silently keep the last one), a YAML document's flow nesting is
+//! bounded before libyaml reads it, and so is the number of values in any document
+//! ([`MAX_VALUES`]).
 
 use crate::diag::Code;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -16,6 +17,12 @@ use super::load::Format;
 /// parsing. Generous on purpose: stray brackets in plain scalars count too.
 pub const MAX_YAML_FLOW_DEPTH: usize = 128;
 
+/// Most values (scalars, lists and mappings, an alias's expansion counted in full) a document
+/// may hold. The 1,000-service bench fleet (bench/fleet.py, 4.6 MiB) holds 181,000; a list of
+/// 4 million zeros fits in the 8 MiB size limit and took 1.5 GB and 28 s to be refused, because
+/// the typed pass and the diagnostics' locations each build the whole document again.
+pub const MAX_VALUES: usize = 500_000;
+
 /// Why a document could not be read, as the diagnostic to report.
 #[derive(Debug)]
 pub struct Problem {
@@ -28,7 +35,8 @@ pub struct Problem {
 
 /// Parses a document into a JSON value.
 pub fn parse(format: Format, text: &str) -> Result<Value, Problem> {
-    let root = Strict { at: None };
+    let values = std::cell::Cell::new(0);
+    let root = Strict { at: None, values: &values };
     let result = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
@@ -43,10 +51,60 @@ pub fn parse(format: Format, text: &str) -> Result<Value, Problem> {
                     hint: "no valid spec nests this deep; check for runaway nesting",
                 });
             }
+            // serde_yaml (unsafe-libyaml) holds every event of the document before a value is
+            // built: 670 MB for a list of 4 million zeros, 100 MB for 100,000 block lists nested
+            // on one line (`- - - …`, no bracket for the flow bound to see). saphyr's parser
+            // streams them, so they are counted and their nesting bounded first.
+            if let Some(problem) = yaml_bounds(text) {
+                return Err(problem);
+            }
             root.deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| e.to_string())
         }
     };
     result.map_err(classify)
+}
+
+fn too_many_values() -> Problem {
+    Problem {
+        code: Code::SpecTooLarge,
+        path: String::new(),
+        message: format!("more than {MAX_VALUES} values (scalars, lists and mappings)"),
+        hint: "no valid spec holds this many; check for a runaway list, or split the environment",
+    }
+}
+
+/// A YAML document's values as saphyr's streaming parser reads them (scalars, aliases, lists
+/// and mappings): more than [`MAX_VALUES`], or lists and mappings nested deeper than
+/// [`MAX_YAML_FLOW_DEPTH`], is a problem. A syntax error ends the scan: serde_yaml then reports
+/// it in its own words.
+fn yaml_bounds(text: &str) -> Option<Problem> {
+    use saphyr_parser::{Event, Parser};
+    let (mut values, mut depth) = (0usize, 0usize);
+    for event in Parser::new_from_str(text) {
+        let Ok((event, _)) = event else { return None };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                values += 1;
+                depth += 1;
+                if depth > MAX_YAML_FLOW_DEPTH {
+                    return Some(Problem {
+                        code: Code::SpecTooDeep,
+                        path: String::new(),
+                        message: format!("lists and mappings nested deeper than {MAX_YAML_FLOW_DEPTH} levels"),
+                        hint: "no valid spec nests this deep; check for runaway nesting",
+                    });
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            Event::Scalar(..) | Event::Alias(_) => values += 1,
+            Event::StreamEnd => return None,
+            _ => {}
+        }
+        if values > MAX_VALUES {
+            return Some(too_many_values());
+        }
+    }
+    None
 }
 
 fn classify(message: String) -> Problem {
@@ -61,6 +119,9 @@ fn classify(message: String) -> Problem {
             path,
             hint: "keep one; readers disagree on which of two equal keys wins",
         };
+    }
+    if message.contains(TOO_MANY_VALUES) {
+        return too_many_values();
     }
     let (code, hint) = if message.contains("recursion limit") {
         (Code::SpecTooDeep, "no valid spec nests this deep; check for runaway nesting")
@@ -109,12 +170,16 @@ fn flow_depth(text: &str) -> usize {
 
 /// Marks a duplicate key's path in a visitor error, recognised by [`classify`].
 const DUPLICATE_KEY: &str = "duplicate key at `";
+/// Marks the visitor's error past [`MAX_VALUES`], recognised by [`classify`].
+const TOO_MANY_VALUES: &str = "too many values in the document";
 
 /// Reads a JSON value with duplicate keys rejected; `at` is where in the document it is, for
 /// the error. The path is a chain of borrowed steps, spelled out only when a duplicate is
 /// found: formatting it for every node took most of the parse of a large spec.
 struct Strict<'p> {
     at: Option<(&'p Strict<'p>, Step<'p>)>,
+    /// Values read so far in the whole document, bounded by [`MAX_VALUES`].
+    values: &'p std::cell::Cell<usize>,
 }
 
 #[derive(Clone, Copy)]
@@ -125,7 +190,7 @@ enum Step<'p> {
 
 impl<'p> Strict<'p> {
     fn child(&'p self, step: Step<'p>) -> Strict<'p> {
-        Strict { at: Some((self, step)) }
+        Strict { at: Some((self, step)), values: self.values }
     }
 
     /// The option path, e.g. `teams[0].name`.
@@ -149,6 +214,10 @@ impl<'de> DeserializeSeed<'de> for Strict<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        self.values.set(self.values.get() + 1);
+        if self.values.get() > MAX_VALUES {
+            return Err(de::Error::custom(TOO_MANY_VALUES));
+        }
         deserializer.deserialize_any(self)
     }
 }

@@ -154,6 +154,11 @@ pub struct RemoteWrite {
     /// estimate. Default: all derived.
     #[serde(default)]
     pub queue: QueueOverrides,
+    /// Accept sending this queue's credentials without TLS (basic auth, the tenant header): the reason (shown in the
+    /// catalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback
+    /// address.
+    #[serde(default)]
+    pub plaintext_credentials: Option<crate::spec::access::PlaintextCredentials>,
 }
 
 /// Overrides of the derived `queue_config` (see the Prometheus remote write tuning guide).

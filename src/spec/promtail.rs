@@ -25,6 +25,11 @@ pub struct Promtail {
     /// life since 2026-03-02 and gone from nixpkgs) and `alloy` (its successor). Default both.
     #[serde(default = "default_shippers")]
     pub shippers: Vec<Shipper>,
+    /// Accept sending this client's credentials without TLS (the tenant header to an `http://` `loki_url`): the reason (shown in the
+    /// catalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback
+    /// address.
+    #[serde(default)]
+    pub plaintext_credentials: Option<crate::spec::access::PlaintextCredentials>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]

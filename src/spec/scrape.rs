@@ -78,6 +78,25 @@ pub struct ScrapeJob {
     /// Required when `prometheus.capacity` is declared. Default: unknown.
     #[serde(default)]
     pub expected_targets: Option<u64>,
+    /// Accept sending this job's credentials without TLS (basic auth, `authorization`, the service account's token): the reason (shown in the
+    /// catalogue). Default: refused (`access/plaintext-credentials`), but towards a loopback
+    /// address.
+    #[serde(default)]
+    pub plaintext_credentials: Option<crate::spec::access::PlaintextCredentials>,
+}
+
+impl ScrapeJob {
+    /// Whether the job authenticates with the in-cluster service account: its own
+    /// `service_account`, or a preset's (cAdvisor and the API server need it).
+    pub fn service_account(&self) -> bool {
+        matches!(&self.discovery, Discovery::Kubernetes(k) if k.service_account || k.preset.is_some())
+    }
+
+    /// The scheme Prometheus scrapes with when it is not its default `http`: the job's own, or
+    /// `https` for a service account (the API server and kubelets serve only HTTPS).
+    pub fn scheme(&self) -> Option<Scheme> {
+        self.scheme.or(if self.service_account() { Some(Scheme::Https) } else { None })
+    }
 }
 
 /// Kinds of exporters with a typical series count in the capacity estimate (`app`: an

@@ -65,9 +65,46 @@ pub fn check_url(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The host of a `host:port` address or of an `http(s)://` URL (brackets of an IPv6 literal
+/// removed), or None when there is none.
+pub fn host_of(addr_or_url: &str) -> Option<&str> {
+    let rest = addr_or_url.split_once("://").map_or(addr_or_url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+/// Whether `host` names the local machine's loopback interface, so that traffic to it never
+/// leaves the host: `localhost`, 127.0.0.0/8 (RFC 1122 3.2.1.3) or `::1` (RFC 4291 2.5.3).
+/// Other names that may resolve to loopback (`*.localhost`, /etc/hosts entries) do not count:
+/// what they resolve to is the host's business, not the spec's.
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.eq_ignore_ascii_case("localhost.")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_and_loopback() {
+        assert_eq!(host_of("http://127.0.0.1:9090/x"), Some("127.0.0.1"));
+        assert_eq!(host_of("https://[::1]:443"), Some("::1"));
+        assert_eq!(host_of("minio.internal:9000"), Some("minio.internal"));
+        assert_eq!(host_of("http://mimir/api"), Some("mimir"));
+        assert_eq!(host_of("http://:80"), None);
+        for lo in ["localhost", "LocalHost", "127.0.0.1", "127.8.9.10", "::1"] {
+            assert!(is_loopback_host(lo), "{lo}");
+        }
+        for not in ["128.0.0.1", "localhost.evil.com", "mimir", "::2", "10.0.0.1", "0.0.0.0", "[::1]"] {
+            assert!(!is_loopback_host(not), "{not}");
+        }
+    }
 
     #[test]
     fn label_and_metric_names() {

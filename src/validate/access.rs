@@ -6,7 +6,7 @@ use super::cx::Cx;
 use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::access::{Access, Component};
-use crate::spec::grafana::{DatasourceType, PrometheusImplementation};
+use crate::spec::grafana::{Datasource, DatasourceType, PrometheusImplementation};
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let a = &spec.access;
@@ -254,6 +254,13 @@ pub fn own_server(kind: DatasourceType, implementation: Option<PrometheusImpleme
         (DatasourceType::Prometheus, _) => None,
         (DatasourceType::Loki, _) => Some(Component::Loki),
     }
+}
+
+/// The tenant a datasource sends as `X-Scope-OrgID`: its own, or for the stack's own Loki in
+/// multi-tenant mode the one the log shippers push as.
+pub fn tenant_header<'a>(spec: &'a Spec, d: &'a Datasource) -> Option<&'a str> {
+    let own_loki = own_server(d.kind, d.implementation) == Some(Component::Loki) && spec.loki.auth_enabled;
+    d.tenant.as_deref().or(if own_loki { spec.promtail.tenant_id.as_deref() } else { None })
 }
 
 /// `access/insecure`: production exposes nothing without TLS and authentication, unless an

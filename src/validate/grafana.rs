@@ -64,6 +64,9 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         if let Some(b) = &ds.basic_auth {
             cx.file_ref(&format!("{p}.basic_auth.password_file"), &b.password_file);
         }
+        if let Some(t) = &ds.tls {
+            cx.client_tls(&format!("{p}.tls"), t);
+        }
     }
     cx.unique(
         "datasource",

@@ -54,6 +54,9 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
                 )
                 .hint("use two variables");
             }
+            if let Some(ca) = &s3.ca_file {
+                cx.file_ref("loki.storage.s3.ca_file", ca);
+            }
         }
         LokiStorage::Filesystem(fs) => {
             if let Some(d) = &fs.directory {

@@ -11,6 +11,7 @@ mod routing;
 mod rules;
 mod scale;
 mod slo;
+pub mod transport;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::features::{MIN_ALERTMANAGER, MIN_ALLOY, MIN_GRAFANA, MIN_LOKI, MIN_PROMETHEUS, MIN_PROMTAIL};
@@ -98,6 +99,7 @@ fn sections(spec: &Spec, cx: &mut Cx) {
     grafana::check(spec, cx);
     logs::check(spec, cx);
     access::check(spec, cx);
+    transport::check(spec, cx);
     scale::check(spec, cx);
 }
 

@@ -100,3 +100,87 @@ pub fn monstack_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Outpu
     cmd.args(args).envs(env.iter().copied());
     cmd.output().expect("monstack runs")
 }
+
+/// What a finished child process cost.
+pub struct Measured {
+    /// Its exit code (None: killed by a signal, or at the deadline).
+    pub code: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// Peak resident memory (`ru_maxrss`, KiB), of this process alone.
+    pub max_rss_kib: u64,
+    /// User plus system CPU time: unlike wall time, it does not grow with the machine's load.
+    pub cpu: std::time::Duration,
+    pub wall: std::time::Duration,
+}
+
+/// Starts the measured command from a small process and reports its `wait4` resource usage.
+/// A direct child of the test would not do: exec records the high-water mark of the memory it
+/// replaces in the process's `maxrss` (fs/exec.c, `exec_mmap`), and a spawned child runs on
+/// the test process' memory until it execs (`CLONE_VM`), so every child of a test that once
+/// held 250 MB reported 250 MB. Python's `os.fork` from a ~10 MB interpreter bounds that floor.
+const MEASURE: &str = r#"
+import os, sys, time
+deadline = time.monotonic() + float(sys.argv[1])
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+killed = False
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done == pid:
+        break
+    if not killed and time.monotonic() > deadline:
+        os.kill(pid, 9)
+        killed = True
+    time.sleep(0.005)
+code = -1 if killed or not os.WIFEXITED(status) else os.WEXITSTATUS(status)
+with open(os.environ["MONSTACK_MEASURE_OUT"], "w") as f:
+    f.write(f"{code} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+"#;
+
+/// What writes a measured command's standard input.
+pub type Feed = Box<dyn FnOnce(&mut dyn std::io::Write) + Send>;
+
+/// Runs `program` with `args` in `dir`, fed `stdin` (a child that stops reading it is fine), and
+/// measures it; one still running after `deadline` is killed and reported with no exit code.
+pub fn run_measured(
+    program: &str,
+    args: &[&str],
+    dir: &Path,
+    stdin: Option<Feed>,
+    deadline: std::time::Duration,
+) -> Measured {
+    use std::process::Stdio;
+    let scratch = tempfile::tempdir().unwrap();
+    let (out, err, report) =
+        (scratch.path().join("stdout"), scratch.path().join("stderr"), scratch.path().join("usage"));
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg("-c").arg(MEASURE).arg(deadline.as_secs_f64().to_string()).arg(program).args(args).current_dir(dir);
+    cmd.env("MONSTACK_MEASURE_OUT", &report);
+    cmd.stdout(std::fs::File::create(&out).unwrap()).stderr(std::fs::File::create(&err).unwrap());
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let started = std::time::Instant::now();
+    let mut child = cmd.spawn().expect("python3 runs (the README's prerequisites)");
+    let writer = stdin.map(|feed| {
+        let mut pipe = child.stdin.take().unwrap();
+        std::thread::spawn(move || feed(&mut pipe))
+    });
+    let status = child.wait().unwrap();
+    let wall = started.elapsed();
+    if let Some(w) = writer {
+        w.join().unwrap();
+    }
+    assert!(status.success(), "the measuring process failed: {}", std::fs::read_to_string(&err).unwrap_or_default());
+    let usage = std::fs::read_to_string(&report).unwrap();
+    let fields: Vec<&str> = usage.split(' ').collect();
+    let code: i32 = fields[0].parse().unwrap();
+    Measured {
+        code: (code >= 0).then_some(code),
+        stdout: std::fs::read(&out).unwrap(),
+        stderr: std::fs::read(&err).unwrap(),
+        max_rss_kib: fields[1].parse().unwrap(),
+        cpu: std::time::Duration::from_secs_f64(fields[2].parse().unwrap()),
+        wall,
+    }
+}

@@ -13,7 +13,7 @@ use crate::bundle::json;
 use crate::spec::access::{Access, Component};
 use crate::spec::grafana::{Datasource, DatasourceType};
 use crate::validate::Model;
-use crate::validate::access::own_server;
+use crate::validate::access::{own_server, tenant_header};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -152,16 +152,17 @@ fn datasource_out(model: &Model, d: &Datasource) -> DatasourceOut {
     if let Some(b) = &basic_auth {
         secure_json_data.insert("basicAuthPassword".into(), file(&b.password_file));
     }
-    if let Some(c) = own {
+    // The datasource's own TLS settings win too (a store behind a private CA); the stack's own
+    // servers otherwise get the stack's client's.
+    if let Some(t) = &d.tls {
+        tls_out(t, &mut json_data, &mut secure_json_data);
+    } else if let Some(c) = own {
         client_tls(&model.spec.access, c, &mut json_data, &mut secure_json_data);
     }
     // The tenant header; Grafana takes custom header values only as secure data.
-    let loki_tenant = (own == Some(Component::Loki) && model.spec.loki.auth_enabled)
-        .then(|| model.spec.promtail.tenant_id.clone())
-        .flatten();
-    if let Some(tenant) = d.tenant.clone().or(loki_tenant) {
+    if let Some(tenant) = tenant_header(&model.spec, d) {
         json_data.insert("httpHeaderName1".into(), "X-Scope-OrgID".into());
-        secure_json_data.insert("httpHeaderValue1".into(), literal(&tenant));
+        secure_json_data.insert("httpHeaderValue1".into(), literal(tenant));
     }
     DatasourceOut {
         name: literal(&d.name),
@@ -182,15 +183,14 @@ fn file(path: &str) -> String {
     format!("$__file{{{path}}}")
 }
 
-/// TLS towards one of the stack's own servers: the CA to trust and, when the server requires
-/// one, the client certificate.
-fn client_tls(
-    access: &Access,
-    component: Component,
+/// A datasource's own TLS settings, in the keys of Grafana's datasource provisioning
+/// (grafana.com/docs/grafana/latest/administration/provisioning/#json-data): the CA and the
+/// client certificate as file contents through `$__file{}`.
+fn tls_out(
+    tls: &crate::spec::scrape::Tls,
     json_data: &mut BTreeMap<String, serde_json::Value>,
     secure: &mut BTreeMap<String, String>,
 ) {
-    let Some(tls) = super::web::ClientTls::of(access, component) else { return };
     if let Some(ca) = &tls.ca_file {
         json_data.insert("tlsAuthWithCACert".into(), true.into());
         secure.insert("tlsCACert".into(), file(ca));
@@ -200,4 +200,28 @@ fn client_tls(
         secure.insert("tlsClientCert".into(), file(cert));
         secure.insert("tlsClientKey".into(), file(key));
     }
+    if let Some(name) = &tls.server_name {
+        json_data.insert("serverName".into(), literal(name).into());
+    }
+    if tls.insecure_skip_verify {
+        json_data.insert("tlsSkipVerify".into(), true.into());
+    }
+}
+
+/// TLS towards one of the stack's own servers: the CA to trust and, when the server requires
+/// one, the client certificate.
+fn client_tls(
+    access: &Access,
+    component: Component,
+    json_data: &mut BTreeMap<String, serde_json::Value>,
+    secure: &mut BTreeMap<String, String>,
+) {
+    let Some(tls) = super::web::ClientTls::of(access, component) else { return };
+    let tls = crate::spec::scrape::Tls {
+        ca_file: tls.ca_file,
+        cert_file: tls.cert_file,
+        key_file: tls.key_file,
+        ..Default::default()
+    };
+    tls_out(&tls, json_data, secure);
 }

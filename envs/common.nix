@@ -190,41 +190,50 @@ in
       # The databases and the broker are critical: an exporter (or, for RabbitMQ's built-in
       # plugin, the broker) that cannot be scraped pages (CriticalTargetDown), since the
       # service's own "down" alert cannot fire without it.
-      (staticJob "postgres_exporter" "database_targets" "db" "postgresql" cfg.postgresExporters
-        // { critical = true; }
+      (
+        staticJob "postgres_exporter" "database_targets" "db" "postgresql" cfg.postgresExporters
+        // {
+          critical = true;
+        }
       )
-      (staticJob "redis_exporter" "database_targets" "db" "redis" cfg.redisExporters
-        // { critical = true; }
+      (
+        staticJob "redis_exporter" "database_targets" "db" "redis" cfg.redisExporters
+        // {
+          critical = true;
+        }
       )
-      (staticJob "rabbitmq_exporter" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes
-        // { critical = true; }
+      (
+        staticJob "rabbitmq_exporter" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes
+        // {
+          critical = true;
+        }
       )
       # The same nodes again for the per-queue depth: the plugin's default endpoint sums all
       # queues of a node, without `queue` and `vhost` (RabbitMQ's cluster operator scrapes
       # both endpoints the same way).
-      (staticJob "rabbitmq_queues" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes // {
-        metrics_path = "/metrics/detailed";
-        params.family = [
-          "queue_coarse_metrics"
-          "queue_consumer_count"
-        ];
-      })
+      (
+        staticJob "rabbitmq_queues" "message_queue_targets" "platform" "rabbitmq" cfg.rabbitmqNodes
+        // {
+          metrics_path = "/metrics/detailed";
+          params.family = [
+            "queue_coarse_metrics"
+            "queue_consumer_count"
+          ];
+        }
+      )
     ]
     ++ lib.optionals (cfg.minioNodes != [ ]) (
       map
-        (
-          what:
-          {
-            name = if what == "cluster" then "minio" else "minio-${what}";
-            file = "object_storage_targets";
-            owner = "sre";
-            metrics_path = "/minio/v2/metrics/${what}";
-            labels.service = "minio";
-            # MinIO's metrics endpoints want a bearer token (`mc admin prometheus generate`).
-            authorization.credentials_file = "/run/secrets/monstack/minio-prometheus-token";
-            discovery.static.targets = cfg.minioNodes;
-          }
-        )
+        (what: {
+          name = if what == "cluster" then "minio" else "minio-${what}";
+          file = "object_storage_targets";
+          owner = "sre";
+          metrics_path = "/minio/v2/metrics/${what}";
+          labels.service = "minio";
+          # MinIO's metrics endpoints want a bearer token (`mc admin prometheus generate`).
+          authorization.credentials_file = "/run/secrets/monstack/minio-prometheus-token";
+          discovery.static.targets = cfg.minioNodes;
+        })
         # Bucket metrics (replication among them) have their own endpoint since
         # RELEASE.2023-07-21.
         [
@@ -321,6 +330,9 @@ in
     ];
 
     rules.runbook_base_url = "https://runbooks.creativeflow.ai/alerts";
+
+    # The stack watches itself (meta-monitoring); each environment says where its servers are.
+    meta.owner = "sre";
 
     slos = [
       {

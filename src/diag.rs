@@ -71,6 +71,7 @@ pub enum Code {
     ScrapeRenamedLabel,
     RuleBeyondRetention,
     InhibitNoTarget,
+    MetaTopology,
 }
 
 impl Code {
@@ -140,6 +141,7 @@ impl Code {
         Code::ScrapeRenamedLabel,
         Code::RuleBeyondRetention,
         Code::InhibitNoTarget,
+        Code::MetaTopology,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -208,6 +210,7 @@ impl Code {
             Code::ScrapeRenamedLabel => "scrape/renamed-label",
             Code::RuleBeyondRetention => "rule/beyond-retention",
             Code::InhibitNoTarget => "inhibit/no-target",
+            Code::MetaTopology => "meta/topology",
         }
     }
 
@@ -297,6 +300,9 @@ impl Code {
             }
             Code::RuleBeyondRetention => {
                 "A rule (or an SLO's window) that reads further back than Prometheus' local retention keeps."
+            }
+            Code::MetaTopology => {
+                "Meta-monitoring that misses part of the stack's topology (a Prometheus server, a Loki target, a log shipper, Grafana, the certificate prober) or names a part it does not run."
             }
             Code::ScrapeRenamedLabel => {
                 "A scrape job whose target labels rename an exporter's own label (exported_<name>) that alerts and dashboards read or join on."

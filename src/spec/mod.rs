@@ -11,6 +11,7 @@ pub mod grafana;
 pub mod load;
 pub mod locate;
 pub mod loki;
+pub mod meta;
 pub mod models;
 pub mod parse;
 pub mod prometheus;
@@ -68,6 +69,12 @@ pub struct Spec {
     /// TLS and authentication of every UI and API, and the credentials of the stack's clients.
     #[serde(default)]
     pub access: access::Access,
+    /// Meta-monitoring: where the stack's own servers listen, for the scrape jobs and alerts
+    /// that watch them (derived from the topology: every Prometheus replica and shard, the
+    /// Alertmanagers, Loki's targets, the log shippers, Grafana, and the TLS endpoints'
+    /// certificates). Default: none (the stack is not watched).
+    #[serde(default)]
+    pub meta: Option<meta::Meta>,
 }
 
 fn default_install_prefix() -> String {

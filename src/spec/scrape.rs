@@ -78,6 +78,11 @@ pub struct ScrapeJob {
     /// Required when `prometheus.capacity` is declared. Default: unknown.
     #[serde(default)]
     pub expected_targets: Option<u64>,
+    /// Derived by monstack from the topology (meta-monitoring, [`crate::spec::meta`]), not
+    /// declared in the spec.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub derived: bool,
 }
 
 /// Kinds of exporters with a typical series count in the capacity estimate (`app`: an

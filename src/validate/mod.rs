@@ -6,6 +6,7 @@ mod alertmanager;
 mod cx;
 mod grafana;
 mod logs;
+mod meta;
 mod prometheus;
 mod routing;
 mod rules;
@@ -108,6 +109,7 @@ fn sections(spec: &Spec, cx: &mut Cx) {
     logs::check(spec, cx);
     access::check(spec, cx);
     scale::check(spec, cx);
+    meta::check(spec, cx);
 }
 
 fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {

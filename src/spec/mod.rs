@@ -47,7 +47,7 @@ pub struct Spec {
     #[serde(default)]
     pub prometheus: prometheus::Prometheus,
     /// Scrape jobs: what to monitor and how each target set is discovered.
-    #[serde(default)]
+    #[serde(default, serialize_with = "declared_jobs")]
     pub scrape_jobs: Vec<scrape::ScrapeJob>,
     /// Alerting and recording rules, by rule file.
     #[serde(default)]
@@ -75,6 +75,12 @@ pub struct Spec {
     /// certificates). Default: none (the stack is not watched).
     #[serde(default)]
     pub meta: Option<meta::Meta>,
+}
+
+/// The jobs the spec declares: the ones meta-monitoring derives ([`meta::with_jobs`]) are
+/// derived again when the document is loaded, so a spec written out loads back the same.
+fn declared_jobs<S: serde::Serializer>(jobs: &[scrape::ScrapeJob], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(jobs.iter().filter(|j| !j.derived))
 }
 
 fn default_install_prefix() -> String {

@@ -3,312 +3,170 @@
 
 use std::fmt;
 
-/// Stable diagnostic codes. The string form (`area/what`) is part of the CLI's contract: fixtures
-/// and users' scripts match on it, so a code is never renamed once published.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Code {
-    SpecEncoding,
-    SpecSyntax,
-    SpecTooLarge,
-    SpecTooDeep,
-    SpecType,
-    SpecUnknownField,
-    SpecMissingField,
-    NameInvalid,
-    NameDuplicate,
-    DurationInvalid,
-    DurationOrder,
-    LabelInvalid,
-    VersionInvalid,
-    VersionUnsupported,
-    SecretLiteral,
-    SecretRendered,
-    RefUnknownReceiver,
-    RefUnknownTeam,
-    RefUnknownDatasource,
-    MatcherInvalid,
-    RegexInvalid,
-    PromqlInvalid,
-    RuleShape,
-    AddressInvalid,
-    UrlInvalid,
-    PathInvalid,
-    EnvVarInvalid,
-    ValueOutOfRange,
-    ReceiverEmpty,
-    DatasourceDefault,
-    LogqlInvalid,
-    RefUnknownJob,
-    BundleManifest,
-    BundleIntegrity,
-    BundleParse,
-    BundleStale,
-    ExternalCheck,
-    RuleUntested,
-    RefUnknownAlert,
-    LintComparison,
-    LintFor,
-    LintTemplate,
-    LintVectorMatching,
-    LintRegexp,
-    LintName,
-    LintLabel,
-    LintCardinality,
-    LintDuplicate,
-    RouteExpectation,
-    RouteUnrouted,
-    RouteDuplicate,
-    ReceiverUnused,
-    InhibitNoSource,
-    RefUnknownTimeInterval,
-    DashboardInvalid,
-    DashboardUnknownMetric,
-    RefUnknownLogClass,
-    AccessInsecure,
-    AccessClient,
-    CapacityUnknownTargets,
-    RefUnlistedAlertmanager,
-    ScrapeRenamedLabel,
-    RuleBeyondRetention,
-    InhibitNoTarget,
-    MetaTopology,
+/// Declares [`Code`] from one table: each code's variant, its stable string and its one-line
+/// description, from which the enum, [`Code::ALL`], [`Code::as_str`], [`Code::description`]
+/// and `monstack codes` all come.
+macro_rules! codes {
+    ($($variant:ident = $code:literal: $description:literal,)*) => {
+        /// Stable diagnostic codes. The string form (`area/what`) is part of the CLI's contract:
+        /// fixtures and users' scripts match on it, so a code is never renamed once published.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the table's order (used to document and to test uniqueness).
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $description,)*
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    /// Every code, in declaration order (used to document and to test uniqueness).
-    pub const ALL: &'static [Code] = &[
-        Code::SpecEncoding,
-        Code::SpecSyntax,
-        Code::SpecTooLarge,
-        Code::SpecTooDeep,
-        Code::SpecType,
-        Code::SpecUnknownField,
-        Code::SpecMissingField,
-        Code::NameInvalid,
-        Code::NameDuplicate,
-        Code::DurationInvalid,
-        Code::DurationOrder,
-        Code::LabelInvalid,
-        Code::VersionInvalid,
-        Code::VersionUnsupported,
-        Code::SecretLiteral,
-        Code::SecretRendered,
-        Code::RefUnknownReceiver,
-        Code::RefUnknownTeam,
-        Code::RefUnknownDatasource,
-        Code::MatcherInvalid,
-        Code::RegexInvalid,
-        Code::PromqlInvalid,
-        Code::RuleShape,
-        Code::AddressInvalid,
-        Code::UrlInvalid,
-        Code::PathInvalid,
-        Code::EnvVarInvalid,
-        Code::ValueOutOfRange,
-        Code::ReceiverEmpty,
-        Code::DatasourceDefault,
-        Code::LogqlInvalid,
-        Code::RefUnknownJob,
-        Code::BundleManifest,
-        Code::BundleIntegrity,
-        Code::BundleParse,
-        Code::BundleStale,
-        Code::ExternalCheck,
-        Code::RuleUntested,
-        Code::RefUnknownAlert,
-        Code::LintComparison,
-        Code::LintFor,
-        Code::LintTemplate,
-        Code::LintVectorMatching,
-        Code::LintRegexp,
-        Code::LintName,
-        Code::LintLabel,
-        Code::LintCardinality,
-        Code::LintDuplicate,
-        Code::RouteExpectation,
-        Code::RouteUnrouted,
-        Code::RouteDuplicate,
-        Code::ReceiverUnused,
-        Code::InhibitNoSource,
-        Code::RefUnknownTimeInterval,
-        Code::DashboardInvalid,
-        Code::DashboardUnknownMetric,
-        Code::RefUnknownLogClass,
-        Code::AccessInsecure,
-        Code::AccessClient,
-        Code::CapacityUnknownTargets,
-        Code::RefUnlistedAlertmanager,
-        Code::ScrapeRenamedLabel,
-        Code::RuleBeyondRetention,
-        Code::InhibitNoTarget,
-        Code::MetaTopology,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::SpecEncoding => "spec/encoding",
-            Code::SpecSyntax => "spec/syntax",
-            Code::SpecTooLarge => "spec/too-large",
-            Code::SpecTooDeep => "spec/too-deep",
-            Code::SpecType => "spec/type",
-            Code::SpecUnknownField => "spec/unknown-field",
-            Code::SpecMissingField => "spec/missing-field",
-            Code::NameInvalid => "name/invalid",
-            Code::NameDuplicate => "name/duplicate",
-            Code::DurationInvalid => "duration/invalid",
-            Code::DurationOrder => "duration/order",
-            Code::LabelInvalid => "label/invalid",
-            Code::VersionInvalid => "version/invalid",
-            Code::VersionUnsupported => "version/unsupported",
-            Code::SecretLiteral => "secret/literal",
-            Code::SecretRendered => "secret/rendered",
-            Code::RefUnknownReceiver => "ref/unknown-receiver",
-            Code::RefUnknownTeam => "ref/unknown-team",
-            Code::RefUnknownDatasource => "ref/unknown-datasource",
-            Code::MatcherInvalid => "matcher/invalid",
-            Code::RegexInvalid => "regex/invalid",
-            Code::PromqlInvalid => "promql/syntax",
-            Code::RuleShape => "rule/shape",
-            Code::AddressInvalid => "address/invalid",
-            Code::UrlInvalid => "url/invalid",
-            Code::PathInvalid => "path/invalid",
-            Code::EnvVarInvalid => "env-var/invalid",
-            Code::ValueOutOfRange => "value/out-of-range",
-            Code::ReceiverEmpty => "receiver/empty",
-            Code::DatasourceDefault => "datasource/default",
-            Code::LogqlInvalid => "logql/syntax",
-            Code::RefUnknownJob => "ref/unknown-job",
-            Code::BundleManifest => "bundle/manifest",
-            Code::BundleIntegrity => "bundle/integrity",
-            Code::BundleParse => "bundle/parse",
-            Code::BundleStale => "bundle/stale",
-            Code::ExternalCheck => "bundle/external-check",
-            Code::RuleUntested => "rule/untested",
-            Code::RefUnknownAlert => "ref/unknown-alert",
-            Code::LintComparison => "alerts/comparison",
-            Code::LintFor => "alerts/for",
-            Code::LintTemplate => "alerts/template",
-            Code::LintVectorMatching => "promql/vector-matching",
-            Code::LintRegexp => "promql/regexp",
-            Code::LintName => "rule/name",
-            Code::LintLabel => "rule/label",
-            Code::LintCardinality => "labels/cardinality",
-            Code::LintDuplicate => "rule/duplicate",
-            Code::RouteExpectation => "route/expectation",
-            Code::RouteUnrouted => "route/unrouted",
-            Code::RouteDuplicate => "route/duplicate",
-            Code::ReceiverUnused => "receiver/unused",
-            Code::InhibitNoSource => "inhibit/no-source",
-            Code::RefUnknownTimeInterval => "ref/unknown-time-interval",
-            Code::DashboardInvalid => "dashboard/invalid",
-            Code::DashboardUnknownMetric => "dashboard/unknown-metric",
-            Code::RefUnknownLogClass => "ref/unknown-log-class",
-            Code::AccessInsecure => "access/insecure",
-            Code::AccessClient => "access/client",
-            Code::CapacityUnknownTargets => "capacity/unknown-targets",
-            Code::RefUnlistedAlertmanager => "ref/unlisted-alertmanager",
-            Code::ScrapeRenamedLabel => "scrape/renamed-label",
-            Code::RuleBeyondRetention => "rule/beyond-retention",
-            Code::InhibitNoTarget => "inhibit/no-target",
-            Code::MetaTopology => "meta/topology",
-        }
-    }
-
-    pub fn description(self) -> &'static str {
-        match self {
-            Code::SpecEncoding => "The spec file is not UTF-8 text.",
-            Code::SpecSyntax => "The spec is not well-formed JSON or YAML.",
-            Code::SpecTooLarge => "The spec file is larger than the loader accepts.",
-            Code::SpecTooDeep => "The spec nests deeper than any valid spec can.",
-            Code::SpecType => "A value has the wrong type or is not one of the allowed values.",
-            Code::SpecUnknownField => "A key the spec does not define (often a typo).",
-            Code::SpecMissingField => "A required key is absent.",
-            Code::NameInvalid => "A name has characters the target tool or a file name cannot take.",
-            Code::NameDuplicate => "Two items that must have distinct names share one.",
-            Code::DurationInvalid => "Not a Prometheus duration such as 30s, 5m, 1h30m or 14d.",
-            Code::DurationOrder => "Durations that must be ordered (e.g. scrape timeout <= interval) are not.",
-            Code::LabelInvalid => "A label name or value that Prometheus, Alertmanager or Loki rejects.",
-            Code::VersionInvalid => "A tool version that is not MAJOR.MINOR[.PATCH].",
-            Code::VersionUnsupported => "A tool version below what monstack renders for, or a combination it rejects.",
-            Code::SecretLiteral => "A secret value where a file or environment-variable reference belongs.",
-            Code::SecretRendered => {
-                "A rendered file holds what looks like a secret: the render writes nothing, `check` rejects the bundle."
-            }
-            Code::RefUnknownReceiver => "A reference to an Alertmanager receiver that is not declared.",
-            Code::RefUnknownTeam => "A reference to a team that is not declared.",
-            Code::RefUnknownDatasource => "A reference to a Grafana datasource that is not declared.",
-            Code::MatcherInvalid => "An Alertmanager matcher that does not parse.",
-            Code::RegexInvalid => "A regular expression that does not compile (RE2 syntax).",
-            Code::PromqlInvalid => "A PromQL expression that does not parse.",
-            Code::RuleShape => {
-                "A rule that is neither one alert nor one recording rule, or has fields its kind does not take."
-            }
-            Code::AddressInvalid => "Not a host:port address.",
-            Code::UrlInvalid => "Not an absolute http(s) URL.",
-            Code::PathInvalid => "A path that must be absolute, or a file name with unsafe characters.",
-            Code::EnvVarInvalid => "Not an environment-variable name ([A-Z_][A-Z0-9_]*).",
-            Code::ValueOutOfRange => "A number outside its allowed range, or an empty list that must have items.",
-            Code::ReceiverEmpty => "A receiver with no integration would silently drop every alert routed to it.",
-            Code::DatasourceDefault => "Grafana needs exactly one default datasource per organisation.",
-            Code::LogqlInvalid => "A LogQL stream selector that does not parse.",
-            Code::RefUnknownJob => "A reference to a scrape job that is not declared.",
-            Code::BundleManifest => "A bundle without a readable manifest.json.",
-            Code::BundleIntegrity => "A bundle file that is missing, extra, or differs from its manifest entry.",
-            Code::BundleParse => "A bundle file that does not parse as its format (YAML, JSON, PromQL).",
-            Code::BundleStale => "A bundle that this monstack would render differently from its own spec.json.",
-            Code::ExternalCheck => "An external validator (promtool, amtool, loki, promtail) rejected a bundle file.",
-            Code::RuleUntested => {
-                "An alerting rule without a unit test in which it fires and one in which it stays silent."
-            }
-            Code::RefUnknownAlert => "An override names an alert the catalogue does not generate.",
-            Code::LintComparison => "An alert expression without a comparison fires whenever its series exist.",
-            Code::LintFor => "An absent() alert whose `for` is too short to ride out a missed scrape.",
-            Code::LintTemplate => "A template that uses a label the expression drops (it renders empty).",
-            Code::LintVectorMatching => "A binary operation whose sides can never match.",
-            Code::LintRegexp => "A regex matcher that is anchored, matches everything, or needs no regex.",
-            Code::LintName => "A rule name against convention (level:metric:operations, UpperCamelCase).",
-            Code::LintLabel => "An alert without a valid severity or without summary, description or runbook_url.",
-            Code::LintCardinality => "A label or grouping with unbounded values.",
-            Code::LintDuplicate => "Two rules that produce the same alert or series.",
-            Code::RouteExpectation => "A routing expectation the route tree does not meet.",
-            Code::RouteUnrouted => "An alert that matches no child route and is not declared unrouted.",
-            Code::RouteDuplicate => {
-                "An alert that reaches the same receiver through two routes, so every notification twice."
-            }
-            Code::ReceiverUnused => "A receiver no route or team reaches.",
-            Code::InhibitNoSource => "An inhibition whose source no alert can satisfy.",
-            Code::RefUnknownTimeInterval => "A route names a time interval that is not declared.",
-            Code::DashboardInvalid => {
-                "A dashboard Grafana would reject or show wrongly: ids, layout, variables, units, queries."
-            }
-            Code::DashboardUnknownMetric => {
-                "A dashboard queries a metric no declared scrape job exposes and no recording rule records."
-            }
-            Code::RefUnknownLogClass => "A retention class that no log source ships, so it would keep nothing.",
-            Code::AccessInsecure => {
-                "A production environment exposes a UI or API without TLS and authentication, and no authenticating proxy."
-            }
-            Code::AccessClient => {
-                "A component requires credentials (basic auth, client certificate) that the stack's clients are not given."
-            }
-            Code::CapacityUnknownTargets => {
-                "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series."
-            }
-            Code::RefUnlistedAlertmanager => "An Alertmanager cluster member that Prometheus does not send alerts to.",
-            Code::InhibitNoTarget => {
-                "An inhibition no alert can be the target of while a possible source fires (given its `equal` labels)."
-            }
-            Code::RuleBeyondRetention => {
-                "A rule (or an SLO's window) that reads further back than Prometheus' local retention keeps."
-            }
-            Code::MetaTopology => {
-                "Meta-monitoring that misses part of the stack's topology (a Prometheus server, a Loki target, a log shipper, Grafana, the certificate prober) or names a part it does not run."
-            }
-            Code::ScrapeRenamedLabel => {
-                "A scrape job whose target labels rename an exporter's own label (exported_<name>) that alerts and dashboards read or join on."
-            }
-        }
-    }
+codes! {
+    SpecEncoding = "spec/encoding":
+        "The spec file is not UTF-8 text.",
+    SpecSyntax = "spec/syntax":
+        "The spec is not well-formed JSON or YAML.",
+    SpecTooLarge = "spec/too-large":
+        "The spec file is larger than the loader accepts.",
+    SpecTooDeep = "spec/too-deep":
+        "The spec nests deeper than any valid spec can.",
+    SpecType = "spec/type":
+        "A value has the wrong type or is not one of the allowed values.",
+    SpecUnknownField = "spec/unknown-field":
+        "A key the spec does not define (often a typo).",
+    SpecMissingField = "spec/missing-field":
+        "A required key is absent.",
+    NameInvalid = "name/invalid":
+        "A name has characters the target tool or a file name cannot take.",
+    NameDuplicate = "name/duplicate":
+        "Two items that must have distinct names share one.",
+    DurationInvalid = "duration/invalid":
+        "Not a Prometheus duration such as 30s, 5m, 1h30m or 14d.",
+    DurationOrder = "duration/order":
+        "Durations that must be ordered (e.g. scrape timeout <= interval) are not.",
+    LabelInvalid = "label/invalid":
+        "A label name or value that Prometheus, Alertmanager or Loki rejects.",
+    VersionInvalid = "version/invalid":
+        "A tool version that is not MAJOR.MINOR[.PATCH].",
+    VersionUnsupported = "version/unsupported":
+        "A tool version below what monstack renders for, or a combination it rejects.",
+    SecretLiteral = "secret/literal":
+        "A secret value where a file or environment-variable reference belongs.",
+    SecretRendered = "secret/rendered":
+        "A rendered file holds what looks like a secret: the render writes nothing, `check` rejects the bundle.",
+    RefUnknownReceiver = "ref/unknown-receiver":
+        "A reference to an Alertmanager receiver that is not declared.",
+    RefUnknownTeam = "ref/unknown-team":
+        "A reference to a team that is not declared.",
+    RefUnknownDatasource = "ref/unknown-datasource":
+        "A reference to a Grafana datasource that is not declared.",
+    MatcherInvalid = "matcher/invalid":
+        "An Alertmanager matcher that does not parse.",
+    RegexInvalid = "regex/invalid":
+        "A regular expression that does not compile (RE2 syntax).",
+    PromqlInvalid = "promql/syntax":
+        "A PromQL expression that does not parse.",
+    RuleShape = "rule/shape":
+        "A rule that is neither one alert nor one recording rule, or has fields its kind does not take.",
+    OptionCombination = "option/combination":
+        "Options that go together are not all set, or options that exclude each other are both set.",
+    AddressInvalid = "address/invalid":
+        "Not a host:port address.",
+    UrlInvalid = "url/invalid":
+        "Not an absolute http(s) URL.",
+    PathInvalid = "path/invalid":
+        "A path that must be absolute, or a file name with unsafe characters.",
+    EnvVarInvalid = "env-var/invalid":
+        "Not an environment-variable name ([A-Z_][A-Z0-9_]*).",
+    ValueOutOfRange = "value/out-of-range":
+        "A number outside its allowed range, or an empty list that must have items.",
+    ReceiverEmpty = "receiver/empty":
+        "A receiver with no integration would silently drop every alert routed to it.",
+    DatasourceDefault = "datasource/default":
+        "Grafana needs exactly one default datasource per organisation.",
+    LogqlInvalid = "logql/syntax":
+        "A LogQL stream selector that does not parse.",
+    RefUnknownJob = "ref/unknown-job":
+        "A reference to a scrape job that is not declared.",
+    BundleManifest = "bundle/manifest":
+        "A bundle without a readable manifest.json.",
+    BundleIntegrity = "bundle/integrity":
+        "A bundle file that is missing, extra, or differs from its manifest entry.",
+    BundleParse = "bundle/parse":
+        "A bundle file that does not parse as its format (YAML, JSON, PromQL).",
+    BundleStale = "bundle/stale":
+        "A bundle that this monstack would render differently from its own spec.json.",
+    ExternalCheck = "bundle/external-check":
+        "An external validator (promtool, amtool, loki, promtail) rejected a bundle file.",
+    RuleUntested = "rule/untested":
+        "An alerting rule without a unit test in which it fires and one in which it stays silent.",
+    RefUnknownAlert = "ref/unknown-alert":
+        "An override names an alert the catalogue does not generate.",
+    LintComparison = "alerts/comparison":
+        "An alert expression without a comparison fires whenever its series exist.",
+    LintFor = "alerts/for":
+        "An absent() alert whose `for` is too short to ride out a missed scrape.",
+    LintTemplate = "alerts/template":
+        "A template that uses a label the expression drops (it renders empty).",
+    LintVectorMatching = "promql/vector-matching":
+        "A binary operation whose sides can never match.",
+    LintRegexp = "promql/regexp":
+        "A regex matcher that is anchored, matches everything, or needs no regex.",
+    LintName = "rule/name":
+        "A rule name against convention (level:metric:operations, UpperCamelCase).",
+    LintLabel = "rule/label":
+        "An alert without a valid severity or without summary, description or runbook_url.",
+    LintCardinality = "labels/cardinality":
+        "A label or grouping with unbounded values.",
+    LintDuplicate = "rule/duplicate":
+        "Two rules that produce the same alert or series.",
+    RouteExpectation = "route/expectation":
+        "A routing expectation the route tree does not meet.",
+    RouteUnrouted = "route/unrouted":
+        "An alert that matches no child route and is not declared unrouted.",
+    RouteDuplicate = "route/duplicate":
+        "An alert that reaches the same receiver through two routes, so every notification twice.",
+    ReceiverUnused = "receiver/unused":
+        "A receiver no route or team reaches.",
+    InhibitNoSource = "inhibit/no-source":
+        "An inhibition whose source no alert can satisfy.",
+    RefUnknownTimeInterval = "ref/unknown-time-interval":
+        "A route names a time interval that is not declared.",
+    DashboardInvalid = "dashboard/invalid":
+        "A dashboard Grafana would reject or show wrongly: ids, layout, variables, units, queries.",
+    DashboardUnknownMetric = "dashboard/unknown-metric":
+        "A dashboard queries a metric no declared scrape job exposes and no recording rule records.",
+    RefUnknownLogClass = "ref/unknown-log-class":
+        "A retention class that no log source ships, so it would keep nothing.",
+    AccessInsecure = "access/insecure":
+        "A production environment exposes a UI or API without TLS and authentication, and no authenticating proxy.",
+    AccessClient = "access/client":
+        "A component requires credentials (basic auth, client certificate) that the stack's clients are not given.",
+    CapacityUnknownTargets = "capacity/unknown-targets":
+        "A discovery-based scrape job without `expected_targets` where `prometheus.capacity` needs its series.",
+    RefUnlistedAlertmanager = "ref/unlisted-alertmanager":
+        "An Alertmanager cluster member that Prometheus does not send alerts to.",
+    ScrapeRenamedLabel = "scrape/renamed-label":
+        "A scrape job whose target labels rename an exporter's own label (exported_<name>) that alerts and dashboards read or join on.",
+    RuleBeyondRetention = "rule/beyond-retention":
+        "A rule (or an SLO's window) that reads further back than Prometheus' local retention keeps.",
+    InhibitNoTarget = "inhibit/no-target":
+        "An inhibition no alert can be the target of while a possible source fires (given its `equal` labels).",
+    MetaTopology = "meta/topology":
+        "Meta-monitoring that misses part of the stack's topology (a Prometheus server, a Loki target, a log shipper, Grafana, the certificate prober) or names a part it does not run.",
 }
 
 impl fmt::Display for Code {

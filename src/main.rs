@@ -327,14 +327,14 @@ fn main() -> ExitCode {
         }
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::WebConfig { dir, out, credentials, cluster_tls_out } => {
-            use monstack::render::web;
+            use monstack::host;
             let write = |path: &std::path::Path, text: String| {
                 monstack::bundle::replace_file(path, text.as_bytes(), 0o600)
                     .map_err(|e| format!("{}: {e}", path.display()))
             };
             // Both files are assembled before either is written.
-            let cluster = cluster_tls_out.map(|path| (web::assemble_cluster_tls(&dir, credentials.as_deref()), path));
-            let assembled = web::assemble(&dir, credentials.as_deref()).and_then(|text| {
+            let cluster = cluster_tls_out.map(|path| (host::assemble_cluster_tls(&dir, credentials.as_deref()), path));
+            let assembled = host::assemble(&dir, credentials.as_deref()).and_then(|text| {
                 let cluster = match cluster {
                     Some((text, path)) => Some((text?, path)),
                     None => None,

@@ -4,21 +4,11 @@
 
 mod common;
 
+use common::{build, example_json as spec, text};
+
 use common::{ENVS, example, in_ci, on_path};
 use serde_json::{Value, json};
 use std::process::Command;
-
-fn spec(env: &str) -> Value {
-    serde_json::from_slice(&std::fs::read(example(env)).unwrap()).unwrap()
-}
-
-fn build(spec: &Value) -> monstack::bundle::Bundle {
-    monstack::build("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap_or_else(|d| panic!("{d:#?}"))
-}
-
-fn text(bundle: &monstack::bundle::Bundle, path: &str) -> String {
-    String::from_utf8(bundle.get(path).unwrap_or_else(|| panic!("no {path}")).to_vec()).unwrap()
-}
 
 /// Runs `promtool test rules` over the bundle's tests; `None` when promtool is missing.
 fn promtool_tests(bundle: &monstack::bundle::Bundle) -> Option<(bool, String)> {

@@ -3,18 +3,11 @@
 
 mod common;
 
+use common::monstack_with as monstack;
+
 use common::{ENVS, example, in_ci, on_path, read_tree, root};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn monstack(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_monstack"));
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("monstack runs")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

@@ -15,7 +15,9 @@ fn examples_render_to_their_goldens() {
             monstack::build(&format!("{env}.json"), &bytes).unwrap_or_else(|d| panic!("{env} is invalid: {d:#?}"));
         let dir = root().join("tests/golden").join(env);
         if blessing() {
-            monstack::bundle::write_atomic(&dir, bundle.files(), Default::default()).unwrap();
+            // A golden folder is wholly rendered: files a merge left behind go.
+            let replace = monstack::bundle::Replace { force: true, ..Default::default() };
+            monstack::bundle::write_atomic(&dir, bundle.files(), replace).unwrap();
             continue;
         }
         let golden = read_tree(&dir);

@@ -11,6 +11,9 @@
 //!   <JSON string>` lines (each string repeated `count` times, in order) and given to the
 //!   loader under the name of its `# file:` line.
 //!
+//! Every message, hint and location is snapshotted in `tests/golden/invalid-messages.txt`
+//! (rewritten by `MONSTACK_BLESS=1 cargo test --test invalid`; review the diff).
+//!
 //! Every case also goes through the binary (`monstack render`), which must exit 1 — the
 //! diagnostic exit code, not a panic's 101 — print each diagnostic, and create no output.
 
@@ -124,6 +127,7 @@ fn every_fixture_gives_its_diagnostics_in_process_and_from_the_binary() {
         }
     }
     assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+    messages_match_their_snapshot(&cases, &printed);
 
     // The binary, a few processes at a time: each must fail the way the library does.
     let tmp = tempfile::tempdir().unwrap();
@@ -176,4 +180,44 @@ fn run_binary(tmp: &Path, case: &Case, diagnostics: &[String]) -> Option<String>
         return Some(format!("{name}: the binary did not print {missing:#?}\nstderr:\n{stderr}"));
     }
     None
+}
+
+/// Every fixture's diagnostics as printed (message, location, hint) against the snapshot, so a
+/// changed wording is a reviewed diff rather than unseen.
+fn messages_match_their_snapshot(cases: &[Case], printed: &[Vec<String>]) {
+    let mut text = String::new();
+    for (case, lines) in cases.iter().zip(printed) {
+        text.push_str(&format!("== {}\n", case.name));
+        lines.iter().for_each(|l| text.push_str(&format!("{l}\n")));
+    }
+    let path = root().join("tests/golden/invalid-messages.txt");
+    if common::blessing() {
+        std::fs::write(&path, &text).unwrap();
+        return;
+    }
+    let snapshot = std::fs::read_to_string(&path).unwrap_or_default();
+    let sections = |t: &str| -> std::collections::BTreeMap<String, String> {
+        t.split("== ")
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let (name, body) = s.split_once('\n').unwrap_or((s, ""));
+                (name.to_string(), body.to_string())
+            })
+            .collect()
+    };
+    let (want, got) = (sections(&snapshot), sections(&text));
+    let changed: Vec<String> = want
+        .keys()
+        .chain(got.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| want.get(*k) != got.get(*k))
+        .map(|k| format!("{k}:\n  snapshot: {:?}\n  now:      {:?}", want.get(k), got.get(k)))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{} fixture(s) print other messages than tests/golden/invalid-messages.txt (if intended, run `MONSTACK_BLESS=1 cargo test --test invalid` and review the diff):\n{}",
+        changed.len(),
+        changed.join("\n")
+    );
 }

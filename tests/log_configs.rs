@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::text;
+
 use monstack::conf::{self, Versions};
 use monstack::syntax::Version;
 
@@ -17,10 +19,6 @@ fn bundle(env: &str, loki: Option<&str>) -> monstack::bundle::Bundle {
         spec["versions"]["loki"] = l.into();
     }
     monstack::build("spec.json", &serde_json::to_vec(&spec).unwrap()).unwrap()
-}
-
-fn text(b: &monstack::bundle::Bundle, path: &str) -> String {
-    String::from_utf8(b.get(path).unwrap().to_vec()).unwrap()
 }
 
 #[test]

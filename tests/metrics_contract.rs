@@ -6,12 +6,8 @@
 
 mod common;
 
-use common::{ENVS, example};
+use common::{ENVS, example_spec as spec};
 use monstack::catalogue::metrics::{self, Verified, contract};
-
-fn spec(env: &str) -> monstack::spec::Spec {
-    monstack::spec::load::load(env, &std::fs::read(example(env)).unwrap()).unwrap().spec
-}
 
 #[test]
 fn every_metric_and_label_read_is_in_its_jobs_table() {

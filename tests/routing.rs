@@ -3,11 +3,9 @@
 
 mod common;
 
-use serde_json::{Value, json};
+use common::example_json as spec;
 
-fn spec(env: &str) -> Value {
-    serde_json::from_slice(&std::fs::read(common::example(env)).unwrap()).unwrap()
-}
+use serde_json::json;
 
 #[test]
 fn a_wrong_expectation_names_expected_and_actual_receivers() {

@@ -5,14 +5,10 @@
 
 mod common;
 
-use common::{example, merge};
+use common::{example_json as spec, merge};
 use monstack::catalogue::capacity;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-
-fn spec(env: &str) -> Value {
-    serde_json::from_slice(&std::fs::read(example(env)).unwrap()).unwrap()
-}
 
 fn render(spec: &Value) -> BTreeMap<String, Vec<u8>> {
     let bytes = serde_json::to_vec(spec).unwrap();

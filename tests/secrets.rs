@@ -4,12 +4,12 @@
 mod common;
 
 use common::{ENVS, example, patched_dev, read_tree};
-use std::path::Path;
-use std::process::{Command, Output};
 
 fn monstack(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_monstack")).args(args).output().expect("monstack runs")
+    common::monstack_with(args, &[])
 }
+use std::path::Path;
+use std::process::Output;
 
 fn render(spec: &Path, out: &Path) -> Output {
     monstack(&["render", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap()])

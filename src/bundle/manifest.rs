@@ -95,7 +95,7 @@ impl Manifest {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        crate::render::json(self)
+        crate::bundle::json(self)
     }
 }
 

@@ -10,6 +10,13 @@ pub use write::{INPUT_RECORD, Replace, Written, replace_file, write_atomic};
 
 use std::collections::BTreeMap;
 
+/// JSON, pretty-printed with a final newline (keys of `serde_json::Value` maps are sorted).
+pub fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(value).expect("output types always serialise");
+    out.push(b'\n');
+    out
+}
+
 /// Rendered files keyed by their path inside the bundle (`prometheus/prometheus.yml`, …).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Bundle {

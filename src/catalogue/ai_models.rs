@@ -5,11 +5,11 @@
 use super::metrics::{DCGM_JOB, KSM_JOB};
 use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair};
 use super::{AI_MODEL_FILE, Alert, Cmp, annotations, show};
-use crate::render::{quote, regex_literal};
 use crate::scrape::Scrape;
 use crate::spec::Spec;
 use crate::spec::models::Thresholds;
 use crate::syntax::Duration;
+use crate::syntax::{quote, regex_literal};
 use std::collections::BTreeMap;
 
 pub const NAMES: [&str; 6] = [

@@ -44,7 +44,7 @@ pub fn http_latency_p95(c: &Ctx) -> (String, Scenarios) {
 
 /// `num / den` of two counters of a job, over `window` minutes, compared with the threshold.
 pub fn counter_ratio(c: &Ctx, num: (&str, &[(&str, &str)]), den: &str, window: u64, cmp: Cmp) -> (String, Scenarios) {
-    let extra: Vec<String> = num.1.iter().map(|(k, v)| format!("{k}={}", crate::render::quote(v))).collect();
+    let extra: Vec<String> = num.1.iter().map(|(k, v)| format!("{k}={}", crate::syntax::quote(v))).collect();
     let op = if cmp == Cmp::Above { ">" } else { "<" };
     let all = format!("sum(rate({den}{}[{window}m]))", c.sel(""));
     let expr = format!(

@@ -30,9 +30,9 @@ fn unusual_credits(c: &Ctx) -> (String, Scenarios) {
             &[],
             format!(
                 "0+{}x{day} {}+{}x{}",
-                crate::render::number(base),
-                crate::render::number(at_day + late),
-                crate::render::number(late),
+                crate::syntax::number(base),
+                crate::syntax::number(at_day + late),
+                crate::syntax::number(late),
                 n - day - 1
             ),
         )

@@ -7,8 +7,8 @@ use super::metrics::{
 };
 use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair};
 use super::{Cmp, Ctx, Def, INFRASTRUCTURE_FILE};
-use crate::render::{quote, regex_literal};
 use crate::scrape::Scrape;
+use crate::syntax::{quote, regex_literal};
 use std::collections::BTreeMap;
 
 const GROUP: &str = "infrastructure_component_alerts";
@@ -107,7 +107,7 @@ pub fn disk_filling(sc: &Scrape, free: f64, hours: f64, speed: f64, readonly: bo
         sc.input(
             "node_filesystem_avail_bytes",
             &ROOT_FS,
-            format!("{}-{}x{n}", crate::render::number(avail), crate::render::number(per_min)),
+            format!("{}-{}x{n}", crate::syntax::number(avail), crate::syntax::number(per_min)),
         ),
         sc.input("node_filesystem_readonly", &ROOT_FS, gauge(if readonly { 1.0 } else { 0.0 }, n)),
     ]

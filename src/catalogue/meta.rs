@@ -176,7 +176,7 @@ fn remote_behind(c: &Ctx) -> (String, Scenarios) {
 
 /// A series starting at `start`, growing `per_min` a minute.
 fn counter_from(start: f64, per_min: f64, n: u64) -> String {
-    format!("{}+{}x{n}", crate::render::number(start), crate::render::number(per_min))
+    format!("{}+{}x{n}", crate::syntax::number(start), crate::syntax::number(per_min))
 }
 
 /// The failed share of one integration's notifications. 0.28's failure counter also has a

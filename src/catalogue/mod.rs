@@ -95,7 +95,7 @@ pub fn traffic_guard(spec: &Spec, all: &str) -> String {
 impl Ctx<'_> {
     /// A PromQL selector body: the job matcher followed by `extra` matchers.
     pub fn sel(&self, extra: &str) -> String {
-        let job = format!("job={}", crate::render::quote(self.job));
+        let job = format!("job={}", crate::syntax::quote(self.job));
         if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
     }
 
@@ -305,7 +305,7 @@ fn spoken(d: &Duration) -> String {
 
 /// A number as thresholds are written in text: `0.05`, `2`, `1.5`.
 pub fn show(x: f64) -> String {
-    crate::render::number(x)
+    crate::syntax::number(x)
 }
 
 pub fn annotations(

@@ -62,7 +62,7 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
             out.push(rule(
                 "queue_recording_rules",
                 record,
-                format!("sum by (instance) (rate({metric}{{job={}}}[5m]))", crate::render::quote(MQ_JOB)),
+                format!("sum by (instance) (rate({metric}{{job={}}}[5m]))", crate::syntax::quote(MQ_JOB)),
             ));
         }
     }

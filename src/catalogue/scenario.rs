@@ -25,12 +25,12 @@ pub struct Scenarios {
 
 /// `metric{k="v",...}` in promtool's series notation.
 pub fn series(metric: &str, labels: &[(&str, &str)]) -> String {
-    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", crate::render::quote(v))).collect();
+    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", crate::syntax::quote(v))).collect();
     format!("{metric}{{{}}}", inner.join(", "))
 }
 
 fn num(x: f64) -> String {
-    crate::render::number(x)
+    crate::syntax::number(x)
 }
 
 /// A series whose labels are a map.

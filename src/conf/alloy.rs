@@ -4,8 +4,17 @@
 //! not a full Alloy parser; `alloy fmt` runs where Alloy is installed. Names from the Alloy
 //! component reference (grafana.com/docs/alloy/latest/reference/components/).
 
-use crate::render::alloy::LEGACY_POSITIONS_SINCE;
+use crate::features::LEGACY_POSITIONS_SINCE;
 use crate::syntax::Version;
+
+/// A component label: Alloy identifiers take letters, digits and underscores.
+pub fn ident(name: &str) -> String {
+    let mut id: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    if id.starts_with(|c: char| c.is_ascii_digit()) {
+        id.insert(0, '_');
+    }
+    id
+}
 
 /// (block, its arguments, the blocks it may contain). Top-level entries are components.
 const BLOCKS: &[(&str, &[&str], &[&str])] = &[

@@ -25,9 +25,9 @@ mod service;
 mod slo;
 pub mod units;
 
-use crate::render::quote;
 use crate::spec::Spec;
 use crate::spec::grafana::{DashboardKind, DatasourceType, Folder, ServiceDashboard};
+use crate::syntax::quote;
 use board::Board;
 use serde_json::Value;
 
@@ -207,7 +207,7 @@ impl Built {
         let mut all = Vec::new();
         exprs(json, &mut all);
         Built {
-            file: crate::render::json(json),
+            file: crate::bundle::json(json),
             title: json["title"].as_str().unwrap_or_default().to_string(),
             panels: json["panels"].as_array().map(|p| p.iter().filter(|p| p["type"] != "row").count()).unwrap_or(0),
             exprs: all,

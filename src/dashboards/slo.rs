@@ -5,7 +5,7 @@
 use super::board::{Board, Panel, Section, Viz, stat, ts};
 use super::*;
 use crate::catalogue::slo::record_name;
-use crate::render::number;
+use crate::syntax::number;
 
 pub fn board(spec: &Spec) -> Board {
     let mut sections = Vec::new();

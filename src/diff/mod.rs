@@ -11,7 +11,7 @@
 
 mod output;
 
-use crate::render::docs::{self, Entry};
+use crate::docs::{self, Entry};
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
 use serde_json::Value;
@@ -271,7 +271,7 @@ fn alerts(old: &Spec, new: &Spec) -> Vec<Item> {
 
 /// `{alertname="X", severity="critical"}`, as Alertmanager prints label sets.
 pub fn label_set(labels: &Labels) -> String {
-    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", crate::render::quote(v))).collect();
+    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", crate::syntax::quote(v))).collect();
     format!("{{{}}}", pairs.join(", "))
 }
 

@@ -2,7 +2,7 @@
 //! pull-request comment. Both list the same items in the same order.
 
 use super::{Kind, Report};
-use crate::render::docs::code_span as code;
+use crate::docs::code_span as code;
 use std::fmt::Write;
 
 const RESET: &str = "\x1b[0m";

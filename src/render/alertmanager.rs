@@ -166,7 +166,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     };
     bundle.add("alertmanager/alertmanager.yml", yaml(model, "Alertmanager configuration", &config));
     bundle.add("alertmanager/templates/default_notification.tmpl", TEMPLATES.as_bytes().to_vec());
-    super::route_tree::render(&crate::routing::effective(&model.spec), bundle);
+    crate::docs::route_tree::render(&crate::routing::effective(&model.spec), am, bundle);
 }
 
 fn canonical(matchers: &[String]) -> Vec<String> {

@@ -5,24 +5,12 @@
 
 use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, Parsing, TIMESTAMP_FORMATS};
 use crate::bundle::Bundle;
+use crate::conf::alloy::ident;
 use crate::spec::access::Component;
 use crate::spec::promtail::Shipper;
 use crate::spec::scrape::{Relabel, RelabelAction};
 use crate::validate::Model;
 use std::fmt::Write;
-
-/// `legacy_positions_file` keeps Promtail's read offsets for labelled targets since Alloy 1.11
-/// (grafana/alloy#4275).
-pub const LEGACY_POSITIONS_SINCE: crate::syntax::Version = crate::syntax::Version::new(1, 11, 0);
-
-/// A component label: Alloy identifiers take letters, digits and underscores.
-pub fn ident(name: &str) -> String {
-    let mut id: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    if id.starts_with(|c: char| c.is_ascii_digit()) {
-        id.insert(0, '_');
-    }
-    id
-}
 
 /// An Alloy expression.
 enum Expr {
@@ -120,7 +108,8 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     w.blank();
     // Alloy reads Promtail's positions only from 1.11 on for targets with labels (before, the
     // converted entries never match and files are read again from the start).
-    let legacy_positions = (model.versions.alloy >= LEGACY_POSITIONS_SINCE).then_some(pt.positions_file.as_str());
+    let legacy_positions =
+        (model.versions.alloy >= crate::features::LEGACY_POSITIONS_SINCE).then_some(pt.positions_file.as_str());
     let parsing = logs::parsing(model);
     for job in logs::jobs(model) {
         pipeline(&mut w, &job, legacy_positions, &parsing);

@@ -10,8 +10,9 @@
 //! Paths are absolute under the spec's `install_prefix`, where the bundle is installed.
 
 use super::web;
-use super::{alertmanager, json, prometheus};
+use super::{alertmanager, prometheus};
 use crate::bundle::Bundle;
+use crate::bundle::json;
 use crate::spec::Spec;
 use crate::spec::access::Component;
 use crate::validate::Model;
@@ -50,7 +51,7 @@ pub fn prometheus(model: &Model) -> BTreeMap<String, Vec<String>> {
     let p = &spec.prometheus;
     let s = &p.storage;
     let mut common = vec![format!("--storage.tsdb.path={}", s.path)];
-    if !prometheus::retention_in_config(&model.versions) {
+    if !crate::features::retention_in_config(&model.versions) {
         common.push(format!("--storage.tsdb.retention.time={}", s.retention_time));
         common.extend(s.retention_size.as_ref().map(|size| format!("--storage.tsdb.retention.size={size}")));
     }

@@ -3,10 +3,10 @@
 //! pipelines in their own syntax. Only bounded values become labels (namespace, pod, container,
 //! app, level, model name and version); trace, span and inference ids stay in the line.
 
-use super::regex_literal;
-use super::relabel::{constant, copy, drop, k8s_label};
+use crate::scrape::steps::{constant, copy, drop, k8s_label};
 use crate::spec::promtail::{AiModelLogs, LogSourceKind};
 use crate::spec::scrape::Relabel;
+use crate::syntax::regex_literal;
 use crate::validate::Model;
 use std::collections::BTreeMap;
 
@@ -29,7 +29,7 @@ pub struct Parsing {
 
 pub fn parsing(model: &Model) -> Parsing {
     // Structured metadata needs the TSDB index with schema v13.
-    let v3 = super::loki::tsdb(model.versions.loki);
+    let v3 = crate::features::tsdb(model.versions.loki);
     Parsing { metadata: if v3 { &METADATA_FIELDS } else { &[] }, message_as_line: v3 }
 }
 

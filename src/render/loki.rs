@@ -9,7 +9,6 @@ use super::yaml;
 use crate::bundle::Bundle;
 use crate::spec::access::Component;
 use crate::spec::loki::LokiStorage;
-use crate::syntax::Version;
 use crate::validate::Model;
 use serde::Serialize;
 
@@ -183,15 +182,9 @@ struct RetentionStream {
     period: String,
 }
 
-/// Whether monstack renders Loki's TSDB index (schema v13, which structured metadata needs) for
-/// this version: Loki 3.x; 2.9 gets boltdb-shipper with v12.
-pub fn tsdb(loki: Version) -> bool {
-    loki.major >= 3
-}
-
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let loki = &model.spec.loki;
-    let v3 = tsdb(model.versions.loki);
+    let v3 = crate::features::tsdb(model.versions.loki);
     let limits = loki.effective_limits();
     let dir = loki.data_dir.trim_end_matches('/');
     let (object_store, aws, filesystem) = match &loki.storage {

@@ -3,25 +3,22 @@
 //! `rule_files` and `scrape_config_files` against the config file's folder, so the bundle can be
 //! installed anywhere.
 
-use super::relabel::{constant, copy, drop, k8s_label, keep, step};
 use super::web::{self, ClientTls};
-use super::{regex_literal, yaml};
+use super::yaml;
 use crate::bundle::Bundle;
+use crate::scrape::config::{ScrapeConfig, StaticConfig, TlsConfig, scrape_config, tls_out, with_hashmod};
+use crate::scrape::steps::{drop, step};
 use crate::spec::Spec;
 use crate::spec::access::Component;
 use crate::spec::rules::Rule;
-use crate::spec::scrape::{
-    Authorization, BasicAuth, Discovery, K8sPreset, K8sRole, KubernetesDiscovery, Relabel, RelabelAction, Scheme,
-    ScrapeJob, Tls,
-};
-use crate::syntax::Version;
-use crate::validate::{Model, Versions};
+use crate::spec::scrape::{BasicAuth, Relabel, RelabelAction, ScrapeJob};
+use crate::syntax::regex_literal;
+use crate::validate::Model;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-const SA_CA: &str = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
-const SA_TOKEN: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+pub use crate::topology::{Instance, instances};
 
 #[derive(Serialize)]
 struct Config {
@@ -51,18 +48,6 @@ struct RetentionOut {
     time: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<String>,
-}
-
-/// Since 3.8 Prometheus reads its retention from the configuration file
-/// (`storage.tsdb.retention.{time,size}`, applied on reload) and the
-/// `--storage.tsdb.retention.*` flags are deprecated (prometheus/prometheus#17026; nixpkgs'
-/// RFC 42 module, NixOS/nixpkgs#471743, drops its flag option for it). Older versions reject the
-/// field, so they get the flags (render::flags).
-pub const RETENTION_IN_CONFIG_SINCE: Version = Version::new(3, 8, 0);
-
-/// Whether the environment's Prometheus takes its retention from the configuration file.
-pub fn retention_in_config(versions: &Versions) -> bool {
-    versions.prometheus >= RETENTION_IN_CONFIG_SINCE
 }
 
 #[derive(Serialize)]
@@ -118,90 +103,9 @@ struct AlertmanagerSet {
     static_configs: Vec<StaticConfig>,
 }
 
-#[derive(Serialize, Clone)]
-pub(crate) struct StaticConfig {
-    pub(crate) targets: Vec<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) labels: BTreeMap<String, String>,
-}
-
 #[derive(Serialize)]
 struct ScrapeFile {
     scrape_configs: Vec<ScrapeConfig>,
-}
-
-/// A job's `scrape_configs` entry as written; [`crate::scrape`] models what Prometheus makes of
-/// a target's series from these same fields.
-#[derive(Serialize, Clone)]
-pub(crate) struct ScrapeConfig {
-    pub(crate) job_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scrape_interval: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scrape_timeout: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) metrics_path: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    params: BTreeMap<String, Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) scheme: Option<Scheme>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub(crate) honor_labels: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tls_config: Option<TlsConfig>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    basic_auth: Option<BasicAuth>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    authorization: Option<AuthorizationOut>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) static_configs: Vec<StaticConfig>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    file_sd_configs: Vec<FileSdConfig>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    kubernetes_sd_configs: Vec<KubernetesSdConfig>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) relabel_configs: Vec<Relabel>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) metric_relabel_configs: Vec<Relabel>,
-}
-
-#[derive(Serialize, Default, Clone)]
-struct TlsConfig {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ca_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cert_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    key_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    server_name: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    insecure_skip_verify: bool,
-}
-
-#[derive(Serialize, Clone)]
-struct AuthorizationOut {
-    #[serde(rename = "type")]
-    kind: String,
-    credentials_file: String,
-}
-
-#[derive(Serialize, Clone)]
-struct FileSdConfig {
-    files: Vec<String>,
-    refresh_interval: String,
-}
-
-#[derive(Serialize, Clone)]
-struct KubernetesSdConfig {
-    role: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    namespaces: Option<Namespaces>,
-}
-
-#[derive(Serialize, Clone)]
-struct Namespaces {
-    names: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -487,7 +391,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
                 }],
             },
             remote_write: remote_write.clone(),
-            storage: retention_in_config(&model.versions).then(|| StorageOut {
+            storage: crate::features::retention_in_config(&model.versions).then(|| StorageOut {
                 tsdb: TsdbOut {
                     retention: RetentionOut {
                         time: p.storage.retention_time.to_string(),
@@ -504,80 +408,11 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     }
 }
 
-/// One Prometheus server of the environment: a replica (with `prometheus.ha`) of a shard (when
-/// the capacity estimate exceeds `prometheus.capacity.max_series_per_replica`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Instance {
-    /// The shard's index, when the scrape jobs are sharded.
-    pub shard: Option<u64>,
-    /// The replica's name, with `prometheus.ha`.
-    pub replica: Option<String>,
-}
-
-impl Instance {
-    /// `shard-0.a`, `a`, `shard-1`; `None` for the single Prometheus of an environment without
-    /// HA or sharding.
-    pub fn name(&self) -> Option<String> {
-        match (self.shard, &self.replica) {
-            (None, None) => None,
-            (None, Some(r)) => Some(r.clone()),
-            (Some(s), None) => Some(format!("shard-{s}")),
-            (Some(s), Some(r)) => Some(format!("shard-{s}.{r}")),
-        }
-    }
-
-    /// Its configuration file in the `prometheus` component: `prometheus.yml` for the single
-    /// server, else `prometheus.<name>.yml` — beside `prometheus.yml`'s place, so the relative
-    /// `rule_files` and `scrape_config_files` paths resolve the same way.
-    pub fn config_file(&self) -> String {
-        match self.name() {
-            None => "prometheus.yml".into(),
-            Some(name) => format!("prometheus.{name}.yml"),
-        }
-    }
-
-    /// The value of the HA cluster label: each shard is its own HA cluster.
-    pub fn cluster(&self, spec: &Spec) -> String {
-        let base = spec.prometheus.ha.as_ref().and_then(|h| h.cluster.clone()).unwrap_or(spec.environment.clone());
-        match self.shard {
-            Some(s) => format!("{base}-shard-{s}"),
-            None => base,
-        }
-    }
-}
-
-/// Every Prometheus server the environment runs, shard by shard, replica by replica.
-pub fn instances(spec: &Spec) -> Vec<Instance> {
-    let shards = crate::catalogue::capacity::estimate(spec).shards;
-    let replicas: Vec<Option<String>> = match &spec.prometheus.ha {
-        Some(ha) => ha.replicas.iter().cloned().map(Some).collect(),
-        None => vec![None],
-    };
-    let shard_ids: Vec<Option<u64>> = if shards > 1 { (0..shards).map(Some).collect() } else { vec![None] };
-    shard_ids
-        .iter()
-        .flat_map(|&shard| replicas.iter().map(move |replica| Instance { shard, replica: replica.clone() }))
-        .collect()
-}
-
 /// The command-line flags that differ between the environment's Prometheus servers: the
 /// instance's configuration file under the install prefix. (Shared flags such as retention are
 /// not per replica.)
 pub fn replica_args(spec: &Spec, instance: &Instance) -> Vec<String> {
     vec![format!("--config.file={}/prometheus/{}", spec.install_prefix, instance.config_file())]
-}
-
-/// A scrape config restricted to the targets of one shard: `hashmod` of the final target
-/// address into `__tmp_hash`, keep those equal to the shard's index.
-fn with_hashmod(config: &ScrapeConfig, shard: u64, shards: u64) -> ScrapeConfig {
-    let mut config = config.clone();
-    config.relabel_configs.push(Relabel {
-        modulus: Some(shards),
-        target_label: Some("__tmp_hash".into()),
-        ..step(RelabelAction::Hashmod, &["__address__"])
-    });
-    config.relabel_configs.push(keep(&["__tmp_hash"], &shard.to_string()));
-    config
 }
 
 /// Remote write destinations, with queues sized from one replica's estimated samples/s unless
@@ -616,16 +451,6 @@ fn remote_write_out(spec: &Spec, samples_per_second: f64) -> Vec<RemoteWriteOut>
         .collect()
 }
 
-fn tls_out(t: &Tls) -> TlsConfig {
-    TlsConfig {
-        ca_file: t.ca_file.clone(),
-        cert_file: t.cert_file.clone(),
-        key_file: t.key_file.clone(),
-        server_name: t.server_name.clone(),
-        insecure_skip_verify: t.insecure_skip_verify,
-    }
-}
-
 fn scrape_file_name(job: &ScrapeJob) -> String {
     job.file.clone().unwrap_or_else(|| job.name.replace('-', "_"))
 }
@@ -643,163 +468,6 @@ fn rule_out(model: &Model, r: &Rule) -> RuleOut {
         keep_firing_for: r.keep_firing_for.as_ref().map(|d| d.to_string()),
         labels: r.labels.clone(),
         annotations,
-    }
-}
-
-pub(crate) fn scrape_config(job: &ScrapeJob) -> ScrapeConfig {
-    let k8s = match &job.discovery {
-        Discovery::Kubernetes(k) => Some(k),
-        _ => None,
-    };
-    let preset = k8s.and_then(|k| k.preset);
-    let service_account = k8s.is_some_and(|k| k.service_account || k.preset.is_some());
-
-    let mut tls_config = job.tls.as_ref().map(tls_out);
-    let mut authorization = job.authorization.as_ref().map(|a: &Authorization| AuthorizationOut {
-        kind: a.kind.clone(),
-        credentials_file: a.credentials_file.clone(),
-    });
-    if service_account {
-        let tls = tls_config.get_or_insert_with(TlsConfig::default);
-        tls.ca_file.get_or_insert_with(|| SA_CA.to_string());
-        authorization
-            .get_or_insert_with(|| AuthorizationOut { kind: "Bearer".into(), credentials_file: SA_TOKEN.into() });
-    }
-    let scheme = job.scheme.or(if service_account { Some(Scheme::Https) } else { None });
-    let metrics_path = job.metrics_path.clone().or(match preset {
-        Some(K8sPreset::Cadvisor) => Some("/metrics/cadvisor".into()),
-        _ => None,
-    });
-
-    let mut static_configs = Vec::new();
-    let mut file_sd_configs = Vec::new();
-    let mut kubernetes_sd_configs = Vec::new();
-    let mut relabel_configs = Vec::new();
-    match &job.discovery {
-        Discovery::Static(s) => {
-            static_configs.push(StaticConfig { targets: s.targets.clone(), labels: job.labels.clone() })
-        }
-        Discovery::FileSd(f) => {
-            file_sd_configs
-                .push(FileSdConfig { files: f.files.clone(), refresh_interval: f.refresh_interval.to_string() });
-            relabel_configs.extend(static_labels(&job.labels));
-        }
-        Discovery::Kubernetes(k) => {
-            kubernetes_sd_configs.push(KubernetesSdConfig {
-                role: k.role.as_str(),
-                namespaces: (!k.namespaces.is_empty()).then(|| Namespaces { names: k.namespaces.clone() }),
-            });
-            relabel_configs.extend(kubernetes_relabels(k));
-            relabel_configs.extend(static_labels(&job.labels));
-        }
-    }
-    relabel_configs.extend(job.relabel_configs.iter().cloned());
-
-    ScrapeConfig {
-        job_name: job.name.clone(),
-        scrape_interval: job.scrape_interval.as_ref().map(|d| d.to_string()),
-        scrape_timeout: job.scrape_timeout.as_ref().map(|d| d.to_string()),
-        metrics_path,
-        params: job.params.clone(),
-        scheme,
-        honor_labels: job.honor_labels,
-        tls_config,
-        basic_auth: job.basic_auth.clone(),
-        authorization,
-        static_configs,
-        file_sd_configs,
-        kubernetes_sd_configs,
-        relabel_configs,
-        metric_relabel_configs: job.metric_relabel_configs.clone(),
-    }
-}
-
-/// Constant target labels, for discovery kinds without a `labels` field of their own.
-fn static_labels(labels: &BTreeMap<String, String>) -> Vec<Relabel> {
-    labels.iter().map(|(k, v)| constant(k, v)).collect()
-}
-
-fn kubernetes_relabels(k: &KubernetesDiscovery) -> Vec<Relabel> {
-    let object = k.role.object();
-    let mut out = Vec::new();
-    match k.preset {
-        Some(K8sPreset::Apiserver) => out.push(keep(
-            &["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", endpoint_port_name(k.role)],
-            "default;kubernetes;https",
-        )),
-        Some(K8sPreset::Cadvisor) => out.push(Relabel {
-            regex: Some("__meta_kubernetes_node_label_(.+)".into()),
-            ..step(RelabelAction::Labelmap, &[])
-        }),
-        None => {}
-    }
-    for (name, re) in &k.match_labels {
-        let meta = k8s_label(object, name);
-        out.push(keep(&[&meta], re));
-    }
-    if let Some(port) = &k.port_name {
-        let meta = match k.role {
-            K8sRole::Pod => "__meta_kubernetes_pod_container_port_name",
-            K8sRole::Service => "__meta_kubernetes_service_port_name",
-            other => endpoint_port_name(other),
-        };
-        out.push(keep(&[meta], &regex_literal(port)));
-    }
-    if k.annotations {
-        let a = |what: &str| format!("__meta_kubernetes_{object}_annotation_prometheus_io_{what}");
-        out.push(keep(&[&a("scrape")], "true"));
-        out.push(Relabel {
-            regex: Some("(https?)".into()),
-            target_label: Some("__scheme__".into()),
-            ..step(RelabelAction::Replace, &[&a("scheme")])
-        });
-        out.push(Relabel {
-            regex: Some("(.+)".into()),
-            target_label: Some("__metrics_path__".into()),
-            ..step(RelabelAction::Replace, &[&a("path")])
-        });
-        out.push(Relabel {
-            regex: Some(r"([^:]+)(?::\d+)?;(\d+)".into()),
-            replacement: Some("$1:$2".into()),
-            target_label: Some("__address__".into()),
-            ..step(RelabelAction::Replace, &["__address__", &a("port")])
-        });
-    }
-    if let Some(port) = k.port {
-        out.push(Relabel {
-            regex: Some(r"([^:]+)(?::\d+)?".into()),
-            replacement: Some(format!("${{1}}:{port}")),
-            target_label: Some("__address__".into()),
-            ..step(RelabelAction::Replace, &["__address__"])
-        });
-    }
-    match k.role {
-        K8sRole::Node => out.push(copy(&["__meta_kubernetes_node_name"], "node")),
-        K8sRole::Pod => {
-            out.push(copy(&["__meta_kubernetes_namespace"], "namespace"));
-            out.push(copy(&["__meta_kubernetes_pod_name"], "pod"));
-        }
-        _ => out.push(copy(&["__meta_kubernetes_namespace"], "namespace")),
-    }
-    if k.instance_from_node {
-        let meta = match k.role {
-            K8sRole::Node => "__meta_kubernetes_node_name",
-            K8sRole::Pod => "__meta_kubernetes_pod_node_name",
-            K8sRole::Endpointslice => "__meta_kubernetes_endpointslice_endpoint_node_name",
-            _ => "__meta_kubernetes_endpoint_node_name",
-        };
-        out.push(copy(&[meta], "instance"));
-    }
-    for (target, source) in &k.target_labels {
-        out.push(copy(&[&k8s_label(object, source)], target));
-    }
-    out
-}
-
-fn endpoint_port_name(role: K8sRole) -> &'static str {
-    match role {
-        K8sRole::Endpointslice => "__meta_kubernetes_endpointslice_port_name",
-        _ => "__meta_kubernetes_endpoint_port_name",
     }
 }
 
@@ -898,7 +566,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
         #[test]
         fn pieces_add_up_for_any_text(
             texts in proptest::collection::vec("[a-z0-9 :#'\"|>{}\\[\\],&*!%@`\t\n\r-]{0,24}|\\PC{0,8}", 12),

@@ -12,12 +12,14 @@
 //! proven both ways.
 
 use super::prometheus::{GroupOut, RuleFileOut, RuleOut};
-use super::{json, yaml};
+use super::yaml;
 use crate::bundle::Bundle;
+use crate::bundle::json;
 use crate::catalogue::Alert;
 use crate::catalogue::scenario::Scenario;
 use crate::lint::analysis::{NamesRead, names_read};
 use crate::spec::rules::Rule;
+use crate::syntax::template::expand;
 use crate::validate::Model;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -70,39 +72,6 @@ struct Coverage {
     proven: usize,
     /// Alerts without a firing and a silent test (always empty: validation requires them).
     unproven: Vec<String>,
-}
-
-/// Whether every `{{ … }}` in the templates is `{{ $labels.<name> }}`, which the expected
-/// annotations can be computed from.
-pub fn labels_only<'a>(templates: impl IntoIterator<Item = &'a String>) -> bool {
-    templates.into_iter().all(|t| {
-        let mut rest = t.as_str();
-        while let Some(start) = rest.find("{{") {
-            let Some(end) = rest[start..].find("}}") else { return false };
-            let inner = rest[start + 2..start + end].trim();
-            let ok = inner.strip_prefix("$labels.").is_some_and(crate::syntax::names::is_label_name);
-            if !ok {
-                return false;
-            }
-            rest = &rest[start + end + 2..];
-        }
-        true
-    })
-}
-
-/// A template with `{{ $labels.x }}` filled in as Prometheus does (a missing label is "").
-pub fn expand(template: &str, labels: &BTreeMap<String, String>) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let end = rest[start..].find("}}").map(|e| start + e).unwrap_or(rest.len() - 2);
-        let name = rest[start + 2..end].trim().trim_start_matches("$labels.");
-        out.push_str(labels.get(name).map(String::as_str).unwrap_or(""));
-        rest = &rest[end + 2..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Whether a catalogue alert's tests can evaluate the rules every 5 minutes instead of every
@@ -512,14 +481,5 @@ mod tests {
         // A group without needed rules is left out.
         let raw = f.body(Some(&Reads::of(&f, &NamesRead::new()).closure("Raw").unwrap()));
         assert!(raw.starts_with("groups:\n- name: second\n") && !raw.contains("name: first"), "{raw}");
-    }
-
-    #[test]
-    fn label_templates_expand_like_prometheus() {
-        let l: BTreeMap<String, String> = [("instance".to_string(), "a:1".to_string())].into();
-        assert_eq!(expand("Load on {{ $labels.instance }} ({{$labels.missing}})", &l), "Load on a:1 ()");
-        assert!(labels_only([&"x {{ $labels.instance }}".to_string()]));
-        assert!(!labels_only([&"x {{ $value | humanize }}".to_string()]));
-        assert!(!labels_only([&"x {{ $labels.instance".to_string()]));
     }
 }

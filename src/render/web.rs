@@ -5,104 +5,20 @@
 //! - `<component>/web-secrets.json`: which file holds each user's hash and each TLS file, and the
 //!   systemd credential name each is loaded under.
 //!
-//! On the host, `monstack web-config` ([`assemble`]) joins them into the file the server reads,
-//! at service start, from the secret files (directly, or as systemd credentials).
+//! On the host, `monstack web-config` ([`crate::host::assemble`]) joins them into the file the
+//! server reads, at service start, from the secret files (directly, or as systemd credentials).
 
-use super::json;
+use crate::bundle::json;
+pub use crate::host::{CLUSTER_TLS, CONFIG, SECRETS, runtime_file, runtime_path};
+use crate::host::{FileSecret, HttpServerConfig, Secrets, TlsServerConfig, UserSecret, WebConfig};
 use crate::spec::access::{Access, Component};
-use crate::spec::scrape::BasicAuth;
+pub use crate::spec::access::{ClientTls, client_basic_auth};
 use crate::validate::Model;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
-
-/// The web configuration file name in a component's folder.
-pub const CONFIG: &str = "web-config.yml";
-/// Where each secret of it comes from.
-pub const SECRETS: &str = "web-secrets.json";
-/// Alertmanager's gossip TLS (`--cluster.tls-config`), with a cluster and `access.tls`: every
-/// member serves its certificate to peers and presents the client certificate to them, and
-/// accepts only peers whose certificate `access.tls.client_ca_file` signed. Only paths: it is
-/// rendered as it is, and `monstack web-config --cluster-tls-out` points it at the credentials.
-pub const CLUSTER_TLS: &str = "cluster-tls.yml";
-/// Where hosts keep the assembled file: `/run/monstack/<component>/web-config.yml` (systemd's
-/// `RuntimeDirectory=monstack/<component>`).
-pub const RUNTIME_DIR: &str = "/run/monstack";
 
 /// Whether Prometheus and Alertmanager get a web configuration: TLS or users are declared.
 pub fn secured(a: &Access) -> bool {
     a.tls.is_some() || !a.users.is_empty()
-}
-
-/// The assembled file's path on the host.
-pub fn runtime_path(component: Component) -> String {
-    runtime_file(component, CONFIG)
-}
-
-/// Where a file assembled at service start lives on the host.
-pub fn runtime_file(component: Component, name: &str) -> String {
-    format!("{RUNTIME_DIR}/{}/{name}", component.as_str())
-}
-
-/// exporter-toolkit's web configuration (the subset monstack writes). Deserialised again when
-/// assembling, so unknown keys are refused there too.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_server_config: Option<TlsServerConfig>,
-    pub http_server_config: HttpServerConfig,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub basic_auth_users: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TlsServerConfig {
-    pub cert_file: String,
-    pub key_file: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_auth_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_ca_file: Option<String>,
-    pub min_version: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HttpServerConfig {
-    pub headers: BTreeMap<String, String>,
-}
-
-/// The secret files of a web configuration.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Secrets {
-    /// Users and the files holding their bcrypt hashes.
-    pub users: Vec<UserSecret>,
-    /// TLS files of the web configuration (`tls_server_config.cert_file`, …).
-    pub tls: Vec<FileSecret>,
-    /// The files of `cluster-tls.yml`, each `key` a `section.field` of it. Empty without one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cluster_tls: Vec<FileSecret>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UserSecret {
-    pub name: String,
-    pub password_hash_file: String,
-    /// Its systemd credential name (`LoadCredential=<credential>:<file>`).
-    pub credential: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileSecret {
-    /// Where in its file it goes: `section.field`.
-    pub key: String,
-    pub path: String,
-    pub credential: String,
 }
 
 /// The web configuration files of `component`, when the environment declares TLS or users (and
@@ -170,48 +86,6 @@ fn cluster_tls(a: &Access, secrets: &mut Secrets) -> serde_yaml::Value {
     doc.into()
 }
 
-/// Alertmanager's `cluster-tls.yml` of a component folder, its files pointed at the credentials
-/// when `credentials` is given.
-pub fn assemble_cluster_tls(component_dir: &Path, credentials: Option<&Path>) -> Result<String, String> {
-    let mut doc: serde_yaml::Value = read_yaml(component_dir, CLUSTER_TLS)?;
-    let secrets = read_secrets(component_dir)?;
-    if let Some(dir) = credentials {
-        point_at_credentials(&mut doc, &secrets.cluster_tls, dir, CLUSTER_TLS)?;
-    }
-    let body = serde_yaml::to_string(&doc).map_err(|e| e.to_string())?;
-    Ok(format!("# Assembled by monstack web-config from {}.\n{body}", component_dir.display()))
-}
-
-fn read_yaml<T: serde::de::DeserializeOwned>(component_dir: &Path, name: &str) -> Result<T, String> {
-    let path = component_dir.join(name);
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_yaml::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn read_secrets(component_dir: &Path) -> Result<Secrets, String> {
-    let path = component_dir.join(SECRETS);
-    std::fs::read(&path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Points each file of `doc` (`section.field`) at its systemd credential in `dir`.
-fn point_at_credentials(
-    doc: &mut serde_yaml::Value,
-    files: &[FileSecret],
-    dir: &Path,
-    name: &str,
-) -> Result<(), String> {
-    for f in files {
-        let (section, key) = f.key.split_once('.').ok_or_else(|| format!("{SECRETS}: bad key {}", f.key))?;
-        let slot =
-            doc.get_mut(section).and_then(|s| s.get_mut(key)).ok_or_else(|| format!("{name} has no {}", f.key))?;
-        *slot = dir.join(&f.credential).to_string_lossy().into_owned().into();
-    }
-    Ok(())
-}
-
 fn title(c: Component) -> &'static str {
     match c {
         Component::Prometheus => "Prometheus",
@@ -271,98 +145,4 @@ fn web_config(a: &Access, component: Component) -> (WebConfig, Secrets) {
         basic_auth_users: BTreeMap::new(),
     };
     (config, Secrets { users, tls: tls_files, cluster_tls: Vec::new() })
-}
-
-/// The TLS files a client of `component` presents and trusts (Prometheus' and Promtail's
-/// `tls_config`), when the stack serves TLS.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct ClientTls {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ca_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cert_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key_file: Option<String>,
-}
-
-impl ClientTls {
-    pub fn of(a: &Access, component: Component) -> Option<ClientTls> {
-        a.tls.as_ref()?;
-        let c = a.client.as_ref().and_then(|c| c.tls.clone()).unwrap_or_default();
-        let mutual = a.requires_client_cert(component);
-        Some(ClientTls {
-            ca_file: c.ca_file,
-            cert_file: c.cert_file.filter(|_| mutual),
-            key_file: c.key_file.filter(|_| mutual),
-        })
-    }
-}
-
-/// The basic-auth user a client of Prometheus or Alertmanager sends.
-pub fn client_basic_auth(a: &Access) -> Option<BasicAuth> {
-    if a.users.is_empty() {
-        return None;
-    }
-    a.client.as_ref()?.basic_auth.clone()
-}
-
-/// Joins a component folder's web configuration and its secrets into the file the server reads.
-/// With `credentials` (systemd's `$CREDENTIALS_DIRECTORY`), every secret is read from the
-/// credential of its name and the TLS paths point there; without it, from the declared paths.
-/// Each hash must be a bcrypt hash. Returns the file's content.
-pub fn assemble(component_dir: &Path, credentials: Option<&Path>) -> Result<String, String> {
-    let mut doc: serde_yaml::Value = read_yaml(component_dir, CONFIG)?;
-    let secrets = read_secrets(component_dir)?;
-    if let Some(dir) = credentials {
-        point_at_credentials(&mut doc, &secrets.tls, dir, CONFIG)?;
-    }
-    // Read as the typed model, so a key exporter-toolkit would not know is refused here.
-    let mut config: WebConfig =
-        serde_yaml::from_value(doc).map_err(|e| format!("{}: {e}", component_dir.join(CONFIG).display()))?;
-    let source = |credential: &str, declared: &str| match credentials {
-        Some(dir) => dir.join(credential).to_string_lossy().into_owned(),
-        None => declared.to_string(),
-    };
-    for u in &secrets.users {
-        let path = source(&u.credential, &u.password_hash_file);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("user {}: cannot read its password hash from {path}: {e}", u.name))?;
-        let hash = text.trim();
-        if !is_bcrypt(hash) {
-            return Err(format!(
-                "user {}: {path} does not hold a bcrypt hash (expected $2a$, $2b$ or $2y$ and 60 characters); create one with `htpasswd -nBC 10 \"\" | cut -d: -f2`",
-                u.name
-            ));
-        }
-        config.basic_auth_users.insert(u.name.clone(), hash.to_string());
-    }
-    let body = serde_yaml::to_string(&config).map_err(|e| e.to_string())?;
-    Ok(format!("# Assembled by monstack web-config from {}; holds password hashes.\n{body}", component_dir.display()))
-}
-
-/// `$2a$`, `$2b$` or `$2y$`, a two-digit cost, `$`, and 53 characters of bcrypt's base64.
-fn is_bcrypt(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 60
-        && (s.starts_with("$2a$") || s.starts_with("$2b$") || s.starts_with("$2y$"))
-        && b[4].is_ascii_digit()
-        && b[5].is_ascii_digit()
-        && b[6] == b'$'
-        && b[7..].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'/')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_bcrypt;
-
-    #[test]
-    fn bcrypt_hashes_are_recognised() {
-        let ok = "$2y$10$X3m8Ut6qzYnE7iG7v9Fq3uJYQd1Qj3g0Y8q1bT1v2x6c0kq9l8m7W";
-        assert_eq!(ok.len(), 60);
-        assert!(is_bcrypt(ok));
-        assert!(!is_bcrypt("secret"));
-        assert!(!is_bcrypt(&ok.replace("$2y$", "$1$x")));
-        assert!(!is_bcrypt(&format!("{ok}x")));
-        assert!(!is_bcrypt(&ok.replace('X', "!")));
-    }
 }

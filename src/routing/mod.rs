@@ -7,6 +7,11 @@
 //! search stops after the first matching child unless that child has `continue: true`. A node
 //! none of whose children match delivers to its own receiver, inherited from its parent when
 //! unset.
+//!
+//! [`possible`] answers the same questions for alerts known only by their static labels (what
+//! the catalogue knows before any series exists).
+
+pub mod possible;
 
 use crate::spec::Spec;
 use crate::spec::alertmanager::{InhibitRule, Route};
@@ -48,10 +53,10 @@ pub fn effective(spec: &Spec) -> Route {
     // In the order spec_path counts them.
     for team in spec.teams.iter().filter(|t| !t.services.is_empty()) {
         let service = match team.services.as_slice() {
-            [one] => format!("service={}", crate::render::quote(one)),
+            [one] => format!("service={}", crate::syntax::quote(one)),
             many => {
-                let alts: Vec<String> = many.iter().map(|s| crate::render::regex_literal(s)).collect();
-                format!("service=~{}", crate::render::quote(&alts.join("|")))
+                let alts: Vec<String> = many.iter().map(|s| crate::syntax::regex_literal(s)).collect();
+                format!("service=~{}", crate::syntax::quote(&alts.join("|")))
             }
         };
         for (severity, receiver) in team.receivers.each() {
@@ -110,29 +115,102 @@ impl<'a> Tree<'a> {
 pub struct Match {
     pub receiver: String,
     pub path: String,
+    /// The child indices from the root (`[2]` for `route.routes[2]`); see [`number`].
+    pub at: Vec<usize>,
+    /// The matched route's `mute_time_intervals` and `active_time_intervals`: Alertmanager
+    /// applies the delivering route's own, never a parent's (`dispatch/route.go` sets them
+    /// without inheritance; prometheus/alertmanager#3211).
+    pub mute: Vec<String>,
+    pub active: Vec<String>,
 }
 
-fn walk(node: &Tree, inherited: &str, path: String, labels: &Labels, out: &mut Vec<Match>) {
+fn walk(node: &Tree, inherited: &str, at: &mut Vec<usize>, labels: &Labels, out: &mut Vec<Match>) {
     let receiver = node.route.receiver.as_deref().unwrap_or(inherited);
     let mut any = false;
     for (i, child) in node.routes.iter().enumerate() {
         if child.matches(labels) {
             any = true;
-            walk(child, receiver, format!("{path}.routes[{i}]"), labels, out);
+            at.push(i);
+            walk(child, receiver, at, labels, out);
+            at.pop();
             if !child.route.continue_ {
                 break;
             }
         }
     }
     if !any {
-        out.push(Match { receiver: receiver.to_string(), path });
+        let path: String = at.iter().map(|i| format!(".routes[{i}]")).collect();
+        out.push(Match {
+            receiver: receiver.to_string(),
+            path: format!("alertmanager.route{path}"),
+            at: at.clone(),
+            mute: node.route.mute_time_intervals.clone(),
+            active: node.route.active_time_intervals.clone(),
+        });
     }
 }
 
 /// Where an alert with these labels is delivered, in route order.
 pub fn route(root: &Tree, labels: &Labels) -> Vec<Match> {
     let mut out = Vec::new();
-    walk(root, root.route.receiver.as_deref().unwrap_or(""), "alertmanager.route".into(), labels, &mut out);
+    walk(root, root.route.receiver.as_deref().unwrap_or(""), &mut Vec::new(), labels, &mut out);
+    out
+}
+
+/// A route's number in evaluation order, for people: `3` is the root's third child, `3.1` that
+/// child's first; the root, which takes what no child does, is `root`.
+pub fn number(at: &[usize]) -> String {
+    if at.is_empty() {
+        return "root".into();
+    }
+    at.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(".")
+}
+
+/// A node of the route tree, numbered.
+#[derive(Debug)]
+pub struct Node<'a> {
+    pub route: &'a Route,
+    pub at: Vec<usize>,
+    /// [`number`] of `at`.
+    pub number: String,
+    /// Index of the parent in the list [`nodes`] returns.
+    pub parent: Option<usize>,
+    /// Its receiver, inherited when unset.
+    pub receiver: String,
+    /// Its own matchers and its ancestors': an alert reaching it satisfies all of them.
+    pub matchers: Vec<String>,
+}
+
+/// Every node of the tree in evaluation order (depth first, children in order).
+pub fn nodes(root: &Route) -> Vec<Node<'_>> {
+    fn go<'a>(
+        route: &'a Route,
+        at: Vec<usize>,
+        parent: Option<usize>,
+        inherited: &str,
+        above: &[String],
+        out: &mut Vec<Node<'a>>,
+    ) {
+        let receiver = route.receiver.as_deref().unwrap_or(inherited).to_string();
+        let mut matchers = above.to_vec();
+        matchers.extend(route.matchers.iter().cloned());
+        out.push(Node {
+            route,
+            number: number(&at),
+            at: at.clone(),
+            parent,
+            receiver: receiver.clone(),
+            matchers: matchers.clone(),
+        });
+        let me = out.len() - 1;
+        for (i, child) in route.routes.iter().enumerate() {
+            let mut next = at.clone();
+            next.push(i);
+            go(child, next, Some(me), &receiver, &matchers, out);
+        }
+    }
+    let mut out = Vec::new();
+    go(root, Vec::new(), None, root.receiver.as_deref().unwrap_or(""), &[], &mut out);
     out
 }
 

@@ -13,7 +13,7 @@
 //! where the series lacks it; without, the target label wins and a non-empty exposed value is
 //! kept as `exported_<name>` (`resolveConflictingExposedLabels`: shortest names first, the
 //! prefix repeated until the name is free); `metric_relabel_configs` run last. An empty value
-//! is no label. Sharding's `hashmod`/`keep` (`render::prometheus::with_hashmod`) only chooses
+//! is no label. Sharding's `hashmod`/`keep` (`scrape::config::with_hashmod`) only chooses
 //! which shard scrapes a target and is left out.
 //!
 //! The alert catalogue's test scenarios state what each exporter exposes (its own label names:
@@ -22,13 +22,15 @@
 //! alert is about), so a scrape that renames one fails the alert's firing test. Validation's
 //! `scrape/renamed-label` reports such a job before any test runs.
 
+pub(crate) mod config;
 pub mod relabel;
+pub mod steps;
 
-use crate::render::prometheus::scrape_config;
-use crate::render::relabel::k8s_label;
 use crate::spec::Spec;
 use crate::spec::scrape::{Discovery, K8sPreset, K8sRole, Relabel, ScrapeJob};
+use config::scrape_config;
 use relabel::{Labels, set};
+use steps::k8s_label;
 
 /// One target of a scrape job, as Prometheus scrapes it.
 #[derive(Clone, Debug)]

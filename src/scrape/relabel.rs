@@ -85,8 +85,8 @@ fn one(step: &Relabel, labels: &mut Labels) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::steps::{constant, copy, keep};
     use super::*;
-    use crate::render::relabel::{constant, copy, keep};
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

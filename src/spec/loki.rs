@@ -286,7 +286,7 @@ impl Loki {
         r.classes
             .iter()
             .map(|c| StreamRetention {
-                selector: format!("{{{}={}}}", super::promtail::LOG_CLASS_LABEL, crate::render::quote(&c.class)),
+                selector: format!("{{{}={}}}", super::promtail::LOG_CLASS_LABEL, crate::syntax::quote(&c.class)),
                 period: c.period.clone(),
                 priority: c.priority,
             })

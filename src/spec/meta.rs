@@ -140,8 +140,8 @@ pub fn jobs(spec: &Spec) -> Vec<ScrapeJob> {
     };
     let mut out = Vec::new();
     if !meta.prometheus.is_empty() {
-        let order = crate::render::prometheus::instances(spec);
-        let name = |i: &crate::render::prometheus::Instance| i.name().unwrap_or_else(|| PROMETHEUS_JOB.into());
+        let order = crate::topology::instances(spec);
+        let name = |i: &crate::topology::Instance| i.name().unwrap_or_else(|| PROMETHEUS_JOB.into());
         // Topology order first, then any name validation will refuse.
         let mut servers: Vec<(String, String)> =
             order.iter().filter_map(|i| meta.prometheus.get(&name(i)).map(|a| (name(i), a.clone()))).collect();
@@ -243,14 +243,14 @@ pub fn tls_endpoints(spec: &Spec) -> Vec<String> {
 }
 
 fn relabel(action: RelabelAction) -> Relabel {
-    crate::render::relabel::step(action, &[])
+    crate::scrape::steps::step(action, &[])
 }
 
 /// One `replace` per name: the targets at its addresses get `label` = the name.
 fn label_by_address<'a>(label: &str, by: impl Iterator<Item = (&'a str, Vec<String>)>) -> Vec<Relabel> {
     by.filter(|(_, addresses)| !addresses.is_empty())
         .map(|(name, addresses)| {
-            let re: Vec<String> = addresses.iter().map(|a| crate::render::regex_literal(a)).collect();
+            let re: Vec<String> = addresses.iter().map(|a| crate::syntax::regex_literal(a)).collect();
             Relabel {
                 source_labels: vec!["__address__".into()],
                 regex: Some(re.join("|")),
@@ -270,11 +270,11 @@ fn secured(spec: &Spec, job: &mut ScrapeJob, component: Component) {
         job.scheme = Some(Scheme::Https);
         job.tls = client_tls(spec, component);
     }
-    job.basic_auth = crate::render::web::client_basic_auth(a);
+    job.basic_auth = crate::spec::access::client_basic_auth(a);
 }
 
 fn client_tls(spec: &Spec, component: Component) -> Option<Tls> {
-    let c = crate::render::web::ClientTls::of(&spec.access, component)?;
+    let c = crate::spec::access::ClientTls::of(&spec.access, component)?;
     let tls = Tls { ca_file: c.ca_file, cert_file: c.cert_file, key_file: c.key_file, ..Tls::default() };
     (tls.ca_file.is_some() || tls.cert_file.is_some()).then_some(tls)
 }

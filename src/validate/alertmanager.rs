@@ -23,7 +23,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             cx.file_ref("alertmanager.smtp.auth_password_file", f);
         }
         if smtp.auth_password_file.is_some() && smtp.auth_username.is_none() {
-            cx.error(Code::RuleShape, "alertmanager.smtp.auth_username", "a password file without a user name")
+            cx.error(Code::OptionCombination, "alertmanager.smtp.auth_username", "a password file without a user name")
                 .hint("set auth_username");
         }
     }
@@ -45,14 +45,14 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     }
     if !root.matchers.is_empty() {
         cx.error(
-            Code::RuleShape,
+            Code::OptionCombination,
             "alertmanager.route.matchers",
             "the root route takes no matchers: it must catch every alert",
         )
         .hint("move the matchers to a child route");
     }
     if root.continue_ {
-        cx.error(Code::RuleShape, "alertmanager.route.continue", "`continue` on the root route has no meaning")
+        cx.error(Code::OptionCombination, "alertmanager.route.continue", "`continue` on the root route has no meaning")
             .hint("remove it");
     }
     check_route(spec, cx, "alertmanager.route", root);
@@ -131,7 +131,7 @@ fn check_receiver(spec: &Spec, cx: &mut Cx, path: &str, r: &Receiver) {
         );
     }
     if integrations > 0 && r.blackhole {
-        cx.error(Code::RuleShape, format!("{path}.blackhole"), "a black-hole receiver with integrations")
+        cx.error(Code::OptionCombination, format!("{path}.blackhole"), "a black-hole receiver with integrations")
             .hint("remove `blackhole` or the integrations");
     }
     for (i, e) in r.email.iter().enumerate() {
@@ -179,7 +179,7 @@ fn check_receiver(spec: &Spec, cx: &mut Cx, path: &str, r: &Receiver) {
             (Some(u), None) => cx.url(&format!("{p}.url"), u),
             (None, Some(f)) => cx.file_ref(&format!("{p}.url_file"), f),
             _ => {
-                cx.error(Code::RuleShape, p, "a webhook needs exactly one of `url` and `url_file`")
+                cx.error(Code::OptionCombination, p, "a webhook needs exactly one of `url` and `url_file`")
                     .hint("use url_file when the URL carries a token");
             }
         }
@@ -204,7 +204,7 @@ fn check_route(spec: &Spec, cx: &mut Cx, path: &str, route: &Route) {
             if l == "..." {
                 if g.len() > 1 {
                     cx.error(
-                        Code::RuleShape,
+                        Code::OptionCombination,
                         format!("{path}.group_by[{i}]"),
                         "`...` groups by all labels and stands alone",
                     )

@@ -103,7 +103,7 @@ impl Cx {
             }
         }
         if tls.cert_file.is_some() != tls.key_file.is_some() {
-            self.error(Code::RuleShape, path, "cert_file and key_file go together")
+            self.error(Code::OptionCombination, path, "cert_file and key_file go together")
                 .hint("set both for mutual TLS, or neither");
         }
     }

@@ -23,15 +23,23 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         cx.url(&format!("{p}.url"), &ds.url);
         cx.opt_duration(&format!("{p}.time_interval"), ds.time_interval.as_ref());
         if ds.time_interval.is_some() && ds.kind != DatasourceType::Prometheus {
-            cx.error(Code::RuleShape, format!("{p}.time_interval"), "only Prometheus datasources take time_interval")
-                .hint("remove it");
+            cx.error(
+                Code::OptionCombination,
+                format!("{p}.time_interval"),
+                "only Prometheus datasources take time_interval",
+            )
+            .hint("remove it");
         }
         if ds.implementation.is_some() && ds.kind != DatasourceType::Prometheus {
-            cx.error(Code::RuleShape, format!("{p}.implementation"), "only Prometheus datasources take implementation")
-                .hint("remove it");
+            cx.error(
+                Code::OptionCombination,
+                format!("{p}.implementation"),
+                "only Prometheus datasources take implementation",
+            )
+            .hint("remove it");
         }
         if ds.max_lines.is_some() && ds.kind != DatasourceType::Loki {
-            cx.error(Code::RuleShape, format!("{p}.max_lines"), "only Loki datasources take max_lines")
+            cx.error(Code::OptionCombination, format!("{p}.max_lines"), "only Loki datasources take max_lines")
                 .hint("remove it");
         }
         if let Some(t) = &ds.tenant {

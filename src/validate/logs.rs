@@ -117,7 +117,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         }
     }
     if let Some(v) = version(&spec.versions.loki)
-        && !crate::render::loki::tsdb(v)
+        && !crate::features::tsdb(v)
         && loki.limits.tsdb_max_query_parallelism.is_some()
     {
         cx.error(
@@ -206,7 +206,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     }
     cx.unique("shipper", pt.shippers.iter().enumerate().map(|(i, s)| (format!("promtail.shippers[{i}]"), s.as_str())));
     // Alloy component labels are identifiers: two sources must not map to the same one.
-    let idents: Vec<String> = pt.sources.iter().map(|s| crate::render::alloy::ident(&s.name)).collect();
+    let idents: Vec<String> = pt.sources.iter().map(|s| crate::conf::alloy::ident(&s.name)).collect();
     cx.unique(
         "Alloy component label",
         idents.iter().enumerate().map(|(i, id)| (format!("promtail.sources[{i}].name"), id.as_str())),
@@ -289,7 +289,7 @@ fn log_classes(spec: &Spec, cx: &mut Cx) {
             && f.labels.contains_key(crate::spec::promtail::LOG_CLASS_LABEL)
         {
             cx.error(
-                Code::RuleShape,
+                Code::OptionCombination,
                 format!("promtail.sources[{i}].kind.files.labels.log_class"),
                 "the class is given twice",
             )

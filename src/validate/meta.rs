@@ -96,7 +96,7 @@ fn example(targets: &[&str]) -> String {
 
 /// Every Prometheus server of the topology (replica, shard) has an address, and nothing else.
 fn prometheus(spec: &Spec, m: &Meta, cx: &mut Cx) {
-    let names: Vec<String> = crate::render::prometheus::instances(spec)
+    let names: Vec<String> = crate::topology::instances(spec)
         .iter()
         .map(|i| i.name().unwrap_or_else(|| meta::PROMETHEUS_JOB.into()))
         .collect();

@@ -14,6 +14,7 @@ mod scale;
 mod slo;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::features::{MIN_ALERTMANAGER, MIN_ALLOY, MIN_GRAFANA, MIN_LOKI, MIN_PROMETHEUS, MIN_PROMTAIL};
 use crate::spec::Spec;
 use crate::syntax::{Version, names};
 use cx::Cx;
@@ -50,16 +51,6 @@ impl Model {
         &self.spec.environment
     }
 }
-
-/// Oldest versions monstack renders for (the seed's floor; matchers need Alertmanager 0.27,
-/// per-stream retention and the compactor's delete store need Loki 2.9).
-pub const MIN_PROMETHEUS: Version = Version::new(2, 51, 0);
-pub const MIN_ALERTMANAGER: Version = Version::new(0, 27, 0);
-pub const MIN_GRAFANA: Version = Version::new(10, 4, 0);
-pub const MIN_LOKI: Version = Version::new(2, 9, 0);
-pub const MIN_PROMTAIL: Version = Version::new(2, 9, 0);
-/// `sys.env` (used to select this node's pods) exists since Alloy 1.5.
-pub const MIN_ALLOY: Version = Version::new(1, 5, 0);
 
 /// Validates a loaded spec. `spec_sha256` is the hash of the document it came from.
 pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic>> {

@@ -202,7 +202,7 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
                 && k.role != role
             {
                 cx.error(
-                    Code::RuleShape,
+                    Code::OptionCombination,
                     format!("{kp}.role"),
                     format!("the {:?} preset discovers role {name}, not {}", k.preset.expect("set"), k.role.as_str())
                         .to_lowercase(),
@@ -214,12 +214,16 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
                     .hint("use the exporter's port, e.g. 9400");
             }
             if k.annotations && k.port.is_some() {
-                cx.error(Code::RuleShape, format!("{kp}.port"), "`port` and `annotations` both set the target port")
-                    .hint("drop `port` to use the prometheus.io/port annotation, or drop `annotations`");
+                cx.error(
+                    Code::OptionCombination,
+                    format!("{kp}.port"),
+                    "`port` and `annotations` both set the target port",
+                )
+                .hint("drop `port` to use the prometheus.io/port annotation, or drop `annotations`");
             }
             if k.port_name.is_some() && !matches!(k.role.object(), "pod" | "service") {
                 cx.error(
-                    Code::RuleShape,
+                    Code::OptionCombination,
                     format!("{kp}.port_name"),
                     format!("role {} has no named ports", k.role.as_str()),
                 )
@@ -239,7 +243,7 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
     let service_account = matches!(&job.discovery, Discovery::Kubernetes(k) if k.service_account);
     if (job.basic_auth.is_some() as u8 + job.authorization.is_some() as u8 + service_account as u8) > 1 {
         cx.error(
-            Code::RuleShape,
+            Code::OptionCombination,
             format!("{path}.authorization"),
             "more than one of basic_auth, authorization and service_account",
         )
@@ -273,20 +277,20 @@ fn relabels(cx: &mut Cx, path: &str, items: &[Relabel]) {
         );
         if needs_target && r.target_label.is_none() {
             cx.error(
-                Code::RuleShape,
+                Code::OptionCombination,
                 format!("{p}.target_label"),
                 format!("action {action:?} needs target_label").to_lowercase(),
             )
             .hint("name the label to write");
         }
         if action == RelabelAction::Hashmod && r.modulus.unwrap_or(0) == 0 {
-            cx.error(Code::RuleShape, format!("{p}.modulus"), "hashmod needs a modulus above 0")
+            cx.error(Code::OptionCombination, format!("{p}.modulus"), "hashmod needs a modulus above 0")
                 .hint("e.g. modulus: 2 for two shards");
         }
         if matches!(action, RelabelAction::Keep | RelabelAction::Drop | RelabelAction::Hashmod)
             && r.source_labels.is_empty()
         {
-            cx.error(Code::RuleShape, format!("{p}.source_labels"), "this action needs source_labels")
+            cx.error(Code::OptionCombination, format!("{p}.source_labels"), "this action needs source_labels")
                 .hint("name the labels to match on");
         }
     }

@@ -234,7 +234,7 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
         cx.error(Code::RuleUntested, format!("{path}.tests"), format!("the alert lacks {missing}"))
             .hint("add tests: input_series, eval_time, and `fires` (the expected alerts; empty for silence)");
     }
-    let plain_templates = crate::render::rule_tests::labels_only(rule.annotations.values());
+    let plain_templates = crate::syntax::template::labels_only(rule.annotations.values());
     // A rule's tests mostly feed the same series with other values: each is parsed once.
     let mut selectors: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for (ti, t) in rule.tests.iter().enumerate() {

@@ -73,3 +73,30 @@ pub fn patched_dev(patch: &str) -> serde_json::Value {
     merge(&mut doc, &patch);
     doc
 }
+
+/// The CreativeFlow example of `env` as JSON, to patch before building.
+pub fn example_json(env: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(example(env)).unwrap()).unwrap()
+}
+
+/// The CreativeFlow example of `env`, loaded and typed (not validated).
+pub fn example_spec(env: &str) -> monstack::spec::Spec {
+    monstack::spec::load::load(env, &std::fs::read(example(env)).unwrap()).unwrap().spec
+}
+
+/// The bundle of a spec that must be valid (the diagnostics in the panic otherwise).
+pub fn build(spec: &serde_json::Value) -> monstack::bundle::Bundle {
+    monstack::build("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap_or_else(|d| panic!("{d:#?}"))
+}
+
+/// A bundle file as text.
+pub fn text(bundle: &monstack::bundle::Bundle, path: &str) -> String {
+    String::from_utf8(bundle.get(path).unwrap_or_else(|| panic!("no {path} in the bundle")).to_vec()).unwrap()
+}
+
+/// Runs the monstack binary with `args` and the extra environment variables `env`.
+pub fn monstack_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_monstack"));
+    cmd.args(args).envs(env.iter().copied());
+    cmd.output().expect("monstack runs")
+}

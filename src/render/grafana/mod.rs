@@ -7,11 +7,11 @@
 
 pub mod settings;
 
-use super::{json, yaml};
+use super::yaml;
 use crate::bundle::Bundle;
+use crate::bundle::json;
 use crate::spec::access::{Access, Component};
 use crate::spec::grafana::{Datasource, DatasourceType};
-use crate::syntax::Version;
 use crate::validate::Model;
 use crate::validate::access::own_server;
 use serde::Serialize;
@@ -75,15 +75,12 @@ struct ProviderOptions {
     folders_from_files_structure: bool,
 }
 
-/// `prune` (delete datasources removed from the file) exists since Grafana 11.1.
-const PRUNE_SINCE: Version = Version::new(11, 1, 0);
-
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let g = &model.spec.grafana;
     let server = settings::settings(&model.spec);
     bundle.add("grafana/grafana.ini", settings::ini(model.env(), &server));
     bundle.add("grafana/settings.json", json(&server));
-    let prune = model.versions.grafana >= PRUNE_SINCE;
+    let prune = model.versions.grafana >= crate::features::PRUNE_SINCE;
     for (kind, file) in [(DatasourceType::Prometheus, "prometheus_ds.yml"), (DatasourceType::Loki, "loki_ds.yml")] {
         let datasources: Vec<DatasourceOut> =
             g.datasources.iter().filter(|d| d.kind == kind).map(|d| datasource_out(model, d)).collect();

@@ -1,16 +1,30 @@
 //! The bundle's catalogue, `docs/`: what this environment alerts on and who hears it.
 //! `docs/index.html` is one file that works offline (inline CSS, the route tree as inline SVG,
 //! a few lines of script for the search box over the alerts); `docs/catalog.md` says the same
-//! for a repository or a pull request. Both are tera templates (`templates/docs/`) over one
+//! for a repository or a pull request. Both are tera templates (`templates/`) over one
 //! [`Catalog`], built from the validated model with the same functions the other renderers
 //! use: the catalogue's alerts, Alertmanager's routing semantics ([`crate::routing`]) on each
 //! alert's labels, and the dashboards' own queries.
 //!
+//! For on-call: each alert shows the routes (numbered in evaluation order) and receivers its
+//! labels reach, the time intervals that mute or activate those routes, the inhibit rules and
+//! catalogued alerts that can mute it ([`crate::routing::possible`]), links to Alertmanager,
+//! Prometheus and Grafana when the spec says where they are ([`links`]), and its summary and
+//! description without template syntax ([`readable`]); the HTML filters alerts by severity and
+//! owner. Every value reaches the HTML through tera's autoescaping, the Markdown through
+//! [`md_cell`]/[`md_code`], the SVG through its own escaping.
+//!
 //! No secrets: receivers are described by kind and destination (an e-mail address, a Slack
 //! channel), never by the files their keys are read from.
 
+mod links;
+pub mod readable;
+pub mod route_tree;
+pub mod units;
+
 use crate::bundle::Bundle;
 use crate::catalogue::{self, show};
+use crate::routing::possible::{Inhibition, Known};
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
 use crate::spec::grafana::DashboardKind;
@@ -18,12 +32,14 @@ use crate::spec::scrape::Discovery;
 use crate::spec::slo::Sli;
 use crate::validate::Model;
 use rayon::prelude::*;
+use readable::{Readable, readable};
+use route_tree::canonical;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use tera::{Context, Kwargs, State, Tera};
 
-const HTML: &str = include_str!("templates/docs/index.html");
-const MARKDOWN: &str = include_str!("templates/docs/catalog.md");
+const HTML: &str = include_str!("templates/index.html");
+const MARKDOWN: &str = include_str!("templates/catalog.md");
 
 /// Everything the two pages show, in the order they show it.
 #[derive(Debug, Serialize)]
@@ -40,6 +56,15 @@ pub struct Catalog {
     pub receivers: Vec<ReceiverDoc>,
     pub route_tree_svg: String,
     pub route_tree_mermaid: String,
+    /// The route tree's nodes in evaluation order.
+    pub routes: Vec<RouteDoc>,
+    pub inhibit_rules: Vec<InhibitRuleDoc>,
+    pub time_intervals: Vec<IntervalDoc>,
+    /// The severities and owners of the alerts, with counts, for the filters.
+    pub severities: Vec<Count>,
+    pub owners: Vec<Count>,
+    /// Where people reach the UIs, when the spec says.
+    pub urls: UrlsDoc,
     pub access: AccessDoc,
     /// Every server's command-line arguments, by role (`<component>/flags.json`).
     pub flags: Vec<FlagsDoc>,
@@ -80,15 +105,80 @@ pub struct AlertDoc {
     pub for_: String,
     pub threshold: Option<String>,
     pub owner: Option<String>,
+    /// The severity and owner as the filters know them ([`NONE`] for none).
+    pub severity_key: String,
+    pub owner_key: String,
     /// Static labels other than `severity`, as `name=value`.
     pub labels: Vec<String>,
     /// The receivers its labels reach through the route tree, in route order.
     pub receivers: Vec<String>,
+    /// The routes that deliver it (the receivers' routes), in route order.
+    pub routes: Vec<RouteHit>,
+    /// The inhibit rules that can mute it, each with the catalogued alerts that can be its source.
+    pub inhibited_by: Vec<InhibitedBy>,
+    /// When it is not notified, in words: its routes' time intervals, then its inhibit rules.
+    pub muted_when: Vec<String>,
     pub runbook_url: Option<String>,
-    pub summary: String,
+    pub summary: Readable,
+    pub description: Readable,
     /// The rule file it is in (`prometheus/rules/<file>.yml`).
     pub file: String,
     pub dashboards: Vec<DashboardRef>,
+    pub links: AlertLinks,
+}
+
+/// A route that delivers an alert, and when it does not.
+#[derive(Clone, Debug, Serialize)]
+pub struct RouteHit {
+    /// The route's number in evaluation order (`routing::number`).
+    pub number: String,
+    pub receiver: String,
+    /// Time intervals in which the route sends nothing, and outside which it sends nothing.
+    pub mute: Vec<IntervalRef>,
+    pub active: Vec<IntervalRef>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct IntervalRef {
+    pub name: String,
+    /// Its ranges in words.
+    pub words: String,
+}
+
+/// An inhibit rule that can mute an alert.
+#[derive(Debug, Serialize)]
+pub struct InhibitedBy {
+    /// 1-based, in `alertmanager.inhibit_rules` order.
+    pub rule: usize,
+    /// Conditions on the alert's own series for the rule to apply to it (matchers on labels its
+    /// rule does not set).
+    pub target_if: Vec<String>,
+    pub equal: Vec<String>,
+    /// The catalogued alerts that can be the source, by name (the first [`MAX_SOURCES`]).
+    pub sources: Vec<SourceRef>,
+    /// How many more alert names can be the source.
+    pub more: usize,
+}
+
+/// Sources listed per alert and rule; the inhibit rules' table lists them all.
+pub const MAX_SOURCES: usize = 8;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceRef {
+    pub name: String,
+    pub anchor: String,
+    /// Conditions on the source's series (`job="node_exporter"`).
+    pub condition: Vec<String>,
+}
+
+/// Links to the environment's UIs for one alert.
+#[derive(Debug, Default, Serialize)]
+pub struct AlertLinks {
+    /// Alertmanager's alert list filtered to this alert.
+    pub alertmanager: Option<String>,
+    /// Prometheus' alerts page searched for the rule, and its expression in the table view.
+    pub prometheus_rule: Option<String>,
+    pub prometheus_query: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -97,7 +187,72 @@ pub struct DashboardRef {
     pub uid: String,
     /// Grafana's URL path of the dashboard, `/d/<uid>`.
     pub path: String,
+    /// The dashboard in Grafana, with `grafana.server.root_url`.
+    pub url: Option<String>,
 }
+
+/// A node of the route tree.
+#[derive(Debug, Serialize)]
+pub struct RouteDoc {
+    pub number: String,
+    pub depth: usize,
+    /// Its own matchers, canonical.
+    pub matchers: Vec<String>,
+    pub receiver: String,
+    pub continue_: bool,
+    pub mute: Vec<IntervalRef>,
+    pub active: Vec<IntervalRef>,
+    /// Inhibit rules whose target matchers alerts reaching it can satisfy (the picture's marks).
+    pub inhibit_marks: Vec<usize>,
+    /// Catalogued alerts it delivers.
+    pub alerts: usize,
+    /// Of those, how many each inhibit rule can mute.
+    pub inhibitable: Vec<RuleCount>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleCount {
+    pub rule: usize,
+    pub alerts: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InhibitRuleDoc {
+    pub number: usize,
+    pub source: Vec<String>,
+    pub target: Vec<String>,
+    pub equal: Vec<String>,
+    pub words: String,
+    /// Catalogued alerts it can mute.
+    pub targets: usize,
+    /// Catalogued alerts that can be its source, by name, with conditions on their series.
+    pub sources: Vec<SourceRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IntervalDoc {
+    pub name: String,
+    pub words: String,
+    /// Routes that send nothing in it, and routes that send only in it.
+    pub muted_routes: Vec<String>,
+    pub active_routes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Count {
+    pub name: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct UrlsDoc {
+    pub grafana: Option<String>,
+    pub alertmanager: Option<String>,
+    pub prometheus: Option<String>,
+}
+
+/// The filter key (`data-severity`, `data-owner`) of alerts without a severity or owner.
+pub const NONE: &str = "—";
 
 #[derive(Debug, Serialize)]
 pub struct SloDoc {
@@ -168,6 +323,8 @@ pub struct DashboardDoc {
     pub title: String,
     pub uid: String,
     pub path: String,
+    /// The dashboard in Grafana, with `grafana.server.root_url`.
+    pub url: Option<String>,
     pub folder: String,
     pub file: String,
     pub panels: usize,
@@ -183,8 +340,11 @@ pub struct ReceiverDoc {
     pub alerts: usize,
 }
 
-pub fn render(model: &Model, bundle: &mut Bundle) {
-    let catalog = catalog(model);
+/// Server flags by component and role, as the renderer gives them (the docs list them).
+pub type Flags = Vec<(&'static str, BTreeMap<String, Vec<String>>)>;
+
+pub fn render(model: &Model, flags: Flags, bundle: &mut Bundle) {
+    let catalog = catalog(model, flags);
     let (html, markdown) = rayon::join(|| html(&catalog), || markdown(&catalog));
     bundle.add("docs/index.html", html.into_bytes());
     bundle.add("docs/catalog.md", markdown.into_bytes());
@@ -205,15 +365,24 @@ fn fill(name: &str, template: &str, catalog: &Catalog) -> String {
     // Autoescaping follows the template's name: on for `index.html`, off for `catalog.md`.
     tera.register_filter("md_cell", |s: &str, _: Kwargs, _: &State| md_cell(s));
     tera.register_filter("md_code", |s: &str, _: Kwargs, _: &State| md_code(s));
+    tera.register_filter("si", |x: f64, _: Kwargs, _: &State| units::si(x));
+    tera.register_filter("bytes_per_second", |x: f64, _: Kwargs, _: &State| units::bytes_per_second(x));
+    tera.register_filter("seconds", |x: f64, _: Kwargs, _: &State| units::seconds(x));
     tera.add_raw_template(name, template).expect("the docs templates parse");
     let context = Context::from_serialize(catalog).expect("the catalogue serialises");
     tera.render(name, &context).expect("the docs templates render every catalogue")
 }
 
 /// Text for a Markdown table cell: `|` escaped (GitHub honours `\|` in code spans too), line
-/// breaks flattened.
+/// breaks flattened, and `&`, `<`, `>` as HTML entities, which Markdown shows as the characters
+/// but never reads as HTML (a `<instance>` placeholder, a label value `<script>`).
 fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A Markdown code span for a table cell.
@@ -320,12 +489,13 @@ fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, exprs: &[String]) -
 }
 
 /// Builds the catalogue of an environment.
-pub fn catalog(model: &Model) -> Catalog {
+pub fn catalog(model: &Model, flags: Flags) -> Catalog {
     let spec = &model.spec;
     let effective = routing::effective(spec);
     let tree = routing::Tree::new(&effective).expect("a validated spec's matchers parse");
     let quoted: BTreeMap<String, usize> =
-        spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::render::quote(&j.name), i)).collect();
+        spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::syntax::quote(&j.name), i)).collect();
+    let grafana = spec.grafana.server.root_url.as_deref();
     let dashboards: Vec<DashboardDoc> = crate::dashboards::provisioned(spec)
         .zip(&model.dashboards)
         .map(|((folder, _, d), built)| {
@@ -333,6 +503,7 @@ pub fn catalog(model: &Model) -> Catalog {
             DashboardDoc {
                 title: built.title.clone(),
                 path: format!("/d/{uid}"),
+                url: grafana.and_then(|root| links::grafana_dashboard(root, &uid)),
                 uid,
                 folder: folder.title.clone(),
                 file: format!("{}.json", d.file_stem()),
@@ -342,17 +513,59 @@ pub fn catalog(model: &Model) -> Catalog {
         })
         .collect();
     let slo_uid = crate::dashboards::uid(DashboardKind::Slo);
-    let reference =
-        |d: &DashboardDoc| DashboardRef { title: d.title.clone(), uid: d.uid.clone(), path: d.path.clone() };
+    let urls = UrlsDoc {
+        grafana: spec.grafana.server.root_url.clone(),
+        alertmanager: spec.alertmanager.external_url.clone(),
+        prometheus: spec.prometheus.external_url.clone(),
+    };
+    let reference = |d: &DashboardDoc| DashboardRef {
+        title: d.title.clone(),
+        uid: d.uid.clone(),
+        path: d.path.clone(),
+        url: d.url.clone(),
+    };
 
     let entries = entries(spec);
+    let labels: Vec<Labels> = entries.iter().map(Entry::routing_labels).collect();
     // Routing every alert is most of this page's work: it runs on every core.
-    let routed: Vec<Vec<String>> = entries.par_iter().map(|e| routing::receivers(&tree, &e.routing_labels())).collect();
-    let mut anchors = std::collections::BTreeSet::new();
+    let routed: Vec<Vec<routing::Match>> = labels.par_iter().map(|l| routing::route(&tree, l)).collect();
+    let mut taken = BTreeSet::new();
+    let anchors: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let mut anchor = slug(&format!("alert-{}-{}", e.name, e.subject.as_deref().unwrap_or("")));
+            while !taken.insert(anchor.clone()) {
+                anchor.push_str("-x");
+            }
+            anchor
+        })
+        .collect();
+    let am = &spec.alertmanager;
+    let interval = |name: &String| IntervalRef {
+        name: name.clone(),
+        words: am.time_intervals.iter().find(|t| &t.name == name).map(route_tree::interval_words).unwrap_or_default(),
+    };
+    let rules: Vec<Inhibition> =
+        am.inhibit_rules.iter().map(|r| Inhibition::new(r).expect("a validated spec's matchers parse")).collect();
+    let known: Vec<Known> = entries
+        .par_iter()
+        .zip(&labels)
+        .map(|(e, l)| Known {
+            labels: l.clone(),
+            series: promql_parser::parser::parse(&e.expr)
+                .map(|x| crate::lint::analysis::kept(&x))
+                .unwrap_or(crate::lint::analysis::Kept::Any),
+        })
+        .collect();
+    let muting = Muting::new(&rules, &known);
+    let inhibited: Vec<Vec<InhibitedBy>> =
+        (0..entries.len()).into_par_iter().map(|t| muting.of(t, &entries, &anchors)).collect();
+
     let alerts: Vec<AlertDoc> = entries
         .iter()
-        .zip(routed)
-        .map(|(e, receivers)| {
+        .zip(routed.iter().zip(inhibited))
+        .zip(anchors.iter().zip(&labels))
+        .map(|((e, (matches, inhibited_by)), (anchor, labels))| {
             let shows: Vec<DashboardRef> = dashboards
                 .iter()
                 .filter(|d| match (&e.job, e.labels.contains_key("slo")) {
@@ -362,28 +575,120 @@ pub fn catalog(model: &Model) -> Catalog {
                 })
                 .map(reference)
                 .collect();
-            let mut anchor = slug(&format!("alert-{}-{}", e.name, e.subject.as_deref().unwrap_or("")));
-            while !anchors.insert(anchor.clone()) {
-                anchor.push_str("-x");
+            let mut receivers: Vec<String> = Vec::new();
+            for m in matches {
+                if !receivers.contains(&m.receiver) {
+                    receivers.push(m.receiver.clone());
+                }
             }
+            // Alertmanager's filter by the alert's name and static labels; a label whose value
+            // is a template has another value on the alert.
+            let filter: Labels =
+                labels.iter().filter(|(_, v)| !v.contains("{{")).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let annotation = |key: &str| readable(e.annotations.get(key).map(String::as_str).unwrap_or_default());
+            let severity = e.labels.get("severity").cloned().unwrap_or_default();
+            let hits: Vec<RouteHit> = matches
+                .iter()
+                .map(|m| RouteHit {
+                    number: routing::number(&m.at),
+                    receiver: m.receiver.clone(),
+                    mute: m.mute.iter().map(interval).collect(),
+                    active: m.active.iter().map(interval).collect(),
+                })
+                .collect();
             AlertDoc {
-                anchor,
+                anchor: anchor.clone(),
                 name: e.name.clone(),
                 subject: e.subject.clone(),
-                severity: e.labels.get("severity").cloned().unwrap_or_default(),
+                severity_key: if severity.is_empty() { NONE.into() } else { severity.clone() },
+                owner_key: e.owner.clone().unwrap_or_else(|| NONE.into()),
+                severity,
                 expr: e.expr.clone(),
                 for_: e.for_.clone(),
                 threshold: e.threshold.clone(),
                 owner: e.owner.clone(),
                 labels: e.labels.iter().filter(|(k, _)| *k != "severity").map(|(k, v)| format!("{k}={v}")).collect(),
                 receivers,
+                muted_when: muted_when(&hits, &inhibited_by),
+                routes: hits,
+                inhibited_by,
                 runbook_url: e.annotations.get("runbook_url").cloned(),
-                summary: e.annotations.get("summary").cloned().unwrap_or_default(),
+                summary: annotation("summary"),
+                description: annotation("description"),
                 file: e.file.clone(),
                 dashboards: shows,
+                links: AlertLinks {
+                    alertmanager: urls.alertmanager.as_deref().map(|u| links::alertmanager_alerts(u, &filter)),
+                    prometheus_rule: urls.prometheus.as_deref().map(|u| links::prometheus_rule(u, &e.name)),
+                    prometheus_query: urls.prometheus.as_deref().map(|u| links::prometheus_query(u, &e.expr)),
+                },
             }
         })
         .collect();
+
+    let routes: Vec<RouteDoc> = routing::nodes(&effective)
+        .iter()
+        .map(|n| {
+            let delivered: Vec<&AlertDoc> =
+                alerts.iter().filter(|a| a.routes.iter().any(|r| r.number == n.number)).collect();
+            RouteDoc {
+                number: n.number.clone(),
+                depth: n.at.len(),
+                matchers: canonical(&n.route.matchers),
+                receiver: n.receiver.clone(),
+                continue_: n.route.continue_,
+                mute: n.route.mute_time_intervals.iter().map(interval).collect(),
+                active: n.route.active_time_intervals.iter().map(interval).collect(),
+                inhibit_marks: route_tree::inhibit_marks(am, &n.matchers),
+                alerts: delivered.len(),
+                inhibitable: (1..=rules.len())
+                    .map(|k| RuleCount {
+                        rule: k,
+                        alerts: delivered.iter().filter(|a| a.inhibited_by.iter().any(|i| i.rule == k)).count(),
+                    })
+                    .filter(|c| c.alerts > 0)
+                    .collect(),
+            }
+        })
+        .collect();
+    let inhibit_rules: Vec<InhibitRuleDoc> = am
+        .inhibit_rules
+        .iter()
+        .enumerate()
+        .map(|(k, r)| InhibitRuleDoc {
+            number: k + 1,
+            source: canonical(&r.source_matchers),
+            target: canonical(&r.target_matchers),
+            equal: r.equal.clone(),
+            words: route_tree::inhibit_words(r),
+            targets: alerts.iter().filter(|a| a.inhibited_by.iter().any(|i| i.rule == k + 1)).count(),
+            sources: by_name(
+                muting.sources[k].iter().map(|&(i, ref condition)| (i, condition.clone())),
+                &entries,
+                &anchors,
+            ),
+        })
+        .collect();
+    let time_intervals: Vec<IntervalDoc> = am
+        .time_intervals
+        .iter()
+        .map(|t| IntervalDoc {
+            name: t.name.clone(),
+            words: route_tree::interval_words(t),
+            muted_routes: routes
+                .iter()
+                .filter(|r| r.mute.iter().any(|m| m.name == t.name))
+                .map(|r| r.number.clone())
+                .collect(),
+            active_routes: routes
+                .iter()
+                .filter(|r| r.active.iter().any(|m| m.name == t.name))
+                .map(|r| r.number.clone())
+                .collect(),
+        })
+        .collect();
+    let severities = counts(alerts.iter().map(|a| a.severity_key.as_str()), &["critical", "warning", "info"]);
+    let owners = counts(alerts.iter().map(|a| a.owner_key.as_str()), &[]);
 
     let receivers = spec
         .alertmanager
@@ -467,7 +772,7 @@ pub fn catalog(model: &Model) -> Catalog {
 
     let loki = &spec.loki;
     // Loki 3 renders the TSDB index, where the TSDB parallelism limit applies.
-    let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(super::loki::tsdb);
+    let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(crate::features::tsdb);
     let mut tiers: Vec<TierDoc> = loki
         .retention_tiers()
         .into_iter()
@@ -500,15 +805,161 @@ pub fn catalog(model: &Model) -> Catalog {
         logs,
         dashboards,
         receivers,
-        route_tree_svg: super::route_tree::to_svg(&effective),
-        route_tree_mermaid: super::route_tree::to_mermaid(&effective),
+        route_tree_svg: route_tree::to_svg(&effective, am),
+        route_tree_mermaid: route_tree::to_mermaid(&effective, am),
+        routes,
+        inhibit_rules,
+        time_intervals,
+        severities,
+        owners,
+        urls,
         access: access(spec),
-        flags: super::flags::all(model)
+        flags: flags
             .into_iter()
             .flat_map(|(component, roles)| {
                 roles.into_iter().map(move |(role, args)| FlagsDoc { component: component.into(), role, args })
             })
             .collect(),
+    }
+}
+
+/// An alert's silences in words, for the Markdown: `route 6 (warning-slack) sends nothing in
+/// outside-business-hours`, `inhibit rule 1 while TargetDown (job="node_exporter") fires, with the
+/// same instance`.
+fn muted_when(hits: &[RouteHit], inhibited_by: &[InhibitedBy]) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in hits {
+        for m in &h.mute {
+            out.push(format!("route {} ({}) sends nothing in {}", h.number, h.receiver, m.name));
+        }
+        for m in &h.active {
+            out.push(format!("route {} ({}) sends only in {}", h.number, h.receiver, m.name));
+        }
+    }
+    for i in inhibited_by {
+        let mut sources: Vec<String> = i
+            .sources
+            .iter()
+            .map(|s| {
+                if s.condition.is_empty() { s.name.clone() } else { format!("{} ({})", s.name, s.condition.join(", ")) }
+            })
+            .collect();
+        if i.more > 0 {
+            sources.push(format!("{} more", i.more));
+        }
+        let mut line = format!("inhibit rule {}", i.rule);
+        if !i.target_if.is_empty() {
+            line.push_str(&format!(" (if its series has {})", i.target_if.join(", ")));
+        }
+        line.push_str(&format!(" while {} fires", sources.join(" or ")));
+        if !i.equal.is_empty() {
+            line.push_str(&format!(", with the same {}", i.equal.join(", ")));
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// Each value with how often it occurs: `first` in that order, then the others sorted, [`NONE`]
+/// last.
+fn counts<'a>(values: impl Iterator<Item = &'a str>, first: &[&str]) -> Vec<Count> {
+    let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+    for v in values {
+        *n.entry(v).or_default() += 1;
+    }
+    let rank = |v: &str| first.iter().position(|f| *f == v).unwrap_or(if v == NONE { usize::MAX } else { first.len() });
+    let mut out: Vec<Count> = n.into_iter().map(|(name, count)| Count { name: name.into(), count }).collect();
+    out.sort_by(|a, b| rank(&a.name).cmp(&rank(&b.name)).then_with(|| a.name.cmp(&b.name)));
+    out
+}
+
+/// Catalogue entries (index, conditions on its series), one per alert name: the first of each
+/// name, as entries come sorted by name.
+fn by_name(found: impl Iterator<Item = (usize, Vec<String>)>, entries: &[Entry], anchors: &[String]) -> Vec<SourceRef> {
+    let mut out: Vec<SourceRef> = Vec::new();
+    for (i, condition) in found {
+        if out.last().is_none_or(|s| s.name != entries[i].name) {
+            out.push(SourceRef { name: entries[i].name.clone(), anchor: anchors[i].clone(), condition });
+        }
+    }
+    out
+}
+
+/// A rule's sources (positions in its source list) by the value of one label.
+type SourceIndex = (String, BTreeMap<String, Vec<usize>>);
+
+/// Which catalogued alerts can mute which, by their static labels.
+struct Muting<'a> {
+    rules: &'a [Inhibition],
+    alerts: &'a [Known],
+    /// Per rule, the alerts that can be its source, with the conditions on their series.
+    sources: Vec<Vec<(usize, Vec<String>)>>,
+    /// Per rule, its sources by the value of a label every alert sets and the rule's `equal`
+    /// names (`alertname` usually): a target can only be muted by sources of its own value.
+    by_key: Vec<Option<SourceIndex>>,
+}
+
+impl<'a> Muting<'a> {
+    fn new(rules: &'a [Inhibition], alerts: &'a [Known]) -> Muting<'a> {
+        let sources: Vec<Vec<(usize, Vec<String>)>> = rules
+            .iter()
+            .map(|r| {
+                alerts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, a)| routing::possible::may_match(&r.source, a).map(|c| (i, c)))
+                    .collect()
+            })
+            .collect();
+        let labels: Vec<&Labels> = alerts.iter().map(|a| &a.labels).collect();
+        let by_key = rules
+            .iter()
+            .zip(&sources)
+            .map(|(r, found)| {
+                let key = r.equal.iter().find(|k| labels.iter().all(|l| l.contains_key(*k)))?;
+                let mut index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+                for (n, (i, _)) in found.iter().enumerate() {
+                    index.entry(labels[*i][key].clone()).or_default().push(n);
+                }
+                Some((key.clone(), index))
+            })
+            .collect();
+        Muting { rules, alerts, sources, by_key }
+    }
+
+    /// The inhibit rules that can mute alert `t`, with their sources.
+    fn of(&self, t: usize, entries: &[Entry], anchors: &[String]) -> Vec<InhibitedBy> {
+        let target = &self.alerts[t];
+        let mut out = Vec::new();
+        for (k, rule) in self.rules.iter().enumerate() {
+            let Some(target_if) = routing::possible::may_match(&rule.target, target) else { continue };
+            let all: Vec<usize>;
+            let candidates: &[usize] = match &self.by_key[k] {
+                Some((key, index)) => index.get(&target.labels[key]).map(Vec::as_slice).unwrap_or_default(),
+                None => {
+                    all = (0..self.sources[k].len()).collect();
+                    &all
+                }
+            };
+            let found = candidates
+                .iter()
+                .map(|&n| &self.sources[k][n])
+                .filter(|(i, _)| *i != t)
+                .filter_map(|(i, _)| rule.may_mute(&self.alerts[*i], target).map(|m| (*i, m.source_if)));
+            let sources = by_name(found, entries, anchors);
+            if sources.is_empty() {
+                continue;
+            }
+            let more = sources.len().saturating_sub(MAX_SOURCES);
+            out.push(InhibitedBy {
+                rule: k + 1,
+                target_if,
+                equal: rule.equal.clone(),
+                sources: sources.into_iter().take(MAX_SOURCES).collect(),
+                more,
+            });
+        }
+        out
     }
 }
 

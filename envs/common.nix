@@ -693,6 +693,7 @@ in
             "postgresql"
             "rabbitmq"
             "redis"
+            "meta_monitoring"
           ];
         }
       ];

@@ -586,6 +586,7 @@ let
     "n8n"
     "business_kpis"
     "slo"
+    "meta_monitoring"
   ];
 
   Datasource = types.submodule {

@@ -212,7 +212,7 @@ impl Ports {
 fn ha_spec(ports: &Ports, sink: &Sink, exporter: &Exporter, bundle: &Path) -> Value {
     let mut spec: Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
     // The stack's own jobs would need the replicas' addresses; this test does not scrape them.
-    spec.as_object_mut().unwrap().remove("meta");
+    common::without_meta(&mut spec);
     let loopback = |ports: &[u16]| ports.iter().map(|p| format!("127.0.0.1:{p}")).collect::<Vec<_>>();
     let jobs: Vec<Value> = spec["scrape_jobs"]
         .as_array()

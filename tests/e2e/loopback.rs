@@ -141,7 +141,7 @@ pub fn on_loopback(
     spec.as_object_mut().unwrap().remove("access");
     // The stack's own jobs are derived from `meta`'s addresses, not from `scrape_jobs`: a test
     // that watches the stack declares its loopback addresses after this.
-    spec.as_object_mut().unwrap().remove("meta");
+    crate::common::without_meta(spec);
     for job in spec["scrape_jobs"].as_array_mut().unwrap() {
         let name = job["name"].as_str().unwrap().to_string();
         let target = match real.get(&name) {

@@ -334,6 +334,9 @@ in
 
     rules.runbook_base_url = "https://runbooks.creativeflow.ai/alerts";
 
+    # The stack watches itself (meta-monitoring); each environment says where its servers are.
+    meta.owner = "sre";
+
     slos = [
       {
         name = "api-gateway-availability";
@@ -695,6 +698,7 @@ in
             "postgresql"
             "rabbitmq"
             "redis"
+            "meta_monitoring"
           ];
         }
       ];

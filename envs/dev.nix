@@ -42,6 +42,15 @@
     ];
   };
 
+  # Everything on the one host.
+  meta = {
+    prometheus.prometheus = "localhost:9090";
+    loki.all = [ "localhost:3100" ];
+    grafana = [ "localhost:3000" ];
+    promtail = [ "localhost:9080" ];
+    alloy = [ "localhost:12345" ];
+  };
+
   grafana.allow_ui_updates = true;
 
   loki = {

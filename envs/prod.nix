@@ -196,6 +196,31 @@ in
     };
   };
 
+  # The stack's own servers, by the topology: both replicas, Loki's three targets, the
+  # Alertmanager cluster (from prometheus.alertmanagers), the agents; blackbox_exporter probes
+  # every endpoint's certificate.
+  meta = {
+    prometheus = {
+      a = "prometheus-a.monitoring:9090";
+      b = "prometheus-b.monitoring:9090";
+    };
+    loki = {
+      read = [ "loki-read:3100" ];
+      write = [ "loki-write:3100" ];
+      backend = [ "loki-backend:3100" ];
+    };
+    grafana = [ "grafana.monitoring:3000" ];
+    promtail = [
+      "logs-agent-1.monitoring:9080"
+      "logs-agent-2.monitoring:9080"
+    ];
+    alloy = [
+      "logs-agent-1.monitoring:12345"
+      "logs-agent-2.monitoring:12345"
+    ];
+    blackbox.address = "blackbox.monitoring:9115";
+  };
+
   # Every UI and API over TLS with authentication; every secret a file the secret store puts
   # on the host (the bcrypt hashes too: the bundle only names their files).
   access = {

@@ -99,6 +99,16 @@ in
 
   # TLS and users as in production; not marked production, so Loki's mutual TLS and Grafana's
   # secrets are not required.
+  # The stack's own servers; with TLS, blackbox_exporter probes every endpoint's certificate.
+  meta = {
+    prometheus.prometheus = "prometheus-0.monitoring:9090";
+    loki.all = [ "loki:3100" ];
+    grafana = [ "grafana-0.monitoring:3000" ];
+    promtail = [ "logs-agent-0.monitoring:9080" ];
+    alloy = [ "logs-agent-0.monitoring:12345" ];
+    blackbox.address = "blackbox-0.monitoring:9115";
+  };
+
   access = {
     tls = {
       cert_file = "${secrets}/tls.crt";

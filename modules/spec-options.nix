@@ -460,6 +460,21 @@ let
     };
   };
 
+  # A blackbox_exporter and the module it probes TLS endpoints with.
+  Blackbox = types.submodule {
+    options = {
+      address = mkOption {
+        type = types.str;
+        description = "The exporter's `host:port`, e.g. `blackbox:9115`.";
+      };
+      module = mkOption {
+        type = types.str;
+        default = "tls_connect";
+        description = "The module of its configuration that opens a TLS connection: a `tcp` prober with\n`tls: true` (blackbox_exporter's example `tls_connect`), presenting the client\ncertificate where `access.tls.client_cert_required` names the component. Default\n`tls_connect`.";
+      };
+    };
+  };
+
   # The capacity one Prometheus replica is sized for.
   Capacity = types.submodule {
     options = {
@@ -577,6 +592,7 @@ let
     "n8n"
     "business_kpis"
     "slo"
+    "meta_monitoring"
   ];
 
   Datasource = types.submodule {
@@ -1080,6 +1096,52 @@ let
     filesystem = mkOption {
       type = FilesystemStorage;
       description = "Local filesystem (single node, development).";
+    };
+  };
+
+  # Where the stack's own servers listen, for the jobs that watch them.
+  Meta = types.submodule {
+    options = {
+      alertmanager = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Scrape every Alertmanager of `prometheus.alertmanagers` (which holds every cluster\nmember). Default true.";
+      };
+      alloy = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Grafana Alloy agents' HTTP servers (`host:port`, Alloy's `--server.http.listen-addr`,\n12345 by default); required when `promtail.shippers` has `alloy`. Default: none.";
+      };
+      blackbox = mkOption {
+        type = types.nullOr Blackbox;
+        default = null;
+        description = "The blackbox_exporter that probes every endpoint serving `access.tls.cert_file`, for\ncertificate expiry; required with `access.tls`. Default: none.";
+      };
+      grafana = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Grafana servers (`host:port`). Default: none.";
+      };
+      loki = mkOption {
+        type = types.attrsOf (types.listOf types.str);
+        default = { };
+        description = "Loki's `host:port` addresses by target: `all` for a monolithic Loki, `read`, `write`\nand `backend` with `loki.simple_scalable`. Every target of the deployment mode must be\nlisted. Default: none (Loki is not scraped).";
+      };
+      owner = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The team that owns the stack's jobs and alerts (a name from `teams`), e.g. `sre`.\nDefault: none.";
+      };
+      prometheus = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Each Prometheus server's `host:port`, by its name: the replica (`a`, `b`) with\n`prometheus.ha`, `shard-<i>.<replica>` when the jobs are sharded, `prometheus` for the\nsingle server. Every server the topology runs must be listed (`meta/topology`).\nDefault: none (Prometheus is not scraped).";
+      };
+      promtail = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Promtail agents' HTTP servers (`host:port`, `promtail.http_listen_port`); required when\n`promtail.shippers` has `promtail`. Default: none.";
+      };
     };
   };
 
@@ -2514,6 +2576,11 @@ in
     loki = mkOption {
       type = Loki;
       description = "Loki: storage, schema, retention and limits.";
+    };
+    meta = mkOption {
+      type = types.nullOr Meta;
+      default = null;
+      description = "Meta-monitoring: where the stack's own servers listen, for the scrape jobs and alerts\nthat watch them (derived from the topology: every Prometheus replica and shard, the\nAlertmanagers, Loki's targets, the log shippers, Grafana, and the TLS endpoints'\ncertificates). Default: none (the stack is not watched).";
     };
     prometheus = mkOption {
       type = Prometheus;

@@ -167,6 +167,8 @@ codes! {
         "A rule (or an SLO's window) that reads further back than Prometheus' local retention keeps.",
     InhibitNoTarget = "inhibit/no-target":
         "An inhibition no alert can be the target of while a possible source fires (given its `equal` labels).",
+    MetaTopology = "meta/topology":
+        "Meta-monitoring that misses part of the stack's topology (a Prometheus server, a Loki target, a log shipper, Grafana, the certificate prober) or names a part it does not run.",
 }
 
 impl fmt::Display for Code {

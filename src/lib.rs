@@ -33,6 +33,7 @@ pub mod scrape;
 pub mod secrets;
 pub mod spec;
 pub mod syntax;
+pub mod topology;
 pub mod validate;
 
 use bundle::Bundle;

@@ -50,6 +50,8 @@ fn key_order_and_format_do_not_change_the_spec_hash() {
 fn shippers_select_which_log_configs_are_rendered() {
     let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(common::example("prod")).unwrap()).unwrap();
     spec["promtail"]["shippers"] = serde_json::json!(["alloy"]);
+    // Meta-monitoring follows: no Promtail agent to scrape.
+    spec["meta"]["promtail"] = serde_json::json!([]);
     // Promtail 3.7 does not exist, but it is not rendered either.
     spec["versions"]["promtail"] = "3.7.0".into();
     let bundle = monstack::build("spec.json", &serde_json::to_vec(&spec).unwrap()).unwrap();

@@ -562,3 +562,29 @@ fn a_mimir_query_endpoint_is_provisioned_as_mimir() {
     assert_eq!(ds["url"], "https://mimir-query-frontend:8080/prometheus");
     assert_eq!(ds["editable"], false);
 }
+
+/// The meta-monitoring dashboard shows what every meta alert fires on: each metric a meta
+/// alert's expression reads is queried by a panel, in every environment, and an environment
+/// without `meta` has nothing for it to show.
+#[test]
+fn the_meta_dashboard_reads_every_metric_a_meta_alert_fires_on() {
+    let metric = regex::Regex::new(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{").unwrap();
+    for env in common::ENVS {
+        let s = spec(env);
+        let board = dashboards::render(&s, DashboardKind::MetaMonitoring);
+        let exprs = dashboards::Built::new(&board).exprs.join("\n");
+        let alerts: Vec<_> =
+            monstack::catalogue::alerts(&s).into_iter().filter(|a| a.file == "meta_monitoring_alerts").collect();
+        assert!(alerts.len() >= 12, "{env}: {} meta alerts", alerts.len());
+        for a in &alerts {
+            for m in metric.captures_iter(&a.expr).map(|c| c[1].to_string()) {
+                assert!(exprs.contains(&format!("{m}{{")), "{env}: {} reads {m}, which no panel shows", a.name);
+            }
+        }
+    }
+    let mut bare = common::example_json("dev");
+    common::without_meta(&mut bare);
+    let bare: Spec = monstack::spec::load("dev.json", &serde_json::to_vec(&bare).unwrap()).unwrap().spec;
+    let missing = dashboards::missing(&bare, DashboardKind::MetaMonitoring);
+    assert!(missing.is_some_and(|m| m.contains("meta.prometheus")));
+}

@@ -66,8 +66,8 @@ fn real_exporters_expose_what_is_read_and_their_failures_page() {
     let mut rabbit = RabbitMq::start(&programs, &dir.join("rabbitmq"), &logs);
     let mut postgres = Postgres::start(&programs, &logs);
     let mut redis = Redis::start(&programs, &dir.join("redis"), &logs);
-    let [pg_port, redis_port, node_port, blackbox_port, prometheus_port, alertmanager_port] =
-        [(); 6].map(|()| free_port());
+    let [pg_port, redis_port, node_port, blackbox_port, prometheus_port, alertmanager_port, gossip_port] =
+        [(); 7].map(|()| free_port());
     let at = |port: u16| format!("127.0.0.1:{port}");
     let mut pg_exporter = exporter(
         "postgres_exporter",
@@ -122,7 +122,9 @@ fn real_exporters_expose_what_is_read_and_their_failures_page() {
     .collect();
     let spec = exporters_spec(&real, &sink, &fake, prometheus_port, alertmanager_port);
     let bundle = render(&spec, &dir.join("bundle"));
-    let _alertmanager = loopback::alertmanager(&bins, &bundle, dir, alertmanager_port);
+    // Gossip on (one member, on loopback): the cluster's metrics are registered only then.
+    let gossip = format!("--cluster.listen-address={}", at(gossip_port));
+    let _alertmanager = loopback::alertmanager_with(&bins, &bundle, dir, alertmanager_port, &[&gossip]);
     let _prometheus = loopback::prometheus(&bins, &bundle, dir, prometheus_port);
     let prometheus = format!("http://{}", at(prometheus_port));
     wait_http(&client, &format!("{prometheus}/-/ready"));
@@ -199,6 +201,13 @@ fn exporters_spec(
         "discovery": {"static": {"targets": ["placeholder:9115"]}}
     }));
     on_loopback(&mut spec, real, fake.addr(), sink, alertmanager_port);
+    // Remote write to the fake exporter (which answers every request 200), so that Prometheus'
+    // per-queue remote write series exist, the highest sent timestamp among them.
+    spec["prometheus"]["remote_write"] = json!([{
+        "name": "store",
+        "url": format!("http://{}/api/v1/push", fake.addr()),
+        "store": "prometheus"
+    }]);
     // With PostgreSQL down, postgres_exporter 0.11 answers after a 1 s connection retry: a
     // scrape timeout of 1 s would turn its `pg_up 0` into a failed scrape (`up 0`), and
     // PostgresqlDown into CriticalTargetDown. (Staging's timeout is 10 s.)

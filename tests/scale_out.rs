@@ -98,11 +98,20 @@ fn queue_overrides_win_over_the_derived_values() {
 #[test]
 fn past_the_limit_the_jobs_are_sharded_by_hashmod_each_shard_an_ha_pair() {
     let mut s = spec("prod");
-    // prod's estimate is 183600 series: a limit of 50000 makes ceil(183600 / 50000) = 4 shards.
+    // prod's estimate is 183600 series, 193020 with the eight servers meta watches below: a limit
+    // of 50000 makes ceil(193020 / 50000) = 4 shards.
     merge(&mut s, &json!({"prometheus": {"capacity": {"max_series_per_replica": 50000}}}));
+    // Meta-monitoring watches every server the sharded topology runs (meta/topology): eight
+    // Prometheus targets instead of prod's two, each also a TLS probe target; still 4 shards.
+    let servers: serde_json::Map<String, Value> = (0..4)
+        .flat_map(|i| {
+            ["a", "b"].map(|r| (format!("shard-{i}.{r}"), json!(format!("prometheus-{i}{r}.monitoring:9090"))))
+        })
+        .collect();
+    s["meta"]["prometheus"] = Value::Object(servers);
     let files = render(&s);
     let capacity = manifest_capacity(&files);
-    assert_eq!(capacity["series"], 183600);
+    assert_eq!(capacity["series"], 193020);
     assert_eq!(capacity["shards"], 4);
     let configs = prometheus_configs(&files);
     let expected: Vec<String> =

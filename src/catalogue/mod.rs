@@ -10,6 +10,7 @@ mod application;
 mod business;
 pub mod capacity;
 mod infrastructure;
+mod meta;
 pub mod metrics;
 mod recording;
 pub mod scenario;
@@ -128,7 +129,10 @@ pub const AI_MODEL_FILE: &str = "ai_model_alerts";
 pub const SLO_FILE: &str = "slo_rules";
 pub const RECORDING_FILE: &str = "recording_rules";
 /// Rule files the catalogue writes, in this order, before the per-model and per-SLO files.
-pub const FILES: [&str; 5] = [RECORDING_FILE, APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE];
+pub const FILES: [&str; 6] =
+    [RECORDING_FILE, APPLICATION_FILE, INFRASTRUCTURE_FILE, BUSINESS_FILE, AI_MODEL_FILE, META_FILE];
+/// The meta-monitoring alerts (the stack watching itself).
+pub const META_FILE: &str = meta::FILE;
 
 /// Whether a spec's own rule file would take a name the catalogue writes or reserves: its fixed
 /// files, and one per AI model (`ai_model_alerts_<model>`) and per SLO (`slo_rules_<slo>`), so
@@ -166,6 +170,7 @@ pub fn defs() -> Vec<Def> {
     let mut all = application::defs();
     all.extend(infrastructure::defs());
     all.extend(business::defs());
+    all.extend(meta::defs());
     all
 }
 
@@ -199,7 +204,7 @@ const ON_CRITICAL_JOBS: [&str; 2] = ["CriticalTargetDown", "CriticalTargetMissin
 /// on the shards that do not scrape it, so `CriticalTargetMissing` is left out there.
 fn applies(def: &Def, spec: &Spec) -> bool {
     if let Some(job) = def.job {
-        return spec.scrape_jobs.iter().any(|s| s.name == job);
+        return spec.scrape_jobs.iter().any(|s| s.name == job) && meta::applies(def.name, spec);
     }
     if !ON_CRITICAL_JOBS.contains(&def.name) {
         return true;

@@ -14,6 +14,7 @@ mod business;
 pub mod check;
 mod http;
 mod kubernetes;
+mod meta_monitoring;
 mod n8n;
 mod node;
 mod odoo;
@@ -52,6 +53,7 @@ pub fn uid(kind: DashboardKind) -> &'static str {
         DashboardKind::N8n => "monstack-n8n",
         DashboardKind::BusinessKpis => "monstack-business-kpis",
         DashboardKind::Slo => "monstack-slo",
+        DashboardKind::MetaMonitoring => "monstack-meta-monitoring",
     }
 }
 
@@ -96,6 +98,10 @@ pub fn missing(spec: &Spec, kind: DashboardKind) -> Option<String> {
         DashboardKind::N8n => all(&[N8N_JOB]),
         DashboardKind::BusinessKpis => any(&[USERS_JOB, SUBSCRIPTION_JOB, CREATIVE_JOB, GATEWAY_JOB]),
         DashboardKind::Slo => spec.slos.is_empty().then(|| "at least one entry in slos".to_string()),
+        DashboardKind::MetaMonitoring => {
+            let watched = spec.scrape_jobs.iter().any(|j| j.derived && j.name == crate::spec::meta::PROMETHEUS_JOB);
+            (!watched).then(|| "meta with the Prometheus servers' addresses (meta.prometheus)".to_string())
+        }
     }
 }
 
@@ -115,6 +121,7 @@ pub fn board(spec: &Spec, kind: DashboardKind) -> Board {
         DashboardKind::N8n => n8n::board(),
         DashboardKind::BusinessKpis => business::board(spec),
         DashboardKind::Slo => slo::board(spec),
+        DashboardKind::MetaMonitoring => meta_monitoring::board(spec),
     }
 }
 

@@ -12,9 +12,8 @@ use crate::bundle::json;
 pub use crate::host::{CLUSTER_TLS, CONFIG, SECRETS, runtime_file, runtime_path};
 use crate::host::{FileSecret, HttpServerConfig, Secrets, TlsServerConfig, UserSecret, WebConfig};
 use crate::spec::access::{Access, Component};
-use crate::spec::scrape::BasicAuth;
+pub use crate::spec::access::{ClientTls, client_basic_auth};
 use crate::validate::Model;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Whether Prometheus and Alertmanager get a web configuration: TLS or users are declared.
@@ -146,37 +145,4 @@ fn web_config(a: &Access, component: Component) -> (WebConfig, Secrets) {
         basic_auth_users: BTreeMap::new(),
     };
     (config, Secrets { users, tls: tls_files, cluster_tls: Vec::new() })
-}
-
-/// The TLS files a client of `component` presents and trusts (Prometheus' and Promtail's
-/// `tls_config`), when the stack serves TLS.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct ClientTls {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ca_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cert_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key_file: Option<String>,
-}
-
-impl ClientTls {
-    pub fn of(a: &Access, component: Component) -> Option<ClientTls> {
-        a.tls.as_ref()?;
-        let c = a.client.as_ref().and_then(|c| c.tls.clone()).unwrap_or_default();
-        let mutual = a.requires_client_cert(component);
-        Some(ClientTls {
-            ca_file: c.ca_file,
-            cert_file: c.cert_file.filter(|_| mutual),
-            key_file: c.key_file.filter(|_| mutual),
-        })
-    }
-}
-
-/// The basic-auth user a client of Prometheus or Alertmanager sends.
-pub fn client_basic_auth(a: &Access) -> Option<BasicAuth> {
-    if a.users.is_empty() {
-        return None;
-    }
-    a.client.as_ref()?.basic_auth.clone()
 }

@@ -150,3 +150,36 @@ impl Access {
         self.tls.as_ref().is_some_and(|t| t.client_cert_required.contains(&component))
     }
 }
+
+/// The TLS files a client of `component` presents and trusts (Prometheus' and Promtail's
+/// `tls_config`), when the stack serves TLS.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ClientTls {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cert_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<String>,
+}
+
+impl ClientTls {
+    pub fn of(a: &Access, component: Component) -> Option<ClientTls> {
+        a.tls.as_ref()?;
+        let c = a.client.as_ref().and_then(|c| c.tls.clone()).unwrap_or_default();
+        let mutual = a.requires_client_cert(component);
+        Some(ClientTls {
+            ca_file: c.ca_file,
+            cert_file: c.cert_file.filter(|_| mutual),
+            key_file: c.key_file.filter(|_| mutual),
+        })
+    }
+}
+
+/// The basic-auth user a client of Prometheus or Alertmanager sends.
+pub fn client_basic_auth(a: &Access) -> Option<BasicAuth> {
+    if a.users.is_empty() {
+        return None;
+    }
+    a.client.as_ref()?.basic_auth.clone()
+}

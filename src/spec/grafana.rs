@@ -262,10 +262,14 @@ pub enum DashboardKind {
     BusinessKpis,
     /// SLOs: SLI, burn rates and error budget remaining.
     Slo,
+    /// The monitoring stack itself (needs `meta` with `meta.prometheus`): rule failures, alert
+    /// delivery, TSDB and remote write, Alertmanager, Loki, the log shippers, Grafana and the
+    /// certificates.
+    MetaMonitoring,
 }
 
 impl DashboardKind {
-    pub const ALL: [DashboardKind; 13] = [
+    pub const ALL: [DashboardKind; 14] = [
         DashboardKind::SystemOverview,
         DashboardKind::CustomAiModelMonitoring,
         DashboardKind::LogsAiModel,
@@ -279,6 +283,7 @@ impl DashboardKind {
         DashboardKind::N8n,
         DashboardKind::BusinessKpis,
         DashboardKind::Slo,
+        DashboardKind::MetaMonitoring,
     ];
 
     /// The file name under the folder, without `.json` (the seed's names where it has them).
@@ -297,6 +302,7 @@ impl DashboardKind {
             DashboardKind::N8n => "n8n_workflows",
             DashboardKind::BusinessKpis => "business_kpis",
             DashboardKind::Slo => "slo",
+            DashboardKind::MetaMonitoring => "meta_monitoring",
         }
     }
 }

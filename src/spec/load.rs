@@ -147,7 +147,7 @@ pub fn load_with(name: &str, bytes: &[u8], install_prefix: Option<&str>) -> Resu
     strip_literal_secrets(&mut value, &mut String::new(), &mut diags);
     let spec = typed(&value, &mut diags);
     match spec {
-        Some(spec) if diags.is_empty() => Ok(Loaded { spec, canonical: value }),
+        Some(spec) if diags.is_empty() => Ok(Loaded { spec: super::meta::with_jobs(spec), canonical: value }),
         _ => Err(diags.into_sorted()),
     }
 }

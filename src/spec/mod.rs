@@ -11,6 +11,7 @@ pub mod grafana;
 pub mod load;
 pub mod locate;
 pub mod loki;
+pub mod meta;
 pub mod models;
 pub mod parse;
 pub mod prometheus;
@@ -46,7 +47,7 @@ pub struct Spec {
     #[serde(default)]
     pub prometheus: prometheus::Prometheus,
     /// Scrape jobs: what to monitor and how each target set is discovered.
-    #[serde(default)]
+    #[serde(default, serialize_with = "declared_jobs")]
     pub scrape_jobs: Vec<scrape::ScrapeJob>,
     /// Alerting and recording rules, by rule file.
     #[serde(default)]
@@ -68,6 +69,18 @@ pub struct Spec {
     /// TLS and authentication of every UI and API, and the credentials of the stack's clients.
     #[serde(default)]
     pub access: access::Access,
+    /// Meta-monitoring: where the stack's own servers listen, for the scrape jobs and alerts
+    /// that watch them (derived from the topology: every Prometheus replica and shard, the
+    /// Alertmanagers, Loki's targets, the log shippers, Grafana, and the TLS endpoints'
+    /// certificates). Default: none (the stack is not watched).
+    #[serde(default)]
+    pub meta: Option<meta::Meta>,
+}
+
+/// The jobs the spec declares: the ones meta-monitoring derives ([`meta::with_jobs`]) are
+/// derived again when the document is loaded, so a spec written out loads back the same.
+fn declared_jobs<S: serde::Serializer>(jobs: &[scrape::ScrapeJob], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(jobs.iter().filter(|j| !j.derived))
 }
 
 fn default_install_prefix() -> String {

@@ -83,6 +83,11 @@ pub struct ScrapeJob {
     /// address.
     #[serde(default)]
     pub plaintext_credentials: Option<crate::spec::access::PlaintextCredentials>,
+    /// Derived by monstack from the topology (meta-monitoring, [`crate::spec::meta`]), not
+    /// declared in the spec.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub derived: bool,
 }
 
 impl ScrapeJob {

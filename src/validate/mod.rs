@@ -6,6 +6,7 @@ mod alertmanager;
 mod cx;
 mod grafana;
 mod logs;
+mod meta;
 mod prometheus;
 mod routing;
 mod rules;
@@ -101,6 +102,7 @@ fn sections(spec: &Spec, cx: &mut Cx) {
     access::check(spec, cx);
     transport::check(spec, cx);
     scale::check(spec, cx);
+    meta::check(spec, cx);
 }
 
 fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {

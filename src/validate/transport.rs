@@ -153,7 +153,7 @@ fn items(spec: &Spec) -> Vec<Item<'_>> {
             continue;
         }
         let basic_auth = d.basic_auth.is_some()
-            || (own.is_some_and(|c| c != Component::Loki) && crate::render::web::client_basic_auth(a).is_some());
+            || (own.is_some_and(|c| c != Component::Loki) && crate::spec::access::client_basic_auth(a).is_some());
         let clear = http_or(&d.url, &d.tls);
         out.push(Item {
             field: field_of(clear, "url"),
@@ -241,7 +241,7 @@ fn items(spec: &Spec) -> Vec<Item<'_>> {
     // checked with the datasources); without access.tls the servers speak plain HTTP.
     if a.tls.is_none()
         && let Some(client) = &a.client
-        && crate::render::web::client_basic_auth(a).is_some()
+        && crate::spec::access::client_basic_auth(a).is_some()
     {
         out.push(Item {
             at: "access.client".into(),

@@ -184,3 +184,14 @@ pub fn run_measured(
         wall,
     }
 }
+
+/// Leaves out meta-monitoring: `meta` (whose addresses are the real deployment's) and the
+/// dashboard that shows it, which has nothing to show without it.
+pub fn without_meta(spec: &mut serde_json::Value) {
+    spec.as_object_mut().unwrap().remove("meta");
+    for folder in spec["grafana"]["folders"].as_array_mut().into_iter().flatten() {
+        if let Some(list) = folder["dashboards"].as_array_mut() {
+            list.retain(|d| d != "meta_monitoring");
+        }
+    }
+}

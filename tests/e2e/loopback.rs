@@ -139,6 +139,9 @@ pub fn on_loopback(
     }
     prometheus["remote_write"] = json!([]);
     spec.as_object_mut().unwrap().remove("access");
+    // The stack's own jobs are derived from `meta`'s addresses, not from `scrape_jobs`: a test
+    // that watches the stack declares its loopback addresses after this.
+    crate::common::without_meta(spec);
     for job in spec["scrape_jobs"].as_array_mut().unwrap() {
         let name = job["name"].as_str().unwrap().to_string();
         let target = match real.get(&name) {
@@ -187,6 +190,11 @@ pub fn on_loopback(
 /// Alertmanager on a bundle whose root is `bundle` (a live link the caller may switch), data in
 /// `dir`. No HA gossip: it would listen on 0.0.0.0:9094.
 pub fn alertmanager(bins: &Binaries, bundle: &Path, dir: &Path, port: u16) -> Proc {
+    alertmanager_with(bins, bundle, dir, port, &["--cluster.listen-address="])
+}
+
+/// [`alertmanager`] with other flags (gossip on a loopback port, for its cluster metrics).
+pub fn alertmanager_with(bins: &Binaries, bundle: &Path, dir: &Path, port: u16, extra: &[&str]) -> Proc {
     server(
         "alertmanager",
         &bins.alertmanager,
@@ -195,7 +203,7 @@ pub fn alertmanager(bins: &Binaries, bundle: &Path, dir: &Path, port: u16) -> Pr
         "storage.path",
         dir,
         port,
-        &["--cluster.listen-address="],
+        extra,
     )
 }
 

@@ -20,13 +20,16 @@ mod blackbox;
 mod cadvisor;
 pub mod contract;
 mod dcgm;
+mod grafana;
 mod kube_state_metrics;
+mod loki;
 mod minio;
 mod node_exporter;
 mod postgres_exporter;
 mod prometheus;
 mod rabbitmq;
 mod redis_exporter;
+mod shippers;
 
 // The seed's job names that alerts, recording rules and dashboards key on.
 pub const NODE_JOB: &str = "node_exporter";
@@ -45,8 +48,10 @@ pub const KSM_JOB: &str = "kubernetes-kube-state-metrics";
 pub const APISERVER_JOB: &str = "kubernetes-apiservers";
 pub const DCGM_JOB: &str = "dcgm_exporter";
 pub const BLACKBOX_JOB: &str = "blackbox_exporter";
-pub const PROMETHEUS_JOB: &str = "prometheus";
-pub const ALERTMANAGER_JOB: &str = "alertmanager";
+// The stack's own jobs (meta-monitoring), derived from the topology.
+pub use crate::spec::meta::{
+    ALERTMANAGER_JOB, ALLOY_JOB, GRAFANA_JOB, LOKI_JOB, PROMETHEUS_JOB, PROMTAIL_JOB, TLS_PROBE_JOB,
+};
 pub const GATEWAY_JOB: &str = "api-gateway";
 pub const ODOO_JOB: &str = "odoo-backend";
 pub const N8N_JOB: &str = "n8n-workflows";
@@ -156,6 +161,11 @@ pub fn tables() -> impl Iterator<Item = &'static Table> {
         &blackbox::TABLE,
         &prometheus::TABLE,
         &alertmanager::TABLE,
+        &loki::TABLE,
+        &shippers::PROMTAIL,
+        &shippers::ALLOY,
+        &grafana::TABLE,
+        &blackbox::TLS_PROBE,
         &minio::CLUSTER,
         &minio::BUCKET,
         &kube_state_metrics::TABLE,

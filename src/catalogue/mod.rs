@@ -1,6 +1,6 @@
 //! The alert catalogue: every alert CreativeFlow's design document asks for, generated from the
-//! environment spec. An alert is generated when the scrape job whose metrics it reads is
-//! declared (by the seed's job names), with its threshold and `for` from the catalogue unless
+//! environment spec. An alert is generated when a scrape job of the kind whose metrics it reads
+//! is declared ([`kinds`]: by its `exporter`, not its name), with its threshold and `for` from the catalogue unless
 //! `rules.overrides` changes them. Each alert carries two test scenarios — input series under
 //! which it fires with known labels, and under which it stays silent — derived from its
 //! threshold, so `promtool test rules` proves every alert, overridden or not.
@@ -10,6 +10,7 @@ mod application;
 mod business;
 pub mod capacity;
 mod infrastructure;
+pub mod kinds;
 pub mod metrics;
 mod recording;
 pub mod scenario;
@@ -61,7 +62,8 @@ pub struct Def {
     pub name: &'static str,
     pub file: &'static str,
     pub group: &'static str,
-    /// The scrape job the alert reads; the alert exists only where that job is declared.
+    /// The role of the scrape job the alert reads ([`kinds`]); the alert exists only where a
+    /// job of that kind is declared.
     pub job: Option<&'static str>,
     pub threshold: f64,
     pub for_: &'static str,
@@ -198,8 +200,8 @@ const ON_CRITICAL_JOBS: [&str; 2] = ["CriticalTargetDown", "CriticalTargetMissin
 /// sees only the shard it runs on: a sharded environment would find every critical job missing
 /// on the shards that do not scrape it, so `CriticalTargetMissing` is left out there.
 fn applies(def: &Def, spec: &Spec) -> bool {
-    if let Some(job) = def.job {
-        return spec.scrape_jobs.iter().any(|s| s.name == job);
+    if let Some(role) = def.job {
+        return kinds::job(spec, role).is_some();
     }
     if !ON_CRITICAL_JOBS.contains(&def.name) {
         return true;
@@ -221,7 +223,8 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         }
         let threshold = o.and_then(|o| o.threshold).unwrap_or(def.threshold);
         let for_ = o.and_then(|o| o.for_.clone()).unwrap_or_else(|| Duration::new(def.for_));
-        let ctx = Ctx { spec, job: def.job.unwrap_or_default(), threshold, for_min: minutes(&for_) };
+        let job = def.job.and_then(|role| kinds::job(spec, role));
+        let ctx = Ctx { spec, job: job.unwrap_or_default(), threshold, for_min: minutes(&for_) };
         let description = def.description.replace("{for}", &spoken(&for_));
         let (expr, scenarios) = (def.build)(&ctx);
         let mut labels: BTreeMap<String, String> =
@@ -236,7 +239,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             labels,
             annotations: annotations(spec, def.name, def.summary, &description, threshold),
             scenarios,
-            job: def.job.map(str::to_string),
+            job: job.map(str::to_string),
             threshold: Some(show(threshold)),
             subject: None,
             owner: None,

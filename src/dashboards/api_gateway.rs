@@ -4,8 +4,8 @@
 use super::board::{Board, Panel, Section, Viz};
 use super::*;
 
-pub fn board() -> Board {
-    let j = quote(GATEWAY_JOB);
+pub fn board(spec: &Spec) -> Board {
+    let j = quote(job_of(spec, GATEWAY_JOB));
     let routes = Section::new(
         "Routes",
         vec![
@@ -26,6 +26,10 @@ pub fn board() -> Board {
         tags: &["services"],
         ds: DatasourceType::Prometheus,
         variables: Vec::new(),
-        sections: vec![http::red(GATEWAY_JOB), routes, Section::new("Processes", http::process(GATEWAY_JOB))],
+        sections: vec![
+            http::red(job_of(spec, GATEWAY_JOB)),
+            routes,
+            Section::new("Processes", http::process(job_of(spec, GATEWAY_JOB))),
+        ],
     }
 }

@@ -53,7 +53,7 @@ pub fn process(job: &str) -> Vec<Panel> {
 }
 
 /// The Odoo queue_job jobs by state.
-pub fn odoo_queues() -> Panel {
+pub fn odoo_queues(spec: &Spec) -> Panel {
     ts("Job queues", "Odoo queue_job jobs by state.", "short")
-        .query("{{state}}", format!("sum by (state) (odoo_queue_jobs{})", sel(ODOO_JOB, "")))
+        .query("{{state}}", format!("sum by (state) (odoo_queue_jobs{})", sel(job_of(spec, ODOO_JOB), "")))
 }

@@ -349,6 +349,34 @@ fn committed_schema_matches_the_spec_types() {
     );
 }
 
+/// The schema gives each catalogue threshold its unit and range (issue 21, item 3): an editor
+/// validating against it refuses `threshold: 90` on a ratio alert, and takes 0.9.
+#[test]
+fn the_schema_states_each_thresholds_unit_and_range() {
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("docs/spec.schema.json")).unwrap()).unwrap();
+    let overrides = &schema["$defs"]["Rules"]["properties"]["overrides"];
+    let threshold = &overrides["patternProperties"]["^HostHighMemoryUsage$"]["allOf"][1]["properties"]["threshold"];
+    assert_eq!((&threshold["minimum"], &threshold["maximum"]), (&0.0.into(), &1.0.into()), "{threshold}");
+    assert!(threshold["description"].as_str().unwrap().contains("a ratio from 0 to 1 (0.9 is 90 %)"));
+    assert!(
+        overrides["description"]
+            .as_str()
+            .unwrap()
+            .contains("a percentage from 0 to 100 (90 is 90 %): GpuHighUtilisation, HostLowDiskSpace")
+    );
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    assert!(validator.is_valid(&spec));
+    spec["rules"]["overrides"] = serde_json::json!({"HostHighMemoryUsage": {"threshold": 90}});
+    assert!(!validator.is_valid(&spec), "the schema took a ratio of 90");
+    spec["rules"]["overrides"]["HostHighMemoryUsage"]["threshold"] = 0.9.into();
+    assert!(validator.is_valid(&spec));
+    // Other names are overrides all the same (validation names the unknown ones).
+    spec["rules"]["overrides"]["SomeAlert"] = serde_json::json!({"threshold": 90});
+    assert!(validator.is_valid(&spec));
+}
+
 #[test]
 fn committed_nix_options_match_the_spec_types() {
     let o = monstack(&["nix-options"], &[]);

@@ -15,6 +15,7 @@ pub mod metrics;
 mod recording;
 pub mod scenario;
 pub mod slo;
+pub mod units;
 
 pub use ai_models::ksm_label as ai_model_pod_label;
 pub use infrastructure::rabbitmq_partition;
@@ -66,6 +67,9 @@ pub struct Def {
     /// job of that kind is declared.
     pub job: Option<&'static str>,
     pub threshold: f64,
+    /// The threshold's unit ([`units`]); `None` for an alert without a threshold to change
+    /// (`up == 0`, a condition that holds or not).
+    pub unit: Option<units::Unit>,
     pub for_: &'static str,
     pub severity: &'static str,
     /// The seed's identifying labels (`service`, `component`, `business_process`, `kpi_id`).

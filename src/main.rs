@@ -430,7 +430,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::NixBuilder => match monstack::nix::builder::run(|k| std::env::var(k).ok()) {
-            Ok(paths) => {
+            Ok((paths, warnings)) => {
+                for w in warnings {
+                    say!("{w}");
+                }
                 for p in paths {
                     say!("monstack: wrote {p}");
                 }

@@ -279,14 +279,11 @@ fn per_model(spec: &Spec, metric: &str, target: &Target) -> String {
     let label = ksm_label(spec);
     let model_sel = target
         .selector
-        .replace(
-            &format!("job={}", quote(&spec.ai_models.job)),
-            &format!("job={}", quote(super::kinds::job_or_role(spec, KSM_JOB))),
-        )
+        .replace(&format!("job={}", quote(&spec.ai_models.job)), &super::kinds::matcher_or_role(spec, KSM_JOB))
         .replace("model_name", &label);
     format!(
-        "{metric}{{job={}}} * on (namespace, pod) group_left (model_name) label_replace(kube_pod_labels{{{model_sel}}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
-        quote(super::kinds::job_or_role(spec, DCGM_JOB))
+        "{metric}{{{}}} * on (namespace, pod) group_left (model_name) label_replace(kube_pod_labels{{{model_sel}}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
+        super::kinds::matcher_or_role(spec, DCGM_JOB)
     )
 }
 
@@ -318,7 +315,7 @@ fn gpu_series(
 }
 
 fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<String, String>) -> Vec<Alert> {
-    let job = |role| super::kinds::job_or_role(spec, role);
+    let job = |role| super::kinds::job(spec, role).unwrap_or(role);
     let (ksm, dcgm) = (Scrape::of_or_nothing(spec, job(KSM_JOB)), Scrape::of_or_nothing(spec, job(DCGM_JOB)));
     let jobs = (&ksm, &dcgm);
     let util = t.gpu_utilisation_percent;

@@ -203,13 +203,10 @@ fn queue_above(c: &Ctx, metric: &'static str) -> (String, Scenarios) {
 }
 
 /// RabbitMQ nodes (by `instance`, with their `rabbitmq_cluster`) that see fewer of their
-/// cluster's other nodes over Erlang distribution than the cluster has: `job` is the plugin's
-/// `/metrics` job. See [`mq_partition`].
+/// cluster's other nodes over Erlang distribution than the cluster has: `job` is the `job`
+/// matcher of the plugin's `/metrics` jobs. See [`mq_partition`].
 pub fn rabbitmq_partition(job: &str) -> String {
-    let sel = |extra: &str| {
-        let job = format!("job={}", quote(job));
-        if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
-    };
+    let sel = |extra: &str| if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") };
     let identity = format!("rabbitmq_identity_info{}", sel(""));
     format!(
         "(count by (instance) (erlang_vm_dist_node_state{} == 3) or on (instance) (max by (instance) ({identity}) * 0)) \
@@ -225,7 +222,7 @@ pub fn rabbitmq_partition(job: &str) -> String {
 /// `rabbitmqcli…` and are left out, as RabbitMQ's Erlang-Distribution dashboard does. A node that
 /// sees no peer has no `erlang_vm_dist_node_state` series at all, hence the `or` with 0.
 fn mq_partition(c: &Ctx) -> (String, Scenarios) {
-    let expr = rabbitmq_partition(c.job);
+    let expr = rabbitmq_partition(&c.matcher);
     let nodes = [
         ("rabbitmq-1:15692", "rabbit@rabbitmq-1", "rabbit@rabbitmq-2"),
         ("rabbitmq-2:15692", "rabbit@rabbitmq-2", "rabbit@rabbitmq-1"),

@@ -7,8 +7,9 @@
 //! `node_exporter`, `rabbitmq_queues`, …), which is also the name of its metric table. A job
 //! without `exporter` whose name is a role has that role (the seed's environments declare no
 //! `exporter`); `exporter: app` jobs are CreativeFlow's services, each its own role by name.
-//! The first job of each role is the one the catalogue reads: a second job of the same kind
-//! switches on nothing and is reported ([`Switched::warnings`]).
+//! Every job of a role is read: the alerts, recording rules and dashboards select them all
+//! ([`matcher`]: `job="node"`, or `job=~"node|node-k8s"`); a unit test's input series come from
+//! the first one's scrape.
 
 use super::metrics;
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -71,16 +72,39 @@ pub fn spelling(kind: ExporterKind) -> String {
     serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// The job the catalogue reads for `role` (a [`super::metrics`] job constant): the first job of
-/// that role.
+/// The first job of `role` (a [`super::metrics`] job constant): the one whose scrape a unit
+/// test's input series come from.
 pub fn job<'a>(spec: &'a Spec, role: &str) -> Option<&'a str> {
     spec.scrape_jobs.iter().find(|j| self::role(j) == Some(role)).map(|j| j.name.as_str())
 }
 
-/// [`job`], or the role itself where the spec has no such job (what is built then is not
-/// rendered: callers check first that the job exists).
-pub fn job_or_role<'a>(spec: &'a Spec, role: &'a str) -> &'a str {
-    job(spec, role).unwrap_or(role)
+/// Every job of `role`, in `scrape_jobs` order.
+pub fn jobs<'a>(spec: &'a Spec, role: &str) -> Vec<&'a str> {
+    spec.scrape_jobs.iter().filter(|j| self::role(j) == Some(role)).map(|j| j.name.as_str()).collect()
+}
+
+/// The `job` matcher that selects every job of `role`: `job="node"`, or `job=~"node|node-k8s"`
+/// for several; `None` where the spec has none.
+pub fn matcher(spec: &Spec, role: &str) -> Option<String> {
+    match jobs(spec, role).as_slice() {
+        [] => None,
+        [one] => Some(named(one)),
+        many => {
+            let alternatives: Vec<String> = many.iter().map(|j| crate::render::regex_literal(j)).collect();
+            Some(format!("job=~{}", crate::render::quote(&alternatives.join("|"))))
+        }
+    }
+}
+
+/// The matcher of one job by name: `job="node"`.
+pub fn named(job: &str) -> String {
+    format!("job={}", crate::render::quote(job))
+}
+
+/// [`matcher`], or the role's own name's where the spec has no such job (what is built then is
+/// not rendered: callers check first that the job exists).
+pub fn matcher_or_role(spec: &Spec, role: &str) -> String {
+    matcher(spec, role).unwrap_or_else(|| named(role))
 }
 
 /// How a spec declares a job of `role`, for messages: `exporter: node-exporter`,
@@ -140,8 +164,6 @@ pub struct JobSummary {
     pub groups: Vec<String>,
     /// The generated alerts that read it (not counting `TargetDown`, which reads every job).
     pub alerts: Vec<String>,
-    /// The first job of the same role, when this one is a second.
-    pub shadowed_by: Option<String>,
 }
 
 /// What every job of a spec switched on, in `scrape_jobs` order.
@@ -161,24 +183,19 @@ pub fn switched(spec: &Spec) -> Switched {
     }
     let dashboards: Vec<&str> =
         spec.grafana.folders.iter().flat_map(|f| f.services.iter().map(|s| s.job.as_str())).collect();
-    let mut first: BTreeMap<&'static str, &str> = BTreeMap::new();
     let jobs = spec
         .scrape_jobs
         .iter()
         .map(|j| {
             let mut groups = Vec::new();
-            let mut shadowed_by = None;
+            // An alert of a role names the role's first job; it reads them all.
+            let mut read_as = j.name.as_str();
             if let Some(r) = role(j) {
-                match first.get(r) {
-                    Some(earlier) => shadowed_by = Some(earlier.to_string()),
-                    None => {
-                        first.insert(r, &j.name);
-                        match group(r) {
-                            Some("service") => groups.push(format!("service {r}")),
-                            Some(g) => groups.push(g.to_string()),
-                            None => {}
-                        }
-                    }
+                read_as = job(spec, r).unwrap_or(read_as);
+                match group(r) {
+                    Some("service") => groups.push(format!("service {r}")),
+                    Some(g) => groups.push(g.to_string()),
+                    None => {}
                 }
             }
             if j.name == spec.ai_models.job {
@@ -187,13 +204,13 @@ pub fn switched(spec: &Spec) -> Switched {
             if dashboards.contains(&j.name.as_str()) {
                 groups.push("service-dashboard".into());
             }
-            let mut read: Vec<String> = alerts.get(j.name.as_str()).cloned().unwrap_or_default();
+            let mut read: Vec<String> = alerts.get(read_as).cloned().unwrap_or_default();
             if j.critical {
                 read.extend(generated.iter().filter(|a| a.name.starts_with("CriticalTarget")).map(|a| a.name.clone()));
             }
             read.sort();
             read.dedup();
-            JobSummary { job: j.name.clone(), exporter: spelling(exporter(j)), groups, alerts: read, shadowed_by }
+            JobSummary { job: j.name.clone(), exporter: spelling(exporter(j)), groups, alerts: read }
         })
         .collect();
     Switched { jobs }
@@ -207,32 +224,25 @@ impl Switched {
             if !j.groups.is_empty() {
                 continue;
             }
-            let path = format!("scrape_jobs[{i}]");
-            match &j.shadowed_by {
-                Some(first) => d
-                    .warning(
-                        Code::CatalogueNoGroup,
-                        path,
-                        format!(
-                            "job \"{}\" ({}) switches on no catalogue group: the catalogue reads one job of each kind, and \"{first}\" is the first",
-                            j.job, j.exporter
-                        ),
-                    )
-                    .hint(format!("scrape these targets in job \"{first}\" (one job, more targets)")),
-                None => d
-                    .warning(
-                        Code::CatalogueNoGroup,
-                        path,
-                        format!(
-                            "job \"{}\" ({}) switches on no catalogue group: only TargetDown watches it",
-                            j.job, j.exporter
-                        ),
-                    )
-                    .hint(format!(
-                        "if it is an exporter the catalogue knows, declare it, e.g. `exporter: node-exporter` (one of {}); for a service, add a golden-signals dashboard (grafana.folders[].services) or your own rules",
-                        kinds_list()
-                    )),
+            let hint = match role(&spec.scrape_jobs[i]) {
+                // A kind the catalogue has nothing for yet.
+                Some(_) => {
+                    "the catalogue has no alerts or dashboards for this kind yet: add your own rules".to_string()
+                }
+                None => format!(
+                    "if it is an exporter the catalogue knows, declare it, e.g. `exporter: node-exporter` (one of {}); for a service, add a golden-signals dashboard (grafana.folders[].services) or your own rules",
+                    kinds_list()
+                ),
             };
+            d.warning(
+                Code::CatalogueNoGroup,
+                format!("scrape_jobs[{i}]"),
+                format!(
+                    "job \"{}\" ({}) switches on no catalogue group: only TargetDown watches it",
+                    j.job, j.exporter
+                ),
+            )
+            .hint(hint);
         }
         d.into_sorted()
     }

@@ -84,8 +84,10 @@ pub struct Def {
 /// What an entry's `build` gets.
 pub struct Ctx<'a> {
     pub spec: &'a Spec,
-    /// The job label value.
+    /// The first job of the alert's kind: its scrape gives the test scenarios' series.
     pub job: &'a str,
+    /// The `job` matcher of every job of the kind ([`kinds::matcher`]).
+    pub matcher: String,
     pub threshold: f64,
     /// The alert's `for`, in whole minutes (rounded up).
     pub for_min: u64,
@@ -100,7 +102,7 @@ pub fn traffic_guard(spec: &Spec, all: &str) -> String {
 impl Ctx<'_> {
     /// A PromQL selector body: the job matcher followed by `extra` matchers.
     pub fn sel(&self, extra: &str) -> String {
-        let job = format!("job={}", crate::render::quote(self.job));
+        let job = &self.matcher;
         if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
     }
 
@@ -228,7 +230,8 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         let threshold = o.and_then(|o| o.threshold).unwrap_or(def.threshold);
         let for_ = o.and_then(|o| o.for_.clone()).unwrap_or_else(|| Duration::new(def.for_));
         let job = def.job.and_then(|role| kinds::job(spec, role));
-        let ctx = Ctx { spec, job: job.unwrap_or_default(), threshold, for_min: minutes(&for_) };
+        let matcher = def.job.and_then(|role| kinds::matcher(spec, role)).unwrap_or_default();
+        let ctx = Ctx { spec, job: job.unwrap_or_default(), matcher, threshold, for_min: minutes(&for_) };
         let description = def.description.replace("{for}", &spoken(&for_));
         let (expr, scenarios) = (def.build)(&ctx);
         let mut labels: BTreeMap<String, String> =

@@ -14,7 +14,7 @@ fn rule(group: &str, record: &str, expr: String) -> Recording {
 }
 
 pub fn recordings(spec: &Spec) -> Vec<Recording> {
-    let job = |role: &str| super::kinds::job(spec, role).map(crate::render::quote);
+    let job = |role: &str| super::kinds::matcher(spec, role);
     let mut out = vec![
         rule("http_recording_rules", "job:http_requests:rate5m", "sum by (job) (rate(http_requests_total[5m]))".into()),
         rule("http_recording_rules", "job:http_requests_errors:rate5m", "sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m]))".into()),
@@ -45,14 +45,12 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
         out.push(rule(
             "cluster_recording_rules",
             "cluster:node_cpu_utilisation:ratio_rate5m",
-            format!("1 - avg(rate(node_cpu_seconds_total{{job={node}, mode=\"idle\"}}[5m]))"),
+            format!("1 - avg(rate(node_cpu_seconds_total{{{node}, mode=\"idle\"}}[5m]))"),
         ));
         out.push(rule(
             "cluster_recording_rules",
             "cluster:node_memory_utilisation:ratio",
-            format!(
-                "1 - sum(node_memory_MemAvailable_bytes{{job={node}}}) / sum(node_memory_MemTotal_bytes{{job={node}}})"
-            ),
+            format!("1 - sum(node_memory_MemAvailable_bytes{{{node}}}) / sum(node_memory_MemTotal_bytes{{{node}}})"),
         ));
     }
     if let Some(mq) = job(MQ_JOB) {
@@ -61,11 +59,7 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
             ("instance:rabbitmq_global_messages_delivered:rate5m", "rabbitmq_global_messages_delivered_total"),
             ("instance:rabbitmq_global_messages_acknowledged:rate5m", "rabbitmq_global_messages_acknowledged_total"),
         ] {
-            out.push(rule(
-                "queue_recording_rules",
-                record,
-                format!("sum by (instance) (rate({metric}{{job={mq}}}[5m]))"),
-            ));
+            out.push(rule("queue_recording_rules", record, format!("sum by (instance) (rate({metric}{{{mq}}}[5m]))")));
         }
     }
     out

@@ -21,8 +21,8 @@ pub fn board(spec: &Spec) -> Board {
     // The model's pods, with their `model_name` taken from the allow-listed pod label.
     let label = ai_model_pod_label(spec);
     let pods = format!(
-        "label_replace(kube_pod_labels{{job={}, {label}=~\"$model_name\"}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
-        quote(job_of(spec, KSM_JOB))
+        "label_replace(kube_pod_labels{{{}, {label}=~\"$model_name\"}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
+        &job_of(spec, KSM_JOB)
     );
     let per_model = |agg: &str, series: String| {
         format!("{agg} by (model_name) ({series} * on (namespace, pod) group_left (model_name) {pods})")
@@ -49,7 +49,7 @@ pub fn board(spec: &Spec) -> Board {
             ts("GPU utilisation", "Average utilisation of the GPUs serving each model (DCGM).", "percent")
                 .query(
                     "{{model_name}}",
-                    per_model("avg", format!("DCGM_FI_DEV_GPU_UTIL{}", sel(job_of(spec, DCGM_JOB), ""))),
+                    per_model("avg", format!("DCGM_FI_DEV_GPU_UTIL{}", sel(&job_of(spec, DCGM_JOB), ""))),
                 )
                 .range(0.0, 100.0)
                 .warn_crit(80.0, 95.0),
@@ -60,7 +60,7 @@ pub fn board(spec: &Spec) -> Board {
                         "avg",
                         format!(
                             "(DCGM_FI_DEV_FB_USED{dcgm} / (DCGM_FI_DEV_FB_USED{dcgm} + DCGM_FI_DEV_FB_FREE{dcgm}))",
-                            dcgm = sel(job_of(spec, DCGM_JOB), "")
+                            dcgm = sel(&job_of(spec, DCGM_JOB), "")
                         ),
                     ),
                 )
@@ -70,14 +70,17 @@ pub fn board(spec: &Spec) -> Board {
                 "{{model_name}}",
                 per_model(
                     "sum",
-                    rate("container_cpu_usage_seconds_total", job_of(spec, CADVISOR_JOB), "container!=\"\""),
+                    rate("container_cpu_usage_seconds_total", &job_of(spec, CADVISOR_JOB), "container!=\"\""),
                 ),
             ),
             ts("Pod memory", "Working-set memory of each model's serving pods (cAdvisor).", "bytes").query(
                 "{{model_name}}",
                 per_model(
                     "sum",
-                    format!("container_memory_working_set_bytes{}", sel(job_of(spec, CADVISOR_JOB), "container!=\"\"")),
+                    format!(
+                        "container_memory_working_set_bytes{}",
+                        sel(&job_of(spec, CADVISOR_JOB), "container!=\"\"")
+                    ),
                 ),
             ),
         ],

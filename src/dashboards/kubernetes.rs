@@ -6,7 +6,7 @@ use super::board::{Board, Panel, Section, Viz, stat, ts};
 use super::*;
 
 pub fn board(spec: &Spec) -> Board {
-    let ksm = |extra: &str| sel(job_of(spec, KSM_JOB), extra);
+    let ksm = |extra: &str| sel(&job_of(spec, KSM_JOB), extra);
     let headline = Section::new(
         env_title("Cluster"),
         vec![
@@ -40,7 +40,7 @@ pub fn board(spec: &Spec) -> Board {
                 "used",
                 format!(
                     "sum({})",
-                    rate("container_cpu_usage_seconds_total", job_of(spec, CADVISOR_JOB), "container!=\"\"")
+                    rate("container_cpu_usage_seconds_total", &job_of(spec, CADVISOR_JOB), "container!=\"\"")
                 ),
             )
             .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm("resource=\"cpu\""))),
@@ -53,7 +53,7 @@ pub fn board(spec: &Spec) -> Board {
                 "used",
                 format!(
                     "sum(container_memory_working_set_bytes{})",
-                    sel(job_of(spec, CADVISOR_JOB), "container!=\"\"")
+                    sel(&job_of(spec, CADVISOR_JOB), "container!=\"\"")
                 ),
             )
             .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm("resource=\"memory\""))),
@@ -61,7 +61,7 @@ pub fn board(spec: &Spec) -> Board {
                 "{{namespace}}",
                 format!(
                     "sum by (namespace) ({})",
-                    rate("container_cpu_usage_seconds_total", job_of(spec, CADVISOR_JOB), "container!=\"\"")
+                    rate("container_cpu_usage_seconds_total", &job_of(spec, CADVISOR_JOB), "container!=\"\"")
                 ),
             ),
             ts(
@@ -73,8 +73,8 @@ pub fn board(spec: &Spec) -> Board {
                 "{{namespace}}",
                 format!(
                     "sum by (namespace) ({}) / sum by (namespace) ({})",
-                    rate("container_cpu_cfs_throttled_periods_total", job_of(spec, CADVISOR_JOB), "container!=\"\""),
-                    rate("container_cpu_cfs_periods_total", job_of(spec, CADVISOR_JOB), "container!=\"\"")
+                    rate("container_cpu_cfs_throttled_periods_total", &job_of(spec, CADVISOR_JOB), "container!=\"\""),
+                    rate("container_cpu_cfs_periods_total", &job_of(spec, CADVISOR_JOB), "container!=\"\"")
                 ),
             )
             .warn_crit(0.25, 0.5),
@@ -107,7 +107,7 @@ pub fn board(spec: &Spec) -> Board {
         vec![
             ts("API server requests", "API server requests per second by response code.", "reqps").query(
                 "{{code}}",
-                format!("sum by (code) ({})", rate("apiserver_request_total", job_of(spec, APISERVER_JOB), "")),
+                format!("sum by (code) ({})", rate("apiserver_request_total", &job_of(spec, APISERVER_JOB), "")),
             ),
             ts("API server p99 latency", "99th percentile API server request latency by verb (watches excluded).", "s")
                 .query(
@@ -116,7 +116,7 @@ pub fn board(spec: &Spec) -> Board {
                         "histogram_quantile(0.99, sum by (le, verb) ({}))",
                         rate(
                             "apiserver_request_duration_seconds_bucket",
-                            job_of(spec, APISERVER_JOB),
+                            &job_of(spec, APISERVER_JOB),
                             "verb!~\"WATCH|CONNECT\""
                         )
                     ),

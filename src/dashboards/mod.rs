@@ -240,18 +240,18 @@ pub fn render<'a>(spec: &Spec, dashboard: impl Into<Dashboard<'a>>) -> Value {
     board.to_json(&spec.environment, default_ds, spec.grafana.allow_ui_updates)
 }
 
-/// The job a dashboard reads for `role` (a [`crate::catalogue::metrics`] job constant): the
-/// spec's job of that kind ([`crate::catalogue::kinds`]).
-pub(crate) fn job_of<'a>(spec: &'a Spec, role: &'a str) -> &'a str {
-    crate::catalogue::kinds::job_or_role(spec, role)
+/// The `job` matcher of what a dashboard reads for `role` (a [`crate::catalogue::metrics`] job
+/// constant): every job of that kind ([`crate::catalogue::kinds::matcher`]).
+pub(crate) fn job_of(spec: &Spec, role: &str) -> String {
+    crate::catalogue::kinds::matcher_or_role(spec, role)
 }
 
-/// A selector body for a job with extra matchers: `{job="x", extra}`.
+/// A selector body for a `job` matcher with extra matchers: `{job="x", extra}`.
 pub(crate) fn sel(job: &str, extra: &str) -> String {
-    if extra.is_empty() { format!("{{job={}}}", quote(job)) } else { format!("{{job={}, {extra}}}", quote(job)) }
+    if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
 }
 
-/// `rate(metric{job="x", extra}[$__rate_interval])`.
+/// `rate(metric{job="x", extra}[$__rate_interval])`, `job` a `job` matcher.
 pub(crate) fn rate(metric: &str, job: &str, extra: &str) -> String {
     format!("rate({metric}{}[$__rate_interval])", sel(job, extra))
 }

@@ -5,7 +5,7 @@ use super::board::{Board, Section, Variable, stat, ts};
 use super::*;
 
 pub fn board(spec: &Spec) -> Board {
-    let node = job_of(spec, NODE_JOB);
+    let node = &job_of(spec, NODE_JOB);
     let n = |extra: &str| hosts(node, extra);
     let fs = "fstype!~\"tmpfs|fuse.lxcfs\", mountpoint!=\"/boot\"";
     let headline = Section::new(

@@ -9,12 +9,13 @@ use crate::bundle::{self, Bundle, COMPONENTS};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Runs the builder with the given environment lookup; `Err` carries what to print.
-pub fn run(var: impl Fn(&str) -> Option<String>) -> Result<Vec<String>, String> {
+/// Runs the builder with the given environment lookup: the paths written and the spec's
+/// warnings (for the build log); `Err` carries what to print.
+pub fn run(var: impl Fn(&str) -> Option<String>) -> Result<(Vec<String>, Vec<String>), String> {
     let spec_path = var("specPath")
         .ok_or("specPath is not set: the derivation must pass the spec with passAsFile = [ \"spec\" ]")?;
     let bytes = std::fs::read(&spec_path).map_err(|e| format!("cannot read {spec_path}: {e}"))?;
-    let bundle = crate::build("spec.json", &bytes).map_err(|diags| {
+    let (bundle, notes) = crate::build_noted("spec.json", &bytes, &Default::default()).map_err(|diags| {
         let env = diags.first().map(|d| d.env.clone()).unwrap_or_default();
         let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
         format!("{}\n{} problem(s) in env {env}; the bundle was not built", lines.join("\n"), diags.len())
@@ -29,7 +30,7 @@ pub fn run(var: impl Fn(&str) -> Option<String>) -> Result<Vec<String>, String> 
             written.push(path);
         }
     }
-    Ok(written)
+    Ok((written, notes.warnings.iter().map(ToString::to_string).collect()))
 }
 
 fn component_files(bundle: &Bundle, component: &str) -> BTreeMap<String, Vec<u8>> {

@@ -174,11 +174,24 @@ pub struct Switched {
 
 /// What each job of `spec` switches on.
 pub fn switched(spec: &Spec) -> Switched {
+    // The alerts' names only, by the job each names (its kind's first), decided as
+    // [`super::alerts`] decides, without building them (a fleet's validation pays for this).
     let mut alerts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let generated = super::alerts(spec);
-    for a in &generated {
-        if let Some(job) = a.job.as_deref() {
-            alerts.entry(job).or_default().push(a.name.clone());
+    let mut critical = Vec::new();
+    let disabled = |name: &str| spec.rules.overrides.get(name).is_some_and(|o| o.disabled);
+    for def in super::defs() {
+        if disabled(def.name) || !super::applies(&def, spec) {
+            continue;
+        }
+        match def.job.and_then(|r| job(spec, r)) {
+            Some(first) => alerts.entry(first).or_default().push(def.name.to_string()),
+            None if def.name.starts_with("CriticalTarget") => critical.push(def.name.to_string()),
+            None => {}
+        }
+    }
+    for a in super::ai_models::alerts(spec) {
+        if !disabled(&a.name) {
+            alerts.entry(spec.ai_models.job.as_str()).or_default().push(a.name);
         }
     }
     let dashboards: Vec<&str> =
@@ -206,7 +219,7 @@ pub fn switched(spec: &Spec) -> Switched {
             }
             let mut read: Vec<String> = alerts.get(read_as).cloned().unwrap_or_default();
             if j.critical {
-                read.extend(generated.iter().filter(|a| a.name.starts_with("CriticalTarget")).map(|a| a.name.clone()));
+                read.extend(critical.iter().cloned());
             }
             read.sort();
             read.dedup();
@@ -220,6 +233,7 @@ impl Switched {
     /// A `catalogue/no-group` warning for every job that switched on no group.
     pub fn warnings(&self, spec: &Spec) -> Vec<Diagnostic> {
         let mut d = Diagnostics::new(spec.environment.clone());
+        let kinds = kinds_list();
         for (i, j) in self.jobs.iter().enumerate() {
             if !j.groups.is_empty() {
                 continue;
@@ -231,7 +245,7 @@ impl Switched {
                 }
                 None => format!(
                     "if it is an exporter the catalogue knows, declare it, e.g. `exporter: node-exporter` (one of {}); for a service, add a golden-signals dashboard (grafana.folders[].services) or your own rules",
-                    kinds_list()
+                    kinds
                 ),
             };
             d.warning(

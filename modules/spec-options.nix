@@ -347,7 +347,7 @@ let
       threshold = mkOption {
         type = types.nullOr types.number;
         default = null;
-        description = "The alert's threshold, in the unit its description states. Default: the catalogue's.";
+        description = "The alert's threshold, in its unit (`rules.overrides` lists each alert's: a ratio from 0\nto 1, a percentage, seconds, …); out of its range is refused. Default: the catalogue's.";
       };
     };
   };
@@ -1787,7 +1787,7 @@ let
       overrides = mkOption {
         type = types.attrsOf AlertOverride;
         default = { };
-        description = "Changes to generated (catalogue) alerts, by alert name: disable one, or change its\nthreshold, `for`, severity or labels. Default: none.";
+        description = "Changes to generated (catalogue) alerts, by alert name: disable one, or change its\nthreshold, `for`, severity or labels. Default: none. Each threshold is in its alert's\nunit, and one outside its range is refused.\nThresholds by unit:\n- no threshold: AlertmanagerFailedReload, CriticalTargetDown, CriticalTargetMissing, KubernetesNodeNotReady, KubernetesPodCrashLooping, MonitoringTlsProbeFailed, PostgresqlDown, PrometheusBadConfig, RabbitmqClusterPartition, RedisDown, TargetDown\n- a ratio from 0 to 1 (0.9 is 90 %): AIGenerationSuccessRateLow, AlertmanagerFailedToSendAlerts, AuthLoginFailureSpike, AuthServiceHighErrorRate, CollaborationServiceHighErrorRate, GpuMemorySaturation, HighApiErrorRateForKeyUsers, HighErrorRateAPIGateway, HighPaymentFailureRate, HostHighMemoryUsage, LowRegistrationSuccessRate, N8nWorkflowFailures, NotificationDeliveryFailures, OdooHighErrorRate, PostgresqlTooManyConnections, RedisHighMemoryUsage, SubscriptionServiceHighErrorRate, WebFrontendHighClientErrorRate\n- a percentage from 0 to 100 (90 is 90 %): GpuHighUtilisation, HostLowDiskSpace, LokiRequestErrors, PrometheusErrorSendingAlertsToSomeAlertmanagers, PrometheusRemoteStorageFailures\n- seconds, at least 0: CollaborationServiceHighLatency, KubernetesApiServerLatency, OdooHighLatency, PostgresqlReplicationLag, PostgresqlSlowQueries, PrometheusRemoteWriteBehind\n- minutes, at least 0: PrometheusNotificationQueueRunningFull\n- hours, at least 0: HostDiskWillFillSoon\n- days, at least 0: MonitoringCertificateExpiringSoon\n- a count, at least 0: AlertmanagerMembersInconsistent, AlloyDroppedEntries, LowNewFeatureAdoption, MinioDriveOffline, MinioReplicationFailures, N8nJobsStuck, NotificationQueueBacklog, PrometheusNotConnectedToAlertmanagers, PrometheusNotificationsDropped, PrometheusRuleFailures, PrometheusTSDBCompactionsFailing, PromtailDroppedEntries, RabbitmqHighQueueDepth, RabbitmqUnackedMessages\n- a factor, at least 1 (3 is three times as much): UnusualCreditConsumption\n- a load average per CPU core, at least 0 (1 is as many runnable tasks as cores): HostHighCpuLoad";
       };
       ratio_min_rate = mkOption {
         type = types.number;

@@ -23,6 +23,9 @@ pub struct Report {
     pub environment: String,
     pub files: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings of the bundle's spec that are not errors ([`crate::Notes`]): reported, never
+    /// failing the check.
+    pub warnings: Vec<Diagnostic>,
     pub external: Vec<External>,
 }
 
@@ -94,7 +97,7 @@ pub fn check(dir: &Path, externals: &Externals) -> Report {
     crate::secrets::report_rendered(&files, &mut diags);
     if let Some(spec) = files.get(crate::SPEC_FILE) {
         log_tools(spec, &files, &mut diags);
-        rerender(&manifest, spec, &files, &mut diags);
+        report.warnings = rerender(&manifest, spec, &files, &mut diags);
     }
     if externals.enabled && diags.is_empty() {
         report.external = run_external(&files, externals);
@@ -247,19 +250,26 @@ fn log_tools(spec: &[u8], files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnos
     }
 }
 
-/// The bundle must be exactly what its own spec renders to with this monstack.
-fn rerender(manifest: &Manifest, spec: &[u8], files: &BTreeMap<String, Vec<u8>>, diags: &mut Diagnostics) {
+/// The bundle must be exactly what its own spec renders to with this monstack. Returns the
+/// spec's warnings.
+fn rerender(
+    manifest: &Manifest,
+    spec: &[u8],
+    files: &BTreeMap<String, Vec<u8>>,
+    diags: &mut Diagnostics,
+) -> Vec<Diagnostic> {
     // The bundle's spec.json is the canonical spec indented, about twice the size of the compact
     // JSON a fleet's spec is written in: it is loaded compact, so that every spec that renders
     // passes the loader's size limit here too (the canonical spec renders the same either way).
     let compact = serde_json::from_slice::<serde_json::Value>(spec).map(|v| bundle::canonical_json(&v));
-    match crate::build(crate::SPEC_FILE, compact.as_deref().unwrap_or(spec)) {
+    match crate::build_noted(crate::SPEC_FILE, compact.as_deref().unwrap_or(spec), &Default::default()) {
         Err(problems) => {
             for d in problems {
                 diags.error(d.code, format!("{}: {}", crate::SPEC_FILE, d.path), d.message);
             }
+            Vec::new()
         }
-        Ok(fresh) => {
+        Ok((fresh, notes)) => {
             if manifest.generator.version != env!("CARGO_PKG_VERSION") {
                 diags
                     .error(
@@ -272,7 +282,7 @@ fn rerender(manifest: &Manifest, spec: &[u8], files: &BTreeMap<String, Vec<u8>>,
                         ),
                     )
                     .hint("render the bundle again with this monstack");
-                return;
+                return Vec::new();
             }
             let differs: Vec<&String> = fresh
                 .files()
@@ -289,6 +299,15 @@ fn rerender(manifest: &Manifest, spec: &[u8], files: &BTreeMap<String, Vec<u8>>,
                     )
                     .hint("render the bundle again; do not edit rendered files");
             }
+            // Named as the spec's own errors are: in the bundle's spec.json.
+            notes
+                .warnings
+                .into_iter()
+                .map(|mut w| {
+                    w.path = format!("{}: {}", crate::SPEC_FILE, w.path);
+                    w
+                })
+                .collect()
         }
     }
 }

@@ -169,9 +169,35 @@ codes! {
         "An inhibition no alert can be the target of while a possible source fires (given its `equal` labels).",
     MetaTopology = "meta/topology":
         "Meta-monitoring that misses part of the stack's topology (a Prometheus server, a Loki target, a log shipper, Grafana, the certificate prober) or names a part it does not run.",
+    CatalogueNoGroup = "catalogue/no-group":
+        "A warning: a scrape job that switches on no catalogue group (no generated alert, recording rule or dashboard reads it beyond TargetDown), often because its `exporter` is not declared.",
 }
 
 impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad a finding is. Errors fail `validate`, `render` and `check` (exit 1, nothing
+/// written); warnings are reported the same ways but never change the exit code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -182,6 +208,7 @@ impl fmt::Display for Code {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
     pub code: Code,
+    pub severity: Severity,
     pub env: String,
     pub path: String,
     pub message: String,
@@ -206,7 +233,7 @@ impl fmt::Display for Location {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = if self.path.is_empty() { "(document)" } else { &self.path };
-        write!(f, "error[{}]: env {}: {}: {}", self.code, self.env, path, self.message)?;
+        write!(f, "{}[{}]: env {}: {}: {}", self.severity, self.code, self.env, path, self.message)?;
         if let Some(at) = &self.location {
             write!(f, "\n  --> {at}")?;
         }
@@ -263,11 +290,21 @@ impl Diagnostics {
     }
 
     pub fn error(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Error, code, path.into(), message.into())
+    }
+
+    /// A finding that is not an error: reported, but never fails a command.
+    pub fn warning(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Warning, code, path.into(), message.into())
+    }
+
+    fn push(&mut self, severity: Severity, code: Code, path: String, message: String) -> &mut Diagnostic {
         self.items.push(Diagnostic {
             code,
+            severity,
             env: self.env.clone(),
-            path: path.into(),
-            message: message.into(),
+            path,
+            message,
             hint: None,
             location: None,
         });
@@ -297,6 +334,10 @@ impl Diagnostics {
 }
 
 impl Diagnostic {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
     pub fn hint(&mut self, hint: impl Into<String>) -> &mut Self {
         self.hint = Some(hint.into());
         self
@@ -308,7 +349,7 @@ impl Diagnostic {
         let at = self.location.as_ref();
         serde_json::json!({
             "code": self.code.as_str(),
-            "severity": "error",
+            "severity": self.severity.as_str(),
             "env": self.env,
             "path": self.path,
             "message": self.message,
@@ -319,8 +360,10 @@ impl Diagnostic {
         })
     }
 
-    /// A GitHub Actions workflow command that annotates the diagnostic's line
-    /// (<https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message>).
+    /// A GitHub Actions workflow command that annotates the diagnostic's line: `::error` or
+    /// `::warning` by severity
+    /// (<https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message>,
+    /// `#setting-a-warning-message` takes the same parameters).
     pub fn github_annotation(&self) -> String {
         // Workflow commands end at a newline; a property also at `:` and `,`.
         let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
@@ -336,7 +379,7 @@ impl Diagnostic {
         if let Some(hint) = &self.hint {
             message.push_str(&format!("\nhint: {hint}"));
         }
-        format!("::error {}::{}", properties.join(","), data(&message))
+        format!("::{} {}::{}", self.severity, properties.join(","), data(&message))
     }
 }
 
@@ -353,6 +396,28 @@ mod tests {
             assert!(c.as_str().contains('/'), "{c} is not area/what");
             assert!(c.description().ends_with('.'), "{c} lacks a description sentence");
         }
+    }
+
+    #[test]
+    fn a_warning_says_so_in_every_format() {
+        let mut d = Diagnostics::new("dev");
+        d.warning(Code::CatalogueNoGroup, "scrape_jobs[0]", "job \"node\" switches on no catalogue group")
+            .hint("declare its exporter");
+        let w = &d.into_sorted()[0];
+        assert!(!w.is_error());
+        assert!(w.to_string().starts_with("warning[catalogue/no-group]: env dev: scrape_jobs[0]: "), "{w}");
+        assert_eq!(w.to_json()["severity"], "warning");
+        assert!(
+            w.github_annotation().starts_with("::warning title=monstack catalogue/no-group::"),
+            "{}",
+            w.github_annotation()
+        );
+        let mut e = Diagnostics::new("dev");
+        e.error(Code::ValueOutOfRange, "x", "y");
+        let e = &e.into_sorted()[0];
+        assert!(e.is_error());
+        assert_eq!(e.to_json()["severity"], "error");
+        assert!(e.github_annotation().starts_with("::error "));
     }
 
     #[test]

@@ -59,6 +59,19 @@ pub fn build(name: &str, bytes: &[u8]) -> Result<Bundle, Vec<Diagnostic>> {
 
 /// [`build`] with command-line settings.
 pub fn build_with(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bundle, Vec<Diagnostic>> {
+    build_noted(name, bytes, options).map(|(bundle, _)| bundle)
+}
+
+/// What a successful build found besides its bundle: findings that are not errors
+/// ([`diag::Severity::Warning`]), and what each scrape job switched on in the catalogue.
+#[derive(Debug, Default)]
+pub struct Notes {
+    pub warnings: Vec<Diagnostic>,
+    pub switched: catalogue::kinds::Switched,
+}
+
+/// [`build_with`], and its [`Notes`].
+pub fn build_noted(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(Bundle, Notes), Vec<Diagnostic>> {
     pool().install(|| build_in_pool(name, bytes, options))
 }
 
@@ -83,33 +96,44 @@ fn drop_later<T: Send + 'static>(value: T) {
     rayon::spawn(move || drop(value));
 }
 
-fn build_in_pool(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<Bundle, Vec<Diagnostic>> {
+fn build_in_pool(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(Bundle, Notes), Vec<Diagnostic>> {
     let (model, spec_file) = validated(name, bytes, options)?;
     let mut rendered = render::render(&model);
     rendered.add(SPEC_FILE, spec_file);
     // The loader rejects secrets in the spec; this catches one that reaches a file another way
     // (a multi-line annotation, a renderer bug) before anything is written. The manifest's
     // hashes are taken alongside and kept only if nothing is found.
-    let (diags, manifest) = rayon::join(
+    let ((diags, manifest), notes) = rayon::join(
         || {
-            let mut diags = diag::Diagnostics::new(model.env());
-            secrets::report_rendered(rendered.files(), &mut diags);
-            // The log tools' files against their models (a renderer bug, never the user's input).
-            let v = model.versions;
-            let versions = conf::Versions { loki: v.loki, promtail: v.promtail, alloy: v.alloy };
-            for (path, problem) in conf::check(rendered.files(), versions) {
-                diags.error(diag::Code::BundleParse, path, problem).hint("this is a monstack bug; please report it");
-            }
-            diags
+            rayon::join(
+                || {
+                    let mut diags = diag::Diagnostics::new(model.env());
+                    secrets::report_rendered(rendered.files(), &mut diags);
+                    // The log tools' files against their models (a renderer bug, never the user's input).
+                    let v = model.versions;
+                    let versions = conf::Versions { loki: v.loki, promtail: v.promtail, alloy: v.alloy };
+                    for (path, problem) in conf::check(rendered.files(), versions) {
+                        diags
+                            .error(diag::Code::BundleParse, path, problem)
+                            .hint("this is a monstack bug; please report it");
+                    }
+                    diags
+                },
+                || bundle::manifest::Manifest::build(&model, &rendered),
+            )
         },
-        || bundle::manifest::Manifest::build(&model, &rendered),
+        || {
+            let switched = catalogue::kinds::switched(&model.spec);
+            Notes { warnings: switched.warnings(&model.spec), switched }
+        },
     );
     if !diags.is_empty() {
         return Err(diags.into_sorted());
     }
     rendered.add(bundle::manifest::MANIFEST, manifest.to_bytes());
     drop_later(model);
-    Ok(rendered)
+    let notes = Notes { warnings: place(name, bytes, notes.warnings), ..notes };
+    Ok((rendered, notes))
 }
 
 /// Loads and validates a spec document without rendering it: the model the renderers (and

@@ -79,8 +79,10 @@ enum Report {
 }
 
 /// Exit codes, the same for every command.
-const EXIT_CODES: &str = "Exit codes: 0 success (diff: no changes); 1 invalid input, a failed check or (diff) \
-changes; 2 a usage error, or (diff) an unreadable or invalid side. A crash would be 101: report it.";
+const EXIT_CODES: &str = "Exit codes: 0 success (diff: no changes), also with warnings; 1 invalid input (an error), \
+a failed check or (diff) changes; 2 a usage error, or (diff) an unreadable or invalid side. A crash would be 101: \
+report it. Diagnostics are errors or warnings (`warning[code]`, JSON `severity`, GitHub `::warning`): warnings are \
+reported but never change the exit code.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -251,7 +253,7 @@ fn main() -> ExitCode {
                 );
                 return report(format, &[], None);
             }
-            let bundle = match build(&spec, &bytes, &monstack::BuildOptions { install_prefix }, format) {
+            let (bundle, notes) = match build(&spec, &bytes, &monstack::BuildOptions { install_prefix }, format) {
                 Ok(b) => b,
                 Err(code) => return code,
             };
@@ -266,15 +268,15 @@ fn main() -> ExitCode {
                 Err(e) => return failure(format, format!("cannot write {}: {e}", out.display())),
             }
             exiting(bundle);
-            report(format, &[], None)
+            noted(format, notes)
         }
         Command::Validate { spec, format } => {
             let spec = spec.path();
             match read_spec(&spec, format).and_then(|b| build(&spec, &b, &Default::default(), format)) {
-                Ok(b) => {
+                Ok((b, notes)) => {
                     say!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
                     exiting(b);
-                    report(format, &[], None)
+                    noted(format, notes)
                 }
                 Err(code) => code,
             }
@@ -312,6 +314,7 @@ fn main() -> ExitCode {
             }
             // A bundle's problems are in its files: those are what an annotation points at.
             let mut diags = outcome.diagnostics.clone();
+            diags.extend(outcome.warnings.iter().cloned());
             for d in &mut diags {
                 let file = d.path.split(": ").next().unwrap_or_default();
                 if d.location.is_none() && !file.is_empty() && dir.join(file).is_file() {
@@ -426,7 +429,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::NixBuilder => match monstack::nix::builder::run(|k| std::env::var(k).ok()) {
-            Ok(paths) => {
+            Ok((paths, warnings)) => {
+                for w in warnings {
+                    say!("{w}");
+                }
                 for p in paths {
                     say!("monstack: wrote {p}");
                 }
@@ -478,15 +484,27 @@ fn failure(format: Report, message: String) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// Writes `diags` in `format` and returns the exit code: 1 with any diagnostic, else 0. `extra`
-/// fields join the JSON document.
+/// A successful build's warnings and catalogue summary, reported in `format`: the summary on
+/// standard error (a line per job), or in the JSON document as `catalogue`. Exit 0: warnings
+/// never fail a command.
+fn noted(format: Report, notes: monstack::Notes) -> ExitCode {
+    if format != Report::Json {
+        use std::io::Write as _;
+        let _ = std::io::stderr().write_all(notes.switched.text().as_bytes());
+    }
+    report(format, &notes.warnings, Some(serde_json::json!({ "catalogue": notes.switched.to_json() })))
+}
+
+/// Writes `diags` in `format` and returns the exit code: 1 with any error, else 0 (warnings do
+/// not count). `extra` fields join the JSON document.
 fn report(format: Report, diags: &[Diagnostic], extra: Option<serde_json::Value>) -> ExitCode {
     print_diagnostics(diags);
+    let failed = diags.iter().any(Diagnostic::is_error);
     match format {
         Report::Text => {}
         Report::Json => {
             let mut doc = serde_json::json!({
-                "ok": diags.is_empty(),
+                "ok": !failed,
                 "diagnostics": diags.iter().map(monstack::diag::Diagnostic::to_json).collect::<Vec<_>>(),
             });
             if let (Some(serde_json::Value::Object(extra)), Some(map)) = (extra, doc.as_object_mut()) {
@@ -500,7 +518,7 @@ fn report(format: Report, diags: &[Diagnostic], extra: Option<serde_json::Value>
             }
         }
     }
-    if diags.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
 /// Leaves a bundle to the operating system: the process exits next, and freeing a fleet's ten
@@ -514,8 +532,8 @@ fn build(
     bytes: &[u8],
     options: &monstack::BuildOptions,
     format: Report,
-) -> Result<monstack::bundle::Bundle, ExitCode> {
-    monstack::build_with(spec, bytes, options).map_err(|diags| report(format, &diags, None))
+) -> Result<(monstack::bundle::Bundle, monstack::Notes), ExitCode> {
+    monstack::build_noted(spec, bytes, options).map_err(|diags| report(format, &diags, None))
 }
 
 fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCode {
@@ -554,8 +572,14 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         say!("{d}");
     }
-    if !diags.is_empty() {
-        let env = &diags[0].env;
-        say!("{} problem(s) in env {env}; nothing was written", diags.len());
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if let Some(first) = diags.first() {
+        let env = &first.env;
+        match (errors, warnings) {
+            (0, w) => say!("{w} warning(s) in env {env}"),
+            (e, 0) => say!("{e} problem(s) in env {env}; nothing was written"),
+            (e, w) => say!("{e} problem(s) and {w} warning(s) in env {env}; nothing was written"),
+        }
     }
 }

@@ -647,3 +647,62 @@ fn disk_fill_alert_has_the_node_mixins_guards() {
         assert!(!ok && out.contains("HostDiskWillFillSoon fires"), "the old expression on a {what} filesystem:\n{out}");
     }
 }
+
+/// The catalogue, the recording rules and the dashboards key on what a job is (issue 21, item
+/// 2): dev's node_exporter, PostgreSQL and RabbitMQ per-queue jobs renamed, each declaring its
+/// `exporter` (and, for the queues, the endpoint), switch on the same alerts, recordings and
+/// dashboards, reading the new names, and every alert is still proven by its tests.
+#[test]
+fn jobs_switch_on_the_catalogue_by_their_exporter_not_their_name() {
+    let original = build(&spec("dev"));
+    let mut s = spec("dev");
+    for job in s["scrape_jobs"].as_array_mut().unwrap() {
+        let (name, exporter) = match job["name"].as_str().unwrap() {
+            "node_exporter" => ("hosts", "node-exporter"),
+            "postgres_exporter" => ("pg", "postgres-exporter"),
+            "rabbitmq_queues" => ("mq-per-queue", "rabbitmq-exporter"),
+            _ => continue,
+        };
+        job["name"] = name.into();
+        job["exporter"] = exporter.into();
+    }
+    // The spec's own references to the old names.
+    let renamed = serde_json::to_string(&s)
+        .unwrap()
+        .replace(r#"job=\"node_exporter\""#, r#"job=\"hosts\""#)
+        .replace(r#""job":"node_exporter""#, r#""job":"hosts""#)
+        .replace(r#""job":"postgres_exporter""#, r#""job":"pg""#);
+    let s: Value = serde_json::from_str(&renamed).unwrap();
+    let bundle = build(&s);
+    let rules = text(&bundle, "prometheus/rules/infrastructure_alerts.yml");
+    for alert in ["HostHighCpuLoad", "HostLowDiskSpace", "PostgresqlDown", "RabbitmqHighQueueDepth"] {
+        assert!(rules.contains(&format!("alert: {alert}")), "{alert} missing");
+    }
+    for (old, new) in [("node_exporter", "hosts"), ("postgres_exporter", "pg"), ("rabbitmq_queues", "mq-per-queue")] {
+        assert!(!rules.contains(&format!("job=\"{old}\"")), "{old} still read:\n{rules}");
+        assert!(rules.contains(&format!("job=\"{new}\"")), "{new} not read");
+    }
+    let recordings = text(&bundle, "prometheus/rules/recording_rules.yml");
+    assert!(recordings.contains(r#"node_cpu_seconds_total{job="hosts", mode="idle"}"#), "{recordings}");
+    let node_board = text(&bundle, "grafana/dashboards/infrastructure/node_exporter_server_health.json");
+    assert!(node_board.contains(r#"job=\"hosts\""#), "{node_board}");
+    assert!(!node_board.contains(r#"job=\"node_exporter\""#), "{node_board}");
+    // As many alerts as before, every one proven.
+    let count = |b: &monstack::bundle::Bundle| {
+        serde_json::from_str::<Value>(&text(b, "prometheus/tests/coverage.json")).unwrap()
+    };
+    let (before, after) = (count(&original), count(&bundle));
+    assert_eq!(before["alerts"], after["alerts"], "{before} → {after}");
+    assert_eq!(after["alerts"], after["proven"], "{after}");
+    if let Some((ok, out)) = promtool_tests(&bundle) {
+        assert!(ok, "{out}");
+    }
+
+    // Named like a seed job but declared as another exporter: it is what it declares.
+    let mut s = spec("dev");
+    let job = s["scrape_jobs"].as_array_mut().unwrap().iter_mut().find(|j| j["name"] == "redis_exporter").unwrap();
+    job["exporter"] = "blackbox".into();
+    let switched = monstack::catalogue::kinds::switched(&serde_json::from_value(s).unwrap());
+    let redis = switched.jobs.iter().find(|j| j.job == "redis_exporter").unwrap();
+    assert!(redis.groups.is_empty(), "{redis:?}");
+}

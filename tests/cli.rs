@@ -342,6 +342,34 @@ fn committed_schema_matches_the_spec_types() {
     );
 }
 
+/// The schema gives each catalogue threshold its unit and range (issue 21, item 3): an editor
+/// validating against it refuses `threshold: 90` on a ratio alert, and takes 0.9.
+#[test]
+fn the_schema_states_each_thresholds_unit_and_range() {
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("docs/spec.schema.json")).unwrap()).unwrap();
+    let overrides = &schema["$defs"]["Rules"]["properties"]["overrides"];
+    let threshold = &overrides["patternProperties"]["^HostHighMemoryUsage$"]["allOf"][1]["properties"]["threshold"];
+    assert_eq!((&threshold["minimum"], &threshold["maximum"]), (&0.0.into(), &1.0.into()), "{threshold}");
+    assert!(threshold["description"].as_str().unwrap().contains("a ratio from 0 to 1 (0.9 is 90 %)"));
+    assert!(
+        overrides["description"]
+            .as_str()
+            .unwrap()
+            .contains("a percentage from 0 to 100 (90 is 90 %): GpuHighUtilisation, HostLowDiskSpace")
+    );
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    assert!(validator.is_valid(&spec));
+    spec["rules"]["overrides"] = serde_json::json!({"HostHighMemoryUsage": {"threshold": 90}});
+    assert!(!validator.is_valid(&spec), "the schema took a ratio of 90");
+    spec["rules"]["overrides"]["HostHighMemoryUsage"]["threshold"] = 0.9.into();
+    assert!(validator.is_valid(&spec));
+    // Other names are overrides all the same (validation names the unknown ones).
+    spec["rules"]["overrides"]["SomeAlert"] = serde_json::json!({"threshold": 90});
+    assert!(validator.is_valid(&spec));
+}
+
 #[test]
 fn committed_nix_options_match_the_spec_types() {
     let o = monstack(&["nix-options"], &[]);
@@ -557,7 +585,99 @@ fn diagnostics_point_at_their_line_and_suggest_the_likely_name() {
     let o = monstack(&["validate", "--format", "json", example("dev").to_str().unwrap()], &[]);
     assert!(o.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(doc, serde_json::json!({"ok": true, "diagnostics": []}));
+    assert_eq!((&doc["ok"], &doc["diagnostics"]), (&serde_json::json!(true), &serde_json::json!([])), "{doc}");
+}
+
+/// A warning is reported in every format but never fails a command (issue 21, item 5), and
+/// `validate`, `render` and `check` say what each scrape job switched on in the catalogue
+/// (item 2): a job that switched on nothing is a warning.
+#[test]
+fn warnings_and_what_each_job_switched_on_are_reported_without_failing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut spec: serde_json::Value = serde_json::from_slice(&std::fs::read(example("dev")).unwrap()).unwrap();
+    let jobs = spec["scrape_jobs"].as_array_mut().unwrap();
+    let (plain, second) = (jobs.len(), jobs.len() + 1);
+    // A node_exporter that does not say so, and a second node-exporter job.
+    jobs.push(serde_json::json!({"name": "node", "discovery": {"static": {"targets": ["host-9:9100"]}}}));
+    jobs.push(serde_json::json!({"name": "node-2", "exporter": "node-exporter", "discovery": {"static": {"targets": ["host-8:9100"]}}}));
+    let yaml = tmp.path().join("warned.yaml");
+    let text = serde_yaml::to_string(&spec).unwrap();
+    std::fs::write(&yaml, &text).unwrap();
+    let path = yaml.to_str().unwrap();
+
+    let o = monstack(&["validate", path], &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let warned = format!(
+        "warning[catalogue/no-group]: env dev: scrape_jobs[{plain}]: job \"node\" (app) switches on no catalogue group"
+    );
+    assert!(err.contains(&warned), "{err}");
+    assert!(
+        err.contains("hint: if it is an exporter the catalogue knows, declare it, e.g. `exporter: node-exporter`"),
+        "{err}"
+    );
+    // A second job of a kind is read as well as the first.
+    assert!(!err.contains(&format!("scrape_jobs[{second}]")), "{err}");
+    assert!(err.contains("catalogue: job node-2 (node-exporter): hosts (4 alerts)"), "{err}");
+    assert!(err.contains("1 warning(s) in env dev"), "{err}");
+    assert!(!err.contains("nothing was written"), "{err}");
+    assert!(err.contains("catalogue: job node_exporter (node-exporter): hosts (4 alerts)"), "{err}");
+    assert!(err.contains("catalogue: job postgres_exporter (postgres-exporter): postgresql (6 alerts)"), "{err}");
+    assert!(err.contains("catalogue: job node (app): nothing (only TargetDown)"), "{err}");
+
+    let o = monstack(&["validate", "--format", "json", path], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["ok"], true, "{doc}");
+    let d = &doc["diagnostics"][0];
+    assert_eq!((&d["code"], &d["severity"]), (&"catalogue/no-group".into(), &"warning".into()), "{d}");
+    assert_eq!(d["path"], format!("scrape_jobs[{plain}]"));
+    // The job's entry: the list item holding `name: node`.
+    let name_line = text.lines().position(|l| l.trim_end().ends_with("name: node")).unwrap();
+    let entry_line =
+        text.lines().take(name_line + 1).collect::<Vec<_>>().iter().rposition(|l| l.starts_with("- ")).unwrap() + 1;
+    assert_eq!(d["line"], entry_line, "{d}");
+    let catalogue = doc["catalogue"].as_array().unwrap();
+    let of = |job: &str| catalogue.iter().find(|j| j["job"] == job).unwrap_or_else(|| panic!("{job}: {doc}"));
+    assert_eq!(of("node_exporter")["groups"], serde_json::json!(["hosts"]));
+    assert_eq!(of("node_exporter")["exporter"], "node-exporter");
+    assert!(of("node_exporter")["alerts"].as_array().unwrap().contains(&"HostHighCpuLoad".into()));
+    assert_eq!(of("node")["groups"], serde_json::json!([]));
+    assert_eq!(of("auth-service")["groups"], serde_json::json!(["service auth-service", "service-dashboard"]));
+
+    let o = monstack(&["validate", "--format", "github", path], &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let annotations = String::from_utf8(o.stdout).unwrap();
+    assert!(annotations.starts_with("::warning title=monstack catalogue/no-group,file="), "{annotations}");
+    assert_eq!(annotations.lines().count(), 1, "{annotations}");
+
+    // render writes the bundle; check re-validates it and reports the same warnings.
+    let out = tmp.path().join("out");
+    let o = monstack(&["render", path, "--out", out.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&warned), "{}", stderr(&o));
+    assert!(out.join("manifest.json").is_file());
+    // Both node-exporter jobs are read by the host alerts, the recording rules and the dashboard.
+    let both = r#"job=~"node_exporter|node-2""#;
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).unwrap();
+    assert!(read("prometheus/rules/infrastructure_alerts.yml").contains(&format!("node_load15{{{both}}}")));
+    assert!(read("prometheus/rules/recording_rules.yml").contains(both));
+    let board = read("grafana/dashboards/infrastructure/node_exporter_server_health.json");
+    assert!(board.contains(r#"job=~\"node_exporter|node-2\""#), "{board}");
+    let o = monstack(&["check", "--no-external", "--format", "json", out.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["ok"], true, "{doc}");
+    let severities: Vec<_> =
+        doc["diagnostics"].as_array().unwrap().iter().map(|d| (d["severity"].clone(), d["path"].clone())).collect();
+    assert!(severities.contains(&("warning".into(), format!("spec.json: scrape_jobs[{plain}]").into())), "{doc}");
+
+    // An error with warnings still fails, and says both.
+    spec["alertmanager"]["route"]["receiver"] = "nobody".into();
+    std::fs::write(&yaml, serde_yaml::to_string(&spec).unwrap()).unwrap();
+    let o = monstack(&["validate", path], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("error[ref/unknown-receiver]"), "{}", stderr(&o));
 }
 
 #[test]

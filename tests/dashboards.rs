@@ -222,7 +222,9 @@ fn a_dashboard_for_an_undeclared_service_is_refused_with_its_path() {
         .expect("dev lists the redis dashboard");
     let path = format!("grafana.folders[{}].dashboards[{}]", redis.0, redis.1);
     assert!(
-        err.iter().any(|d| d.code == Code::RefUnknownJob && d.path == path && d.message.contains("redis_exporter")),
+        err.iter().any(|d| d.code == Code::RefUnknownJob
+            && d.path == path
+            && d.message.ends_with("without a scrape job with exporter: redis-exporter")),
         "{err:#?}"
     );
 }

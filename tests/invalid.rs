@@ -1,7 +1,8 @@
 //! One fixture per invalid-input case, each with the diagnostics it must produce.
 //!
 //! Three kinds of fixture in `tests/fixtures/invalid/`, each listing its diagnostics as
-//! `# expect: <code> <path>` lines; the test requires exactly that set of (code, path):
+//! `# expect: <code> <path>` lines; the test requires exactly that set of (code, path), and the
+//! text of each `# says: <text>` line in one of them (message or hint, as printed):
 //!
 //! - `<case>.yaml`: a JSON merge patch (RFC 7386) over the dev example, or a whole document
 //!   when its first line is `# whole`.
@@ -43,6 +44,12 @@ struct Case {
     file_name: String,
     input: Vec<u8>,
     expected: BTreeSet<(String, String)>,
+    /// Texts the printed diagnostics must contain (`# says:` lines).
+    says: Vec<String>,
+}
+
+fn says(text: &str) -> Vec<String> {
+    text.lines().filter_map(|l| l.trim().strip_prefix("# says:")).map(|e| e.trim().to_string()).collect()
 }
 
 fn expectations(text: &str) -> BTreeSet<(String, String)> {
@@ -81,6 +88,7 @@ fn cases() -> Vec<Case> {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_string();
         let expect_file = path.with_extension("expect");
+        let mut said = Vec::new();
         let (input, file_name, expected) = if ext == "expect" {
             continue;
         } else if expect_file.is_file() {
@@ -94,6 +102,7 @@ fn cases() -> Vec<Case> {
         } else if ext == "yaml" {
             let text = std::fs::read_to_string(&path).unwrap();
             let expected = expectations(&text);
+            said = says(&text);
             if text.starts_with("# whole") {
                 (text.into_bytes(), "case.yaml".to_string(), expected)
             } else {
@@ -106,7 +115,7 @@ fn cases() -> Vec<Case> {
             panic!("{name}: not a fixture kind this harness knows (see the module comment)");
         };
         assert!(!expected.is_empty(), "{name} lists no `# expect:` lines");
-        cases.push(Case { name, file_name, input, expected });
+        cases.push(Case { name, file_name, input, expected, says: said });
     }
     cases
 }
@@ -129,6 +138,12 @@ fn every_fixture_gives_its_diagnostics_in_process_and_from_the_binary() {
                         case.expected,
                         diags.iter().map(ToString::to_string).collect::<Vec<_>>()
                     ));
+                }
+                let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
+                for want in &case.says {
+                    if !text.iter().any(|t| t.contains(want.as_str())) {
+                        failures.push(format!("{name}: no diagnostic says {want:?}: {text:#?}"));
+                    }
                 }
                 for d in &diags {
                     assert!(d.hint.is_some(), "{name}: diagnostic without a hint: {d}");

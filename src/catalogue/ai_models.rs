@@ -206,7 +206,7 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
         ),
     ));
 
-    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
+    let has = |role: &str| super::kinds::job(spec, role).is_some();
     if has(DCGM_JOB) && has(KSM_JOB) {
         out.extend(gpu_alerts(spec, target, t, &keeps));
     }
@@ -279,11 +279,11 @@ fn per_model(spec: &Spec, metric: &str, target: &Target) -> String {
     let label = ksm_label(spec);
     let model_sel = target
         .selector
-        .replace(&format!("job={}", quote(&spec.ai_models.job)), &format!("job={}", quote(KSM_JOB)))
+        .replace(&format!("job={}", quote(&spec.ai_models.job)), &super::kinds::matcher_or_role(spec, KSM_JOB))
         .replace("model_name", &label);
     format!(
-        "{metric}{{job={}}} * on (namespace, pod) group_left (model_name) label_replace(kube_pod_labels{{{model_sel}}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
-        quote(DCGM_JOB)
+        "{metric}{{{}}} * on (namespace, pod) group_left (model_name) label_replace(kube_pod_labels{{{model_sel}}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
+        super::kinds::matcher_or_role(spec, DCGM_JOB)
     )
 }
 
@@ -315,7 +315,8 @@ fn gpu_series(
 }
 
 fn gpu_alerts(spec: &Spec, target: &Target, t: &Thresholds, keeps: &BTreeMap<String, String>) -> Vec<Alert> {
-    let (ksm, dcgm) = (Scrape::of_or_nothing(spec, KSM_JOB), Scrape::of_or_nothing(spec, DCGM_JOB));
+    let job = |role| super::kinds::job(spec, role).unwrap_or(role);
+    let (ksm, dcgm) = (Scrape::of_or_nothing(spec, job(KSM_JOB)), Scrape::of_or_nothing(spec, job(DCGM_JOB)));
     let jobs = (&ksm, &dcgm);
     let util = t.gpu_utilisation_percent;
     let util_for = Duration::new("30m");

@@ -3,6 +3,7 @@
 //! convention); the other metric names below are the contract with each service.
 
 use super::scenario::{self, Scenarios, counter, fraction, gauge, histogram, http_errors, level, pair};
+use super::units::Unit;
 use super::{APPLICATION_FILE, Cmp, Ctx, Def, traffic_guard};
 use std::collections::BTreeMap;
 
@@ -102,12 +103,13 @@ fn n8n_stuck(c: &Ctx) -> (String, Scenarios) {
 }
 
 pub fn defs() -> Vec<Def> {
-    let d = |name, job, threshold, for_, severity, service, summary, description, build| Def {
+    let d = |name, job, threshold, unit, for_, severity, service, summary, description, build| Def {
         name,
         file: APPLICATION_FILE,
         group: GROUP,
         job: Some(job),
         threshold,
+        unit,
         for_,
         severity,
         labels: service,
@@ -120,6 +122,7 @@ pub fn defs() -> Vec<Def> {
             "HighErrorRateAPIGateway",
             "api-gateway",
             0.05,
+            Some(Unit::Ratio),
             "5m",
             "critical",
             &[("service", "api-gateway")],
@@ -131,6 +134,7 @@ pub fn defs() -> Vec<Def> {
             "OdooHighErrorRate",
             "odoo-backend",
             0.05,
+            Some(Unit::Ratio),
             "5m",
             "critical",
             &[("service", "odoo-backend")],
@@ -142,6 +146,7 @@ pub fn defs() -> Vec<Def> {
             "OdooHighLatency",
             "odoo-backend",
             2.0,
+            Some(Unit::Seconds),
             "10m",
             "warning",
             &[("service", "odoo-backend")],
@@ -153,6 +158,7 @@ pub fn defs() -> Vec<Def> {
             "N8nWorkflowFailures",
             "n8n-workflows",
             0.1,
+            Some(Unit::Ratio),
             "15m",
             "warning",
             &[("service", "n8n-workflows")],
@@ -172,6 +178,7 @@ pub fn defs() -> Vec<Def> {
             "N8nJobsStuck",
             "n8n-workflows",
             100.0,
+            Some(Unit::Count),
             "15m",
             "warning",
             &[("service", "n8n-workflows")],
@@ -183,6 +190,7 @@ pub fn defs() -> Vec<Def> {
             "AuthServiceHighErrorRate",
             "auth-service",
             0.05,
+            Some(Unit::Ratio),
             "5m",
             "critical",
             &[("service", "auth-service")],
@@ -194,6 +202,7 @@ pub fn defs() -> Vec<Def> {
             "AuthLoginFailureSpike",
             "auth-service",
             0.3,
+            Some(Unit::Ratio),
             "10m",
             "warning",
             &[("service", "auth-service")],
@@ -205,6 +214,7 @@ pub fn defs() -> Vec<Def> {
             "SubscriptionServiceHighErrorRate",
             "subscription-service",
             0.02,
+            Some(Unit::Ratio),
             "5m",
             "critical",
             &[("service", "subscription-service")],
@@ -216,6 +226,7 @@ pub fn defs() -> Vec<Def> {
             "CollaborationServiceHighLatency",
             "collaboration-service",
             1.0,
+            Some(Unit::Seconds),
             "10m",
             "warning",
             &[("service", "collaboration-service")],
@@ -227,6 +238,7 @@ pub fn defs() -> Vec<Def> {
             "CollaborationServiceHighErrorRate",
             "collaboration-service",
             0.05,
+            Some(Unit::Ratio),
             "5m",
             "warning",
             &[("service", "collaboration-service")],
@@ -238,6 +250,7 @@ pub fn defs() -> Vec<Def> {
             "NotificationQueueBacklog",
             "notification-service",
             1000.0,
+            Some(Unit::Count),
             "10m",
             "warning",
             &[("service", "notification-service")],
@@ -249,6 +262,7 @@ pub fn defs() -> Vec<Def> {
             "NotificationDeliveryFailures",
             "notification-service",
             0.05,
+            Some(Unit::Ratio),
             "10m",
             "warning",
             &[("service", "notification-service")],
@@ -268,6 +282,7 @@ pub fn defs() -> Vec<Def> {
             "WebFrontendHighClientErrorRate",
             "web-frontend",
             0.02,
+            Some(Unit::Ratio),
             "10m",
             "warning",
             &[("service", "web-frontend")],

@@ -4,6 +4,7 @@
 
 use super::application::counter_ratio;
 use super::scenario::{self, Scenario, Scenarios, counter, labels};
+use super::units::Unit;
 use super::{BUSINESS_FILE, Cmp, Ctx, Def, traffic_guard};
 use std::collections::BTreeMap;
 
@@ -79,12 +80,13 @@ fn low_adoption(c: &Ctx) -> (String, Scenarios) {
 }
 
 pub fn defs() -> Vec<Def> {
-    let d = |name, job, threshold, for_, severity, l, summary, description, build| Def {
+    let d = |name, job, threshold, unit, for_, severity, l, summary, description, build| Def {
         name,
         file: BUSINESS_FILE,
         group: GROUP,
         job: Some(job),
         threshold,
+        unit,
         for_,
         severity,
         labels: l,
@@ -97,6 +99,7 @@ pub fn defs() -> Vec<Def> {
             "LowRegistrationSuccessRate",
             "user-management",
             0.95,
+            Some(Unit::Ratio),
             "30m",
             "critical",
             &[("business_process", "user_registration")],
@@ -116,6 +119,7 @@ pub fn defs() -> Vec<Def> {
             "HighPaymentFailureRate",
             "subscription-service",
             0.10,
+            Some(Unit::Ratio),
             "1h",
             "critical",
             &[("business_process", "payment_processing")],
@@ -127,6 +131,7 @@ pub fn defs() -> Vec<Def> {
             "AIGenerationSuccessRateLow",
             "creative-management",
             0.98,
+            Some(Unit::Ratio),
             "15m",
             "warning",
             &[("business_process", "ai_generation"), ("kpi_id", "KPI-004")],
@@ -146,6 +151,7 @@ pub fn defs() -> Vec<Def> {
             "UnusualCreditConsumption",
             "subscription-service",
             3.0,
+            Some(Unit::Factor),
             "30m",
             "warning",
             &[("business_process", "credit_consumption")],
@@ -157,6 +163,7 @@ pub fn defs() -> Vec<Def> {
             "HighApiErrorRateForKeyUsers",
             "api-gateway",
             0.05,
+            Some(Unit::Ratio),
             "10m",
             "warning",
             &[("business_process", "key_api_users")],
@@ -168,6 +175,7 @@ pub fn defs() -> Vec<Def> {
             "LowNewFeatureAdoption",
             "creative-management",
             10.0,
+            Some(Unit::Count),
             "1h",
             "info",
             &[("business_process", "feature_adoption")],

@@ -9,7 +9,6 @@
 //! and the application (routes, status codes, histogram buckets); declare
 //! `scrape_jobs[].expected_series_per_target` where you know better.
 
-use super::metrics;
 use crate::spec::Spec;
 use crate::spec::scrape::{Discovery, ExporterKind, ScrapeJob};
 use serde::Serialize;
@@ -61,20 +60,9 @@ pub fn typical_series(kind: ExporterKind) -> u64 {
 /// run sends (77 bytes/sample there, with tiny 1s batches of dev's labels).
 pub const REMOTE_WRITE_BYTES_PER_SAMPLE: f64 = 50.0;
 
-/// The exporter kind of a job: declared, else inferred from the seed's job names, else `app`.
+/// The exporter kind of a job ([`super::kinds::exporter`]).
 pub fn exporter_kind(job: &ScrapeJob) -> ExporterKind {
-    job.exporter.unwrap_or(match job.name.as_str() {
-        metrics::NODE_JOB => ExporterKind::NodeExporter,
-        metrics::PG_JOB => ExporterKind::PostgresExporter,
-        metrics::REDIS_JOB => ExporterKind::RedisExporter,
-        metrics::MQ_JOB | metrics::MQ_QUEUES_JOB => ExporterKind::RabbitmqExporter,
-        metrics::CADVISOR_JOB => ExporterKind::Cadvisor,
-        metrics::KSM_JOB => ExporterKind::KubeStateMetrics,
-        metrics::APISERVER_JOB => ExporterKind::Apiserver,
-        metrics::DCGM_JOB => ExporterKind::DcgmExporter,
-        metrics::MINIO_JOB | metrics::MINIO_BUCKET_JOB => ExporterKind::Minio,
-        _ => ExporterKind::App,
-    })
+    super::kinds::exporter(job)
 }
 
 /// Where a job's target count comes from.

@@ -6,6 +6,7 @@ use super::metrics::{
     APISERVER_JOB, DCGM_JOB, KSM_JOB, MINIO_BUCKET_JOB, MINIO_JOB, MQ_JOB, MQ_QUEUES_JOB, NODE_JOB, PG_JOB, REDIS_JOB,
 };
 use super::scenario::{self, Scenario, Scenarios, counter, fraction, gauge, histogram, labels, level, pair};
+use super::units::Unit;
 use super::{Cmp, Ctx, Def, INFRASTRUCTURE_FILE};
 use crate::scrape::Scrape;
 use crate::syntax::{quote, regex_literal};
@@ -202,13 +203,10 @@ fn queue_above(c: &Ctx, metric: &'static str) -> (String, Scenarios) {
 }
 
 /// RabbitMQ nodes (by `instance`, with their `rabbitmq_cluster`) that see fewer of their
-/// cluster's other nodes over Erlang distribution than the cluster has: `job` is the plugin's
-/// `/metrics` job. See [`mq_partition`].
+/// cluster's other nodes over Erlang distribution than the cluster has: `job` is the `job`
+/// matcher of the plugin's `/metrics` jobs. See [`mq_partition`].
 pub fn rabbitmq_partition(job: &str) -> String {
-    let sel = |extra: &str| {
-        let job = format!("job={}", quote(job));
-        if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
-    };
+    let sel = |extra: &str| if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") };
     let identity = format!("rabbitmq_identity_info{}", sel(""));
     format!(
         "(count by (instance) (erlang_vm_dist_node_state{} == 3) or on (instance) (max by (instance) ({identity}) * 0)) \
@@ -224,7 +222,7 @@ pub fn rabbitmq_partition(job: &str) -> String {
 /// `rabbitmqcli…` and are left out, as RabbitMQ's Erlang-Distribution dashboard does. A node that
 /// sees no peer has no `erlang_vm_dist_node_state` series at all, hence the `or` with 0.
 fn mq_partition(c: &Ctx) -> (String, Scenarios) {
-    let expr = rabbitmq_partition(c.job);
+    let expr = rabbitmq_partition(&c.matcher);
     let nodes = [
         ("rabbitmq-1:15692", "rabbit@rabbitmq-1", "rabbit@rabbitmq-2"),
         ("rabbitmq-2:15692", "rabbit@rabbitmq-2", "rabbit@rabbitmq-1"),
@@ -421,12 +419,13 @@ fn gpu_utilisation(c: &Ctx) -> (String, Scenarios) {
 }
 
 pub fn defs() -> Vec<Def> {
-    let d = |name, job, threshold, for_, severity, l, summary, description, build| Def {
+    let d = |name, job, threshold, unit, for_, severity, l, summary, description, build| Def {
         name,
         file: INFRASTRUCTURE_FILE,
         group: GROUP,
         job,
         threshold,
+        unit,
         for_,
         severity,
         labels: l,
@@ -447,6 +446,7 @@ pub fn defs() -> Vec<Def> {
             "HostHighCpuLoad",
             ne,
             0.8,
+            Some(Unit::LoadPerCore),
             "10m",
             "warning",
             server,
@@ -458,6 +458,7 @@ pub fn defs() -> Vec<Def> {
             "HostHighMemoryUsage",
             ne,
             0.9,
+            Some(Unit::Ratio),
             "10m",
             "warning",
             server,
@@ -469,6 +470,7 @@ pub fn defs() -> Vec<Def> {
             "HostLowDiskSpace",
             ne,
             10.0,
+            Some(Unit::Percent),
             "5m",
             "critical",
             server,
@@ -480,6 +482,7 @@ pub fn defs() -> Vec<Def> {
             "HostDiskWillFillSoon",
             ne,
             24.0,
+            Some(Unit::Hours),
             "1h",
             "warning",
             server,
@@ -491,6 +494,7 @@ pub fn defs() -> Vec<Def> {
             "TargetDown",
             None,
             0.0,
+            None,
             "5m",
             "warning",
             &[("component", "scrape")],
@@ -502,6 +506,7 @@ pub fn defs() -> Vec<Def> {
             "CriticalTargetDown",
             None,
             0.0,
+            None,
             "1m",
             "critical",
             &[("component", "scrape")],
@@ -513,6 +518,7 @@ pub fn defs() -> Vec<Def> {
             "CriticalTargetMissing",
             None,
             0.0,
+            None,
             "5m",
             "critical",
             &[("component", "scrape")],
@@ -524,6 +530,7 @@ pub fn defs() -> Vec<Def> {
             "PostgresqlDown",
             Some(PG_JOB),
             0.0,
+            None,
             "1m",
             "critical",
             pg,
@@ -535,6 +542,7 @@ pub fn defs() -> Vec<Def> {
             "PostgresqlReplicationLag",
             Some(PG_JOB),
             30.0,
+            Some(Unit::Seconds),
             "5m",
             "warning",
             pg,
@@ -546,6 +554,7 @@ pub fn defs() -> Vec<Def> {
             "PostgresqlTooManyConnections",
             Some(PG_JOB),
             0.8,
+            Some(Unit::Ratio),
             "5m",
             "warning",
             pg,
@@ -557,6 +566,7 @@ pub fn defs() -> Vec<Def> {
             "PostgresqlSlowQueries",
             Some(PG_JOB),
             300.0,
+            Some(Unit::Seconds),
             "5m",
             "warning",
             pg,
@@ -568,6 +578,7 @@ pub fn defs() -> Vec<Def> {
             "RedisDown",
             Some(REDIS_JOB),
             0.0,
+            None,
             "1m",
             "critical",
             redis,
@@ -579,6 +590,7 @@ pub fn defs() -> Vec<Def> {
             "RedisHighMemoryUsage",
             Some(REDIS_JOB),
             0.9,
+            Some(Unit::Ratio),
             "5m",
             "warning",
             redis,
@@ -590,6 +602,7 @@ pub fn defs() -> Vec<Def> {
             "RabbitmqHighQueueDepth",
             Some(MQ_QUEUES_JOB),
             10000.0,
+            Some(Unit::Count),
             "10m",
             "warning",
             mq,
@@ -601,6 +614,7 @@ pub fn defs() -> Vec<Def> {
             "RabbitmqUnackedMessages",
             Some(MQ_QUEUES_JOB),
             1000.0,
+            Some(Unit::Count),
             "10m",
             "warning",
             mq,
@@ -612,6 +626,7 @@ pub fn defs() -> Vec<Def> {
             "RabbitmqClusterPartition",
             Some(MQ_JOB),
             0.0,
+            None,
             "1m",
             "critical",
             mq,
@@ -623,6 +638,7 @@ pub fn defs() -> Vec<Def> {
             "KubernetesNodeNotReady",
             Some(KSM_JOB),
             0.0,
+            None,
             "10m",
             "critical",
             k8s,
@@ -634,6 +650,7 @@ pub fn defs() -> Vec<Def> {
             "KubernetesPodCrashLooping",
             Some(KSM_JOB),
             1.0,
+            None,
             "15m",
             "warning",
             k8s,
@@ -645,6 +662,7 @@ pub fn defs() -> Vec<Def> {
             "KubernetesApiServerLatency",
             Some(APISERVER_JOB),
             1.0,
+            Some(Unit::Seconds),
             "10m",
             "warning",
             k8s,
@@ -656,6 +674,7 @@ pub fn defs() -> Vec<Def> {
             "MinioDriveOffline",
             Some(MINIO_JOB),
             0.0,
+            Some(Unit::Count),
             "5m",
             "critical",
             minio,
@@ -667,6 +686,7 @@ pub fn defs() -> Vec<Def> {
             "MinioReplicationFailures",
             Some(MINIO_BUCKET_JOB),
             0.0,
+            Some(Unit::Count),
             "15m",
             "warning",
             minio,
@@ -678,6 +698,7 @@ pub fn defs() -> Vec<Def> {
             "GpuHighUtilisation",
             Some(DCGM_JOB),
             95.0,
+            Some(Unit::Percent),
             "30m",
             "warning",
             gpu,
@@ -689,6 +710,7 @@ pub fn defs() -> Vec<Def> {
             "GpuMemorySaturation",
             Some(DCGM_JOB),
             0.95,
+            Some(Unit::Ratio),
             "15m",
             "warning",
             gpu,

@@ -1,6 +1,6 @@
 //! The alert catalogue: every alert CreativeFlow's design document asks for, generated from the
-//! environment spec. An alert is generated when the scrape job whose metrics it reads is
-//! declared (by the seed's job names), with its threshold and `for` from the catalogue unless
+//! environment spec. An alert is generated when a scrape job of the kind whose metrics it reads
+//! is declared ([`kinds`]: by its `exporter`, not its name), with its threshold and `for` from the catalogue unless
 //! `rules.overrides` changes them. Each alert carries two test scenarios — input series under
 //! which it fires with known labels, and under which it stays silent — derived from its
 //! threshold, so `promtool test rules` proves every alert, overridden or not.
@@ -10,11 +10,13 @@ mod application;
 mod business;
 pub mod capacity;
 mod infrastructure;
+pub mod kinds;
 mod meta;
 pub mod metrics;
 mod recording;
 pub mod scenario;
 pub mod slo;
+pub mod units;
 
 pub use ai_models::ksm_label as ai_model_pod_label;
 pub use infrastructure::rabbitmq_partition;
@@ -62,9 +64,13 @@ pub struct Def {
     pub name: &'static str,
     pub file: &'static str,
     pub group: &'static str,
-    /// The scrape job the alert reads; the alert exists only where that job is declared.
+    /// The role of the scrape job the alert reads ([`kinds`]); the alert exists only where a
+    /// job of that kind is declared.
     pub job: Option<&'static str>,
     pub threshold: f64,
+    /// The threshold's unit ([`units`]); `None` for an alert without a threshold to change
+    /// (`up == 0`, a condition that holds or not).
+    pub unit: Option<units::Unit>,
     pub for_: &'static str,
     pub severity: &'static str,
     /// The seed's identifying labels (`service`, `component`, `business_process`, `kpi_id`).
@@ -79,8 +85,10 @@ pub struct Def {
 /// What an entry's `build` gets.
 pub struct Ctx<'a> {
     pub spec: &'a Spec,
-    /// The job label value.
+    /// The first job of the alert's kind: its scrape gives the test scenarios' series.
     pub job: &'a str,
+    /// The `job` matcher of every job of the kind ([`kinds::matcher`]).
+    pub matcher: String,
     pub threshold: f64,
     /// The alert's `for`, in whole minutes (rounded up).
     pub for_min: u64,
@@ -95,7 +103,7 @@ pub fn traffic_guard(spec: &Spec, all: &str) -> String {
 impl Ctx<'_> {
     /// A PromQL selector body: the job matcher followed by `extra` matchers.
     pub fn sel(&self, extra: &str) -> String {
-        let job = format!("job={}", crate::syntax::quote(self.job));
+        let job = &self.matcher;
         if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
     }
 
@@ -203,8 +211,8 @@ const ON_CRITICAL_JOBS: [&str; 2] = ["CriticalTargetDown", "CriticalTargetMissin
 /// sees only the shard it runs on: a sharded environment would find every critical job missing
 /// on the shards that do not scrape it, so `CriticalTargetMissing` is left out there.
 fn applies(def: &Def, spec: &Spec) -> bool {
-    if let Some(job) = def.job {
-        return spec.scrape_jobs.iter().any(|s| s.name == job) && meta::applies(def.name, spec);
+    if let Some(role) = def.job {
+        return kinds::job(spec, role).is_some() && meta::applies(def.name, spec);
     }
     if !ON_CRITICAL_JOBS.contains(&def.name) {
         return true;
@@ -226,7 +234,9 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
         }
         let threshold = o.and_then(|o| o.threshold).unwrap_or(def.threshold);
         let for_ = o.and_then(|o| o.for_.clone()).unwrap_or_else(|| Duration::new(def.for_));
-        let ctx = Ctx { spec, job: def.job.unwrap_or_default(), threshold, for_min: minutes(&for_) };
+        let job = def.job.and_then(|role| kinds::job(spec, role));
+        let matcher = def.job.and_then(|role| kinds::matcher(spec, role)).unwrap_or_default();
+        let ctx = Ctx { spec, job: job.unwrap_or_default(), matcher, threshold, for_min: minutes(&for_) };
         let description = def.description.replace("{for}", &spoken(&for_));
         let (expr, scenarios) = (def.build)(&ctx);
         let mut labels: BTreeMap<String, String> =
@@ -241,7 +251,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert> {
             labels,
             annotations: annotations(spec, def.name, def.summary, &description, threshold),
             scenarios,
-            job: def.job.map(str::to_string),
+            job: job.map(str::to_string),
             threshold: Some(show(threshold)),
             subject: None,
             owner: None,

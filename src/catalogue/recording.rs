@@ -14,7 +14,7 @@ fn rule(group: &str, record: &str, expr: String) -> Recording {
 }
 
 pub fn recordings(spec: &Spec) -> Vec<Recording> {
-    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
+    let job = |role: &str| super::kinds::matcher(spec, role);
     let mut out = vec![
         rule("http_recording_rules", "job:http_requests:rate5m", "sum by (job) (rate(http_requests_total[5m]))".into()),
         rule("http_recording_rules", "job:http_requests_errors:rate5m", "sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m]))".into()),
@@ -41,29 +41,25 @@ pub fn recordings(spec: &Spec) -> Vec<Recording> {
             format!("histogram_quantile({q}, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))"),
         ));
     }
-    if has(NODE_JOB) {
+    if let Some(node) = job(NODE_JOB) {
         out.push(rule(
             "cluster_recording_rules",
             "cluster:node_cpu_utilisation:ratio_rate5m",
-            "1 - avg(rate(node_cpu_seconds_total{job=\"node_exporter\", mode=\"idle\"}[5m]))".into(),
+            format!("1 - avg(rate(node_cpu_seconds_total{{{node}, mode=\"idle\"}}[5m]))"),
         ));
         out.push(rule(
             "cluster_recording_rules",
             "cluster:node_memory_utilisation:ratio",
-            "1 - sum(node_memory_MemAvailable_bytes{job=\"node_exporter\"}) / sum(node_memory_MemTotal_bytes{job=\"node_exporter\"})".into(),
+            format!("1 - sum(node_memory_MemAvailable_bytes{{{node}}}) / sum(node_memory_MemTotal_bytes{{{node}}})"),
         ));
     }
-    if has(MQ_JOB) {
+    if let Some(mq) = job(MQ_JOB) {
         for (record, metric) in [
             ("instance:rabbitmq_global_messages_received:rate5m", "rabbitmq_global_messages_received_total"),
             ("instance:rabbitmq_global_messages_delivered:rate5m", "rabbitmq_global_messages_delivered_total"),
             ("instance:rabbitmq_global_messages_acknowledged:rate5m", "rabbitmq_global_messages_acknowledged_total"),
         ] {
-            out.push(rule(
-                "queue_recording_rules",
-                record,
-                format!("sum by (instance) (rate({metric}{{job={}}}[5m]))", crate::syntax::quote(MQ_JOB)),
-            ));
+            out.push(rule("queue_recording_rules", record, format!("sum by (instance) (rate({metric}{{{mq}}}[5m]))")));
         }
     }
     out

@@ -21,8 +21,8 @@ pub fn board(spec: &Spec) -> Board {
     // The model's pods, with their `model_name` taken from the allow-listed pod label.
     let label = ai_model_pod_label(spec);
     let pods = format!(
-        "label_replace(kube_pod_labels{{job={}, {label}=~\"$model_name\"}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
-        quote(KSM_JOB)
+        "label_replace(kube_pod_labels{{{}, {label}=~\"$model_name\"}}, \"model_name\", \"$1\", \"{label}\", \"(.*)\")",
+        &job_of(spec, KSM_JOB)
     );
     let per_model = |agg: &str, series: String| {
         format!("{agg} by (model_name) ({series} * on (namespace, pod) group_left (model_name) {pods})")
@@ -47,7 +47,10 @@ pub fn board(spec: &Spec) -> Board {
         "GPUs and pods",
         vec![
             ts("GPU utilisation", "Average utilisation of the GPUs serving each model (DCGM).", "percent")
-                .query("{{model_name}}", per_model("avg", format!("DCGM_FI_DEV_GPU_UTIL{}", sel(DCGM_JOB, ""))))
+                .query(
+                    "{{model_name}}",
+                    per_model("avg", format!("DCGM_FI_DEV_GPU_UTIL{}", sel(&job_of(spec, DCGM_JOB), ""))),
+                )
                 .range(0.0, 100.0)
                 .warn_crit(80.0, 95.0),
             ts("GPU memory used", "Share of GPU framebuffer memory in use, per model.", "percentunit")
@@ -57,7 +60,7 @@ pub fn board(spec: &Spec) -> Board {
                         "avg",
                         format!(
                             "(DCGM_FI_DEV_FB_USED{dcgm} / (DCGM_FI_DEV_FB_USED{dcgm} + DCGM_FI_DEV_FB_FREE{dcgm}))",
-                            dcgm = sel(DCGM_JOB, "")
+                            dcgm = sel(&job_of(spec, DCGM_JOB), "")
                         ),
                     ),
                 )
@@ -65,11 +68,20 @@ pub fn board(spec: &Spec) -> Board {
                 .warn_crit(0.85, 0.95),
             ts("Pod CPU", "CPU cores used by each model's serving pods (cAdvisor).", "short").query(
                 "{{model_name}}",
-                per_model("sum", rate("container_cpu_usage_seconds_total", CADVISOR_JOB, "container!=\"\"")),
+                per_model(
+                    "sum",
+                    rate("container_cpu_usage_seconds_total", &job_of(spec, CADVISOR_JOB), "container!=\"\""),
+                ),
             ),
             ts("Pod memory", "Working-set memory of each model's serving pods (cAdvisor).", "bytes").query(
                 "{{model_name}}",
-                per_model("sum", format!("container_memory_working_set_bytes{}", sel(CADVISOR_JOB, "container!=\"\""))),
+                per_model(
+                    "sum",
+                    format!(
+                        "container_memory_working_set_bytes{}",
+                        sel(&job_of(spec, CADVISOR_JOB), "container!=\"\"")
+                    ),
+                ),
             ),
         ],
     );

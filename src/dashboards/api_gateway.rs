@@ -4,17 +4,17 @@
 use super::board::{Board, Panel, Section, Viz};
 use super::*;
 
-pub fn board() -> Board {
-    let j = quote(GATEWAY_JOB);
+pub fn board(spec: &Spec) -> Board {
+    let j = job_of(spec, GATEWAY_JOB);
     let routes = Section::new(
         "Routes",
         vec![
             Panel::new(Viz::Table, "Busiest routes", "The ten routes with the most requests per second (5m).", "reqps")
-                .query("", format!("topk(10, sum by (handler) (job_handler:http_requests:rate5m{{job={j}}}))")),
+                .query("", format!("topk(10, sum by (handler) (job_handler:http_requests:rate5m{{{j}}}))")),
             Panel::new(Viz::Table, "Most failing routes", "The ten routes with the highest 5xx ratio (5m).", "percentunit").query(
                 "",
                 format!(
-                    "topk(10, sum by (handler) (job_handler:http_requests_errors:rate5m{{job={j}}}) / sum by (handler) (job_handler:http_requests:rate5m{{job={j}}}) > 0)"
+                    "topk(10, sum by (handler) (job_handler:http_requests_errors:rate5m{{{j}}}) / sum by (handler) (job_handler:http_requests:rate5m{{{j}}}) > 0)"
                 ),
             ),
         ],
@@ -26,6 +26,10 @@ pub fn board() -> Board {
         tags: &["services"],
         ds: DatasourceType::Prometheus,
         variables: Vec::new(),
-        sections: vec![http::red(GATEWAY_JOB), routes, Section::new("Processes", http::process(GATEWAY_JOB))],
+        sections: vec![
+            http::red(&job_of(spec, GATEWAY_JOB)),
+            routes,
+            Section::new("Processes", http::process(&job_of(spec, GATEWAY_JOB))),
+        ],
     }
 }

@@ -6,13 +6,13 @@ use super::board::{Board, Section, stat, ts};
 use super::*;
 
 pub fn board(spec: &Spec) -> Board {
-    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
+    let has = |role: &str| crate::catalogue::kinds::job(spec, role).is_some();
     let ratio = |num: String, den: String| format!("sum({num}) / sum({den})");
     let mut sections = Vec::new();
     if has(USERS_JOB) {
         let success = ratio(
-            rate("user_registration_success_total", USERS_JOB, ""),
-            rate("user_registration_attempts_total", USERS_JOB, ""),
+            rate("user_registration_success_total", &job_of(spec, USERS_JOB), ""),
+            rate("user_registration_attempts_total", &job_of(spec, USERS_JOB), ""),
         );
         sections.push(Section::new(
             "User registration",
@@ -21,8 +21,14 @@ pub fn board(spec: &Spec) -> Board {
                     .query("", success.clone())
                     .low_is_bad(0.9, 0.95),
                 ts("Registrations", "Registration attempts and successes per second.", "ops")
-                    .query("attempts", format!("sum({})", rate("user_registration_attempts_total", USERS_JOB, "")))
-                    .query("successes", format!("sum({})", rate("user_registration_success_total", USERS_JOB, ""))),
+                    .query(
+                        "attempts",
+                        format!("sum({})", rate("user_registration_attempts_total", &job_of(spec, USERS_JOB), "")),
+                    )
+                    .query(
+                        "successes",
+                        format!("sum({})", rate("user_registration_success_total", &job_of(spec, USERS_JOB), "")),
+                    ),
             ],
         ));
     }
@@ -34,18 +40,21 @@ pub fn board(spec: &Spec) -> Board {
                     .query(
                         "",
                         ratio(
-                            rate("payment_failure_total", SUBSCRIPTION_JOB, ""),
-                            rate("payment_attempts_total", SUBSCRIPTION_JOB, ""),
+                            rate("payment_failure_total", &job_of(spec, SUBSCRIPTION_JOB), ""),
+                            rate("payment_attempts_total", &job_of(spec, SUBSCRIPTION_JOB), ""),
                         ),
                     )
                     .warn_crit(0.02, 0.05),
                 ts("Credits consumed", "Credits consumed per second, and the same time yesterday.", "short")
-                    .query("now", format!("sum({})", rate("credits_consumed_total", SUBSCRIPTION_JOB, "")))
+                    .query(
+                        "now",
+                        format!("sum({})", rate("credits_consumed_total", &job_of(spec, SUBSCRIPTION_JOB), "")),
+                    )
                     .query(
                         "yesterday",
                         format!(
                             "sum(rate(credits_consumed_total{}[$__rate_interval] offset 1d))",
-                            sel(SUBSCRIPTION_JOB, "")
+                            sel(&job_of(spec, SUBSCRIPTION_JOB), "")
                         ),
                     ),
             ],
@@ -63,14 +72,17 @@ pub fn board(spec: &Spec) -> Board {
                 .query(
                     "",
                     ratio(
-                        rate("ai_generation_completed_total", CREATIVE_JOB, "status=\"success\""),
-                        rate("ai_generation_attempted_total", CREATIVE_JOB, ""),
+                        rate("ai_generation_completed_total", &job_of(spec, CREATIVE_JOB), "status=\"success\""),
+                        rate("ai_generation_attempted_total", &job_of(spec, CREATIVE_JOB), ""),
                     ),
                 )
                 .low_is_bad(0.95, 0.98),
                 ts("Feature usage", "Feature usage events per second, by feature.", "ops").query(
                     "{{feature}}",
-                    format!("sum by (feature) ({})", rate("feature_usage_events_total", CREATIVE_JOB, "")),
+                    format!(
+                        "sum by (feature) ({})",
+                        rate("feature_usage_events_total", &job_of(spec, CREATIVE_JOB), "")
+                    ),
                 ),
             ],
         ));
@@ -88,8 +100,8 @@ pub fn board(spec: &Spec) -> Board {
                     "{{api_client}}",
                     format!(
                         "sum by (api_client) ({}) / sum by (api_client) ({})",
-                        rate("http_requests_total", GATEWAY_JOB, "api_tier=\"key\", code=~\"5..\""),
-                        rate("http_requests_total", GATEWAY_JOB, "api_tier=\"key\"")
+                        rate("http_requests_total", &job_of(spec, GATEWAY_JOB), "api_tier=\"key\", code=~\"5..\""),
+                        rate("http_requests_total", &job_of(spec, GATEWAY_JOB), "api_tier=\"key\"")
                     ),
                 )
                 .warn_crit(0.01, 0.05),

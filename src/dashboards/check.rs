@@ -39,6 +39,8 @@ pub struct Metrics<'a> {
     /// Jobs the spec declares instrumented HTTP services (golden-signals dashboards), with the
     /// metrics they expose beyond the client libraries' ([`metrics::HTTP_SERVICE`]).
     pub services: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    /// Each job's role ([`crate::catalogue::kinds::role`]): whose table it has.
+    pub roles: BTreeMap<&'a str, &'static str>,
 }
 
 impl<'a> Metrics<'a> {
@@ -55,6 +57,11 @@ impl<'a> Metrics<'a> {
         }
         Metrics {
             jobs: spec.scrape_jobs.iter().map(|j| j.name.as_str()).collect(),
+            roles: spec
+                .scrape_jobs
+                .iter()
+                .filter_map(|j| Some((j.name.as_str(), crate::catalogue::kinds::role(j)?)))
+                .collect(),
             ai_job: &spec.ai_models.job,
             records,
             services,
@@ -64,7 +71,8 @@ impl<'a> Metrics<'a> {
     /// Whether a declared job of this name exposes `metric`: a well-known job, or one the spec
     /// declares an instrumented service.
     fn exposes(&self, job: &str, metric: &str) -> bool {
-        metrics::exposes(job, self.ai_job, metric)
+        let table = if job == self.ai_job { Some(job) } else { self.roles.get(job).copied() };
+        table.is_some_and(|t| metrics::exposes(t, self.ai_job, metric))
             || self
                 .services
                 .get(job)

@@ -4,10 +4,11 @@
 use super::board::{Panel, Section, ts};
 use super::*;
 
+// `job` is a `job` matcher throughout (`job="odoo-backend"`: crate::catalogue::kinds::named).
+
 /// The share of `job`'s responses with a 5xx status, from the recording rules (5m).
 pub fn error_ratio(job: &str) -> String {
-    let j = quote(job);
-    format!("sum(job:http_requests_errors:rate5m{{job={j}}}) / sum(job:http_requests:rate5m{{job={j}}})")
+    format!("sum(job:http_requests_errors:rate5m{{{job}}}) / sum(job:http_requests:rate5m{{{job}}})")
 }
 
 pub fn errors(job: &str) -> Panel {
@@ -23,14 +24,13 @@ pub fn status_codes(job: &str) -> Panel {
 
 /// Traffic, errors and latency of `job`, from the `job:http_*` recording rules.
 pub fn red(job: &str) -> Section {
-    let j = quote(job);
-    let p = |q: &str| format!("max(job:http_request_duration_seconds:{q}_rate5m{{job={j}}})");
+    let p = |q: &str| format!("max(job:http_request_duration_seconds:{q}_rate5m{{{job}}})");
     Section::new(
         env_title("Traffic"),
         vec![
             ts("Request rate", "Requests per second (5m).", "reqps")
-                .query("requests", format!("sum(job:http_requests:rate5m{{job={j}}})"))
-                .query("5xx", format!("sum(job:http_requests_errors:rate5m{{job={j}}})")),
+                .query("requests", format!("sum(job:http_requests:rate5m{{{job}}})"))
+                .query("5xx", format!("sum(job:http_requests_errors:rate5m{{{job}}})")),
             errors(job),
             ts("Latency", "Median, 90th, 95th and 99th percentile request latency (5m).", "s")
                 .query("p50", p("p50"))
@@ -53,7 +53,7 @@ pub fn process(job: &str) -> Vec<Panel> {
 }
 
 /// The Odoo queue_job jobs by state.
-pub fn odoo_queues() -> Panel {
+pub fn odoo_queues(spec: &Spec) -> Panel {
     ts("Job queues", "Odoo queue_job jobs by state.", "short")
-        .query("{{state}}", format!("sum by (state) (odoo_queue_jobs{})", sel(ODOO_JOB, "")))
+        .query("{{state}}", format!("sum by (state) (odoo_queue_jobs{})", sel(&job_of(spec, ODOO_JOB), "")))
 }

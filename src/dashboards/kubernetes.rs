@@ -5,8 +5,8 @@
 use super::board::{Board, Panel, Section, Viz, stat, ts};
 use super::*;
 
-pub fn board() -> Board {
-    let ksm = |extra: &str| sel(KSM_JOB, extra);
+pub fn board(spec: &Spec) -> Board {
+    let ksm = |extra: &str| sel(&job_of(spec, KSM_JOB), extra);
     let headline = Section::new(
         env_title("Cluster"),
         vec![
@@ -38,7 +38,10 @@ pub fn board() -> Board {
             )
             .query(
                 "used",
-                format!("sum({})", rate("container_cpu_usage_seconds_total", CADVISOR_JOB, "container!=\"\"")),
+                format!(
+                    "sum({})",
+                    rate("container_cpu_usage_seconds_total", &job_of(spec, CADVISOR_JOB), "container!=\"\"")
+                ),
             )
             .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm("resource=\"cpu\""))),
             ts(
@@ -46,13 +49,19 @@ pub fn board() -> Board {
                 "Working-set memory of containers, against what the nodes can allocate.",
                 "bytes",
             )
-            .query("used", format!("sum(container_memory_working_set_bytes{})", sel(CADVISOR_JOB, "container!=\"\"")))
+            .query(
+                "used",
+                format!(
+                    "sum(container_memory_working_set_bytes{})",
+                    sel(&job_of(spec, CADVISOR_JOB), "container!=\"\"")
+                ),
+            )
             .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm("resource=\"memory\""))),
             ts("CPU by namespace", "CPU cores used per namespace.", "short").query(
                 "{{namespace}}",
                 format!(
                     "sum by (namespace) ({})",
-                    rate("container_cpu_usage_seconds_total", CADVISOR_JOB, "container!=\"\"")
+                    rate("container_cpu_usage_seconds_total", &job_of(spec, CADVISOR_JOB), "container!=\"\"")
                 ),
             ),
             ts(
@@ -64,8 +73,8 @@ pub fn board() -> Board {
                 "{{namespace}}",
                 format!(
                     "sum by (namespace) ({}) / sum by (namespace) ({})",
-                    rate("container_cpu_cfs_throttled_periods_total", CADVISOR_JOB, "container!=\"\""),
-                    rate("container_cpu_cfs_periods_total", CADVISOR_JOB, "container!=\"\"")
+                    rate("container_cpu_cfs_throttled_periods_total", &job_of(spec, CADVISOR_JOB), "container!=\"\""),
+                    rate("container_cpu_cfs_periods_total", &job_of(spec, CADVISOR_JOB), "container!=\"\"")
                 ),
             )
             .warn_crit(0.25, 0.5),
@@ -96,14 +105,20 @@ pub fn board() -> Board {
     let api = Section::new(
         "API server",
         vec![
-            ts("API server requests", "API server requests per second by response code.", "reqps")
-                .query("{{code}}", format!("sum by (code) ({})", rate("apiserver_request_total", APISERVER_JOB, ""))),
+            ts("API server requests", "API server requests per second by response code.", "reqps").query(
+                "{{code}}",
+                format!("sum by (code) ({})", rate("apiserver_request_total", &job_of(spec, APISERVER_JOB), "")),
+            ),
             ts("API server p99 latency", "99th percentile API server request latency by verb (watches excluded).", "s")
                 .query(
                     "{{verb}}",
                     format!(
                         "histogram_quantile(0.99, sum by (le, verb) ({}))",
-                        rate("apiserver_request_duration_seconds_bucket", APISERVER_JOB, "verb!~\"WATCH|CONNECT\"")
+                        rate(
+                            "apiserver_request_duration_seconds_bucket",
+                            &job_of(spec, APISERVER_JOB),
+                            "verb!~\"WATCH|CONNECT\""
+                        )
                     ),
                 )
                 .warn_crit(0.5, 1.0),

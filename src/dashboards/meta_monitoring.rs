@@ -11,6 +11,17 @@ use crate::catalogue::metrics::{
     ALERTMANAGER_JOB, ALLOY_JOB, GRAFANA_JOB, LOKI_JOB, PROMETHEUS_JOB, PROMTAIL_JOB, TLS_PROBE_JOB,
 };
 
+/// A selector body for a meta job: the stack's own jobs are derived under fixed names
+/// ([`crate::spec::meta`]), so each is selected by its name, not by kind.
+fn sel(job: &str, extra: &str) -> String {
+    super::sel(&crate::catalogue::kinds::named(job), extra)
+}
+
+/// `rate(metric{job="x", extra}[$__rate_interval])` for a meta job.
+fn rate(metric: &str, job: &str, extra: &str) -> String {
+    super::rate(metric, &crate::catalogue::kinds::named(job), extra)
+}
+
 pub fn board(spec: &Spec) -> Board {
     let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.derived && j.name == job);
     let p = |extra: &str| sel(PROMETHEUS_JOB, extra);

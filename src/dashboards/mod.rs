@@ -68,13 +68,26 @@ pub fn datasource_type(kind: DashboardKind) -> DatasourceType {
 /// What a dashboard needs declared to have anything to show; `None` when the spec has it.
 /// The message names what is missing.
 pub fn missing(spec: &Spec, kind: DashboardKind) -> Option<String> {
-    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
+    // A job of the role's kind ([`crate::catalogue::kinds`]), whatever it is called; the AI
+    // model servers' job is `ai_models.job`.
+    let has = |role: &str| {
+        crate::catalogue::kinds::job(spec, role).is_some()
+            || (role == spec.ai_models.job && spec.scrape_jobs.iter().any(|j| j.name == role))
+    };
     let all = |jobs: &[&str]| -> Option<String> {
         let absent: Vec<&str> = jobs.iter().copied().filter(|j| !has(j)).collect();
-        (!absent.is_empty()).then(|| format!("scrape job(s) {}", absent.join(", ")))
+        let absent: Vec<String> =
+            absent
+                .into_iter()
+                .map(|r| {
+                    if r == spec.ai_models.job { format!("name: {r}") } else { crate::catalogue::kinds::declared_as(r) }
+                })
+                .collect();
+        (!absent.is_empty()).then(|| format!("a scrape job with {}", absent.join("; a scrape job with ")))
     };
     let any = |jobs: &[&str]| -> Option<String> {
-        (!jobs.iter().any(|j| has(j))).then(|| format!("one of the scrape jobs {}", jobs.join(", ")))
+        let kinds: Vec<String> = jobs.iter().map(|r| crate::catalogue::kinds::declared_as(r)).collect();
+        (!jobs.iter().any(|j| has(j))).then(|| format!("a scrape job with one of: {}", kinds.join("; ")))
     };
     match kind {
         // Scrape health (`up`) is always there to show.
@@ -111,14 +124,14 @@ pub fn board(spec: &Spec, kind: DashboardKind) -> Board {
         DashboardKind::SystemOverview => overview::board(spec),
         DashboardKind::CustomAiModelMonitoring => ai_models::board(spec),
         DashboardKind::LogsAiModel => ai_logs::board(spec),
-        DashboardKind::Kubernetes => kubernetes::board(),
-        DashboardKind::NodeExporter => node::board(),
-        DashboardKind::Postgresql => postgresql::board(),
-        DashboardKind::Rabbitmq => rabbitmq::board(),
-        DashboardKind::Redis => redis::board(),
-        DashboardKind::ApiGateway => api_gateway::board(),
-        DashboardKind::Odoo => odoo::board(),
-        DashboardKind::N8n => n8n::board(),
+        DashboardKind::Kubernetes => kubernetes::board(spec),
+        DashboardKind::NodeExporter => node::board(spec),
+        DashboardKind::Postgresql => postgresql::board(spec),
+        DashboardKind::Rabbitmq => rabbitmq::board(spec),
+        DashboardKind::Redis => redis::board(spec),
+        DashboardKind::ApiGateway => api_gateway::board(spec),
+        DashboardKind::Odoo => odoo::board(spec),
+        DashboardKind::N8n => n8n::board(spec),
         DashboardKind::BusinessKpis => business::board(spec),
         DashboardKind::Slo => slo::board(spec),
         DashboardKind::MetaMonitoring => meta_monitoring::board(spec),
@@ -234,12 +247,18 @@ pub fn render<'a>(spec: &Spec, dashboard: impl Into<Dashboard<'a>>) -> Value {
     board.to_json(&spec.environment, default_ds, spec.grafana.allow_ui_updates)
 }
 
-/// A selector body for a job with extra matchers: `{job="x", extra}`.
-pub(crate) fn sel(job: &str, extra: &str) -> String {
-    if extra.is_empty() { format!("{{job={}}}", quote(job)) } else { format!("{{job={}, {extra}}}", quote(job)) }
+/// The `job` matcher of what a dashboard reads for `role` (a [`crate::catalogue::metrics`] job
+/// constant): every job of that kind ([`crate::catalogue::kinds::matcher`]).
+pub(crate) fn job_of(spec: &Spec, role: &str) -> String {
+    crate::catalogue::kinds::matcher_or_role(spec, role)
 }
 
-/// `rate(metric{job="x", extra}[$__rate_interval])`.
+/// A selector body for a `job` matcher with extra matchers: `{job="x", extra}`.
+pub(crate) fn sel(job: &str, extra: &str) -> String {
+    if extra.is_empty() { format!("{{{job}}}") } else { format!("{{{job}, {extra}}}") }
+}
+
+/// `rate(metric{job="x", extra}[$__rate_interval])`, `job` a `job` matcher.
 pub(crate) fn rate(metric: &str, job: &str, extra: &str) -> String {
     format!("rate({metric}{}[$__rate_interval])", sel(job, extra))
 }

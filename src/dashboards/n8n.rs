@@ -4,8 +4,8 @@
 use super::board::{Board, Section, stat, ts};
 use super::*;
 
-pub fn board() -> Board {
-    let executions = |extra: &str| rate("n8n_workflow_executions_total", N8N_JOB, extra);
+pub fn board(spec: &Spec) -> Board {
+    let executions = |extra: &str| rate("n8n_workflow_executions_total", &job_of(spec, N8N_JOB), extra);
     let failure = format!("sum({}) / sum({})", executions("status=\"error\""), executions(""));
     let headline = Section::new(
         env_title("Workflows"),
@@ -15,7 +15,7 @@ pub fn board() -> Board {
                 .query("", failure.clone())
                 .warn_crit(0.05, 0.1),
             stat("Jobs waiting", "Jobs waiting in the n8n queue.", "short")
-                .query("", format!("sum(n8n_queue_jobs_waiting{})", sel(N8N_JOB, ""))),
+                .query("", format!("sum(n8n_queue_jobs_waiting{})", sel(&job_of(spec, N8N_JOB), ""))),
         ],
     );
     let detail = Section::new(
@@ -27,8 +27,11 @@ pub fn board() -> Board {
                 .query("failed", failure)
                 .warn_crit(0.05, 0.1),
             ts("Queue", "Jobs waiting, and jobs completed per second.", "short")
-                .query("waiting", format!("sum(n8n_queue_jobs_waiting{})", sel(N8N_JOB, "")))
-                .query("completed/s", format!("sum({})", rate("n8n_queue_jobs_completed_total", N8N_JOB, ""))),
+                .query("waiting", format!("sum(n8n_queue_jobs_waiting{})", sel(&job_of(spec, N8N_JOB), "")))
+                .query(
+                    "completed/s",
+                    format!("sum({})", rate("n8n_queue_jobs_completed_total", &job_of(spec, N8N_JOB), "")),
+                ),
         ],
     );
     Board {
@@ -38,6 +41,6 @@ pub fn board() -> Board {
         tags: &["services"],
         ds: DatasourceType::Prometheus,
         variables: Vec::new(),
-        sections: vec![headline, detail, Section::new("Processes", http::process(N8N_JOB))],
+        sections: vec![headline, detail, Section::new("Processes", http::process(&job_of(spec, N8N_JOB)))],
     }
 }

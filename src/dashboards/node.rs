@@ -4,7 +4,9 @@
 use super::board::{Board, Section, Variable, stat, ts};
 use super::*;
 
-pub fn board() -> Board {
+pub fn board(spec: &Spec) -> Board {
+    let node = &job_of(spec, NODE_JOB);
+    let n = |extra: &str| hosts(node, extra);
     let fs = "fstype!~\"tmpfs|fuse.lxcfs\", mountpoint!=\"/boot\"";
     let headline = Section::new(
         env_title("Hosts"),
@@ -65,21 +67,21 @@ pub fn board() -> Board {
                 .low_is_bad(0.1, 0.2),
             ts("Disk busy", "Share of time each disk was busy with I/O.", "percentunit").query(
                 "{{instance}} {{device}}",
-                rate("node_disk_io_time_seconds_total", NODE_JOB, "instance=~\"$instance\""),
+                rate("node_disk_io_time_seconds_total", node, "instance=~\"$instance\""),
             ),
             ts("Disk throughput", "Bytes read and written per second, per host.", "Bps")
                 .query(
                     "read {{instance}}",
                     format!(
                         "sum by (instance) ({})",
-                        rate("node_disk_read_bytes_total", NODE_JOB, "instance=~\"$instance\"")
+                        rate("node_disk_read_bytes_total", node, "instance=~\"$instance\"")
                     ),
                 )
                 .query(
                     "written {{instance}}",
                     format!(
                         "sum by (instance) ({})",
-                        rate("node_disk_written_bytes_total", NODE_JOB, "instance=~\"$instance\"")
+                        rate("node_disk_written_bytes_total", node, "instance=~\"$instance\"")
                     ),
                 ),
             ts("Network throughput", "Bytes received and sent per second, per host (loopback excluded).", "Bps")
@@ -87,14 +89,14 @@ pub fn board() -> Board {
                     "in {{instance}}",
                     format!(
                         "sum by (instance) ({})",
-                        rate("node_network_receive_bytes_total", NODE_JOB, "instance=~\"$instance\", device!=\"lo\"")
+                        rate("node_network_receive_bytes_total", node, "instance=~\"$instance\", device!=\"lo\"")
                     ),
                 )
                 .query(
                     "out {{instance}}",
                     format!(
                         "sum by (instance) ({})",
-                        rate("node_network_transmit_bytes_total", NODE_JOB, "instance=~\"$instance\", device!=\"lo\"")
+                        rate("node_network_transmit_bytes_total", node, "instance=~\"$instance\", device!=\"lo\"")
                     ),
                 ),
         ],
@@ -108,14 +110,14 @@ pub fn board() -> Board {
         variables: vec![Variable::Query {
             name: "instance",
             label: "Host",
-            query: format!("label_values(up{}, instance)", sel(NODE_JOB, "")),
+            query: format!("label_values(up{}, instance)", sel(node, "")),
         }],
         sections: vec![headline, cpu, io],
     }
 }
 
 /// A node_exporter selector on the chosen hosts, with extra matchers.
-fn n(extra: &str) -> String {
+fn hosts(job: &str, extra: &str) -> String {
     let hosts = "instance=~\"$instance\"";
-    sel(NODE_JOB, &if extra.is_empty() { hosts.to_string() } else { format!("{hosts}, {extra}") })
+    sel(job, &if extra.is_empty() { hosts.to_string() } else { format!("{hosts}, {extra}") })
 }

@@ -4,12 +4,12 @@
 use super::board::{Board, Section, ts};
 use super::*;
 
-pub fn board() -> Board {
-    let mut processes = http::process(ODOO_JOB);
-    processes.push(http::odoo_queues());
+pub fn board(spec: &Spec) -> Board {
+    let mut processes = http::process(&job_of(spec, ODOO_JOB));
+    processes.push(http::odoo_queues(spec));
     processes.push(
         ts("Failed jobs", "Odoo queue_job jobs in state failed.", "short")
-            .query("failed", format!("sum(odoo_queue_jobs{})", sel(ODOO_JOB, "state=\"failed\"")))
+            .query("failed", format!("sum(odoo_queue_jobs{})", sel(&job_of(spec, ODOO_JOB), "state=\"failed\"")))
             .warn_crit(1.0, 10.0),
     );
     Board {
@@ -19,6 +19,6 @@ pub fn board() -> Board {
         tags: &["services"],
         ds: DatasourceType::Prometheus,
         variables: Vec::new(),
-        sections: vec![http::red(ODOO_JOB), Section::new("Processes and job queues", processes)],
+        sections: vec![http::red(&job_of(spec, ODOO_JOB)), Section::new("Processes and job queues", processes)],
     }
 }

@@ -7,24 +7,24 @@ use super::board::{Board, Section, stat, ts};
 use super::*;
 
 pub fn board(spec: &Spec) -> Board {
-    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.name == job);
-    let gw = quote(GATEWAY_JOB);
+    let has = |role: &str| crate::catalogue::kinds::job(spec, role).is_some();
+    let gw = job_of(spec, GATEWAY_JOB);
     let mut headline = Vec::new();
     if has(GATEWAY_JOB) {
         headline.push(
             stat("API gateway requests", "Requests per second through the API gateway (5m rate).", "reqps")
-                .query("", format!("sum(job:http_requests:rate5m{{job={gw}}})")),
+                .query("", format!("sum(job:http_requests:rate5m{{{gw}}})")),
         );
         headline.push(
             stat("API gateway errors", "Share of API gateway responses with a 5xx status (5m).", "percentunit")
-                .query("", http::error_ratio(GATEWAY_JOB))
+                .query("", http::error_ratio(&job_of(spec, GATEWAY_JOB)))
                 .warn_crit(0.01, 0.05),
         );
     }
     if has(AUTH_JOB) {
         headline.push(
             stat("Active user sessions", "Sessions the auth service currently holds.", "short")
-                .query("", format!("sum(auth_active_sessions{})", sel(AUTH_JOB, ""))),
+                .query("", format!("sum(auth_active_sessions{})", sel(&job_of(spec, AUTH_JOB), ""))),
         );
     }
     headline.push(
@@ -35,7 +35,10 @@ pub fn board(spec: &Spec) -> Board {
     let mut sections = vec![Section::new(env_title("Platform"), headline)];
 
     if has(GATEWAY_JOB) {
-        sections.push(Section::new("API gateway", vec![http::status_codes(GATEWAY_JOB), http::errors(GATEWAY_JOB)]));
+        sections.push(Section::new(
+            "API gateway",
+            vec![http::status_codes(&job_of(spec, GATEWAY_JOB)), http::errors(&job_of(spec, GATEWAY_JOB))],
+        ));
     }
     if has(NODE_JOB) {
         sections.push(Section::new(
@@ -53,8 +56,8 @@ pub fn board(spec: &Spec) -> Board {
         ));
     }
     if has(ODOO_JOB) {
-        let mut odoo = http::process(ODOO_JOB);
-        odoo.push(http::odoo_queues());
+        let mut odoo = http::process(&job_of(spec, ODOO_JOB));
+        odoo.push(http::odoo_queues(spec));
         sections.push(Section::new("Odoo backend", odoo.into_iter().map(|p| p.width(8)).collect()));
     }
     if has(N8N_JOB) {
@@ -63,15 +66,15 @@ pub fn board(spec: &Spec) -> Board {
             vec![
                 ts("Executions", "Workflow executions per second by outcome.", "ops").query(
                     "{{status}}",
-                    format!("sum by (status) ({})", rate("n8n_workflow_executions_total", N8N_JOB, "")),
+                    format!("sum by (status) ({})", rate("n8n_workflow_executions_total", &job_of(spec, N8N_JOB), "")),
                 ),
                 ts("Failure ratio", "Share of workflow executions that failed.", "percentunit")
                     .query(
                         "failed",
                         format!(
                             "sum({}) / sum({})",
-                            rate("n8n_workflow_executions_total", N8N_JOB, "status=\"error\""),
-                            rate("n8n_workflow_executions_total", N8N_JOB, "")
+                            rate("n8n_workflow_executions_total", &job_of(spec, N8N_JOB), "status=\"error\""),
+                            rate("n8n_workflow_executions_total", &job_of(spec, N8N_JOB), "")
                         ),
                     )
                     .warn_crit(0.05, 0.1),
@@ -82,7 +85,7 @@ pub fn board(spec: &Spec) -> Board {
     if has(DCGM_JOB) {
         ai.push(
             ts("GPU utilisation", "Average utilisation of the AI processing cluster's GPUs (DCGM).", "percent")
-                .query("average", format!("avg(DCGM_FI_DEV_GPU_UTIL{})", sel(DCGM_JOB, "")))
+                .query("average", format!("avg(DCGM_FI_DEV_GPU_UTIL{})", sel(&job_of(spec, DCGM_JOB), "")))
                 .range(0.0, 100.0)
                 .warn_crit(80.0, 95.0),
         );
@@ -90,7 +93,7 @@ pub fn board(spec: &Spec) -> Board {
     if has(CREATIVE_JOB) {
         ai.push(
             ts("AI job queue", "Generation jobs waiting for the AI processing cluster.", "short")
-                .query("queued", format!("sum(ai_generation_jobs_queued{})", sel(CREATIVE_JOB, ""))),
+                .query("queued", format!("sum(ai_generation_jobs_queued{})", sel(&job_of(spec, CREATIVE_JOB), ""))),
         );
     }
     if !ai.is_empty() {
@@ -101,16 +104,25 @@ pub fn board(spec: &Spec) -> Board {
             "PostgreSQL",
             vec![
                 ts("Connections", "Open connections per instance.", "short")
-                    .query("{{instance}}", format!("sum by (instance) (pg_stat_activity_count{})", sel(PG_JOB, "")))
+                    .query(
+                        "{{instance}}",
+                        format!("sum by (instance) (pg_stat_activity_count{})", sel(&job_of(spec, PG_JOB), "")),
+                    )
                     .width(8),
                 ts("Replication lag", "How far each replica is behind its primary.", "s")
-                    .query("{{instance}}", format!("max by (instance) (pg_replication_lag_seconds{})", sel(PG_JOB, "")))
+                    .query(
+                        "{{instance}}",
+                        format!("max by (instance) (pg_replication_lag_seconds{})", sel(&job_of(spec, PG_JOB), "")),
+                    )
                     .warn_crit(10.0, 30.0)
                     .width(8),
                 ts("Longest transaction", "Age of the oldest running transaction (slow queries show here).", "s")
                     .query(
                         "{{instance}}",
-                        format!("max by (instance) (pg_stat_activity_max_tx_duration{})", sel(PG_JOB, "")),
+                        format!(
+                            "max by (instance) (pg_stat_activity_max_tx_duration{})",
+                            sel(&job_of(spec, PG_JOB), "")
+                        ),
                     )
                     .warn_crit(60.0, 300.0)
                     .width(8),
@@ -122,8 +134,11 @@ pub fn board(spec: &Spec) -> Board {
             "RabbitMQ",
             vec![
                 ts("Queue depth", "Messages ready and unacknowledged, all queues.", "short")
-                    .query("ready", format!("sum(rabbitmq_queue_messages_ready{})", sel(MQ_JOB, "")))
-                    .query("unacked", format!("sum(rabbitmq_queue_messages_unacked{})", sel(MQ_JOB, ""))),
+                    .query("ready", format!("sum(rabbitmq_queue_messages_ready{})", sel(&job_of(spec, MQ_JOB), "")))
+                    .query(
+                        "unacked",
+                        format!("sum(rabbitmq_queue_messages_unacked{})", sel(&job_of(spec, MQ_JOB), "")),
+                    ),
                 ts("Message rates", "Messages published and delivered per second (5m).", "ops")
                     .query("published", "sum(instance:rabbitmq_global_messages_received:rate5m)")
                     .query("delivered", "sum(instance:rabbitmq_global_messages_delivered:rate5m)"),
@@ -136,16 +151,16 @@ pub fn board(spec: &Spec) -> Board {
             vec![
                 ts("Memory used", "Memory used by each Redis instance.", "bytes").query(
                     "{{instance}}",
-                    format!("sum by (instance) (redis_memory_used_bytes{})", sel(REDIS_JOB, "")),
+                    format!("sum by (instance) (redis_memory_used_bytes{})", sel(&job_of(spec, REDIS_JOB), "")),
                 ),
                 ts("Hit ratio", "Share of key lookups that found their key.", "percentunit")
                     .query(
                         "{{instance}}",
                         format!(
                             "sum by (instance) ({}) / (sum by (instance) ({}) + sum by (instance) ({}))",
-                            rate("redis_keyspace_hits_total", REDIS_JOB, ""),
-                            rate("redis_keyspace_hits_total", REDIS_JOB, ""),
-                            rate("redis_keyspace_misses_total", REDIS_JOB, "")
+                            rate("redis_keyspace_hits_total", &job_of(spec, REDIS_JOB), ""),
+                            rate("redis_keyspace_hits_total", &job_of(spec, REDIS_JOB), ""),
+                            rate("redis_keyspace_misses_total", &job_of(spec, REDIS_JOB), "")
                         ),
                     )
                     .low_is_bad(0.5, 0.8)

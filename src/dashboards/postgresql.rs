@@ -4,8 +4,8 @@
 use super::board::{Board, Section, stat, ts};
 use super::*;
 
-pub fn board() -> Board {
-    let pg = |extra: &str| sel(PG_JOB, extra);
+pub fn board(spec: &Spec) -> Board {
+    let pg = |extra: &str| sel(&job_of(spec, PG_JOB), extra);
     let headline = Section::new(
         env_title("Instances"),
         vec![
@@ -33,21 +33,27 @@ pub fn board() -> Board {
             ts("Connections by state", "Connections per state (active, idle, idle in transaction).", "short")
                 .query("{{state}}", format!("sum by (state) (pg_stat_activity_count{})", pg(""))),
             ts("Transactions", "Commits and rollbacks per second.", "ops")
-                .query("commits", format!("sum({})", rate("pg_stat_database_xact_commit", PG_JOB, "")))
-                .query("rollbacks", format!("sum({})", rate("pg_stat_database_xact_rollback", PG_JOB, ""))),
+                .query("commits", format!("sum({})", rate("pg_stat_database_xact_commit", &job_of(spec, PG_JOB), "")))
+                .query(
+                    "rollbacks",
+                    format!("sum({})", rate("pg_stat_database_xact_rollback", &job_of(spec, PG_JOB), "")),
+                ),
             ts("Cache hit ratio", "Share of block reads served from shared buffers.", "percentunit")
                 .query(
                     "{{datname}}",
                     format!(
                         "sum by (datname) ({hit}) / (sum by (datname) ({hit}) + sum by (datname) ({read}))",
-                        hit = rate("pg_stat_database_blks_hit", PG_JOB, ""),
-                        read = rate("pg_stat_database_blks_read", PG_JOB, "")
+                        hit = rate("pg_stat_database_blks_hit", &job_of(spec, PG_JOB), ""),
+                        read = rate("pg_stat_database_blks_read", &job_of(spec, PG_JOB), "")
                     ),
                 )
                 .range(0.0, 1.0)
                 .low_is_bad(0.9, 0.99),
             ts("Deadlocks", "Deadlocks detected per second.", "ops")
-                .query("{{datname}}", format!("sum by (datname) ({})", rate("pg_stat_database_deadlocks", PG_JOB, "")))
+                .query(
+                    "{{datname}}",
+                    format!("sum by (datname) ({})", rate("pg_stat_database_deadlocks", &job_of(spec, PG_JOB), "")),
+                )
                 .warn_crit(0.01, 0.1),
         ],
     );

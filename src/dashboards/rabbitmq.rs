@@ -5,9 +5,9 @@
 use super::board::{Board, Panel, Section, Viz, stat, ts};
 use super::*;
 
-pub fn board() -> Board {
-    let mq = |extra: &str| sel(MQ_JOB, extra);
-    let queue = |metric: &str| format!("sum by (vhost, queue) ({metric}{})", sel(MQ_QUEUES_JOB, ""));
+pub fn board(spec: &Spec) -> Board {
+    let mq = |extra: &str| sel(&job_of(spec, MQ_JOB), extra);
+    let queue = |metric: &str| format!("sum by (vhost, queue) ({metric}{})", sel(&job_of(spec, MQ_QUEUES_JOB), ""));
     let headline = Section::new(
         env_title("Broker"),
         vec![
@@ -22,7 +22,7 @@ pub fn board() -> Board {
                 "Nodes with fewer established Erlang distribution links than the cluster has other nodes (a partition; must be 0).",
                 "short",
             )
-            .query("", format!("count({}) or vector(0)", crate::catalogue::rabbitmq_partition(MQ_JOB)))
+            .query("", format!("count({}) or vector(0)", crate::catalogue::rabbitmq_partition(&job_of(spec, MQ_JOB))))
             .warn_crit(1.0, 1.0),
         ],
     );

@@ -4,10 +4,10 @@
 use super::board::{Board, Section, stat, ts};
 use super::*;
 
-pub fn board() -> Board {
-    let r = |extra: &str| sel(REDIS_JOB, extra);
-    let hits = rate("redis_keyspace_hits_total", REDIS_JOB, "");
-    let misses = rate("redis_keyspace_misses_total", REDIS_JOB, "");
+pub fn board(spec: &Spec) -> Board {
+    let r = |extra: &str| sel(&job_of(spec, REDIS_JOB), extra);
+    let hits = rate("redis_keyspace_hits_total", &job_of(spec, REDIS_JOB), "");
+    let misses = rate("redis_keyspace_misses_total", &job_of(spec, REDIS_JOB), "");
     let headline = Section::new(
         env_title("Instances"),
         vec![
@@ -42,12 +42,12 @@ pub fn board() -> Board {
                 .low_is_bad(0.5, 0.8),
             ts("Commands", "Commands processed per second.", "ops").query(
                 "{{instance}}",
-                format!("sum by (instance) ({})", rate("redis_commands_processed_total", REDIS_JOB, "")),
+                format!("sum by (instance) ({})", rate("redis_commands_processed_total", &job_of(spec, REDIS_JOB), "")),
             ),
             ts("Evictions", "Keys evicted per second because of maxmemory.", "ops")
                 .query(
                     "{{instance}}",
-                    format!("sum by (instance) ({})", rate("redis_evicted_keys_total", REDIS_JOB, "")),
+                    format!("sum by (instance) ({})", rate("redis_evicted_keys_total", &job_of(spec, REDIS_JOB), "")),
                 )
                 .warn_crit(1.0, 100.0),
             ts("Keys", "Keys per database.", "short").query("{{db}}", format!("sum by (db) (redis_db_keys{})", r(""))),

@@ -23,7 +23,7 @@ fn pods_measured(spec: &Spec, job: &str) -> bool {
     k.role == K8sRole::Pod
         && kept("namespace")
         && kept("pod")
-        && spec.scrape_jobs.iter().any(|j| j.name == CADVISOR_JOB)
+        && crate::catalogue::kinds::job(spec, CADVISOR_JOB).is_some()
 }
 
 /// `series` (cAdvisor, per container) summed per pod, for the pods that are `job`'s targets.
@@ -35,7 +35,8 @@ fn per_pod(series: &str, job: &str) -> String {
 }
 
 pub fn board(spec: &Spec, s: &ServiceDashboard) -> Board {
-    let job = s.job.as_str();
+    let name = s.job.as_str();
+    let job = &crate::catalogue::kinds::named(name);
     let mut saturation = http::process(job);
     if let Some(metric) = &s.queue_metric {
         saturation.push(
@@ -43,23 +44,26 @@ pub fn board(spec: &Spec, s: &ServiceDashboard) -> Board {
                 .query("{{instance}}", format!("max by (instance) ({metric}{})", sel(job, ""))),
         );
     }
-    if pods_measured(spec, job) {
+    if pods_measured(spec, name) {
         let container = "container!=\"\"";
-        saturation.push(
-            ts("Pod CPU", "CPU cores used by each of the service's pods (cAdvisor).", "short")
-                .query("{{pod}}", per_pod(&rate("container_cpu_usage_seconds_total", CADVISOR_JOB, container), job)),
-        );
+        saturation.push(ts("Pod CPU", "CPU cores used by each of the service's pods (cAdvisor).", "short").query(
+            "{{pod}}",
+            per_pod(&rate("container_cpu_usage_seconds_total", &job_of(spec, CADVISOR_JOB), container), job),
+        ));
         saturation.push(
             ts("Pod memory", "Working-set memory of each of the service's pods (cAdvisor).", "bytes").query(
                 "{{pod}}",
-                per_pod(&format!("container_memory_working_set_bytes{}", sel(CADVISOR_JOB, container)), job),
+                per_pod(
+                    &format!("container_memory_working_set_bytes{}", sel(&job_of(spec, CADVISOR_JOB), container)),
+                    job,
+                ),
             ),
         );
     }
     Board {
         uid: s.uid(),
         title: s.title(),
-        description: format!("Golden signals of {job}: traffic, errors, latency and saturation."),
+        description: format!("Golden signals of {name}: traffic, errors, latency and saturation."),
         tags: &["services", "golden-signals"],
         ds: DatasourceType::Prometheus,
         variables: Vec::new(),

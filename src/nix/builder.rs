@@ -9,8 +9,9 @@ use crate::bundle::{self, Bundle, COMPONENTS};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Runs the builder with the given environment lookup; `Err` carries what to print.
-pub fn run(var: impl Fn(&str) -> Option<String>) -> Result<Vec<String>, String> {
+/// Runs the builder with the given environment lookup: the paths written and the spec's
+/// warnings (for the build log); `Err` carries what to print.
+pub fn run(var: impl Fn(&str) -> Option<String>) -> Result<(Vec<String>, Vec<String>), String> {
     let spec_path = var("specPath")
         .ok_or("specPath is not set: the derivation must pass the spec with passAsFile = [ \"spec\" ]")?;
     let problems = |diags: Vec<crate::diag::Diagnostic>| {
@@ -22,7 +23,7 @@ pub fn run(var: impl Fn(&str) -> Option<String>) -> Result<Vec<String>, String> 
         crate::spec::load::ReadError::Io(message) => message,
         crate::spec::load::ReadError::TooLarge(diags) => problems(diags),
     })?;
-    let bundle = crate::build("spec.json", &bytes).map_err(problems)?;
+    let (bundle, notes) = crate::build_noted("spec.json", &bytes, &Default::default()).map_err(problems)?;
     let mut written = Vec::new();
     let out = var("out").ok_or("out is not set")?;
     write(&out, bundle.files())?;
@@ -33,7 +34,7 @@ pub fn run(var: impl Fn(&str) -> Option<String>) -> Result<Vec<String>, String> 
             written.push(path);
         }
     }
-    Ok(written)
+    Ok((written, notes.warnings.iter().map(ToString::to_string).collect()))
 }
 
 fn component_files(bundle: &Bundle, component: &str) -> BTreeMap<String, Vec<u8>> {

@@ -363,9 +363,27 @@ fn report<'a>(path: &str, message: &str, diags: &'a mut Diagnostics) -> &'a mut 
         diags
             .error(Code::SpecMissingField, join(&field), format!("required option `{field}` is missing"))
             .hint("add it; `monstack schema` shows its type")
+    } else if let Some((given, expected)) = unknown_variant(message) {
+        // serde: "unknown variant `node_exporter`, expected one of `node-exporter`, …": the
+        // likely spelling first (each value has one spelling; an old or near one is refused).
+        let guess =
+            crate::diag::did_you_mean(given, expected.iter().copied()).map(|g| format!("{g} ")).unwrap_or_default();
+        diags
+            .error(Code::SpecType, base, message.to_string())
+            .hint(format!("{guess}`monstack schema` lists the allowed values"))
     } else {
         diags.error(Code::SpecType, base, message.to_string()).hint("`monstack schema` shows the expected type")
     }
+}
+
+/// The value and the allowed ones of serde's "unknown variant `x`, expected one of `a`, `b`"
+/// (or "expected `a` or `b`").
+fn unknown_variant(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown variant `")?;
+    let (given, rest) = rest.split_once('`')?;
+    let (_, expected) = rest.split_once("expected ")?;
+    let expected = expected.split(" at line ").next().unwrap_or(expected);
+    Some((given, expected.split('`').skip(1).step_by(2).collect()))
 }
 
 #[cfg(test)]

@@ -17,8 +17,13 @@ pub struct Rules {
     #[serde(default)]
     pub files: Vec<RuleFile>,
     /// Changes to generated (catalogue) alerts, by alert name: disable one, or change its
-    /// threshold, `for`, severity or labels. Default: none.
+    /// threshold, `for`, severity or labels. Default: none. Each threshold is in its alert's
+    /// unit, and one outside its range is refused.
     #[serde(default)]
+    #[schemars(
+        schema_with = "crate::catalogue::units::overrides_schema",
+        transform = crate::catalogue::units::describe_overrides
+    )]
     pub overrides: BTreeMap<String, AlertOverride>,
     /// Generate the always-firing `Watchdog` alert that proves the path to Alertmanager is alive.
     /// Default true.
@@ -60,7 +65,8 @@ pub struct AlertOverride {
     /// Leave the alert out. Default false.
     #[serde(default)]
     pub disabled: bool,
-    /// The alert's threshold, in the unit its description states. Default: the catalogue's.
+    /// The alert's threshold, in its unit (`rules.overrides` lists each alert's: a ratio from 0
+    /// to 1, a percentage, seconds, …); out of its range is refused. Default: the catalogue's.
     #[serde(default)]
     pub threshold: Option<f64>,
     /// How long the condition must hold. Default: the catalogue's.

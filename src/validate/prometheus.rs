@@ -50,7 +50,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
 /// Prometheus keeps the exporter's as `exported_<name>`, so what reads or joins on it finds
 /// nothing (issue 20: kube-state-metrics' and DCGM's `namespace`/`pod`).
 fn renamed_labels(spec: &Spec, path: &str, job: &ScrapeJob, cx: &mut Cx) {
-    let own = crate::catalogue::metrics::own_labels(&job.name);
+    let Some(own) = crate::catalogue::kinds::role(job).map(crate::catalogue::metrics::own_labels) else { return };
     let Some(scrape) = crate::scrape::Scrape::of(spec, &job.name) else { return };
     let renamed = scrape.renames(own.iter().copied());
     if renamed.is_empty() {

@@ -289,10 +289,29 @@ fn check_overrides(spec: &Spec, cx: &mut Cx) {
                 },
             );
         }
-        if let Some(t) = o.threshold
-            && !t.is_finite()
-        {
-            cx.error(Code::ValueOutOfRange, format!("{p}.threshold"), "not a finite number").hint("e.g. 0.1");
+        if let Some(t) = o.threshold {
+            let def = crate::catalogue::defs().into_iter().find(|d| d.name == name);
+            match def.map(|d| d.unit) {
+                // A catalogue alert without a threshold: the value would be ignored.
+                Some(None) => {
+                    cx.error(
+                        Code::RuleShape,
+                        format!("{p}.threshold"),
+                        format!("{name} has no threshold to change: it fires on a condition, not a value"),
+                    )
+                    .hint("remove `threshold`; change `for`, `severity`, or disable the alert");
+                }
+                Some(Some(unit)) => {
+                    if let Some((message, hint)) = unit.refuse(t) {
+                        cx.error(Code::ValueOutOfRange, format!("{p}.threshold"), format!("{name}: {message}"))
+                            .hint(hint);
+                    }
+                }
+                None if !t.is_finite() => {
+                    cx.error(Code::ValueOutOfRange, format!("{p}.threshold"), "not a finite number").hint("e.g. 0.1");
+                }
+                None => {}
+            }
         }
         cx.opt_duration(&format!("{p}.for"), o.for_.as_ref());
         // Per-model and SLO alerts take their thresholds and windows from `ai_models` and `slos`;

@@ -84,7 +84,7 @@ pub fn readers(spec: &Spec) -> Vec<Reader> {
 
 /// A job's table as an exposition (the labels each metric carries per the catalogue).
 pub fn documented(spec: &Spec, job: &str) -> Option<Exposition> {
-    let t = table(job, &spec.ai_models.job)?;
+    let t = super::table_of(spec, job)?;
     Some(t.metrics().map(|m| (m.name.to_string(), m.labels.iter().map(|l| l.to_string()).collect())).collect())
 }
 
@@ -132,10 +132,15 @@ pub fn check(spec: &Spec, readers: &[Reader], exposed: &dyn Fn(&str) -> Option<E
                 }
                 e
             });
-            Job { name: j.name.as_str(), targets, exposition }
+            let table = if j.name == spec.ai_models.job {
+                super::table_of(spec, &j.name)
+            } else {
+                crate::catalogue::kinds::role(j).and_then(|r| table(r, &spec.ai_models.job))
+            };
+            Job { name: j.name.as_str(), table, targets, exposition }
         })
         .collect();
-    let mut c = Checker { spec, jobs, records, gaps: BTreeSet::new() };
+    let mut c = Checker { jobs, records, gaps: BTreeSet::new() };
     for r in readers {
         match parser::parse(&r.expr) {
             Ok(ast) => {
@@ -150,12 +155,13 @@ pub fn check(spec: &Spec, readers: &[Reader], exposed: &dyn Fn(&str) -> Option<E
 
 struct Job<'a> {
     name: &'a str,
+    /// Its kind's table.
+    table: Option<&'static super::Table>,
     targets: BTreeSet<String>,
     exposition: Option<Exposition>,
 }
 
 struct Checker<'a> {
-    spec: &'a Spec,
     jobs: Vec<Job<'a>>,
     records: BTreeSet<String>,
     gaps: BTreeSet<Gap>,
@@ -198,14 +204,13 @@ impl Checker<'_> {
             return None;
         }
         let job_matchers: Vec<_> = vs.matchers.matchers.iter().filter(|m| m.name == "job").collect();
-        let ai_job = &self.spec.ai_models.job;
         let jobs = (0..self.jobs.len())
             .filter(|&i| {
-                let job = self.jobs[i].name;
-                job_matchers.iter().all(|m| m.is_match(job))
+                let job = &self.jobs[i];
+                job_matchers.iter().all(|m| m.is_match(job.name))
                     && (!job_matchers.is_empty()
                         || SYNTHETIC.contains(&name)
-                        || table(job, ai_job).is_some_and(|t| t.metric(name).is_some()))
+                        || job.table.is_some_and(|t| t.metric(name).is_some()))
             })
             .collect();
         Some(jobs)

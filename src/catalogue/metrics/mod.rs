@@ -145,7 +145,7 @@ const OWN_LABELS: &[(&str, &[&str])] = &[
     (APISERVER_JOB, &["verb"]),
 ];
 
-/// The labels of [`OWN_LABELS`] for a job of this name.
+/// The labels of [`OWN_LABELS`] for a job of this role ([`super::kinds::role`]).
 pub fn own_labels(job: &str) -> &'static [&'static str] {
     OWN_LABELS.iter().find(|(j, _)| *j == job).map_or(&[], |(_, l)| l)
 }
@@ -185,6 +185,16 @@ pub fn table(job: &str, ai_job: &str) -> Option<&'static Table> {
         return Some(&apps::AI_MODEL_SERVER);
     }
     tables().find(|t| t.job == job && t.job != AI_MODELS_JOB)
+}
+
+/// The table of the spec's job named `job`: the AI model servers' for `ai_models.job`, else
+/// its kind's ([`super::kinds::role`]), whatever the job is called.
+pub fn table_of(spec: &crate::spec::Spec, job: &str) -> Option<&'static Table> {
+    if job == spec.ai_models.job {
+        return Some(&apps::AI_MODEL_SERVER);
+    }
+    let role = spec.scrape_jobs.iter().find(|j| j.name == job).and_then(super::kinds::role)?;
+    table(role, &spec.ai_models.job)
 }
 
 /// Whether a job of this name exposes `metric`. `ai_job` is the spec's `ai_models.job`.

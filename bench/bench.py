@@ -90,14 +90,26 @@ def median(cmd, runs, before=None):
 
 
 def fleet(base_env, services, out, args):
-    subprocess.run(
-        [sys.executable, os.path.join(REPO, "bench", "fleet.py"), "--base",
-         os.path.join(REPO, "examples", "creativeflow", f"{base_env}.json"), "--services", str(services),
-         "--models", str(args.models), "--slos", str(args.slos),
-         # Golden-signals dashboards in proportion to the services (the linearity step's fleet).
-         "--dashboards", str(args.dashboards * services // args.services), "--out", out],
-        check=True,
-    )
+    """Writes the fleet spec. Its Prometheus shard count comes from monstack's own capacity
+    estimate: the spec is generated with 1, 2, … shards in `meta.prometheus` until validation
+    stops refusing the topology (`meta/topology`); any other problem fails the bench."""
+    for shards in range(1, 9):
+        subprocess.run(
+            [sys.executable, os.path.join(REPO, "bench", "fleet.py"), "--base",
+             os.path.join(REPO, "examples", "creativeflow", f"{base_env}.json"), "--services", str(services),
+             "--models", str(args.models), "--slos", str(args.slos),
+             # Golden-signals dashboards in proportion to the services (the linearity step's fleet).
+             "--dashboards", str(args.dashboards * services // args.services), "--shards", str(shards),
+             "--out", out],
+            check=True,
+        )
+        result = subprocess.run([MONSTACK, "validate", "--format", "json", out], capture_output=True, text=True)
+        codes = {d["code"] for d in json.loads(result.stdout)["diagnostics"] if d["severity"] == "error"}
+        if result.returncode == 0:
+            return
+        if codes != {"meta/topology"}:
+            sys.exit(f"the fleet from {base_env} is invalid:\n{result.stderr}")
+    sys.exit(f"the fleet from {base_env}: no shard count from 1 to 8 fits its capacity estimate")
 
 
 def rule_files(bundle):

@@ -34,9 +34,35 @@ def camel(service):
     return "".join(part.capitalize() for part in service.split("-"))
 
 
-def receiver(env, severity):
-    names = {r["name"] for r in env["alertmanager"]["receivers"]}
-    return next(r for r in RECEIVERS[severity] if r in names)
+def receiver(env, team, severity):
+    """The team's own receiver for a severity: a copy of the environment's receiver for it, with
+    the team's own PagerDuty key file and Slack channel. (The severity routes of staging and
+    prod continue to the routes below them: a team routed to the same receiver would get every
+    notification twice, which validation refuses as route/duplicate.)"""
+    by_name = {r["name"]: r for r in env["alertmanager"]["receivers"]}
+    base = by_name[next(r for r in RECEIVERS[severity] if r in by_name)]
+    own = json.loads(json.dumps(base))
+    own["name"] = f"{team}-{severity}"
+    for p in own.get("pagerduty", []):
+        p["routing_key_file"] = f"/run/secrets/monstack/pagerduty-{team}-routing-key"
+    for s in own.get("slack", []):
+        s["channel"] = f"#alerts-{team}-{severity}"
+    for e in own.get("email", []):
+        e["to"] = f"{team}-{severity}@example.com"
+    env["alertmanager"]["receivers"].append(own)
+    return own["name"]
+
+
+def prometheus_servers(env, shards):
+    """`meta.prometheus` for the fleet: every server the topology runs (`meta/topology`), one
+    address each. A sharded fleet's servers are `shard-<i>.<replica>`."""
+    meta = env.get("meta")
+    if not meta or not meta.get("prometheus") or shards == 1:
+        return
+    replicas = env["prometheus"]["ha"]["replicas"] if env["prometheus"].get("ha") else ["prometheus"]
+    meta["prometheus"] = {
+        f"shard-{i}.{r}": f"prometheus-{i}-{r}.monitoring:9090" for i in range(shards) for r in replicas
+    }
 
 
 def series(metric, labels):
@@ -166,12 +192,12 @@ def service_rules(service, team):
     return rules
 
 
-def fleet(env, services, models, slos, dashboards):
+def fleet(env, services, models, slos, dashboards, shards):
     names = [f"svc-{i:04d}" for i in range(1, services + 1)]
     team_of = {s: f"team-{i % TEAMS + 1:02d}" for i, s in enumerate(names)}
-    critical, warning = receiver(env, "critical"), receiver(env, "warning")
     for t in range(1, TEAMS + 1):
         team = f"team-{t:02d}"
+        critical, warning = receiver(env, team, "critical"), receiver(env, team, "warning")
         env["teams"].append(
             {
                 "name": team,
@@ -234,6 +260,7 @@ def fleet(env, services, models, slos, dashboards):
         }
         for m in range(1, models + 1)
     ]
+    prometheus_servers(env, shards)
     return env
 
 
@@ -244,6 +271,14 @@ def main():
     ap.add_argument("--models", type=int, default=50)
     ap.add_argument("--slos", type=int, default=50)
     ap.add_argument("--dashboards", type=int, default=200, help="golden-signals dashboards (every k-th service)")
+    ap.add_argument(
+        "--shards",
+        type=int,
+        default=1,
+        help="Prometheus replica groups the fleet's capacity estimate splits it into (prod's 1 M series "
+        "per replica: 2 at 1,000 services); a wrong count is refused by validation (meta/topology), "
+        "whose message names the servers",
+    )
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     with open(a.base) as f:
@@ -251,7 +286,7 @@ def main():
     with open(a.out, "w") as f:
         # Compact, as Nix's builtins.toJSON writes it: indented, 1,000 services pass the
         # 8 MiB spec limit (spec/load.rs).
-        json.dump(fleet(env, a.services, a.models, a.slos, a.dashboards), f, separators=(",", ":"), sort_keys=True)
+        json.dump(fleet(env, a.services, a.models, a.slos, a.dashboards, a.shards), f, separators=(",", ":"), sort_keys=True)
 
 
 if __name__ == "__main__":

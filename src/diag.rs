@@ -170,7 +170,7 @@ codes! {
     MetaTopology = "meta/topology":
         "Meta-monitoring that misses part of the stack's topology (a Prometheus server, a Loki target, a log shipper, Grafana, the certificate prober) or names a part it does not run.",
     CatalogueNoGroup = "catalogue/no-group":
-        "A warning: a scrape job that switches on no catalogue group (no generated alert, recording rule or dashboard reads it beyond TargetDown), often because its `exporter` is not declared.",
+        "A warning: a scrape job that switches on no catalogue group (no generated alert, recording rule or dashboard, and none of the spec's own rules or SLOs, reads it beyond TargetDown), often because its `exporter` is not declared.",
 }
 
 impl fmt::Display for Code {

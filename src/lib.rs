@@ -123,7 +123,7 @@ fn build_in_pool(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(Bu
             )
         },
         || {
-            let switched = catalogue::kinds::switched(&model.spec);
+            let switched = catalogue::kinds::switched(&model.spec, &model.jobs_read);
             Notes { warnings: switched.warnings(&model.spec), switched }
         },
     );
@@ -155,12 +155,16 @@ fn validated(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(valida
 fn place(name: &str, bytes: &[u8], mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let Ok(text) = std::str::from_utf8(bytes) else { return diags };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut locator = None;
+    // One pass over the text for every option path to place.
+    let mut unplaced = diags.iter().filter(|d| !d.path.is_empty() && parser_position(&d.message).is_none()).peekable();
+    let located = unplaced.peek().is_some().then(|| {
+        spec::locate::Located::new(spec::load::Format::detect(name, text), text, unplaced.map(|d| d.path.as_str()))
+    });
     for d in &mut diags {
         d.location = match parser_position(&d.message) {
             Some((line, column)) => Some(diag::Location { file: name.to_string(), line, column }),
             None if d.path.is_empty() => None,
-            None => locator.get_or_insert_with(|| spec::locate::Locator::new(text)).location(name, &d.path),
+            None => located.as_ref().and_then(|l| l.location(name, &d.path)),
         };
     }
     diags

@@ -702,7 +702,48 @@ fn jobs_switch_on_the_catalogue_by_their_exporter_not_their_name() {
     let mut s = spec("dev");
     let job = s["scrape_jobs"].as_array_mut().unwrap().iter_mut().find(|j| j["name"] == "redis_exporter").unwrap();
     job["exporter"] = "blackbox".into();
-    let switched = monstack::catalogue::kinds::switched(&serde_json::from_value(s).unwrap());
+    let switched = monstack::catalogue::kinds::switched(&serde_json::from_value(s).unwrap(), &Default::default());
     let redis = switched.jobs.iter().find(|j| j.job == "redis_exporter").unwrap();
     assert!(redis.groups.is_empty(), "{redis:?}");
+}
+
+/// A job the spec's own rules or SLOs select — by `job` or by one of the job's own target
+/// labels, exactly or by a pattern — is watched, not "only TargetDown" (issue 21, item 2): the
+/// 1,000 services of the bench fleet are read by their own rules through `service`. A rule that
+/// only excludes the job, or names another, leaves the warning.
+#[test]
+fn a_job_read_by_the_specs_own_rules_or_slos_switches_on_own_rules() {
+    let groups_of = |expr: &str, slo: Option<&str>| {
+        let mut s = spec("dev");
+        s["scrape_jobs"].as_array_mut().unwrap().push(serde_json::json!({
+            "name": "billing", "labels": {"service": "billing"},
+            "discovery": {"static": {"targets": ["billing:8080"]}}
+        }));
+        s["rules"]["files"].as_array_mut().unwrap().push(serde_json::json!({
+            "name": "billing", "groups": [{"name": "billing", "rules": [{"record": "job:up:sum", "expr": expr}]}]
+        }));
+        if let Some(selector) = slo {
+            s["slos"].as_array_mut().unwrap().push(serde_json::json!({
+                "name": "billing-availability", "service": "billing", "objective": 0.99,
+                "sli": {"availability": {"errors": format!("http_requests_total{{{selector}, code=~\"5..\"}}"),
+                                          "total": format!("http_requests_total{{{selector}}}")}}
+            }));
+        }
+        let bytes = serde_json::to_vec(&s).unwrap();
+        let model = monstack::model("spec.json", &bytes).unwrap_or_else(|d| panic!("{d:?}"));
+        let switched = monstack::catalogue::kinds::switched(&model.spec, &model.jobs_read);
+        let warned = switched.warnings(&model.spec).iter().any(|w| w.message.contains("\"billing\""));
+        let groups = switched.jobs.iter().find(|j| j.job == "billing").unwrap().groups.clone();
+        (groups, warned)
+    };
+    let own = (vec!["own rules".to_string()], false);
+    assert_eq!(groups_of(r#"sum by (job) (up{job="billing"})"#, None), own);
+    assert_eq!(groups_of(r#"sum by (job) (up{service="billing"})"#, None), own);
+    assert_eq!(groups_of(r#"sum by (job) (up{job=~"bill.*|payments"})"#, None), own);
+    // Prometheus anchors a pattern: `bil+` is not `billing`.
+    assert_eq!(groups_of(r#"sum by (job) (up{job=~"bil+"})"#, None), (vec![], true));
+    assert_eq!(groups_of(r#"sum by (job) (up{job!="billing"})"#, None), (vec![], true));
+    assert_eq!(groups_of(r#"sum by (job) (up{job="payments"})"#, None), (vec![], true));
+    let slo = groups_of(r#"sum by (job) (up{job="payments"})"#, Some(r#"job="billing""#));
+    assert_eq!(slo, (vec!["slo".to_string()], false));
 }

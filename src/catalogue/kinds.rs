@@ -13,9 +13,10 @@
 
 use super::metrics;
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::lint::analysis::JobsRead;
 use crate::spec::Spec;
 use crate::spec::scrape::{ExporterKind, ScrapeJob};
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
 
 /// The role of a job, when it has one: what the catalogue reads it as.
 pub fn role(job: &ScrapeJob) -> Option<&'static str> {
@@ -177,18 +178,30 @@ pub struct Switched {
     pub jobs: Vec<JobSummary>,
 }
 
-/// What each job of `spec` switches on.
-pub fn switched(spec: &Spec) -> Switched {
+/// What each job of `spec` switches on. `read`: what the spec's own rules select
+/// ([`crate::validate::Model::jobs_read`]); a job they or an SLO select by its `job` label or
+/// one of its own target labels is watched (`own rules`, `slo`) even when the catalogue has
+/// nothing for its kind.
+pub fn switched(spec: &Spec, read: &JobsRead) -> Switched {
+    // Each job's role once, and each role's first job: the summary is linear in the jobs (a
+    // fleet's validation pays for it).
+    let roles: Vec<Option<&'static str>> = spec.scrape_jobs.iter().map(role).collect();
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    for (j, r) in spec.scrape_jobs.iter().zip(&roles) {
+        if let Some(r) = r {
+            first.entry(r).or_insert(j.name.as_str());
+        }
+    }
     // The alerts' names only, by the job each names (its kind's first), decided as
-    // [`super::alerts`] decides, without building them (a fleet's validation pays for this).
-    let mut alerts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    // [`super::alerts`] decides, without building them.
+    let mut alerts: HashMap<&str, Vec<String>> = HashMap::new();
     let mut critical = Vec::new();
     let disabled = |name: &str| spec.rules.overrides.get(name).is_some_and(|o| o.disabled);
     for def in super::defs() {
         if disabled(def.name) || !super::applies(&def, spec) {
             continue;
         }
-        match def.job.and_then(|r| job(spec, r)) {
+        match def.job.and_then(|r| first.get(r)) {
             Some(first) => alerts.entry(first).or_default().push(def.name.to_string()),
             None if def.name.starts_with("CriticalTarget") => critical.push(def.name.to_string()),
             None => {}
@@ -199,17 +212,19 @@ pub fn switched(spec: &Spec) -> Switched {
             alerts.entry(spec.ai_models.job.as_str()).or_default().push(a.name);
         }
     }
-    let dashboards: Vec<&str> =
+    let dashboards: HashSet<&str> =
         spec.grafana.folders.iter().flat_map(|f| f.services.iter().map(|s| s.job.as_str())).collect();
+    let slos = slo_jobs(spec);
     let jobs = spec
         .scrape_jobs
         .iter()
-        .map(|j| {
+        .zip(&roles)
+        .map(|(j, r)| {
             let mut groups = Vec::new();
             // An alert of a role names the role's first job; it reads them all.
             let mut read_as = j.name.as_str();
-            if let Some(r) = role(j) {
-                read_as = job(spec, r).unwrap_or(read_as);
+            if let Some(r) = *r {
+                read_as = first.get(r).copied().unwrap_or(read_as);
                 // The stack's own jobs, derived from `meta` ([`crate::spec::meta`]).
                 if j.derived {
                     groups.push("meta-monitoring".to_string());
@@ -224,8 +239,17 @@ pub fn switched(spec: &Spec) -> Switched {
             if j.name == spec.ai_models.job {
                 groups.push("ai-models".into());
             }
-            if dashboards.contains(&j.name.as_str()) {
+            if dashboards.contains(j.name.as_str()) {
                 groups.push("service-dashboard".into());
+            }
+            let labels = || {
+                std::iter::once(("job", j.name.as_str())).chain(j.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            };
+            if slos.reads(labels()) {
+                groups.push("slo".into());
+            }
+            if read.reads(labels()) {
+                groups.push("own rules".into());
             }
             let mut read: Vec<String> = alerts.get(read_as).cloned().unwrap_or_default();
             if j.critical {
@@ -237,6 +261,24 @@ pub fn switched(spec: &Spec) -> Switched {
         })
         .collect();
     Switched { jobs }
+}
+
+/// The jobs the SLOs' selectors name (they were validated: one that does not parse names none).
+fn slo_jobs(spec: &Spec) -> JobsRead {
+    use crate::spec::slo::Sli;
+    let mut read = JobsRead::default();
+    for slo in &spec.slos {
+        let selectors = match &slo.sli {
+            Sli::Availability(a) => vec![a.errors.clone(), a.total.clone()],
+            Sli::Latency(l) => vec![format!("{}_count{{{}}}", l.histogram, l.matchers)],
+        };
+        for s in selectors {
+            if let Ok(e) = promql_parser::parser::parse(&s) {
+                read.add(&e);
+            }
+        }
+    }
+    read
 }
 
 impl Switched {

@@ -135,6 +135,68 @@ pub fn names_read(e: &Expr) -> Option<Vec<String>> {
 /// Expressions (their text) and what each reads by name ([`names_read`]).
 pub type NamesRead = std::collections::HashMap<String, Option<Vec<String>>>;
 
+/// What a set of expressions select jobs by: every selector's `=` values and `=~` patterns,
+/// by label. A job is read when one of them matches its `job` label or one of its own target
+/// labels (`scrape_jobs[].labels`, e.g. `service`): a selector without such a matcher, or one
+/// that only excludes (`!=`, `!~`), selects no job in particular.
+#[derive(Clone, Debug, Default)]
+pub struct JobsRead {
+    by_label: std::collections::HashMap<String, Selected>,
+}
+
+/// The values of one label that selectors ask for.
+#[derive(Clone, Debug, Default)]
+struct Selected {
+    values: std::collections::HashSet<String>,
+    /// Anchored as Prometheus anchors them (promql-parser compiles `^(?:…)$`), one per pattern.
+    patterns: Vec<regex::Regex>,
+}
+
+impl Selected {
+    fn pattern(&mut self, re: &regex::Regex) {
+        if !self.patterns.iter().any(|p| p.as_str() == re.as_str()) {
+            self.patterns.push(re.clone());
+        }
+    }
+}
+
+impl JobsRead {
+    /// Adds what `e`'s selectors ask for.
+    pub fn add(&mut self, e: &Expr) {
+        for vs in selectors(e) {
+            for m in vs.matchers.matchers.iter().filter(|m| m.name != "__name__") {
+                match &m.op {
+                    MatchOp::Equal => {
+                        self.by_label.entry(m.name.clone()).or_default().values.insert(m.value.clone());
+                    }
+                    MatchOp::Re(re) => self.by_label.entry(m.name.clone()).or_default().pattern(re),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Both sets' selections.
+    pub fn extend(&mut self, other: JobsRead) {
+        for (label, selected) in other.by_label {
+            let mine = self.by_label.entry(label).or_default();
+            mine.values.extend(selected.values);
+            for re in &selected.patterns {
+                mine.pattern(re);
+            }
+        }
+    }
+
+    /// Whether a selector asks for the job with these target labels (`job` and its own).
+    pub fn reads<'a>(&self, labels: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
+        labels.into_iter().any(|(label, value)| {
+            self.by_label
+                .get(label)
+                .is_some_and(|s| s.values.contains(value) || s.patterns.iter().any(|p| p.is_match(value)))
+        })
+    }
+}
+
 /// Whether an expression is a plain number (no series).
 pub fn is_scalar(e: &Expr) -> bool {
     match e {

@@ -34,6 +34,9 @@ pub struct Model {
     /// ([`crate::lint::analysis::names_read`]), found while validating them: the test files'
     /// rule closures are taken from it instead of parsing every expression again.
     pub reads: crate::lint::analysis::NamesRead,
+    /// The jobs the spec's own rules select by name: a job they read is watched even when it
+    /// switches on no catalogue group ([`crate::catalogue::kinds::switched`]).
+    pub jobs_read: crate::lint::analysis::JobsRead,
 }
 
 /// Parsed tool versions.
@@ -69,7 +72,7 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     // The rule checks (PromQL parsing and lints of every rule) are half the work: they run on
     // a second thread while the other sections are checked.
     let mut rules_cx = cx.fork();
-    let (reads, ()) = rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &mut cx));
+    let ((reads, jobs_read), ()) = rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &mut cx));
     cx.join(rules_cx);
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
@@ -87,7 +90,7 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     };
     let diags = cx.finish();
     match versions {
-        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256, dashboards, reads }),
+        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256, dashboards, reads, jobs_read }),
         _ => Err(diags.into_sorted()),
     }
 }

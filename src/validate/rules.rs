@@ -3,7 +3,7 @@
 use super::cx::Cx;
 use super::prometheus::team_ref;
 use crate::diag::Code;
-use crate::lint::analysis::NamesRead;
+use crate::lint::analysis::{JobsRead, NamesRead};
 use crate::spec::Spec;
 use crate::spec::rules::Rule;
 use crate::syntax::names;
@@ -11,10 +11,11 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// A rule file's problems, its group names (with their paths) and what its rules read.
-type FileChecked<'a> = (Cx, Vec<(String, &'a str)>, NamesRead);
+type FileChecked<'a> = (Cx, Vec<(String, &'a str)>, NamesRead, JobsRead);
 
-/// Returns what each rule expression reads by name (see [`crate::validate::Model::reads`]).
-pub fn check(spec: &Spec, cx: &mut Cx) -> NamesRead {
+/// Returns what each rule expression reads by name (see [`crate::validate::Model::reads`]) and
+/// the jobs the rules select ([`crate::validate::Model::jobs_read`]).
+pub fn check(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
     if let Some(u) = &spec.rules.runbook_base_url {
         cx.url("rules.runbook_base_url", u);
     }
@@ -39,6 +40,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> NamesRead {
             let mut fcx = cx.fork();
             let mut groups = Vec::new();
             let mut reads = NamesRead::new();
+            let mut jobs = JobsRead::default();
             let fp = format!("rules.files[{fi}]");
             fcx.slug(&format!("{fp}.name"), "rule file", &file.name);
             if crate::catalogue::reserved_file(&file.name) {
@@ -59,20 +61,23 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> NamesRead {
                 for (ri, rule) in group.rules.iter().enumerate() {
                     // A file for the store's ruler reads the store, not the local TSDB.
                     let keeps = if file.store_ruler { None } else { retention };
-                    if let Some(names) = check_rule(&mut fcx, &lint_cx, keeps, &format!("{gp}.rules[{ri}]"), rule) {
+                    if let Some(names) = check_rule(&mut fcx, &lint_cx, keeps, &format!("{gp}.rules[{ri}]"), rule, &mut jobs)
+                    {
                         reads.insert(rule.expr.clone(), names);
                     }
                 }
             }
-            (fcx, groups, reads)
+            (fcx, groups, reads, jobs)
         })
         .collect();
     let mut groups = Vec::new();
     let mut reads = NamesRead::new();
-    for (fcx, file_groups, file_reads) in checked {
+    let mut jobs = JobsRead::default();
+    for (fcx, file_groups, file_reads, file_jobs) in checked {
         cx.join(fcx);
         groups.extend(file_groups);
         reads.extend(file_reads);
+        jobs.extend(file_jobs);
     }
     cx.unique(
         "rule file",
@@ -112,7 +117,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> NamesRead {
         "AI model",
         m.models.iter().enumerate().map(|(i, x)| (format!("ai_models.models[{i}].name"), x.name.as_str())),
     );
-    reads
+    (reads, jobs)
 }
 
 fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>) {
@@ -134,14 +139,16 @@ fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>)
     }
 }
 
-/// Checks a rule; what its expression reads by name, when it parses. `retention`: how long the
-/// local TSDB the rule reads keeps samples (none for the store's ruler).
+/// Checks a rule; what its expression reads by name, when it parses (the jobs it selects are
+/// added to `jobs`). `retention`: how long the local TSDB the rule reads keeps samples (none
+/// for the store's ruler).
 fn check_rule(
     cx: &mut Cx,
     lint_cx: &crate::lint::Context,
     retention: Option<(u64, &crate::syntax::Duration)>,
     path: &str,
     rule: &Rule,
+    jobs: &mut JobsRead,
 ) -> Option<Option<Vec<String>>> {
     match (&rule.alert, &rule.record) {
         (Some(_), Some(_)) | (None, None) => {
@@ -178,6 +185,7 @@ fn check_rule(
     let reads = match promql_parser::parser::parse(&rule.expr) {
         Ok(parsed) => {
             lint(cx, lint_cx, path, rule, &parsed);
+            jobs.add(&parsed);
             let back = crate::lint::analysis::lookback_ms(&parsed);
             if let Some((keeps, text)) = retention
                 && back > u128::from(keeps)

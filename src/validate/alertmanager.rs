@@ -3,29 +3,15 @@
 use super::cx::Cx;
 use crate::diag::Code;
 use crate::spec::Spec;
-use crate::spec::alertmanager::{Receiver, Route};
+use crate::spec::alertmanager::{InhibitRule, Receiver, Route, Smtp, Timing};
 use crate::syntax::names;
+use std::collections::BTreeMap;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let am = &spec.alertmanager;
     cx.duration("alertmanager.resolve_timeout", &am.resolve_timeout);
     if let Some(smtp) = &am.smtp {
-        cx.host_port("alertmanager.smtp.smarthost", &smtp.smarthost);
-        if !smtp.from.contains('@') {
-            cx.error(
-                Code::AddressInvalid,
-                "alertmanager.smtp.from",
-                format!("\"{}\" is not an email address", smtp.from),
-            )
-            .hint("e.g. alertmanager@example.com");
-        }
-        if let Some(f) = &smtp.auth_password_file {
-            cx.file_ref("alertmanager.smtp.auth_password_file", f);
-        }
-        if smtp.auth_password_file.is_some() && smtp.auth_username.is_none() {
-            cx.error(Code::OptionCombination, "alertmanager.smtp.auth_username", "a password file without a user name")
-                .hint("set auth_username");
-        }
+        check_smtp(cx, smtp);
     }
     if let Some(f) = &am.slack_api_url_file {
         cx.file_ref("alertmanager.slack_api_url_file", f);
@@ -37,8 +23,36 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         "receiver",
         am.receivers.iter().enumerate().map(|(i, r)| (format!("alertmanager.receivers[{i}].name"), r.name.as_str())),
     );
+    check_root_route(cx, &am.route);
+    check_route(spec, cx, "alertmanager.route", &am.route);
+    check_time_intervals(spec, cx);
 
-    let root = &am.route;
+    for (i, rule) in am.inhibit_rules.iter().enumerate() {
+        check_inhibit_rule(cx, &format!("alertmanager.inhibit_rules[{i}]"), rule);
+    }
+
+    check_teams(spec, cx);
+    check_severity_timing(cx, &am.severity_timing);
+}
+
+/// The SMTP client: a smarthost address, a sender address, and a password only with a user.
+fn check_smtp(cx: &mut Cx, smtp: &Smtp) {
+    cx.host_port("alertmanager.smtp.smarthost", &smtp.smarthost);
+    if !smtp.from.contains('@') {
+        cx.error(Code::AddressInvalid, "alertmanager.smtp.from", format!("\"{}\" is not an email address", smtp.from))
+            .hint("e.g. alertmanager@example.com");
+    }
+    if let Some(f) = &smtp.auth_password_file {
+        cx.file_ref("alertmanager.smtp.auth_password_file", f);
+    }
+    if smtp.auth_password_file.is_some() && smtp.auth_username.is_none() {
+        cx.error(Code::OptionCombination, "alertmanager.smtp.auth_username", "a password file without a user name")
+            .hint("set auth_username");
+    }
+}
+
+/// What the root route alone must be: it has a receiver, catches every alert, and takes no `continue`.
+fn check_root_route(cx: &mut Cx, root: &Route) {
     if root.receiver.is_none() {
         cx.error(Code::SpecMissingField, "alertmanager.route.receiver", "the root route needs a receiver")
             .hint("name the receiver that gets alerts no child route catches, e.g. default-receiver");
@@ -55,22 +69,24 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         cx.error(Code::OptionCombination, "alertmanager.route.continue", "`continue` on the root route has no meaning")
             .hint("remove it");
     }
-    check_route(spec, cx, "alertmanager.route", root);
-    check_time_intervals(spec, cx);
+}
 
-    for (i, rule) in am.inhibit_rules.iter().enumerate() {
-        let p = format!("alertmanager.inhibit_rules[{i}]");
-        if rule.source_matchers.is_empty() || rule.target_matchers.is_empty() {
-            cx.error(Code::ValueOutOfRange, p.clone(), "an inhibition needs source and target matchers")
-                .hint("without them it would mute every alert while any alert fires");
-        }
-        cx.matchers(&format!("{p}.source_matchers"), &rule.source_matchers);
-        cx.matchers(&format!("{p}.target_matchers"), &rule.target_matchers);
-        for (j, l) in rule.equal.iter().enumerate() {
-            cx.label_name(&format!("{p}.equal[{j}]"), l);
-        }
+/// An inhibition's matchers (both sides present and well formed) and its `equal` label names.
+fn check_inhibit_rule(cx: &mut Cx, p: &str, rule: &InhibitRule) {
+    if rule.source_matchers.is_empty() || rule.target_matchers.is_empty() {
+        cx.error(Code::ValueOutOfRange, p, "an inhibition needs source and target matchers")
+            .hint("without them it would mute every alert while any alert fires");
     }
+    cx.matchers(&format!("{p}.source_matchers"), &rule.source_matchers);
+    cx.matchers(&format!("{p}.target_matchers"), &rule.target_matchers);
+    for (j, l) in rule.equal.iter().enumerate() {
+        cx.label_name(&format!("{p}.equal[{j}]"), l);
+    }
+}
 
+/// The teams' receivers are declared, and the services they own are label values owned by one
+/// team each.
+fn check_teams(spec: &Spec, cx: &mut Cx) {
     for (i, t) in spec.teams.iter().enumerate() {
         if let Some(r) = &t.receiver {
             receiver_ref(spec, cx, &format!("teams[{i}].receiver"), r);
@@ -98,7 +114,11 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         })
         .collect();
     cx.unique("owned service", owned);
-    for (severity, t) in &am.severity_timing {
+}
+
+/// Timing per severity, for the severities team routes use.
+fn check_severity_timing(cx: &mut Cx, severity_timing: &BTreeMap<String, Timing>) {
+    for (severity, t) in severity_timing {
         if !["critical", "warning", "info"].contains(&severity.as_str()) {
             cx.error(
                 Code::ValueOutOfRange,

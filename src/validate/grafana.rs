@@ -4,70 +4,89 @@ use super::cx::Cx;
 use crate::dashboards::{self, Built, Dashboard, check::Metrics};
 use crate::diag::Code;
 use crate::spec::Spec;
-use crate::spec::grafana::{DatasourceType, ServiceDashboard};
+use crate::spec::grafana::{Datasource, DatasourceType, Grafana, ServiceDashboard};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let g = &spec.grafana;
     for (i, ds) in g.datasources.iter().enumerate() {
-        let p = format!("grafana.datasources[{i}]");
-        if ds.name.trim().is_empty() {
-            cx.error(Code::NameInvalid, format!("{p}.name"), "empty datasource name").hint("e.g. Prometheus-Main");
-        }
-        cx.slug(&format!("{p}.uid"), "datasource uid", &ds.uid);
-        if ds.uid.len() > 40 {
-            cx.error(Code::NameInvalid, format!("{p}.uid"), "Grafana uids are at most 40 characters")
-                .hint("shorten the uid");
-        }
-        cx.url(&format!("{p}.url"), &ds.url);
-        cx.opt_duration(&format!("{p}.time_interval"), ds.time_interval.as_ref());
-        if ds.time_interval.is_some() && ds.kind != DatasourceType::Prometheus {
-            cx.error(
-                Code::OptionCombination,
-                format!("{p}.time_interval"),
-                "only Prometheus datasources take time_interval",
-            )
-            .hint("remove it");
-        }
-        if ds.implementation.is_some() && ds.kind != DatasourceType::Prometheus {
-            cx.error(
-                Code::OptionCombination,
-                format!("{p}.implementation"),
-                "only Prometheus datasources take implementation",
-            )
-            .hint("remove it");
-        }
-        if ds.max_lines.is_some() && ds.kind != DatasourceType::Loki {
-            cx.error(Code::OptionCombination, format!("{p}.max_lines"), "only Loki datasources take max_lines")
-                .hint("remove it");
-        }
-        if let Some(t) = &ds.tenant {
-            use crate::spec::grafana::PrometheusImplementation as I;
-            let multi_tenant = matches!(
-                (ds.kind, ds.implementation),
-                (crate::spec::grafana::DatasourceType::Loki, _) | (_, Some(I::Mimir | I::Cortex))
-            );
-            if !multi_tenant {
-                cx.error(
-                    Code::ValueOutOfRange,
-                    format!("{p}.tenant"),
-                    "a tenant header means something to Mimir, Cortex and Loki only",
-                )
-                .hint("set implementation = \"mimir\" (or cortex) for a multi-tenant store, or remove tenant");
-            }
-            if t.is_empty() || t.contains(['\n', '|']) {
-                cx.error(Code::NameInvalid, format!("{p}.tenant"), format!("\"{t}\" is not a tenant id"))
-                    .hint("use the store's tenant (organisation) id, without '|' or line breaks");
-            }
-        }
-        if let Some(b) = &ds.basic_auth {
-            cx.file_ref(&format!("{p}.basic_auth.password_file"), &b.password_file);
-        }
-        if let Some(t) = &ds.tls {
-            cx.client_tls(&format!("{p}.tls"), t);
-        }
+        datasource(&format!("grafana.datasources[{i}]"), ds, cx);
     }
+    datasource_set(spec, cx);
+    folders(g, cx);
+    dashboard_collisions(spec, cx);
+}
+
+/// One datasource: its name, uid and URL, the options its type takes, and its credentials.
+fn datasource(p: &str, ds: &Datasource, cx: &mut Cx) {
+    if ds.name.trim().is_empty() {
+        cx.error(Code::NameInvalid, format!("{p}.name"), "empty datasource name").hint("e.g. Prometheus-Main");
+    }
+    cx.slug(&format!("{p}.uid"), "datasource uid", &ds.uid);
+    if ds.uid.len() > 40 {
+        cx.error(Code::NameInvalid, format!("{p}.uid"), "Grafana uids are at most 40 characters")
+            .hint("shorten the uid");
+    }
+    cx.url(&format!("{p}.url"), &ds.url);
+    cx.opt_duration(&format!("{p}.time_interval"), ds.time_interval.as_ref());
+    if ds.time_interval.is_some() && ds.kind != DatasourceType::Prometheus {
+        cx.error(
+            Code::OptionCombination,
+            format!("{p}.time_interval"),
+            "only Prometheus datasources take time_interval",
+        )
+        .hint("remove it");
+    }
+    if ds.implementation.is_some() && ds.kind != DatasourceType::Prometheus {
+        cx.error(
+            Code::OptionCombination,
+            format!("{p}.implementation"),
+            "only Prometheus datasources take implementation",
+        )
+        .hint("remove it");
+    }
+    if ds.max_lines.is_some() && ds.kind != DatasourceType::Loki {
+        cx.error(Code::OptionCombination, format!("{p}.max_lines"), "only Loki datasources take max_lines")
+            .hint("remove it");
+    }
+    if let Some(t) = &ds.tenant {
+        tenant(p, ds, t, cx);
+    }
+    if let Some(b) = &ds.basic_auth {
+        cx.file_ref(&format!("{p}.basic_auth.password_file"), &b.password_file);
+    }
+    if let Some(t) = &ds.tls {
+        cx.client_tls(&format!("{p}.tls"), t);
+    }
+}
+
+/// A datasource's tenant header: only a multi-tenant store reads it, and it must be an id
+/// Grafana can send.
+fn tenant(p: &str, ds: &Datasource, t: &str, cx: &mut Cx) {
+    use crate::spec::grafana::PrometheusImplementation as I;
+    let multi_tenant = matches!(
+        (ds.kind, ds.implementation),
+        (crate::spec::grafana::DatasourceType::Loki, _) | (_, Some(I::Mimir | I::Cortex))
+    );
+    if !multi_tenant {
+        cx.error(
+            Code::ValueOutOfRange,
+            format!("{p}.tenant"),
+            "a tenant header means something to Mimir, Cortex and Loki only",
+        )
+        .hint("set implementation = \"mimir\" (or cortex) for a multi-tenant store, or remove tenant");
+    }
+    if t.is_empty() || t.contains(['\n', '|']) {
+        cx.error(Code::NameInvalid, format!("{p}.tenant"), format!("\"{t}\" is not a tenant id"))
+            .hint("use the store's tenant (organisation) id, without '|' or line breaks");
+    }
+}
+
+/// The datasources together: distinct names and uids, exactly one default, and one of each
+/// type a provisioned dashboard queries.
+fn datasource_set(spec: &Spec, cx: &mut Cx) {
+    let g = &spec.grafana;
     cx.unique(
         "datasource",
         g.datasources.iter().enumerate().map(|(i, d)| (format!("grafana.datasources[{i}].name"), d.name.as_str())),
@@ -96,6 +115,10 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .hint(format!("add a datasource of type {}", kind.as_str()));
         }
     }
+}
+
+/// The dashboard folders: valid, distinct dirs and titles, and their golden-signals dashboards.
+fn folders(g: &Grafana, cx: &mut Cx) {
     for (i, f) in g.folders.iter().enumerate() {
         let p = format!("grafana.folders[{i}]");
         cx.slug(&format!("{p}.dir"), "folder dir", &f.dir);
@@ -115,6 +138,10 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         "folder title",
         g.folders.iter().enumerate().map(|(i, f)| (format!("grafana.folders[{i}].title"), f.title.as_str())),
     );
+}
+
+/// Provisioned dashboards that would overwrite one another.
+fn dashboard_collisions(spec: &Spec, cx: &mut Cx) {
     // A folder writes each dashboard to `<file stem>.json`, and a dashboard's uid is global in
     // Grafana: two dashboards with one file or one uid collide.
     let mut files: BTreeMap<(&str, String), String> = BTreeMap::new();

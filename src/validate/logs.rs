@@ -3,14 +3,37 @@
 use super::cx::Cx;
 use crate::diag::Code;
 use crate::spec::Spec;
-use crate::spec::loki::LokiStorage;
-use crate::spec::promtail::LogSourceKind;
+use crate::spec::loki::{Loki, LokiStorage, Retention};
+use crate::spec::promtail::{LogSourceKind, Promtail};
 use crate::syntax::{logql, names};
 
 const DAY_MS: u64 = 86_400_000;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let loki = &spec.loki;
+    server(loki, cx);
+    storage(&loki.storage, cx);
+    if !is_date(&loki.schema_from) {
+        cx.error(
+            Code::ValueOutOfRange,
+            "loki.schema_from",
+            format!("\"{}\" is not a date YYYY-MM-DD", loki.schema_from),
+        )
+        .hint("use the day the schema takes effect, e.g. 2024-01-01");
+    }
+    retention(&loki.retention, cx);
+    limits(spec, cx);
+    log_classes(spec, cx);
+    deployment(spec, cx);
+
+    let pt = &spec.promtail;
+    promtail_client(spec, cx);
+    sources(pt, cx);
+    shippers(pt, cx);
+}
+
+/// Loki's own server: two distinct, non-zero ports and an absolute data directory.
+fn server(loki: &Loki, cx: &mut Cx) {
     for (field, port) in [("http_listen_port", loki.http_listen_port), ("grpc_listen_port", loki.grpc_listen_port)] {
         if port == 0 {
             cx.error(Code::ValueOutOfRange, format!("loki.{field}"), "port 0")
@@ -22,7 +45,12 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .hint("use distinct ports");
     }
     abs_dir(cx, "loki.data_dir", &loki.data_dir);
-    match &loki.storage {
+}
+
+/// The chunk and index store: an S3 bucket with its credentials' variables, or a local
+/// directory.
+fn storage(storage: &LokiStorage, cx: &mut Cx) {
+    match storage {
         LokiStorage::S3(s3) => {
             cx.host_port("loki.storage.s3.endpoint", &s3.endpoint);
             let b = &s3.bucket;
@@ -64,15 +92,11 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             }
         }
     }
-    if !is_date(&loki.schema_from) {
-        cx.error(
-            Code::ValueOutOfRange,
-            "loki.schema_from",
-            format!("\"{}\" is not a date YYYY-MM-DD", loki.schema_from),
-        )
-        .hint("use the day the schema takes effect, e.g. 2024-01-01");
-    }
-    let r = &loki.retention;
+}
+
+/// Retention: the default period and the per-stream ones, each at least a day, with stream
+/// selectors that parse and are not given twice.
+fn retention(r: &Retention, cx: &mut Cx) {
     retention_period(cx, "loki.retention.period", r.period.millis(), &r.period);
     cx.duration("loki.retention.delete_delay", &r.delete_delay);
     for (i, s) in r.streams.iter().enumerate() {
@@ -93,6 +117,11 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .enumerate()
             .map(|(i, s)| (format!("loki.retention.streams[{i}].selector"), s.selector.as_str())),
     );
+}
+
+/// Loki's query and ingestion limits, as they take effect.
+fn limits(spec: &Spec, cx: &mut Cx) {
+    let loki = &spec.loki;
     // The effective limits (given values over the size's defaults), reported at the given path.
     let l = loki.effective_limits();
     if !(l.ingestion_rate_mb.is_finite() && l.ingestion_rate_mb > 0.0) {
@@ -134,9 +163,12 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         cx.error(Code::ValueOutOfRange, "loki.limits.max_label_names_per_series", "must be between 1 and 100")
             .hint("Loki's default is 15");
     }
-    log_classes(spec, cx);
-    deployment(spec, cx);
+}
 
+/// Where and how Promtail pushes: its port, positions file, Loki's push URL and the tenant
+/// Loki expects.
+fn promtail_client(spec: &Spec, cx: &mut Cx) {
+    let loki = &spec.loki;
     let pt = &spec.promtail;
     if pt.http_listen_port == 0 {
         cx.error(Code::ValueOutOfRange, "promtail.http_listen_port", "port 0").hint("e.g. 9080");
@@ -155,6 +187,10 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         )
         .hint("set promtail.tenant_id, e.g. to the environment name");
     }
+}
+
+/// The log sources: named once each, and what each kind reads.
+fn sources(pt: &Promtail, cx: &mut Cx) {
     if pt.sources.is_empty() {
         cx.error(Code::ValueOutOfRange, "promtail.sources", "no log sources").hint("add at least the system logs");
     }
@@ -203,6 +239,11 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         "log source",
         pt.sources.iter().enumerate().map(|(i, s)| (format!("promtail.sources[{i}].name"), s.name.as_str())),
     );
+}
+
+/// The shippers: at least one, each listed once, and the Alloy component labels made of the
+/// source names.
+fn shippers(pt: &Promtail, cx: &mut Cx) {
     if pt.shippers.is_empty() {
         cx.error(Code::ValueOutOfRange, "promtail.shippers", "no shipper: the log sources would go nowhere")
             .hint("list promtail, alloy or both");

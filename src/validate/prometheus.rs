@@ -3,7 +3,7 @@
 use super::cx::Cx;
 use crate::diag::Code;
 use crate::spec::Spec;
-use crate::spec::scrape::{Discovery, K8sPreset, K8sRole, Relabel, RelabelAction, ScrapeJob};
+use crate::spec::scrape::{Discovery, K8sPreset, K8sRole, KubernetesDiscovery, Relabel, RelabelAction, ScrapeJob};
 use crate::syntax::names;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
@@ -91,6 +91,18 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
         cx.slug(&format!("{path}.file"), "file", f);
     }
     team_ref(spec, cx, &format!("{path}.owner"), job.owner.as_ref());
+    job_intervals(spec, path, job, global_interval, cx);
+    request(path, job, cx);
+    job_labels(path, job, cx);
+    discovery(path, &job.discovery, cx);
+    credentials(path, job, cx);
+    relabels(cx, &format!("{path}.relabel_configs"), &job.relabel_configs);
+    relabels(cx, &format!("{path}.metric_relabel_configs"), &job.metric_relabel_configs);
+}
+
+/// The job's interval and timeout, its own or inherited from the globals: a scrape must end
+/// before the next one starts.
+fn job_intervals(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u64>, cx: &mut Cx) {
     let interval =
         cx.opt_duration(&format!("{path}.scrape_interval"), job.scrape_interval.as_ref()).or(global_interval);
     let timeout = cx.opt_duration(&format!("{path}.scrape_timeout"), job.scrape_timeout.as_ref());
@@ -116,6 +128,10 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
         )
         .hint("set scrape_timeout on this job too");
     }
+}
+
+/// What each scrape requests: an absolute metrics path and well-formed URL parameters.
+fn request(path: &str, job: &ScrapeJob, cx: &mut Cx) {
     if let Some(mp) = &job.metrics_path
         && !mp.starts_with('/')
     {
@@ -132,6 +148,10 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
             .hint("e.g. params.family = [ \"queue_coarse_metrics\" ]");
         }
     }
+}
+
+/// The job's static target labels: valid, and neither of the two Prometheus sets itself.
+fn job_labels(path: &str, job: &ScrapeJob, cx: &mut Cx) {
     cx.labels(&format!("{path}.labels"), &job.labels);
     for reserved in ["job", "instance"] {
         if job.labels.contains_key(reserved) {
@@ -143,7 +163,12 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
             .hint("remove it; the job label is the job's name");
         }
     }
-    match &job.discovery {
+}
+
+/// How the job finds its targets: a non-empty static list, target files Prometheus reads, or
+/// Kubernetes.
+fn discovery(path: &str, discovery: &Discovery, cx: &mut Cx) {
+    match discovery {
         Discovery::Static(s) => {
             if s.targets.is_empty() {
                 cx.error(Code::ValueOutOfRange, format!("{path}.discovery.static.targets"), "no targets")
@@ -171,66 +196,68 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
             }
             cx.duration(&format!("{path}.discovery.file_sd.refresh_interval"), &f.refresh_interval);
         }
-        Discovery::Kubernetes(k) => {
-            let kp = format!("{path}.discovery.kubernetes");
-            for (name, re) in &k.match_labels {
-                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
-                    cx.error(
-                        Code::LabelInvalid,
-                        format!("{kp}.match_labels.{name}"),
-                        format!("\"{name}\" is not a Kubernetes label name"),
-                    )
-                    .hint("e.g. app or app.kubernetes.io/name");
-                }
-                cx.regex(&format!("{kp}.match_labels.{name}"), re);
-            }
-            for (target, source) in &k.target_labels {
-                cx.label_name(&format!("{kp}.target_labels.{target}"), target);
-                if source.is_empty() {
-                    cx.error(Code::LabelInvalid, format!("{kp}.target_labels.{target}"), "empty Kubernetes label name")
-                        .hint("name the pod label");
-                }
-            }
-            let preset_role = match k.preset {
-                Some(K8sPreset::Cadvisor) => Some((K8sRole::Node, "node")),
-                Some(K8sPreset::Apiserver) if !matches!(k.role, K8sRole::Endpoints | K8sRole::Endpointslice) => {
-                    Some((K8sRole::Endpoints, "endpoints"))
-                }
-                _ => None,
-            };
-            if let Some((role, name)) = preset_role
-                && k.role != role
-            {
-                cx.error(
-                    Code::OptionCombination,
-                    format!("{kp}.role"),
-                    format!("the {:?} preset discovers role {name}, not {}", k.preset.expect("set"), k.role.as_str())
-                        .to_lowercase(),
-                )
-                .hint(format!("set role: {name}"));
-            }
-            if k.port == Some(0) {
-                cx.error(Code::ValueOutOfRange, format!("{kp}.port"), "port 0")
-                    .hint("use the exporter's port, e.g. 9400");
-            }
-            if k.annotations && k.port.is_some() {
-                cx.error(
-                    Code::OptionCombination,
-                    format!("{kp}.port"),
-                    "`port` and `annotations` both set the target port",
-                )
-                .hint("drop `port` to use the prometheus.io/port annotation, or drop `annotations`");
-            }
-            if k.port_name.is_some() && !matches!(k.role.object(), "pod" | "service") {
-                cx.error(
-                    Code::OptionCombination,
-                    format!("{kp}.port_name"),
-                    format!("role {} has no named ports", k.role.as_str()),
-                )
-                .hint("use port_name with the pod, service, endpoints or endpointslice role");
-            }
+        Discovery::Kubernetes(k) => kubernetes(&format!("{path}.discovery.kubernetes"), k, cx),
+    }
+}
+
+/// Kubernetes discovery: label selectors and mappings, a role that fits the preset, and one way
+/// to choose the target port.
+fn kubernetes(kp: &str, k: &KubernetesDiscovery, cx: &mut Cx) {
+    for (name, re) in &k.match_labels {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+            cx.error(
+                Code::LabelInvalid,
+                format!("{kp}.match_labels.{name}"),
+                format!("\"{name}\" is not a Kubernetes label name"),
+            )
+            .hint("e.g. app or app.kubernetes.io/name");
+        }
+        cx.regex(&format!("{kp}.match_labels.{name}"), re);
+    }
+    for (target, source) in &k.target_labels {
+        cx.label_name(&format!("{kp}.target_labels.{target}"), target);
+        if source.is_empty() {
+            cx.error(Code::LabelInvalid, format!("{kp}.target_labels.{target}"), "empty Kubernetes label name")
+                .hint("name the pod label");
         }
     }
+    let preset_role = match k.preset {
+        Some(K8sPreset::Cadvisor) => Some((K8sRole::Node, "node")),
+        Some(K8sPreset::Apiserver) if !matches!(k.role, K8sRole::Endpoints | K8sRole::Endpointslice) => {
+            Some((K8sRole::Endpoints, "endpoints"))
+        }
+        _ => None,
+    };
+    if let Some((role, name)) = preset_role
+        && k.role != role
+    {
+        cx.error(
+            Code::OptionCombination,
+            format!("{kp}.role"),
+            format!("the {:?} preset discovers role {name}, not {}", k.preset.expect("set"), k.role.as_str())
+                .to_lowercase(),
+        )
+        .hint(format!("set role: {name}"));
+    }
+    if k.port == Some(0) {
+        cx.error(Code::ValueOutOfRange, format!("{kp}.port"), "port 0").hint("use the exporter's port, e.g. 9400");
+    }
+    if k.annotations && k.port.is_some() {
+        cx.error(Code::OptionCombination, format!("{kp}.port"), "`port` and `annotations` both set the target port")
+            .hint("drop `port` to use the prometheus.io/port annotation, or drop `annotations`");
+    }
+    if k.port_name.is_some() && !matches!(k.role.object(), "pod" | "service") {
+        cx.error(
+            Code::OptionCombination,
+            format!("{kp}.port_name"),
+            format!("role {} has no named ports", k.role.as_str()),
+        )
+        .hint("use port_name with the pod, service, endpoints or endpointslice role");
+    }
+}
+
+/// The job's TLS and credentials: files the host provides, and at most one Authorization header.
+fn credentials(path: &str, job: &ScrapeJob, cx: &mut Cx) {
     if let Some(tls) = &job.tls {
         cx.client_tls(&format!("{path}.tls"), tls);
     }
@@ -249,8 +276,6 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
         )
         .hint("Prometheus sends one Authorization header; keep one");
     }
-    relabels(cx, &format!("{path}.relabel_configs"), &job.relabel_configs);
-    relabels(cx, &format!("{path}.metric_relabel_configs"), &job.metric_relabel_configs);
 }
 
 fn relabels(cx: &mut Cx, path: &str, items: &[Relabel]) {

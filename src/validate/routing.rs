@@ -7,7 +7,7 @@ use super::cx::Cx;
 use crate::diag::Code;
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
-use crate::spec::alertmanager::Route;
+use crate::spec::alertmanager::{InhibitRule, Route};
 use crate::syntax::Matcher;
 use rayon::prelude::*;
 
@@ -41,21 +41,40 @@ fn alerts(spec: &Spec) -> Vec<(String, Labels)> {
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let am = &spec.alertmanager;
     let effective = routing::effective(spec);
-    let tree = routing::Tree::new(&effective);
+    // A broken tree is reported where it is broken; routing through it would only add noise.
+    let Some(root) = routable(spec, &effective) else { return };
+    let root = &root;
+    expectations(spec, root, cx);
+    let alerts = alerts(spec);
+    alert_routes(spec, root, &alerts, cx);
+    for (i, r) in am.inhibit_rules.iter().enumerate() {
+        inhibition(&format!("alertmanager.inhibit_rules[{i}]"), r, &alerts, cx);
+    }
+    unused_receivers(spec, &effective, cx);
+}
+
+/// The route tree, when alerts can be routed through it: it builds, its root has a receiver,
+/// every receiver it names is declared and the inhibit rules' matchers parse.
+fn routable<'a>(spec: &Spec, effective: &'a Route) -> Option<routing::Tree<'a>> {
+    let am = &spec.alertmanager;
+    let tree = routing::Tree::new(effective);
     let inhibit_valid = am
         .inhibit_rules
         .iter()
         .all(|r| r.source_matchers.iter().chain(&r.target_matchers).all(|m| Matcher::parse(m).is_ok()));
     let mut referenced = Vec::new();
-    receivers_in(&effective, &mut referenced);
+    receivers_in(effective, &mut referenced);
     let receivers_known = referenced.iter().all(|r| am.receivers.iter().any(|x| &x.name == r));
-    // A broken tree is reported where it is broken; routing through it would only add noise.
-    let root = match tree {
-        Ok(root) if effective.receiver.is_some() && inhibit_valid && receivers_known => root,
-        _ => return,
-    };
-    let root = &root;
+    match tree {
+        Ok(root) if effective.receiver.is_some() && inhibit_valid && receivers_known => Some(root),
+        _ => None,
+    }
+}
 
+/// The spec's routing expectations: the receivers a label set reaches, and the alert that
+/// mutes it.
+fn expectations(spec: &Spec, root: &routing::Tree, cx: &mut Cx) {
+    let am = &spec.alertmanager;
     for (i, e) in am.expectations.iter().enumerate() {
         let p = format!("alertmanager.expectations[{i}]");
         let got = routing::receivers(root, &e.labels);
@@ -78,8 +97,12 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .hint("check the inhibit rules' matchers and `equal` labels");
         }
     }
+}
 
-    let alerts = alerts(spec);
+/// Every alert reaches a child route, unless declared `unrouted`, and no receiver twice; each
+/// problem is reported once per alert name.
+fn alert_routes(spec: &Spec, root: &routing::Tree, alerts: &[(String, Labels)], cx: &mut Cx) {
+    let am = &spec.alertmanager;
     let allowed = |name: &str| am.unrouted.iter().any(|u| u == "*" || u == name);
     let mut reported = std::collections::BTreeSet::new();
     // Every alert is routed, on every core; the problems are reported in the alerts' order.
@@ -88,94 +111,115 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
     for ((name, labels), matched) in alerts.iter().zip(matched) {
         let only_root = matched.iter().all(|m| m.path == "alertmanager.route");
         if only_root && !allowed(name) && reported.insert(name.clone()) {
-            let hint = if name == "Watchdog" {
-                "route it to a dead man's switch (a webhook receiver to healthchecks.io or to PagerDuty's or Opsgenie's heartbeat, repeat_interval 1m) that pages when the Watchdog stops arriving; never to a chat channel or a pager: it always fires".to_string()
-            } else {
-                format!(
-                    "add a route that matches it, or list it in alertmanager.unrouted if the default receiver is intended (e.g. \"{name}\")"
-                )
-            };
-            cx.error(
-                Code::RouteUnrouted,
-                "alertmanager.route",
-                format!(
-                    "alert {name} ({}) matches no child route and would only reach the root receiver",
-                    describe(labels)
-                ),
-            )
-            .hint(hint);
+            unrouted(name, labels, cx);
         }
-        if let Some(twice) = matched.iter().enumerate().find_map(|(i, m)| {
-            matched[..i].iter().find(|earlier| earlier.receiver == m.receiver).map(|earlier| (earlier, m))
-        }) && doubled.insert(name.clone())
+        if let Some((first, second)) = repeated_receiver(&matched)
+            && doubled.insert(name.clone())
         {
-            let (first, second) = twice;
-            cx.error(
-                Code::RouteDuplicate,
-                routing::spec_path(spec, &second.path),
-                format!(
-                    "alert {name} ({}) reaches receiver \"{}\" through {} and again here: every notification arrives twice",
-                    describe(labels),
-                    second.receiver,
-                    routing::spec_path(spec, &first.path)
-                ),
-            )
-            .hint(
-                "each matching route sends its own notification: let one of them send to another receiver, or stop the first with `continue: false` (a team's routes always continue, to the routes below them)",
-            );
+            delivered_twice(spec, name, labels, first, second, cx);
         }
     }
+}
 
-    for (i, r) in am.inhibit_rules.iter().enumerate() {
-        let p = format!("alertmanager.inhibit_rules[{i}]");
-        // The alerts that could be the source, then the target: none is reported where it is.
-        let mut sides = Vec::new();
-        for (code, field, matchers) in [
-            (Code::InhibitNoSource, "source", &r.source_matchers),
-            (Code::InhibitNoTarget, "target", &r.target_matchers),
-        ] {
-            let parsed: Vec<Matcher> = matchers.iter().filter_map(|m| Matcher::parse(m).ok()).collect();
-            let found: Vec<&Labels> = alerts.iter().map(|(_, l)| l).filter(|l| could_match(&parsed, l)).collect();
-            if found.is_empty() {
-                cx.error(
-                    code,
-                    format!("{p}.{field}_matchers"),
-                    format!("no alert of this environment can be the {field}"),
-                )
+/// An alert that only the root route matches.
+fn unrouted(name: &str, labels: &Labels, cx: &mut Cx) {
+    let hint = if name == "Watchdog" {
+        "route it to a dead man's switch (a webhook receiver to healthchecks.io or to PagerDuty's or Opsgenie's heartbeat, repeat_interval 1m) that pages when the Watchdog stops arriving; never to a chat channel or a pager: it always fires".to_string()
+    } else {
+        format!(
+            "add a route that matches it, or list it in alertmanager.unrouted if the default receiver is intended (e.g. \"{name}\")"
+        )
+    };
+    cx.error(
+        Code::RouteUnrouted,
+        "alertmanager.route",
+        format!("alert {name} ({}) matches no child route and would only reach the root receiver", describe(labels)),
+    )
+    .hint(hint);
+}
+
+/// The first route an alert matches whose receiver an earlier matching route has already
+/// notified, with that earlier route.
+fn repeated_receiver(matched: &[routing::Match]) -> Option<(&routing::Match, &routing::Match)> {
+    matched.iter().enumerate().find_map(|(i, m)| {
+        matched[..i].iter().find(|earlier| earlier.receiver == m.receiver).map(|earlier| (earlier, m))
+    })
+}
+
+/// An alert that reaches one receiver through two routes, `first` and then `second`.
+fn delivered_twice(
+    spec: &Spec,
+    name: &str,
+    labels: &Labels,
+    first: &routing::Match,
+    second: &routing::Match,
+    cx: &mut Cx,
+) {
+    cx.error(
+        Code::RouteDuplicate,
+        routing::spec_path(spec, &second.path),
+        format!(
+            "alert {name} ({}) reaches receiver \"{}\" through {} and again here: every notification arrives twice",
+            describe(labels),
+            second.receiver,
+            routing::spec_path(spec, &first.path)
+        ),
+    )
+    .hint(
+        "each matching route sends its own notification: let one of them send to another receiver, or stop the first with `continue: false` (a team's routes always continue, to the routes below them)",
+    );
+}
+
+/// An inhibit rule that can mute something: some alert can be its source, some its target,
+/// and a pair of them can agree on the `equal` labels.
+fn inhibition(p: &str, r: &InhibitRule, alerts: &[(String, Labels)], cx: &mut Cx) {
+    // The alerts that could be the source, then the target: none is reported where it is.
+    let mut sides = Vec::new();
+    for (code, field, matchers) in
+        [(Code::InhibitNoSource, "source", &r.source_matchers), (Code::InhibitNoTarget, "target", &r.target_matchers)]
+    {
+        let parsed: Vec<Matcher> = matchers.iter().filter_map(|m| Matcher::parse(m).ok()).collect();
+        let found: Vec<&Labels> = alerts.iter().map(|(_, l)| l).filter(|l| could_match(&parsed, l)).collect();
+        if found.is_empty() {
+            cx.error(code, format!("{p}.{field}_matchers"), format!("no alert of this environment can be the {field}"))
                 .hint("match labels the alert rules set (severity, service, alertname), or remove the rule");
-                break;
-            }
-            sides.push(found);
+            break;
         }
-        let [sources, targets] = sides.as_slice() else { continue };
-        // Alertmanager compares the `equal` labels of the two firing alerts: where both rules set
-        // one statically, the values must agree (a label set by neither may come from the series).
-        let pair = sources.iter().any(|s| {
-            targets.iter().any(|t| {
-                r.equal.iter().all(|l| {
-                    matches!((s.get(l), t.get(l)), (Some(a), Some(b)) if a == b)
-                        || s.get(l).is_none()
-                        || t.get(l).is_none()
-                })
-            })
-        });
-        if !pair {
-            cx.error(
-                Code::InhibitNoTarget,
-                format!("{p}.equal"),
-                format!(
-                    "no alert that can be the source shares the labels {} with one that can be the target: the rule never mutes anything",
-                    r.equal.join(", ")
-                ),
-            )
-            .hint("an alert exists at one severity only: inhibit another alert that fires with it (e.g. a service's down alert over its warnings, equal on service and instance)");
-        }
+        sides.push(found);
     }
+    let [sources, targets] = sides.as_slice() else { return };
+    if !could_pair(sources, targets, &r.equal) {
+        cx.error(
+            Code::InhibitNoTarget,
+            format!("{p}.equal"),
+            format!(
+                "no alert that can be the source shares the labels {} with one that can be the target: the rule never mutes anything",
+                r.equal.join(", ")
+            ),
+        )
+        .hint("an alert exists at one severity only: inhibit another alert that fires with it (e.g. a service's down alert over its warnings, equal on service and instance)");
+    }
+}
 
+/// Whether a source and a target alert could fire together with equal `equal` labels.
+/// Alertmanager compares the `equal` labels of the two firing alerts: where both rules set one
+/// statically, the values must agree (a label set by neither may come from the series).
+fn could_pair(sources: &[&Labels], targets: &[&Labels], equal: &[String]) -> bool {
+    sources.iter().any(|s| {
+        targets.iter().any(|t| {
+            equal.iter().all(|l| {
+                matches!((s.get(l), t.get(l)), (Some(a), Some(b)) if a == b) || s.get(l).is_none() || t.get(l).is_none()
+            })
+        })
+    })
+}
+
+/// Receivers that neither a route nor a team sends to.
+fn unused_receivers(spec: &Spec, effective: &Route, cx: &mut Cx) {
     let mut used = Vec::new();
-    receivers_in(&effective, &mut used);
+    receivers_in(effective, &mut used);
     used.extend(spec.teams.iter().filter_map(|t| t.receiver.clone()));
-    for (i, r) in am.receivers.iter().enumerate() {
+    for (i, r) in spec.alertmanager.receivers.iter().enumerate() {
         if !used.contains(&r.name) {
             cx.error(
                 Code::ReceiverUnused,

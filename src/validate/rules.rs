@@ -5,7 +5,7 @@ use super::prometheus::team_ref;
 use crate::diag::Code;
 use crate::lint::analysis::{JobsRead, NamesRead};
 use crate::spec::Spec;
-use crate::spec::rules::Rule;
+use crate::spec::rules::{Rule, RuleFile};
 use crate::syntax::names;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -24,6 +24,16 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
         cx.error(Code::ValueOutOfRange, "rules.ratio_min_rate", format!("{min} is not a rate of events per second"))
             .hint("a number of events per second, e.g. 0.1 (30 in 5 minutes); 0 guards only against no traffic");
     }
+    let (reads, jobs) = check_files(spec, cx);
+    check_overrides(spec, cx);
+    duplicates(spec, cx);
+    check_ai_models(spec, cx);
+    (reads, jobs)
+}
+
+/// The rule files, each on its own core, then the names that must be unique across them;
+/// returns what the rules read, as [`check`] does.
+fn check_files(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
     let lint_cx = crate::lint::Context {
         scrape_interval_ms: spec.prometheus.scrape_interval.millis().unwrap_or(15_000),
         runbook_base_url: spec.rules.runbook_base_url.is_some(),
@@ -36,39 +46,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
         .files
         .par_iter()
         .enumerate()
-        .map(|(fi, file)| {
-            let mut fcx = cx.fork();
-            let mut groups = Vec::new();
-            let mut reads = NamesRead::new();
-            let mut jobs = JobsRead::default();
-            let fp = format!("rules.files[{fi}]");
-            fcx.slug(&format!("{fp}.name"), "rule file", &file.name);
-            if crate::catalogue::reserved_file(&file.name) {
-                fcx.error(
-                    Code::NameDuplicate,
-                    format!("{fp}.name"),
-                    format!("\"{}\" is a rule file name the alert catalogue writes or reserves", file.name),
-                )
-                .hint("choose another file name (not ai_model_alerts_* or slo_rules_*); change generated alerts with rules.overrides");
-            }
-            for (gi, group) in file.groups.iter().enumerate() {
-                let gp = format!("{fp}.groups[{gi}]");
-                groups.push((format!("{gp}.name"), group.name.as_str()));
-                if group.name.trim().is_empty() {
-                    fcx.error(Code::NameInvalid, format!("{gp}.name"), "empty group name").hint("name the group");
-                }
-                fcx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
-                for (ri, rule) in group.rules.iter().enumerate() {
-                    // A file for the store's ruler reads the store, not the local TSDB.
-                    let keeps = if file.store_ruler { None } else { retention };
-                    if let Some(names) = check_rule(&mut fcx, &lint_cx, keeps, &format!("{gp}.rules[{ri}]"), rule, &mut jobs)
-                    {
-                        reads.insert(rule.expr.clone(), names);
-                    }
-                }
-            }
-            (fcx, groups, reads, jobs)
-        })
+        .map(|(fi, file)| check_file(cx.fork(), &format!("rules.files[{fi}]"), file, &lint_cx, retention))
         .collect();
     let mut groups = Vec::new();
     let mut reads = NamesRead::new();
@@ -84,9 +62,50 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
         spec.rules.files.iter().enumerate().map(|(i, f)| (format!("rules.files[{i}].name"), f.name.as_str())),
     );
     cx.unique("rule group", groups);
-    check_overrides(spec, cx);
-    duplicates(spec, cx);
+    (reads, jobs)
+}
 
+/// One rule file at `fp`, its problems collected in `fcx`: its name, its groups and their rules.
+fn check_file<'a>(
+    mut fcx: Cx,
+    fp: &str,
+    file: &'a RuleFile,
+    lint_cx: &crate::lint::Context,
+    retention: Option<(u64, &crate::syntax::Duration)>,
+) -> FileChecked<'a> {
+    let mut groups = Vec::new();
+    let mut reads = NamesRead::new();
+    let mut jobs = JobsRead::default();
+    fcx.slug(&format!("{fp}.name"), "rule file", &file.name);
+    if crate::catalogue::reserved_file(&file.name) {
+        fcx.error(
+            Code::NameDuplicate,
+            format!("{fp}.name"),
+            format!("\"{}\" is a rule file name the alert catalogue writes or reserves", file.name),
+        )
+        .hint("choose another file name (not ai_model_alerts_* or slo_rules_*); change generated alerts with rules.overrides");
+    }
+    for (gi, group) in file.groups.iter().enumerate() {
+        let gp = format!("{fp}.groups[{gi}]");
+        groups.push((format!("{gp}.name"), group.name.as_str()));
+        if group.name.trim().is_empty() {
+            fcx.error(Code::NameInvalid, format!("{gp}.name"), "empty group name").hint("name the group");
+        }
+        fcx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
+        for (ri, rule) in group.rules.iter().enumerate() {
+            // A file for the store's ruler reads the store, not the local TSDB.
+            let keeps = if file.store_ruler { None } else { retention };
+            if let Some(names) = check_rule(&mut fcx, lint_cx, keeps, &format!("{gp}.rules[{ri}]"), rule, &mut jobs) {
+                reads.insert(rule.expr.clone(), names);
+            }
+        }
+    }
+    (fcx, groups, reads, jobs)
+}
+
+/// The AI models section: the job that scrapes the models, owners, and the default and
+/// per-model thresholds.
+fn check_ai_models(spec: &Spec, cx: &mut Cx) {
     let m = &spec.ai_models;
     cx.slug("ai_models.job", "job", &m.job);
     if !m.models.is_empty() && !spec.scrape_jobs.iter().any(|j| j.name == m.job) {
@@ -117,7 +136,6 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
         "AI model",
         m.models.iter().enumerate().map(|(i, x)| (format!("ai_models.models[{i}].name"), x.name.as_str())),
     );
-    (reads, jobs)
 }
 
 fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>) {

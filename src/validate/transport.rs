@@ -82,26 +82,49 @@ struct Item<'a> {
 
 /// The clients of `spec` that send credentials, each with how.
 fn items(spec: &Spec) -> Vec<Item<'_>> {
-    let mut out = Vec::new();
-    let a = &spec.access;
-    let verify = |tls: &Option<Tls>| {
-        if tls.as_ref().is_some_and(|t| t.insecure_skip_verify) { Some(Clear::SkipVerify) } else { None }
-    };
-    let http_or =
-        |url: &str, tls: &Option<Tls>| if url.starts_with("http://") { Some(Clear::Http) } else { verify(tls) };
-    let field_of = |clear: Option<Clear>, url_field: &'static str| match clear {
+    let mut out = remote_writes(spec);
+    out.extend(scrape_jobs(spec));
+    out.extend(datasources(spec));
+    out.extend(object_store(spec));
+    out.extend(smtp(spec));
+    out.extend(oauth(spec));
+    out.extend(log_push(spec));
+    out.extend(alertmanager_client(spec));
+    out
+}
+
+/// TLS that skips verifying the server's certificate protects nothing from who sits between.
+fn unverified(tls: &Option<Tls>) -> Option<Clear> {
+    if tls.as_ref().is_some_and(|t| t.insecure_skip_verify) { Some(Clear::SkipVerify) } else { None }
+}
+
+/// A client of `url`: plain HTTP, or else TLS that may skip verification.
+fn url_clear(url: &str, tls: &Option<Tls>) -> Option<Clear> {
+    if url.starts_with("http://") { Some(Clear::Http) } else { unverified(tls) }
+}
+
+/// The option to blame: `tls.insecure_skip_verify` when that is what exposes the credentials,
+/// else the client's own `url_field`.
+fn field_of(clear: Option<Clear>, url_field: &'static str) -> &'static str {
+    match clear {
         Some(Clear::SkipVerify) => "tls.insecure_skip_verify",
         _ => url_field,
-    };
-    let https_fix = |thing: &str, at: &str| {
-        format!(
-            "use an https:// URL for {thing} (with {at}.tls.ca_file when a private CA signed its certificate) and keep certificate verification on"
-        )
-    };
+    }
+}
 
+/// The fix for an HTTP client of `thing` declared at `at`.
+fn https_fix(thing: &str, at: &str) -> String {
+    format!(
+        "use an https:// URL for {thing} (with {at}.tls.ca_file when a private CA signed its certificate) and keep certificate verification on"
+    )
+}
+
+/// Prometheus' remote-write clients: a basic-auth password and a tenant id.
+fn remote_writes(spec: &Spec) -> Vec<Item<'_>> {
+    let mut out = Vec::new();
     for (i, w) in spec.prometheus.remote_write.iter().enumerate() {
         let at = format!("prometheus.remote_write[{i}]");
-        let clear = http_or(&w.url, &w.tls);
+        let clear = url_clear(&w.url, &w.tls);
         out.push(Item {
             field: field_of(clear, "url"),
             what: format!("remote write \"{}\"", w.name),
@@ -116,10 +139,15 @@ fn items(spec: &Spec) -> Vec<Item<'_>> {
             at,
         });
     }
+    out
+}
 
+/// The scrape jobs that authenticate to their targets.
+fn scrape_jobs(spec: &Spec) -> Vec<Item<'_>> {
+    let mut out = Vec::new();
     for (i, j) in spec.scrape_jobs.iter().enumerate() {
         let at = format!("scrape_jobs[{i}]");
-        let clear = if j.scheme() == Some(Scheme::Https) { verify(&j.tls) } else { Some(Clear::Http) };
+        let clear = if j.scheme() == Some(Scheme::Https) { unverified(&j.tls) } else { Some(Clear::Http) };
         let hosts = match &j.discovery {
             Discovery::Static(s) => s.targets.iter().filter_map(|t| host_of(t)).collect(),
             _ => Vec::new(),
@@ -144,7 +172,14 @@ fn items(spec: &Spec) -> Vec<Item<'_>> {
             at,
         });
     }
+    out
+}
 
+/// Grafana's datasources: their own basic auth, the stack's client user towards its own
+/// servers, and a tenant id.
+fn datasources(spec: &Spec) -> Vec<Item<'_>> {
+    let a = &spec.access;
+    let mut out = Vec::new();
     for (i, d) in spec.grafana.datasources.iter().enumerate() {
         let at = format!("grafana.datasources[{i}]");
         let own = own_server(d.kind, d.implementation);
@@ -154,7 +189,7 @@ fn items(spec: &Spec) -> Vec<Item<'_>> {
         }
         let basic_auth = d.basic_auth.is_some()
             || (own.is_some_and(|c| c != Component::Loki) && crate::spec::access::client_basic_auth(a).is_some());
-        let clear = http_or(&d.url, &d.tls);
+        let clear = url_clear(&d.url, &d.tls);
         out.push(Item {
             field: field_of(clear, "url"),
             what: format!("Grafana datasource \"{}\"", d.name),
@@ -169,81 +204,97 @@ fn items(spec: &Spec) -> Vec<Item<'_>> {
             at,
         });
     }
+    out
+}
 
-    if let LokiStorage::S3(s3) = &spec.loki.storage {
+/// Loki's S3 client and its access keys.
+fn object_store(spec: &Spec) -> Option<Item<'_>> {
+    let LokiStorage::S3(s3) = &spec.loki.storage else { return None };
+    Some(Item {
+        at: "loki.storage.s3".into(),
+        field: "insecure",
+        what: format!("Loki's object store client ({})", s3.endpoint),
+        credentials: vec!["S3 access keys"],
+        hosts: host_of(&s3.endpoint).into_iter().collect(),
+        clear: s3.insecure.then_some(Clear::Http),
+        opt_out: s3.plaintext_credentials.as_ref(),
+        fix: "set loki.storage.s3.insecure to false, so Loki speaks HTTPS to the endpoint (with loki.storage.s3.ca_file when a private CA signed its certificate)".into(),
+    })
+}
+
+/// Alertmanager's SMTP client and its password.
+fn smtp(spec: &Spec) -> Option<Item<'_>> {
+    let smtp = spec.alertmanager.smtp.as_ref()?;
+    // Alertmanager dials TLS on port 465 and otherwise upgrades with STARTTLS only when
+    // `require_tls` says so; its LOGIN mechanism then sends the password in clear
+    // (notify/email/email.go).
+    let implicit_tls = smtp.smarthost.rsplit_once(':').is_some_and(|(_, port)| port == "465");
+    Some(Item {
+        at: "alertmanager.smtp".into(),
+        field: "require_tls",
+        what: format!("Alertmanager's SMTP client ({})", smtp.smarthost),
+        credentials: smtp.auth_password_file.as_ref().map(|_| "SMTP password").into_iter().collect(),
+        hosts: host_of(&smtp.smarthost).into_iter().collect(),
+        clear: (!smtp.require_tls && !implicit_tls).then_some(Clear::NoStartTls),
+        opt_out: smtp.plaintext_credentials.as_ref(),
+        fix: "keep alertmanager.smtp.require_tls = true (STARTTLS), or use the server's implicit-TLS port 465".into(),
+    })
+}
+
+/// Grafana's OAuth client: one item per provider URL, each carrying a different secret.
+fn oauth(spec: &Spec) -> Vec<Item<'_>> {
+    let Some(o) = &spec.grafana.server.oauth else { return Vec::new() };
+    let at = "grafana.server.oauth";
+    let mut out = Vec::new();
+    for (field, url, credential) in [
+        ("auth_url", &o.auth_url, "users' passwords (the provider's sign-in page)"),
+        ("token_url", &o.token_url, "OAuth client secret"),
+        ("userinfo_url", &o.userinfo_url, "users' access tokens"),
+    ] {
         out.push(Item {
-            at: "loki.storage.s3".into(),
-            field: "insecure",
-            what: format!("Loki's object store client ({})", s3.endpoint),
-            credentials: vec!["S3 access keys"],
-            hosts: host_of(&s3.endpoint).into_iter().collect(),
-            clear: s3.insecure.then_some(Clear::Http),
-            opt_out: s3.plaintext_credentials.as_ref(),
-            fix: "set loki.storage.s3.insecure to false, so Loki speaks HTTPS to the endpoint (with loki.storage.s3.ca_file when a private CA signed its certificate)".into(),
+            at: at.into(),
+            field,
+            what: format!("Grafana's OAuth client ({field})"),
+            credentials: vec![credential],
+            hosts: host_of(url).into_iter().collect(),
+            clear: url.starts_with("http://").then_some(Clear::Http),
+            opt_out: o.plaintext_credentials.as_ref(),
+            fix: format!("use the provider's https:// {field}"),
         });
     }
+    out
+}
 
-    if let Some(smtp) = &spec.alertmanager.smtp {
-        // Alertmanager dials TLS on port 465 and otherwise upgrades with STARTTLS only when
-        // `require_tls` says so; its LOGIN mechanism then sends the password in clear
-        // (notify/email/email.go).
-        let implicit_tls = smtp.smarthost.rsplit_once(':').is_some_and(|(_, port)| port == "465");
-        out.push(Item {
-            at: "alertmanager.smtp".into(),
-            field: "require_tls",
-            what: format!("Alertmanager's SMTP client ({})", smtp.smarthost),
-            credentials: smtp.auth_password_file.as_ref().map(|_| "SMTP password").into_iter().collect(),
-            hosts: host_of(&smtp.smarthost).into_iter().collect(),
-            clear: (!smtp.require_tls && !implicit_tls).then_some(Clear::NoStartTls),
-            opt_out: smtp.plaintext_credentials.as_ref(),
-            fix: "keep alertmanager.smtp.require_tls = true (STARTTLS), or use the server's implicit-TLS port 465"
-                .into(),
-        });
-    }
-
-    if let Some(o) = &spec.grafana.server.oauth {
-        let at = "grafana.server.oauth";
-        for (field, url, credential) in [
-            ("auth_url", &o.auth_url, "users' passwords (the provider's sign-in page)"),
-            ("token_url", &o.token_url, "OAuth client secret"),
-            ("userinfo_url", &o.userinfo_url, "users' access tokens"),
-        ] {
-            out.push(Item {
-                at: at.into(),
-                field,
-                what: format!("Grafana's OAuth client ({field})"),
-                credentials: vec![credential],
-                hosts: host_of(url).into_iter().collect(),
-                clear: url.starts_with("http://").then_some(Clear::Http),
-                opt_out: o.plaintext_credentials.as_ref(),
-                fix: format!("use the provider's https:// {field}"),
-            });
-        }
-    }
-
+/// The log shippers' push to Loki and its tenant id.
+fn log_push(spec: &Spec) -> Option<Item<'_>> {
     let p = &spec.promtail;
     // With access.tls a plain-HTTP push URL is `access/client` already.
-    if a.tls.is_none() {
-        let shippers: Vec<&str> = p.shippers.iter().map(|s| s.as_str()).collect();
-        out.push(Item {
-            at: "promtail".into(),
-            field: "loki_url",
-            what: format!("the log shippers' Loki client ({})", shippers.join(", ")),
-            credentials: p.tenant_id.as_ref().map(|_| "tenant id").into_iter().collect(),
-            hosts: host_of(&p.loki_url).into_iter().collect(),
-            clear: p.loki_url.starts_with("http://").then_some(Clear::Http),
-            opt_out: p.plaintext_credentials.as_ref(),
-            fix: "serve Loki over TLS (access.tls) and push to an https:// promtail.loki_url".into(),
-        });
+    if spec.access.tls.is_some() {
+        return None;
     }
+    let shippers: Vec<&str> = p.shippers.iter().map(|s| s.as_str()).collect();
+    Some(Item {
+        at: "promtail".into(),
+        field: "loki_url",
+        what: format!("the log shippers' Loki client ({})", shippers.join(", ")),
+        credentials: p.tenant_id.as_ref().map(|_| "tenant id").into_iter().collect(),
+        hosts: host_of(&p.loki_url).into_iter().collect(),
+        clear: p.loki_url.starts_with("http://").then_some(Clear::Http),
+        opt_out: p.plaintext_credentials.as_ref(),
+        fix: "serve Loki over TLS (access.tls) and push to an https:// promtail.loki_url".into(),
+    })
+}
 
+/// The stack's client user, as Prometheus presents it to Alertmanager.
+fn alertmanager_client(spec: &Spec) -> Option<Item<'_>> {
+    let a = &spec.access;
     // Prometheus presents the stack's client user to Alertmanager (and Grafana to Prometheus,
     // checked with the datasources); without access.tls the servers speak plain HTTP.
     if a.tls.is_none()
         && let Some(client) = &a.client
         && crate::spec::access::client_basic_auth(a).is_some()
     {
-        out.push(Item {
+        Some(Item {
             at: "access.client".into(),
             field: "basic_auth",
             what: "Prometheus' Alertmanager client".into(),
@@ -252,9 +303,10 @@ fn items(spec: &Spec) -> Vec<Item<'_>> {
             clear: Some(Clear::Http),
             opt_out: client.plaintext_credentials.as_ref(),
             fix: "declare access.tls, so Prometheus and Alertmanager serve HTTPS and their clients use it".into(),
-        });
+        })
+    } else {
+        None
     }
-    out
 }
 
 impl Item<'_> {

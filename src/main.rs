@@ -239,231 +239,284 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Render { spec, out, install_prefix, force, format } => {
-            let spec = spec.path();
-            let bytes = match read_spec(&spec, format) {
-                Ok(b) => b,
-                Err(code) => return code,
-            };
-            // A no-op rebuild: same input, folder unchanged since — hashing only.
-            let input = fresh::input_key(&bytes, install_prefix.as_deref());
-            if fresh::is_fresh(&out, &input) {
-                say!(
-                    "unchanged: {} was rendered from this input and its files match their hashes; nothing rendered",
-                    out.display()
-                );
-                return report(format, &[], None);
-            }
-            let (bundle, notes) = match build(&spec, &bytes, &monstack::BuildOptions { install_prefix }, format) {
-                Ok(b) => b,
-                Err(code) => return code,
-            };
-            let record = bundle.get(monstack::bundle::MANIFEST).map(|manifest| fresh::record(&input, manifest));
-            let how = monstack::bundle::Replace { force, record: record.as_deref().map(str::as_bytes) };
-            let written = monstack::bundle::write_atomic(&out, bundle.files(), how);
-            match written {
-                Ok(Written::Replaced) => say!("rendered {} files to {}", bundle.files().len(), out.display()),
-                Ok(Written::Unchanged) => {
-                    say!("unchanged: {} already holds these {} files", out.display(), bundle.files().len())
-                }
-                Err(e) => return failure(format, format!("cannot write {}: {e}", out.display())),
-            }
-            exiting(bundle);
-            noted(format, notes)
+            render(&spec.path(), &out, install_prefix, force, format)
         }
-        Command::Validate { spec, format } => {
-            let spec = spec.path();
-            match read_spec(&spec, format).and_then(|b| build(&spec, &b, &Default::default(), format)) {
-                Ok((b, notes)) => {
-                    say!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
-                    exiting(b);
-                    noted(format, notes)
-                }
-                Err(code) => code,
-            }
-        }
+        Command::Validate { spec, format } => validate(&spec.path(), format),
         Command::Check { dir, no_external, tool, require, quiet, format } => {
-            let externals = check::Externals { enabled: !no_external, only: tool, require };
-            let outcome = check::check(&dir, &externals);
-            let ran: Vec<serde_json::Value> = outcome
-                .external
-                .iter()
-                .map(|e| match e {
-                    External::Passed { tool, command } => {
-                        serde_json::json!({"tool": tool, "command": command, "result": "passed"})
-                    }
-                    External::Failed { tool, command, .. } => {
-                        serde_json::json!({"tool": tool, "command": command, "result": "failed"})
-                    }
-                    External::NotFound { tool } => serde_json::json!({"tool": tool, "result": "not found"}),
-                })
-                .collect();
-            if !quiet {
-                for e in &outcome.external {
-                    match e {
-                        External::Passed { command, .. } => say!("ran: {command}: ok"),
-                        External::Failed { command, .. } => say!("ran: {command}: FAILED"),
-                        External::NotFound { tool } => say!("skipped: {tool} not found on PATH"),
-                    }
-                }
-                if no_external {
-                    say!("skipped: external validators (--no-external)");
-                }
-                if outcome.ok() {
-                    say!("ok: bundle for env {} ({} files) is valid", outcome.environment, outcome.files);
-                }
-            }
-            // A bundle's problems are in its files: those are what an annotation points at.
-            let mut diags = outcome.diagnostics.clone();
-            diags.extend(outcome.warnings.iter().cloned());
-            for d in &mut diags {
-                let file = d.path.split(": ").next().unwrap_or_default();
-                if d.location.is_none() && !file.is_empty() && dir.join(file).is_file() {
-                    d.location = Some(monstack::diag::Location {
-                        file: dir.join(file).display().to_string(),
-                        line: 1,
-                        column: 1,
-                    });
-                }
-            }
-            report(format, &diags, Some(serde_json::json!({ "external": ran })))
+            check_bundle(&dir, check::Externals { enabled: !no_external, only: tool, require }, quiet, format)
         }
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::WebConfig { dir, out, credentials, cluster_tls_out } => {
-            use monstack::host;
-            let write = |path: &std::path::Path, text: String| {
-                monstack::bundle::replace_file(path, text.as_bytes(), 0o600)
-                    .map_err(|e| format!("{}: {e}", path.display()))
-            };
-            // Both files are assembled before either is written.
-            let cluster = cluster_tls_out.map(|path| (host::assemble_cluster_tls(&dir, credentials.as_deref()), path));
-            let assembled = host::assemble(&dir, credentials.as_deref()).and_then(|text| {
-                let cluster = match cluster {
-                    Some((text, path)) => Some((text?, path)),
-                    None => None,
-                };
-                write(&out, text)?;
-                cluster.map_or(Ok(()), |(text, path)| write(&path, text))
-            });
-            match assembled {
-                Ok(()) => {
-                    say!("assembled {}", out.display());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    say!("error: web-config: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            web_config(&dir, &out, credentials.as_deref(), cluster_tls_out)
         }
-        Command::Init { file, minimal, force } => {
-            // The examples the tests render and check, as they are in the repository.
-            let text = if minimal {
-                include_str!("../examples/minimal.yaml")
-            } else {
-                include_str!("../examples/starter.yaml")
-            };
-            if file == "-" {
-                emit(text);
-                return ExitCode::SUCCESS;
-            }
-            let path = std::path::Path::new(&file);
-            if path.exists() && !force {
-                say!("error: {file} exists; choose another file, or pass --force to replace it");
-                return ExitCode::FAILURE;
-            }
-            if let Err(e) = std::fs::write(path, text) {
-                say!("error: cannot write {file}: {e}");
-                return ExitCode::FAILURE;
-            }
-            say!(
-                "wrote {file}; next:\n  monstack schema > spec.schema.json   # editors complete and check {file} with it (its first line)\n  monstack render {file} --out bundle\n  monstack check bundle"
-            );
-            ExitCode::SUCCESS
-        }
-        Command::Completions { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "monstack", &mut script);
-            emit(&String::from_utf8_lossy(&script));
-            ExitCode::SUCCESS
-        }
-        Command::Man { out } => {
-            let command = <Cli as clap::CommandFactory>::command();
-            let page = |command: clap::Command| {
-                let mut page = Vec::new();
-                clap_mangen::Man::new(command).render(&mut page).map(|()| page)
-            };
-            // The main page and, with --out, one per subcommand it lists (`monstack-render(1)`).
-            let written = match &out {
-                Some(dir) => std::fs::create_dir_all(dir).and_then(|()| {
-                    let pages = std::iter::once(("monstack".to_string(), command.clone())).chain(
-                        command.get_subcommands().map(|sub| {
-                            let name = format!("monstack-{}", sub.get_name());
-                            (name.clone(), sub.clone().name(name))
-                        }),
-                    );
-                    pages
-                        .into_iter()
-                        .try_for_each(|(name, command)| std::fs::write(dir.join(format!("{name}.1")), page(command)?))
-                }),
-                None => page(command).map(|page| emit(&String::from_utf8_lossy(&page))),
-            };
-            match (written, out) {
-                (Ok(()), Some(dir)) => {
-                    say!("wrote the manual pages to {}", dir.display());
-                    ExitCode::SUCCESS
-                }
-                (Ok(()), None) => ExitCode::SUCCESS,
-                (Err(e), _) => {
-                    say!("error: man: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Command::Schema => {
-            let schema = schemars::schema_for!(monstack::spec::Spec);
-            out!("{}", serde_json::to_string_pretty(&schema).expect("schema serialises"));
-            ExitCode::SUCCESS
-        }
+        Command::Init { file, minimal, force } => init(&file, minimal, force),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { out } => man(out),
+        Command::Schema => schema(),
         Command::NixOptions => {
             emit(&monstack::nix::options::generate());
             ExitCode::SUCCESS
         }
-        Command::NixBuilder => match monstack::nix::builder::run(|k| std::env::var(k).ok()) {
-            Ok((paths, warnings)) => {
-                for w in warnings {
-                    say!("{w}");
-                }
-                for p in paths {
-                    say!("monstack: wrote {p}");
-                }
-                ExitCode::SUCCESS
+        Command::NixBuilder => nix_builder(),
+        Command::Codes { code: None } => list_codes(),
+        Command::Codes { code: Some(name) } => explain_code(&name),
+    }
+}
+
+/// `monstack render`: the bundle of the spec at `spec`, written to `out` unless it already
+/// holds what this input renders to.
+fn render(spec: &str, out: &std::path::Path, install_prefix: Option<String>, force: bool, format: Report) -> ExitCode {
+    let bytes = match read_spec(spec, format) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    // A no-op rebuild: same input, folder unchanged since — hashing only.
+    let input = fresh::input_key(&bytes, install_prefix.as_deref());
+    if fresh::is_fresh(out, &input) {
+        say!(
+            "unchanged: {} was rendered from this input and its files match their hashes; nothing rendered",
+            out.display()
+        );
+        return report(format, &[], None);
+    }
+    let (bundle, notes) = match build(spec, &bytes, &monstack::BuildOptions { install_prefix }, format) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let record = bundle.get(monstack::bundle::MANIFEST).map(|manifest| fresh::record(&input, manifest));
+    let how = monstack::bundle::Replace { force, record: record.as_deref().map(str::as_bytes) };
+    let written = monstack::bundle::write_atomic(out, bundle.files(), how);
+    match written {
+        Ok(Written::Replaced) => say!("rendered {} files to {}", bundle.files().len(), out.display()),
+        Ok(Written::Unchanged) => {
+            say!("unchanged: {} already holds these {} files", out.display(), bundle.files().len())
+        }
+        Err(e) => return failure(format, format!("cannot write {}: {e}", out.display())),
+    }
+    exiting(bundle);
+    noted(format, notes)
+}
+
+/// `monstack validate`: the spec's diagnostics, and how many files it would render to.
+fn validate(spec: &str, format: Report) -> ExitCode {
+    match read_spec(spec, format).and_then(|b| build(spec, &b, &Default::default(), format)) {
+        Ok((b, notes)) => {
+            say!("ok: {spec} is valid ({} files would be rendered)", b.files().len());
+            exiting(b);
+            noted(format, notes)
+        }
+        Err(code) => code,
+    }
+}
+
+/// `monstack check`: the bundle at `dir` checked in process and by the `externals`, its
+/// problems placed in its files.
+fn check_bundle(dir: &std::path::Path, externals: check::Externals, quiet: bool, format: Report) -> ExitCode {
+    let no_external = !externals.enabled;
+    let outcome = check::check(dir, &externals);
+    let ran = externals_json(&outcome.external);
+    if !quiet {
+        for e in &outcome.external {
+            match e {
+                External::Passed { command, .. } => say!("ran: {command}: ok"),
+                External::Failed { command, .. } => say!("ran: {command}: FAILED"),
+                External::NotFound { tool } => say!("skipped: {tool} not found on PATH"),
             }
-            Err(message) => {
-                say!("{message}");
-                ExitCode::FAILURE
+        }
+        if no_external {
+            say!("skipped: external validators (--no-external)");
+        }
+        if outcome.ok() {
+            say!("ok: bundle for env {} ({} files) is valid", outcome.environment, outcome.files);
+        }
+    }
+    let mut diags = outcome.diagnostics.clone();
+    diags.extend(outcome.warnings.iter().cloned());
+    located_in_bundle(dir, &mut diags);
+    report(format, &diags, Some(serde_json::json!({ "external": ran })))
+}
+
+/// The external validators' results, as the JSON report's `external` lists them.
+fn externals_json(external: &[External]) -> Vec<serde_json::Value> {
+    external
+        .iter()
+        .map(|e| match e {
+            External::Passed { tool, command } => {
+                serde_json::json!({"tool": tool, "command": command, "result": "passed"})
             }
-        },
-        Command::Codes { code: None } => {
-            for c in monstack::diag::Code::ALL {
-                out!("{:<28} {}", c.as_str(), c.description());
+            External::Failed { tool, command, .. } => {
+                serde_json::json!({"tool": tool, "command": command, "result": "failed"})
+            }
+            External::NotFound { tool } => serde_json::json!({"tool": tool, "result": "not found"}),
+        })
+        .collect()
+}
+
+/// A bundle's problems are in its files: those are what an annotation points at. Each
+/// diagnostic without a location whose path starts with a file of the bundle at `dir` is placed
+/// at that file's start.
+fn located_in_bundle(dir: &std::path::Path, diags: &mut [Diagnostic]) {
+    for d in diags {
+        let file = d.path.split(": ").next().unwrap_or_default();
+        if d.location.is_none() && !file.is_empty() && dir.join(file).is_file() {
+            d.location =
+                Some(monstack::diag::Location { file: dir.join(file).display().to_string(), line: 1, column: 1 });
+        }
+    }
+}
+
+/// `monstack web-config`: the component's web configuration at `dir`, with its secrets, written
+/// to `out` (and its gossip TLS to `cluster_tls_out`), or nothing when a secret is missing.
+fn web_config(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    credentials: Option<&std::path::Path>,
+    cluster_tls_out: Option<PathBuf>,
+) -> ExitCode {
+    use monstack::host;
+    let write = |path: &std::path::Path, text: String| {
+        monstack::bundle::replace_file(path, text.as_bytes(), 0o600).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    // Both files are assembled before either is written.
+    let cluster = cluster_tls_out.map(|path| (host::assemble_cluster_tls(dir, credentials), path));
+    let assembled = host::assemble(dir, credentials).and_then(|text| {
+        let cluster = match cluster {
+            Some((text, path)) => Some((text?, path)),
+            None => None,
+        };
+        write(out, text)?;
+        cluster.map_or(Ok(()), |(text, path)| write(&path, text))
+    });
+    match assembled {
+        Ok(()) => {
+            say!("assembled {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            say!("error: web-config: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `monstack init`: the starter (or `minimal`) spec written to `file`, or to standard output.
+fn init(file: &str, minimal: bool, force: bool) -> ExitCode {
+    // The examples the tests render and check, as they are in the repository.
+    let text =
+        if minimal { include_str!("../examples/minimal.yaml") } else { include_str!("../examples/starter.yaml") };
+    if file == "-" {
+        emit(text);
+        return ExitCode::SUCCESS;
+    }
+    let path = std::path::Path::new(file);
+    if path.exists() && !force {
+        say!("error: {file} exists; choose another file, or pass --force to replace it");
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = std::fs::write(path, text) {
+        say!("error: cannot write {file}: {e}");
+        return ExitCode::FAILURE;
+    }
+    say!(
+        "wrote {file}; next:\n  monstack schema > spec.schema.json   # editors complete and check {file} with it (its first line)\n  monstack render {file} --out bundle\n  monstack check bundle"
+    );
+    ExitCode::SUCCESS
+}
+
+/// `monstack completions`: the completion script for `shell`.
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "monstack", &mut script);
+    emit(&String::from_utf8_lossy(&script));
+    ExitCode::SUCCESS
+}
+
+/// `monstack man`: the main manual page on standard output, or with `out` every page in it.
+fn man(out: Option<PathBuf>) -> ExitCode {
+    let command = <Cli as clap::CommandFactory>::command();
+    let page = |command: clap::Command| {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command).render(&mut page).map(|()| page)
+    };
+    // The main page and, with --out, one per subcommand it lists (`monstack-render(1)`).
+    let written = match &out {
+        Some(dir) => std::fs::create_dir_all(dir).and_then(|()| {
+            let pages = std::iter::once(("monstack".to_string(), command.clone())).chain(
+                command.get_subcommands().map(|sub| {
+                    let name = format!("monstack-{}", sub.get_name());
+                    (name.clone(), sub.clone().name(name))
+                }),
+            );
+            pages
+                .into_iter()
+                .try_for_each(|(name, command)| std::fs::write(dir.join(format!("{name}.1")), page(command)?))
+        }),
+        None => page(command).map(|page| emit(&String::from_utf8_lossy(&page))),
+    };
+    match (written, out) {
+        (Ok(()), Some(dir)) => {
+            say!("wrote the manual pages to {}", dir.display());
+            ExitCode::SUCCESS
+        }
+        (Ok(()), None) => ExitCode::SUCCESS,
+        (Err(e), _) => {
+            say!("error: man: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `monstack schema`: the spec's JSON Schema.
+fn schema() -> ExitCode {
+    let schema = schemars::schema_for!(monstack::spec::Spec);
+    out!("{}", serde_json::to_string_pretty(&schema).expect("schema serialises"));
+    ExitCode::SUCCESS
+}
+
+/// `monstack nix-builder`: the bundle and its component outputs, built from the derivation's
+/// environment.
+fn nix_builder() -> ExitCode {
+    match monstack::nix::builder::run(|k| std::env::var(k).ok()) {
+        Ok((paths, warnings)) => {
+            for w in warnings {
+                say!("{w}");
+            }
+            for p in paths {
+                say!("monstack: wrote {p}");
             }
             ExitCode::SUCCESS
         }
-        Command::Codes { code: Some(name) } => match monstack::diag::Code::ALL.iter().find(|c| c.as_str() == name) {
-            Some(c) => {
-                out!("{}: {}", c.as_str(), c.description());
-                if let Some(doc) = monstack::lint::documentation(*c) {
-                    out!("\n{doc}");
-                }
-                ExitCode::SUCCESS
+        Err(message) => {
+            say!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `monstack codes`: every diagnostic code with its meaning.
+fn list_codes() -> ExitCode {
+    for c in monstack::diag::Code::ALL {
+        out!("{:<28} {}", c.as_str(), c.description());
+    }
+    ExitCode::SUCCESS
+}
+
+/// `monstack codes NAME`: the code's meaning and documentation, or a guess at the code meant.
+fn explain_code(name: &str) -> ExitCode {
+    match monstack::diag::Code::ALL.iter().find(|c| c.as_str() == name) {
+        Some(c) => {
+            out!("{}: {}", c.as_str(), c.description());
+            if let Some(doc) = monstack::lint::documentation(*c) {
+                out!("\n{doc}");
             }
-            None => {
-                let names = monstack::diag::Code::ALL.iter().map(|c| c.as_str());
-                let guess = monstack::diag::did_you_mean(&name, names).map(|g| format!(" {g}")).unwrap_or_default();
-                say!("error: no diagnostic code `{name}`;{guess} `monstack codes` lists them all");
-                ExitCode::from(2)
-            }
-        },
+            ExitCode::SUCCESS
+        }
+        None => {
+            let names = monstack::diag::Code::ALL.iter().map(|c| c.as_str());
+            let guess = monstack::diag::did_you_mean(name, names).map(|g| format!(" {g}")).unwrap_or_default();
+            say!("error: no diagnostic code `{name}`;{guess} `monstack codes` lists them all");
+            ExitCode::from(2)
+        }
     }
 }
 

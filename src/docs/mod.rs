@@ -27,9 +27,10 @@ use crate::catalogue::{self, show};
 use crate::routing::possible::{Inhibition, Known};
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
+use crate::spec::alertmanager::{Alertmanager, Route};
 use crate::spec::grafana::DashboardKind;
 use crate::spec::scrape::Discovery;
-use crate::spec::slo::Sli;
+use crate::spec::slo::{Sli, Slo};
 use crate::validate::Model;
 use rayon::prelude::*;
 use readable::{Readable, readable};
@@ -504,12 +505,67 @@ fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, exprs: &[String]) -
 /// Builds the catalogue of an environment.
 pub fn catalog(model: &Model, flags: Flags) -> Catalog {
     let spec = &model.spec;
+    let am = &spec.alertmanager;
     let effective = routing::effective(spec);
-    let tree = routing::Tree::new(&effective).expect("a validated spec's matchers parse");
+    let dashboards = dashboard_docs(model);
+    let urls = UrlsDoc {
+        grafana: spec.grafana.server.root_url.clone(),
+        alertmanager: spec.alertmanager.external_url.clone(),
+        prometheus: spec.prometheus.external_url.clone(),
+    };
+
+    let entries = entries(spec);
+    let labels: Vec<Labels> = entries.iter().map(Entry::routing_labels).collect();
+    let anchors = anchors(&entries);
+    let rules: Vec<Inhibition> =
+        am.inhibit_rules.iter().map(|r| Inhibition::new(r).expect("a validated spec's matchers parse")).collect();
+    let known = known_series(&entries, &labels);
+    let muting = Muting::new(&rules, &known);
+    let related =
+        Related { am, dashboards: &dashboards, slo_uid: crate::dashboards::uid(DashboardKind::Slo), urls: &urls };
+    let alerts = alert_docs(&related, &effective, &entries, &labels, &anchors, &muting);
+
+    let routes = route_docs(am, &effective, &alerts, rules.len());
+    let inhibit_rules = inhibit_rule_docs(am, &alerts, &muting, &entries, &anchors);
+    let time_intervals = interval_docs(am, &routes);
+    let severities = counts(alerts.iter().map(|a| a.severity_key.as_str()), &["critical", "warning", "info"]);
+    let owners = counts(alerts.iter().map(|a| a.owner_key.as_str()), &[]);
+
+    Catalog {
+        environment: spec.environment.clone(),
+        generator: format!("monstack {}", env!("CARGO_PKG_VERSION")),
+        receivers: receiver_docs(spec, &alerts),
+        alerts,
+        slos: spec.slos.iter().map(|slo| slo_doc(spec, slo)).collect(),
+        scrape_jobs: job_docs(spec, &entries),
+        capacity: crate::catalogue::capacity::estimate(spec),
+        logs: logs_doc(spec),
+        dashboards,
+        route_tree_svg: route_tree::to_svg(&effective, am),
+        route_tree_mermaid: route_tree::to_mermaid(&effective, am),
+        routes,
+        inhibit_rules,
+        time_intervals,
+        severities,
+        owners,
+        urls,
+        access: access(spec),
+        flags: flags
+            .into_iter()
+            .flat_map(|(component, roles)| {
+                roles.into_iter().map(move |(role, args)| FlagsDoc { component: component.into(), role, args })
+            })
+            .collect(),
+    }
+}
+
+/// The provisioned dashboards, each with the scrape jobs its queries select.
+fn dashboard_docs(model: &Model) -> Vec<DashboardDoc> {
+    let spec = &model.spec;
     let quoted: BTreeMap<String, usize> =
         spec.scrape_jobs.iter().enumerate().map(|(i, j)| (crate::syntax::quote(&j.name), i)).collect();
     let grafana = spec.grafana.server.root_url.as_deref();
-    let dashboards: Vec<DashboardDoc> = crate::dashboards::provisioned(spec)
+    crate::dashboards::provisioned(spec)
         .zip(&model.dashboards)
         .map(|((folder, _, d), built)| {
             let uid = d.uid();
@@ -524,26 +580,13 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
                 jobs: jobs_shown(spec, &quoted, &built.exprs),
             }
         })
-        .collect();
-    let slo_uid = crate::dashboards::uid(DashboardKind::Slo);
-    let urls = UrlsDoc {
-        grafana: spec.grafana.server.root_url.clone(),
-        alertmanager: spec.alertmanager.external_url.clone(),
-        prometheus: spec.prometheus.external_url.clone(),
-    };
-    let reference = |d: &DashboardDoc| DashboardRef {
-        title: d.title.clone(),
-        uid: d.uid.clone(),
-        path: d.path.clone(),
-        url: d.url.clone(),
-    };
+        .collect()
+}
 
-    let entries = entries(spec);
-    let labels: Vec<Labels> = entries.iter().map(Entry::routing_labels).collect();
-    // Routing every alert is most of this page's work: it runs on every core.
-    let routed: Vec<Vec<routing::Match>> = labels.par_iter().map(|l| routing::route(&tree, l)).collect();
+/// Each entry's anchor: its name and subject as a slug, made unique within the page.
+fn anchors(entries: &[Entry]) -> Vec<String> {
     let mut taken = BTreeSet::new();
-    let anchors: Vec<String> = entries
+    entries
         .iter()
         .map(|e| {
             let mut anchor = slug(&format!("alert-{}-{}", e.name, e.subject.as_deref().unwrap_or("")));
@@ -552,94 +595,156 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
             }
             anchor
         })
-        .collect();
-    let am = &spec.alertmanager;
-    let interval = |name: &String| IntervalRef {
-        name: name.clone(),
-        words: am.time_intervals.iter().find(|t| &t.name == name).map(route_tree::interval_words).unwrap_or_default(),
-    };
-    let rules: Vec<Inhibition> =
-        am.inhibit_rules.iter().map(|r| Inhibition::new(r).expect("a validated spec's matchers parse")).collect();
-    let known: Vec<Known> = entries
+        .collect()
+}
+
+/// Each entry as the inhibition analysis knows it: its routing `labels` and what its
+/// expression keeps of its series.
+fn known_series(entries: &[Entry], labels: &[Labels]) -> Vec<Known> {
+    entries
         .par_iter()
-        .zip(&labels)
+        .zip(labels)
         .map(|(e, l)| Known {
             labels: l.clone(),
             series: promql_parser::parser::parse(&e.expr)
                 .map(|x| crate::lint::analysis::kept(&x))
                 .unwrap_or(crate::lint::analysis::Kept::Any),
         })
-        .collect();
-    let muting = Muting::new(&rules, &known);
-    let inhibited: Vec<Vec<InhibitedBy>> =
-        (0..entries.len()).into_par_iter().map(|t| muting.of(t, &entries, &anchors)).collect();
+        .collect()
+}
 
-    let alerts: Vec<AlertDoc> = entries
+/// A time interval by name, with its ranges in words.
+fn interval_ref(am: &Alertmanager, name: &str) -> IntervalRef {
+    IntervalRef {
+        name: name.to_string(),
+        words: am.time_intervals.iter().find(|t| t.name == name).map(route_tree::interval_words).unwrap_or_default(),
+    }
+}
+
+/// Every entry described: the routes its labels reach in the `effective` tree, the inhibit
+/// rules that can mute it, its dashboards and links.
+fn alert_docs(
+    related: &Related,
+    effective: &Route,
+    entries: &[Entry],
+    labels: &[Labels],
+    anchors: &[String],
+    muting: &Muting,
+) -> Vec<AlertDoc> {
+    let tree = routing::Tree::new(effective).expect("a validated spec's matchers parse");
+    // Routing every alert is most of this page's work: it runs on every core.
+    let routed: Vec<Vec<routing::Match>> = labels.par_iter().map(|l| routing::route(&tree, l)).collect();
+    let inhibited: Vec<Vec<InhibitedBy>> =
+        (0..entries.len()).into_par_iter().map(|t| muting.of(t, entries, anchors)).collect();
+    entries
         .iter()
         .zip(routed.iter().zip(inhibited))
-        .zip(anchors.iter().zip(&labels))
-        .map(|((e, (matches, inhibited_by)), (anchor, labels))| {
-            let shows: Vec<DashboardRef> = dashboards
-                .iter()
-                .filter(|d| match (&e.job, e.labels.contains_key("slo")) {
-                    (_, true) => d.uid == slo_uid,
-                    (Some(job), false) => d.jobs.contains(job),
-                    (None, false) => false,
-                })
-                .map(reference)
-                .collect();
-            let mut receivers: Vec<String> = Vec::new();
-            for m in matches {
-                if !receivers.contains(&m.receiver) {
-                    receivers.push(m.receiver.clone());
-                }
-            }
-            // Alertmanager's filter by the alert's name and static labels; a label whose value
-            // is a template has another value on the alert.
-            let filter: Labels =
-                labels.iter().filter(|(_, v)| !v.contains("{{")).map(|(k, v)| (k.clone(), v.clone())).collect();
-            let annotation = |key: &str| readable(e.annotations.get(key).map(String::as_str).unwrap_or_default());
-            let severity = e.labels.get("severity").cloned().unwrap_or_default();
-            let hits: Vec<RouteHit> = matches
-                .iter()
-                .map(|m| RouteHit {
-                    number: routing::number(&m.at),
-                    receiver: m.receiver.clone(),
-                    mute: m.mute.iter().map(interval).collect(),
-                    active: m.active.iter().map(interval).collect(),
-                })
-                .collect();
-            AlertDoc {
-                anchor: anchor.clone(),
-                name: e.name.clone(),
-                subject: e.subject.clone(),
-                severity_key: if severity.is_empty() { NONE.into() } else { severity.clone() },
-                owner_key: e.owner.clone().unwrap_or_else(|| NONE.into()),
-                severity,
-                expr: e.expr.clone(),
-                for_: e.for_.clone(),
-                threshold: e.threshold.clone(),
-                owner: e.owner.clone(),
-                labels: e.labels.iter().filter(|(k, _)| *k != "severity").map(|(k, v)| format!("{k}={v}")).collect(),
-                receivers,
-                muted_when: muted_when(&hits, &inhibited_by),
-                routes: hits,
-                inhibited_by,
-                runbook_url: e.annotations.get("runbook_url").cloned(),
-                summary: annotation("summary"),
-                description: annotation("description"),
-                file: e.file.clone(),
-                dashboards: shows,
-                links: AlertLinks {
-                    alertmanager: urls.alertmanager.as_deref().map(|u| links::alertmanager_alerts(u, &filter)),
-                    prometheus_rule: urls.prometheus.as_deref().map(|u| links::prometheus_rule(u, &e.name)),
-                    prometheus_query: urls.prometheus.as_deref().map(|u| links::prometheus_query(u, &e.expr)),
-                },
-            }
-        })
-        .collect();
+        .zip(anchors.iter().zip(labels))
+        .map(|((e, (matches, inhibited_by)), (anchor, labels))| related.alert(e, anchor, labels, matches, inhibited_by))
+        .collect()
+}
 
-    let routes: Vec<RouteDoc> = routing::nodes(&effective)
+/// What an alert's description refers to besides the alert: the time intervals of its routes,
+/// the dashboards that show it, the UIs.
+struct Related<'a> {
+    am: &'a Alertmanager,
+    dashboards: &'a [DashboardDoc],
+    /// The SLO dashboard's uid, which shows every SLO alert.
+    slo_uid: &'static str,
+    urls: &'a UrlsDoc,
+}
+
+impl Related<'_> {
+    /// The alert `e` at `anchor`, with its routing `labels`, the routes they reach (`matches`)
+    /// and the inhibit rules that can mute it.
+    fn alert(
+        &self,
+        e: &Entry,
+        anchor: &str,
+        labels: &Labels,
+        matches: &[routing::Match],
+        inhibited_by: Vec<InhibitedBy>,
+    ) -> AlertDoc {
+        let mut receivers: Vec<String> = Vec::new();
+        for m in matches {
+            if !receivers.contains(&m.receiver) {
+                receivers.push(m.receiver.clone());
+            }
+        }
+        let annotation = |key: &str| readable(e.annotations.get(key).map(String::as_str).unwrap_or_default());
+        let severity = e.labels.get("severity").cloned().unwrap_or_default();
+        let hits: Vec<RouteHit> = matches
+            .iter()
+            .map(|m| RouteHit {
+                number: routing::number(&m.at),
+                receiver: m.receiver.clone(),
+                mute: m.mute.iter().map(|n| interval_ref(self.am, n)).collect(),
+                active: m.active.iter().map(|n| interval_ref(self.am, n)).collect(),
+            })
+            .collect();
+        AlertDoc {
+            anchor: anchor.to_string(),
+            name: e.name.clone(),
+            subject: e.subject.clone(),
+            severity_key: if severity.is_empty() { NONE.into() } else { severity.clone() },
+            owner_key: e.owner.clone().unwrap_or_else(|| NONE.into()),
+            severity,
+            expr: e.expr.clone(),
+            for_: e.for_.clone(),
+            threshold: e.threshold.clone(),
+            owner: e.owner.clone(),
+            labels: e.labels.iter().filter(|(k, _)| *k != "severity").map(|(k, v)| format!("{k}={v}")).collect(),
+            receivers,
+            muted_when: muted_when(&hits, &inhibited_by),
+            routes: hits,
+            inhibited_by,
+            runbook_url: e.annotations.get("runbook_url").cloned(),
+            summary: annotation("summary"),
+            description: annotation("description"),
+            file: e.file.clone(),
+            dashboards: self.dashboards_of(e),
+            links: self.links(e, labels),
+        }
+    }
+
+    /// The dashboards that show alert `e`: the SLO dashboard for an SLO's alert, else those
+    /// whose queries select its job.
+    fn dashboards_of(&self, e: &Entry) -> Vec<DashboardRef> {
+        self.dashboards
+            .iter()
+            .filter(|d| match (&e.job, e.labels.contains_key("slo")) {
+                (_, true) => d.uid == self.slo_uid,
+                (Some(job), false) => d.jobs.contains(job),
+                (None, false) => false,
+            })
+            .map(|d| DashboardRef {
+                title: d.title.clone(),
+                uid: d.uid.clone(),
+                path: d.path.clone(),
+                url: d.url.clone(),
+            })
+            .collect()
+    }
+
+    /// Alert `e` in the UIs the spec gives the addresses of.
+    fn links(&self, e: &Entry, labels: &Labels) -> AlertLinks {
+        // Alertmanager's filter by the alert's name and static labels; a label whose value
+        // is a template has another value on the alert.
+        let filter: Labels =
+            labels.iter().filter(|(_, v)| !v.contains("{{")).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let urls = self.urls;
+        AlertLinks {
+            alertmanager: urls.alertmanager.as_deref().map(|u| links::alertmanager_alerts(u, &filter)),
+            prometheus_rule: urls.prometheus.as_deref().map(|u| links::prometheus_rule(u, &e.name)),
+            prometheus_query: urls.prometheus.as_deref().map(|u| links::prometheus_query(u, &e.expr)),
+        }
+    }
+}
+
+/// The route tree's nodes in evaluation order, each with the alerts it delivers and how many
+/// of them each inhibit rule (numbered 1 to `rules`) can mute.
+fn route_docs(am: &Alertmanager, effective: &Route, alerts: &[AlertDoc], rules: usize) -> Vec<RouteDoc> {
+    routing::nodes(effective)
         .iter()
         .map(|n| {
             let delivered: Vec<&AlertDoc> =
@@ -650,11 +755,11 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
                 matchers: canonical(&n.route.matchers),
                 receiver: n.receiver.clone(),
                 continue_: n.route.continue_,
-                mute: n.route.mute_time_intervals.iter().map(interval).collect(),
-                active: n.route.active_time_intervals.iter().map(interval).collect(),
+                mute: n.route.mute_time_intervals.iter().map(|i| interval_ref(am, i)).collect(),
+                active: n.route.active_time_intervals.iter().map(|i| interval_ref(am, i)).collect(),
                 inhibit_marks: route_tree::inhibit_marks(am, &n.matchers),
                 alerts: delivered.len(),
-                inhibitable: (1..=rules.len())
+                inhibitable: (1..=rules)
                     .map(|k| RuleCount {
                         rule: k,
                         alerts: delivered.iter().filter(|a| a.inhibited_by.iter().any(|i| i.rule == k)).count(),
@@ -663,9 +768,18 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
                     .collect(),
             }
         })
-        .collect();
-    let inhibit_rules: Vec<InhibitRuleDoc> = am
-        .inhibit_rules
+        .collect()
+}
+
+/// The inhibit rules, each with the alerts it can mute and every alert that can be its source.
+fn inhibit_rule_docs(
+    am: &Alertmanager,
+    alerts: &[AlertDoc],
+    muting: &Muting,
+    entries: &[Entry],
+    anchors: &[String],
+) -> Vec<InhibitRuleDoc> {
+    am.inhibit_rules
         .iter()
         .enumerate()
         .map(|(k, r)| InhibitRuleDoc {
@@ -677,13 +791,17 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
             targets: alerts.iter().filter(|a| a.inhibited_by.iter().any(|i| i.rule == k + 1)).count(),
             sources: by_name(
                 muting.sources[k].iter().map(|&(i, ref condition)| (i, condition.clone())),
-                &entries,
-                &anchors,
+                entries,
+                anchors,
             ),
         })
-        .collect();
-    let time_intervals: Vec<IntervalDoc> = am
-        .time_intervals
+        .collect()
+}
+
+/// The time intervals, each with the routes that send nothing in it and those that send only in
+/// it.
+fn interval_docs(am: &Alertmanager, routes: &[RouteDoc]) -> Vec<IntervalDoc> {
+    am.time_intervals
         .iter()
         .map(|t| IntervalDoc {
             name: t.name.clone(),
@@ -699,12 +817,13 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
                 .map(|r| r.number.clone())
                 .collect(),
         })
-        .collect();
-    let severities = counts(alerts.iter().map(|a| a.severity_key.as_str()), &["critical", "warning", "info"]);
-    let owners = counts(alerts.iter().map(|a| a.owner_key.as_str()), &[]);
+        .collect()
+}
 
-    let receivers = spec
-        .alertmanager
+/// The receivers, each with its integrations in words (never their secrets) and how many
+/// alerts reach it.
+fn receiver_docs(spec: &Spec, alerts: &[AlertDoc]) -> Vec<ReceiverDoc> {
+    spec.alertmanager
         .receivers
         .iter()
         .map(|r| {
@@ -722,50 +841,49 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
                 alerts: alerts.iter().filter(|a| a.receivers.contains(&r.name)).count(),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let slos = spec
-        .slos
-        .iter()
-        .map(|slo| {
-            let budget = 1.0 - slo.objective;
-            let period_ms = slo.period.millis().unwrap_or(0) as f64;
-            let mut labels = Labels::new();
-            labels.insert("service".into(), slo.service.clone());
-            SloDoc {
-                name: slo.name.clone(),
-                service: slo.service.clone(),
-                owner: catalogue::owner(spec, &labels, None),
-                objective: percent(slo.objective),
-                period: slo.period.to_string(),
-                budget: percent(budget),
-                budget_time: spoken_ms((period_ms * budget).round() as u64),
-                sli: match &slo.sli {
-                    Sli::Availability(a) => format!("failed events {} out of all events {}", a.errors, a.total),
-                    Sli::Latency(l) => format!(
-                        "requests slower than {}s out of all requests ({}{{{}}})",
-                        show(l.threshold_seconds),
-                        l.histogram,
-                        l.matchers
-                    ),
-                },
-                windows: catalogue::slo::windows(slo)
-                    .into_iter()
-                    .map(|w| WindowDoc {
-                        alert: w.alert.into(),
-                        severity: w.severity.into(),
-                        long: w.long.into(),
-                        short: w.short.into(),
-                        factor: show(w.factor),
-                        error_ratio: show(w.error_ratio),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+/// An SLO: its objective, error budget (also as time), SLI in words and burn-rate windows.
+fn slo_doc(spec: &Spec, slo: &Slo) -> SloDoc {
+    let budget = 1.0 - slo.objective;
+    let period_ms = slo.period.millis().unwrap_or(0) as f64;
+    let mut labels = Labels::new();
+    labels.insert("service".into(), slo.service.clone());
+    SloDoc {
+        name: slo.name.clone(),
+        service: slo.service.clone(),
+        owner: catalogue::owner(spec, &labels, None),
+        objective: percent(slo.objective),
+        period: slo.period.to_string(),
+        budget: percent(budget),
+        budget_time: spoken_ms((period_ms * budget).round() as u64),
+        sli: match &slo.sli {
+            Sli::Availability(a) => format!("failed events {} out of all events {}", a.errors, a.total),
+            Sli::Latency(l) => format!(
+                "requests slower than {}s out of all requests ({}{{{}}})",
+                show(l.threshold_seconds),
+                l.histogram,
+                l.matchers
+            ),
+        },
+        windows: catalogue::slo::windows(slo)
+            .into_iter()
+            .map(|w| WindowDoc {
+                alert: w.alert.into(),
+                severity: w.severity.into(),
+                long: w.long.into(),
+                short: w.short.into(),
+                factor: show(w.factor),
+                error_ratio: show(w.error_ratio),
+            })
+            .collect(),
+    }
+}
 
-    let scrape_jobs = spec
-        .scrape_jobs
+/// The scrape jobs, each with its discovery in words and how many alerts read its metrics.
+fn job_docs(spec: &Spec, entries: &[Entry]) -> Vec<JobDoc> {
+    spec.scrape_jobs
         .iter()
         .map(|j| JobDoc {
             name: j.name.clone(),
@@ -781,8 +899,11 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
             file: format!("{}.yml", j.file.clone().unwrap_or_else(|| j.name.replace('-', "_"))),
             alerts: entries.iter().filter(|e| e.job.as_deref() == Some(j.name.as_str())).count(),
         })
-        .collect();
+        .collect()
+}
 
+/// Loki's retention (per-stream tiers highest priority first), storage and limits.
+fn logs_doc(spec: &Spec) -> LogsDoc {
     let loki = &spec.loki;
     // Loki 3 renders the TSDB index, where the TSDB parallelism limit applies.
     let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(crate::features::tsdb);
@@ -792,7 +913,7 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
         .map(|s| TierDoc { selector: s.selector, period: s.period.to_string(), priority: s.priority })
         .collect();
     tiers.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.selector.cmp(&b.selector)));
-    let logs = LogsDoc {
+    LogsDoc {
         default_period: loki.retention.period.to_string(),
         delete_delay: loki.retention.delete_delay.to_string(),
         storage: match &loki.storage {
@@ -805,33 +926,6 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
             .entries(tsdb)
             .into_iter()
             .map(|(name, value)| LimitDoc { name: name.into(), value })
-            .collect(),
-    };
-
-    Catalog {
-        environment: spec.environment.clone(),
-        generator: format!("monstack {}", env!("CARGO_PKG_VERSION")),
-        alerts,
-        slos,
-        scrape_jobs,
-        capacity: crate::catalogue::capacity::estimate(spec),
-        logs,
-        dashboards,
-        receivers,
-        route_tree_svg: route_tree::to_svg(&effective, am),
-        route_tree_mermaid: route_tree::to_mermaid(&effective, am),
-        routes,
-        inhibit_rules,
-        time_intervals,
-        severities,
-        owners,
-        urls,
-        access: access(spec),
-        flags: flags
-            .into_iter()
-            .flat_map(|(component, roles)| {
-                roles.into_iter().map(move |(role, args)| FlagsDoc { component: component.into(), role, args })
-            })
             .collect(),
     }
 }
@@ -976,7 +1070,7 @@ impl<'a> Muting<'a> {
     }
 }
 
-/// A job's discovery in words.
+/// How the environment's UIs and APIs are secured, in words.
 fn access(spec: &Spec) -> AccessDoc {
     let a = &spec.access;
     let server = &spec.grafana.server;
@@ -1025,6 +1119,7 @@ fn list_or_none(groups: &[String]) -> String {
     if groups.is_empty() { "none".into() } else { groups.join(", ") }
 }
 
+/// A job's discovery in words.
 pub fn discovery(d: &Discovery) -> String {
     match d {
         Discovery::Static(s) => format!("targets {}", s.targets.join(", ")),

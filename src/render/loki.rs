@@ -8,7 +8,7 @@
 use super::yaml;
 use crate::bundle::Bundle;
 use crate::spec::access::Component;
-use crate::spec::loki::LokiStorage;
+use crate::spec::loki::{Loki, LokiStorage};
 use crate::validate::Model;
 use serde::Serialize;
 
@@ -194,9 +194,49 @@ struct RetentionStream {
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let loki = &model.spec.loki;
     let v3 = crate::features::tsdb(model.versions.loki);
-    let limits = loki.effective_limits();
     let dir = loki.data_dir.trim_end_matches('/');
-    let (object_store, aws, filesystem) = match &loki.storage {
+    let (object_store, aws, filesystem) = object_store(loki, dir);
+    let config = Config {
+        auth_enabled: loki.auth_enabled,
+        server: server(model),
+        common: common(loki, dir),
+        memberlist: loki
+            .simple_scalable
+            .as_ref()
+            .map(|s| Memberlist { join_members: s.join_members.clone(), bind_port: s.memberlist_port }),
+        schema_config: SchemaConfig {
+            configs: vec![PeriodConfig {
+                from: loki.schema_from.clone(),
+                store: if v3 { "tsdb" } else { "boltdb-shipper" },
+                object_store,
+                schema: if v3 { "v13" } else { "v12" },
+                index: IndexConfig { prefix: "index_", period: "24h" },
+            }],
+        },
+        storage_config: StorageConfig {
+            tsdb_shipper: v3.then(|| shipper(dir, "tsdb", None)),
+            boltdb_shipper: (!v3).then(|| shipper(dir, "boltdb", Some(object_store))),
+            aws,
+            filesystem,
+        },
+        compactor: Compactor {
+            working_directory: format!("{dir}/compactor"),
+            compaction_interval: "10m",
+            retention_enabled: true,
+            retention_delete_delay: loki.retention.delete_delay.to_go(),
+            delete_request_store: v3.then_some(object_store),
+            shared_store: (!v3).then_some(object_store),
+        },
+        compactor_client: compactor_client(model),
+        limits_config: limits_config(loki, v3),
+    };
+    bundle.add("loki/loki-config.yaml", yaml(model, "Loki configuration (run with -config.expand-env=true)", &config));
+}
+
+/// The object store's name in `schema_config` and its settings: S3's (with the credentials as
+/// `${VAR}` references) or the filesystem's (under the data directory `dir` by default).
+fn object_store(loki: &Loki, dir: &str) -> (&'static str, Option<Aws>, Option<Filesystem>) {
+    match &loki.storage {
         LokiStorage::S3(s3) => (
             "s3",
             Some(Aws {
@@ -216,99 +256,94 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             None,
             Some(Filesystem { directory: fs.directory.clone().unwrap_or_else(|| format!("{dir}/chunks")) }),
         ),
-    };
-    let shipper = |kind: &str| Shipper {
+    }
+}
+
+/// The index shipper of `kind` (`tsdb`, `boltdb`) under the data directory `dir`; Loki 2.9's
+/// boltdb-shipper names its `shared_store`.
+fn shipper(dir: &str, kind: &str, shared_store: Option<&'static str>) -> Shipper {
+    Shipper {
         active_index_directory: format!("{dir}/{kind}-index"),
         cache_location: format!("{dir}/{kind}-cache"),
         cache_ttl: "24h",
-        shared_store: (!v3).then_some(object_store),
-    };
-    let config = Config {
-        auth_enabled: loki.auth_enabled,
-        server: Server {
-            http_listen_port: loki.http_listen_port,
-            grpc_listen_port: loki.grpc_listen_port,
-            tls_min_version: model.spec.access.tls.as_ref().map(|t| format!("Version{}", t.min_version.as_str())),
-            http_tls_config: model.spec.access.tls.as_ref().map(|t| {
-                let mutual = model.spec.access.requires_client_cert(Component::Loki);
-                ServerTls {
-                    cert_file: t.cert_file.clone(),
-                    key_file: t.key_file.clone(),
-                    client_auth_type: mutual.then_some("RequireAndVerifyClientCert"),
-                    client_ca_file: t.client_ca_file.clone().filter(|_| mutual),
-                }
-            }),
-        },
-        common: match &loki.simple_scalable {
-            None => Common {
-                instance_addr: Some("127.0.0.1"),
-                path_prefix: dir.to_string(),
-                replication_factor: 1,
-                ring: Ring { kvstore: KvStore { store: "inmemory" } },
-                compactor_address: None,
-            },
-            Some(s) => Common {
-                instance_addr: None,
-                path_prefix: dir.to_string(),
-                replication_factor: s.replication_factor,
-                ring: Ring { kvstore: KvStore { store: "memberlist" } },
-                compactor_address: Some(s.compactor_address.clone()),
-            },
-        },
-        memberlist: loki
-            .simple_scalable
-            .as_ref()
-            .map(|s| Memberlist { join_members: s.join_members.clone(), bind_port: s.memberlist_port }),
-        schema_config: SchemaConfig {
-            configs: vec![PeriodConfig {
-                from: loki.schema_from.clone(),
-                store: if v3 { "tsdb" } else { "boltdb-shipper" },
-                object_store,
-                schema: if v3 { "v13" } else { "v12" },
-                index: IndexConfig { prefix: "index_", period: "24h" },
-            }],
-        },
-        storage_config: StorageConfig {
-            tsdb_shipper: v3.then(|| shipper("tsdb")),
-            boltdb_shipper: (!v3).then(|| shipper("boltdb")),
-            aws,
-            filesystem,
-        },
-        compactor: Compactor {
-            working_directory: format!("{dir}/compactor"),
-            compaction_interval: "10m",
-            retention_enabled: true,
-            retention_delete_delay: loki.retention.delete_delay.to_go(),
-            delete_request_store: v3.then_some(object_store),
-            shared_store: (!v3).then_some(object_store),
-        },
-        compactor_client: match (&loki.simple_scalable, &model.spec.access.tls) {
-            (Some(_), Some(tls)) => {
-                let client = super::web::ClientTls::of(&model.spec.access, Component::Loki).unwrap_or_default();
-                Some(CompactorClient {
-                    tls_enabled: true,
-                    tls_ca_path: client.ca_file,
-                    tls_cert_path: client.cert_file,
-                    tls_key_path: client.key_file,
-                    tls_min_version: format!("Version{}", tls.min_version.as_str()),
-                })
+        shared_store,
+    }
+}
+
+/// The HTTP and gRPC ports, and TLS of the HTTP API when `access.tls` is set, requiring client
+/// certificates where `access` says Loki does.
+fn server(model: &Model) -> Server {
+    let loki = &model.spec.loki;
+    Server {
+        http_listen_port: loki.http_listen_port,
+        grpc_listen_port: loki.grpc_listen_port,
+        tls_min_version: model.spec.access.tls.as_ref().map(|t| format!("Version{}", t.min_version.as_str())),
+        http_tls_config: model.spec.access.tls.as_ref().map(|t| {
+            let mutual = model.spec.access.requires_client_cert(Component::Loki);
+            ServerTls {
+                cert_file: t.cert_file.clone(),
+                key_file: t.key_file.clone(),
+                client_auth_type: mutual.then_some("RequireAndVerifyClientCert"),
+                client_ca_file: t.client_ca_file.clone().filter(|_| mutual),
             }
-            _ => None,
+        }),
+    }
+}
+
+/// The ring: in memory on loopback for a single binary, on memberlist with the compactor's
+/// address for the simple scalable deployment.
+fn common(loki: &Loki, dir: &str) -> Common {
+    match &loki.simple_scalable {
+        None => Common {
+            instance_addr: Some("127.0.0.1"),
+            path_prefix: dir.to_string(),
+            replication_factor: 1,
+            ring: Ring { kvstore: KvStore { store: "inmemory" } },
+            compactor_address: None,
         },
-        limits_config: LimitsConfig {
-            retention_period: loki.retention.period.to_string(),
-            retention_stream: loki
-                .retention_tiers()
-                .into_iter()
-                .map(|s| RetentionStream { selector: s.selector, priority: s.priority, period: s.period.to_string() })
-                .collect(),
-            ingestion_rate_mb: limits.ingestion_rate_mb,
-            ingestion_burst_size_mb: limits.ingestion_burst_size_mb,
-            max_query_length: limits.max_query_length.to_string(),
-            max_query_parallelism: limits.max_query_parallelism,
-            tsdb_max_query_parallelism: v3.then_some(limits.tsdb_max_query_parallelism),
-            max_label_names_per_series: limits.max_label_names_per_series,
+        Some(s) => Common {
+            instance_addr: None,
+            path_prefix: dir.to_string(),
+            replication_factor: s.replication_factor,
+            ring: Ring { kvstore: KvStore { store: "memberlist" } },
+            compactor_address: Some(s.compactor_address.clone()),
         },
-    };
-    bundle.add("loki/loki-config.yaml", yaml(model, "Loki configuration (run with -config.expand-env=true)", &config));
+    }
+}
+
+/// The compactor client's TLS, for the simple scalable deployment when Loki serves TLS.
+fn compactor_client(model: &Model) -> Option<CompactorClient> {
+    match (&model.spec.loki.simple_scalable, &model.spec.access.tls) {
+        (Some(_), Some(tls)) => {
+            let client = super::web::ClientTls::of(&model.spec.access, Component::Loki).unwrap_or_default();
+            Some(CompactorClient {
+                tls_enabled: true,
+                tls_ca_path: client.ca_file,
+                tls_cert_path: client.cert_file,
+                tls_key_path: client.key_file,
+                tls_min_version: format!("Version{}", tls.min_version.as_str()),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Retention, by stream where tiers are declared, and the ingestion and query limits; the TSDB
+/// query parallelism only for Loki 3.x (`v3`).
+fn limits_config(loki: &Loki, v3: bool) -> LimitsConfig {
+    let limits = loki.effective_limits();
+    LimitsConfig {
+        retention_period: loki.retention.period.to_string(),
+        retention_stream: loki
+            .retention_tiers()
+            .into_iter()
+            .map(|s| RetentionStream { selector: s.selector, priority: s.priority, period: s.period.to_string() })
+            .collect(),
+        ingestion_rate_mb: limits.ingestion_rate_mb,
+        ingestion_burst_size_mb: limits.ingestion_burst_size_mb,
+        max_query_length: limits.max_query_length.to_string(),
+        max_query_parallelism: limits.max_query_parallelism,
+        tsdb_max_query_parallelism: v3.then_some(limits.tsdb_max_query_parallelism),
+        max_label_names_per_series: limits.max_label_names_per_series,
+    }
 }

@@ -275,9 +275,23 @@ fn user_rule_file(
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let spec = &model.spec;
-    let p = &spec.prometheus;
+    let estimate = crate::catalogue::capacity::estimate(spec);
+    let shard_files = write_scrape_files(model, bundle, estimate.shards);
+    let rule_files = write_rule_files(model, bundle);
+    let remote_write = remote_write_out(spec, estimate.samples_per_second_per_replica);
+    for instance in instances(spec) {
+        let scrape_config_files = shard_files[instance.shard.unwrap_or(0) as usize].clone();
+        let config = instance_config(model, &instance, rule_files.clone(), scrape_config_files, remote_write.clone());
+        let what = match instance.name() {
+            Some(name) => format!("Prometheus configuration of instance {name}"),
+            None => "Prometheus configuration".to_string(),
+        };
+        bundle.add(format!("prometheus/{}", instance.config_file()), yaml(model, &what, &config));
+    }
+}
 
-    // Scrape jobs, grouped by file in the order the files first appear in the spec.
+/// Scrape jobs, grouped by file in the order the files first appear in the spec.
+fn scrape_files(spec: &Spec) -> Vec<(String, Vec<ScrapeConfig>)> {
     let mut files: Vec<(String, Vec<ScrapeConfig>)> = Vec::new();
     for job in &spec.scrape_jobs {
         let file = scrape_file_name(job);
@@ -287,18 +301,24 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             None => files.push((file, vec![config])),
         }
     }
-    let estimate = crate::catalogue::capacity::estimate(spec);
-    // Per shard (one unsharded group: index 0 of 1), the scrape config files it reads.
+    files
+}
+
+/// Writes the scrape config files of each of the `shards` (their jobs `hashmod`-sharded when
+/// there is more than one) and returns, per shard (one unsharded group: index 0 of 1), the
+/// scrape config files it reads.
+fn write_scrape_files(model: &Model, bundle: &mut Bundle, shards: u64) -> Vec<Vec<String>> {
+    let files = scrape_files(&model.spec);
     let mut shard_files: Vec<Vec<String>> = Vec::new();
-    for shard in 0..estimate.shards {
+    for shard in 0..shards {
         // Each file serialises on every core; the bundle keeps path order.
         let written: Vec<(String, Vec<u8>)> = files
             .par_iter()
             .map(|(file, scrape_configs)| {
-                let (path, scrape_configs) = if estimate.shards == 1 {
+                let (path, scrape_configs) = if shards == 1 {
                     (format!("scrape_configs/{file}.yml"), scrape_configs.clone())
                 } else {
-                    let sharded = scrape_configs.iter().map(|c| with_hashmod(c, shard, estimate.shards)).collect();
+                    let sharded = scrape_configs.iter().map(|c| with_hashmod(c, shard, shards)).collect();
                     (format!("scrape_configs/shard-{shard}/{file}.yml"), sharded)
                 };
                 let bytes = yaml(model, "Prometheus scrape configs", &ScrapeFile { scrape_configs });
@@ -312,7 +332,13 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         }
         shard_files.push(scrape_config_files);
     }
+    shard_files
+}
 
+/// Writes the spec's rule files, the catalogue's and the tests of the catalogue's alerts, and
+/// returns the rule files Prometheus loads, in order.
+fn write_rule_files(model: &Model, bundle: &mut Bundle) -> Vec<String> {
+    let spec = &model.spec;
     // The catalogue's alerts, by file and group in the order they come: the fixed files, then
     // one per AI model and per SLO.
     let alerts = crate::catalogue::alerts(spec);
@@ -326,6 +352,20 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         rule_files.extend(loaded);
         rendered.insert(file.name.clone(), out);
     }
+    for (file, groups) in catalogue_groups(spec, &alerts) {
+        let path = format!("rules/{file}.yml");
+        let out = RuleFileOut::new(groups);
+        bundle.add(format!("prometheus/{path}"), out.yaml(model, "Prometheus rules (generated catalogue)", None));
+        rule_files.push(path);
+        rendered.insert(file, out);
+    }
+    super::rule_tests::render(model, bundle, &alerts, &rendered, |r| rule_out(model, r).annotations);
+    rule_files
+}
+
+/// The catalogue's recording rules and `alerts` as rule groups, by file: the fixed files in
+/// their order, then the others in the order they first come, files without rules left out.
+fn catalogue_groups(spec: &Spec, alerts: &[crate::catalogue::Alert]) -> Vec<(String, Vec<GroupOut>)> {
     let recordings = crate::catalogue::recordings(spec);
     let mut order: Vec<&str> = crate::catalogue::FILES.to_vec();
     let mut by_file: BTreeMap<&str, Vec<GroupOut>> = BTreeMap::new();
@@ -341,7 +381,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         };
         push_rule(spec, by_file.entry(&r.file).or_default(), &r.group, rule);
     }
-    for alert in &alerts {
+    for alert in alerts {
         push_rule(spec, by_file.entry(&alert.file).or_default(), &alert.group, RuleOut::of(alert));
     }
     for file in alerts.iter().map(|a| &a.file).chain(recordings.iter().map(|r| &r.file)) {
@@ -349,62 +389,57 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             order.push(file);
         }
     }
-    for file in order {
-        if let Some(groups) = by_file.remove(file) {
-            let path = format!("rules/{file}.yml");
-            let out = RuleFileOut::new(groups);
-            bundle.add(format!("prometheus/{path}"), out.yaml(model, "Prometheus rules (generated catalogue)", None));
-            rule_files.push(path);
-            rendered.insert(file.to_string(), out);
-        }
-    }
-    super::rule_tests::render(model, bundle, &alerts, &rendered, |r| rule_out(model, r).annotations);
+    order.into_iter().filter_map(|file| by_file.remove(file).map(|groups| (file.to_string(), groups))).collect()
+}
 
-    let remote_write = remote_write_out(spec, estimate.samples_per_second_per_replica);
-    for instance in instances(spec) {
-        let mut external_labels = p.external_labels.clone();
-        external_labels.entry("environment".into()).or_insert_with(|| spec.environment.clone());
-        let mut alert_relabel_configs = Vec::new();
-        if let (Some(ha), Some(replica)) = (&p.ha, &instance.replica) {
-            external_labels.insert(ha.replica_label.clone(), replica.clone());
-            external_labels.insert(ha.cluster_label.clone(), instance.cluster(spec));
-            alert_relabel_configs
-                .push(Relabel { regex: Some(regex_literal(&ha.replica_label)), ..step(RelabelAction::Labeldrop, &[]) });
-        }
-        let config = Config {
-            global: Global {
-                scrape_interval: p.scrape_interval.to_string(),
-                scrape_timeout: p.scrape_timeout.to_string(),
-                evaluation_interval: p.evaluation_interval.to_string(),
-                external_labels,
-            },
-            rule_files: rule_files.clone(),
-            scrape_config_files: shard_files[instance.shard.unwrap_or(0) as usize].clone(),
-            alerting: Alerting {
-                alert_relabel_configs,
-                alertmanagers: vec![AlertmanagerSet {
-                    api_version: "v2",
-                    scheme: spec.access.tls.as_ref().map(|_| "https"),
-                    tls_config: ClientTls::of(&spec.access, Component::Alertmanager),
-                    basic_auth: web::client_basic_auth(&spec.access),
-                    static_configs: vec![StaticConfig { targets: p.alertmanagers.clone(), labels: BTreeMap::new() }],
-                }],
-            },
-            remote_write: remote_write.clone(),
-            storage: crate::features::retention_in_config(&model.versions).then(|| StorageOut {
-                tsdb: TsdbOut {
-                    retention: RetentionOut {
-                        time: p.storage.retention_time.to_string(),
-                        size: p.storage.retention_size.clone(),
-                    },
+/// One server's `prometheus.yml`: its external labels (the replica and cluster with HA, whose
+/// replica label alerts drop), the files it loads, where it sends alerts and writes samples.
+fn instance_config(
+    model: &Model,
+    instance: &Instance,
+    rule_files: Vec<String>,
+    scrape_config_files: Vec<String>,
+    remote_write: Vec<RemoteWriteOut>,
+) -> Config {
+    let spec = &model.spec;
+    let p = &spec.prometheus;
+    let mut external_labels = p.external_labels.clone();
+    external_labels.entry("environment".into()).or_insert_with(|| spec.environment.clone());
+    let mut alert_relabel_configs = Vec::new();
+    if let (Some(ha), Some(replica)) = (&p.ha, &instance.replica) {
+        external_labels.insert(ha.replica_label.clone(), replica.clone());
+        external_labels.insert(ha.cluster_label.clone(), instance.cluster(spec));
+        alert_relabel_configs
+            .push(Relabel { regex: Some(regex_literal(&ha.replica_label)), ..step(RelabelAction::Labeldrop, &[]) });
+    }
+    Config {
+        global: Global {
+            scrape_interval: p.scrape_interval.to_string(),
+            scrape_timeout: p.scrape_timeout.to_string(),
+            evaluation_interval: p.evaluation_interval.to_string(),
+            external_labels,
+        },
+        rule_files,
+        scrape_config_files,
+        alerting: Alerting {
+            alert_relabel_configs,
+            alertmanagers: vec![AlertmanagerSet {
+                api_version: "v2",
+                scheme: spec.access.tls.as_ref().map(|_| "https"),
+                tls_config: ClientTls::of(&spec.access, Component::Alertmanager),
+                basic_auth: web::client_basic_auth(&spec.access),
+                static_configs: vec![StaticConfig { targets: p.alertmanagers.clone(), labels: BTreeMap::new() }],
+            }],
+        },
+        remote_write,
+        storage: crate::features::retention_in_config(&model.versions).then(|| StorageOut {
+            tsdb: TsdbOut {
+                retention: RetentionOut {
+                    time: p.storage.retention_time.to_string(),
+                    size: p.storage.retention_size.clone(),
                 },
-            }),
-        };
-        let what = match instance.name() {
-            Some(name) => format!("Prometheus configuration of instance {name}"),
-            None => "Prometheus configuration".to_string(),
-        };
-        bundle.add(format!("prometheus/{}", instance.config_file()), yaml(model, &what, &config));
+            },
+        }),
     }
 }
 

@@ -114,11 +114,28 @@ pub fn with_jobs(mut spec: Spec) -> Spec {
 /// The scrape jobs of the stack's own servers, in a fixed order.
 pub fn jobs(spec: &Spec) -> Vec<ScrapeJob> {
     let Some(meta) = &spec.meta else { return Vec::new() };
-    let owner = meta.owner.clone().filter(|o| spec.teams.iter().any(|t| &t.name == o));
-    let job = |name: &str, targets: Vec<String>| ScrapeJob {
+    let owner = meta.owner.as_deref().filter(|o| spec.teams.iter().any(|t| t.name == *o));
+    [
+        prometheus_job(spec, meta, owner),
+        alertmanager_job(spec, meta, owner),
+        loki_job(spec, meta, owner),
+        grafana_job(spec, meta, owner),
+        (!meta.promtail.is_empty()).then(|| derived_job(PROMTAIL_JOB, meta.promtail.clone(), owner)),
+        (!meta.alloy.is_empty()).then(|| derived_job(ALLOY_JOB, meta.alloy.clone(), owner)),
+        tls_probe_job(spec, meta, owner),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A derived job of the stack's own: a static list of application targets, written to
+/// [`FILE`], owned by `owner`; the callers add what their server needs.
+fn derived_job(name: &str, targets: Vec<String>, owner: Option<&str>) -> ScrapeJob {
+    ScrapeJob {
         name: name.into(),
         file: Some(FILE.into()),
-        owner: owner.clone(),
+        owner: owner.map(String::from),
         critical: false,
         scrape_interval: None,
         scrape_timeout: None,
@@ -138,89 +155,106 @@ pub fn jobs(spec: &Spec) -> Vec<ScrapeJob> {
         expected_targets: None,
         plaintext_credentials: None,
         derived: true,
-    };
-    let mut out = Vec::new();
-    if !meta.prometheus.is_empty() {
-        let order = crate::topology::instances(spec);
-        let name = |i: &crate::topology::Instance| i.name().unwrap_or_else(|| PROMETHEUS_JOB.into());
-        // Topology order first, then any name validation will refuse.
-        let mut servers: Vec<(String, String)> =
-            order.iter().filter_map(|i| meta.prometheus.get(&name(i)).map(|a| (name(i), a.clone()))).collect();
-        for (n, a) in &meta.prometheus {
-            if !servers.iter().any(|(s, _)| s == n) {
-                servers.push((n.clone(), a.clone()));
-            }
-        }
-        let mut j = job(PROMETHEUS_JOB, servers.iter().map(|(_, a)| a.clone()).collect());
-        j.relabel_configs = label_by_address(SERVER_LABEL, servers.iter().map(|(n, a)| (n.as_str(), vec![a.clone()])));
-        secured(spec, &mut j, Component::Prometheus);
-        out.push(j);
     }
-    if meta.alertmanager && !spec.prometheus.alertmanagers.is_empty() {
-        let mut j = job(ALERTMANAGER_JOB, spec.prometheus.alertmanagers.clone());
-        secured(spec, &mut j, Component::Alertmanager);
-        out.push(j);
+}
+
+/// The Prometheus servers' job, each target labelled with its server's name.
+fn prometheus_job(spec: &Spec, meta: &Meta, owner: Option<&str>) -> Option<ScrapeJob> {
+    if meta.prometheus.is_empty() {
+        return None;
     }
-    if !meta.loki.is_empty() {
-        let mut j = job(LOKI_JOB, meta.loki.values().flatten().cloned().collect());
-        j.relabel_configs = label_by_address(LOKI_TARGET_LABEL, meta.loki.iter().map(|(t, a)| (t.as_str(), a.clone())));
-        if spec.access.tls.is_some() {
-            j.scheme = Some(Scheme::Https);
-            j.tls = client_tls(spec, Component::Loki);
-        }
-        out.push(j);
-    }
-    if !meta.grafana.is_empty() {
-        let mut j = job(GRAFANA_JOB, meta.grafana.clone());
-        if spec.access.tls.is_some() {
-            // Grafana serves the same certificate (`grafana.ini` `protocol = https`) and its
-            // `/metrics` needs no user unless `metrics.basic_auth_*` is set.
-            j.scheme = Some(Scheme::Https);
-            j.tls = spec
-                .access
-                .client
-                .as_ref()
-                .and_then(|c| c.tls.as_ref())
-                .map(|t| Tls { ca_file: t.ca_file.clone(), ..Tls::default() });
-        }
-        out.push(j);
-    }
-    if !meta.promtail.is_empty() {
-        out.push(job(PROMTAIL_JOB, meta.promtail.clone()));
-    }
-    if !meta.alloy.is_empty() {
-        out.push(job(ALLOY_JOB, meta.alloy.clone()));
-    }
-    if let (Some(bb), Some(_)) = (&meta.blackbox, &spec.access.tls) {
-        let endpoints = tls_endpoints(spec);
-        if !endpoints.is_empty() {
-            let mut j = job(TLS_PROBE_JOB, endpoints);
-            j.metrics_path = Some("/probe".into());
-            j.params.insert("module".into(), vec![bb.module.clone()]);
-            j.exporter = Some(ExporterKind::Blackbox);
-            // blackbox_exporter's README: the endpoint becomes the `target` parameter and the
-            // `instance`, the scrape goes to the exporter.
-            j.relabel_configs = vec![
-                Relabel {
-                    source_labels: vec!["__address__".into()],
-                    target_label: Some("__param_target".into()),
-                    ..relabel(RelabelAction::Replace)
-                },
-                Relabel {
-                    source_labels: vec!["__param_target".into()],
-                    target_label: Some("instance".into()),
-                    ..relabel(RelabelAction::Replace)
-                },
-                Relabel {
-                    target_label: Some("__address__".into()),
-                    replacement: Some(bb.address.clone()),
-                    ..relabel(RelabelAction::Replace)
-                },
-            ];
-            out.push(j);
+    let order = crate::topology::instances(spec);
+    let name = |i: &crate::topology::Instance| i.name().unwrap_or_else(|| PROMETHEUS_JOB.into());
+    // Topology order first, then any name validation will refuse.
+    let mut servers: Vec<(String, String)> =
+        order.iter().filter_map(|i| meta.prometheus.get(&name(i)).map(|a| (name(i), a.clone()))).collect();
+    for (n, a) in &meta.prometheus {
+        if !servers.iter().any(|(s, _)| s == n) {
+            servers.push((n.clone(), a.clone()));
         }
     }
-    out
+    let mut j = derived_job(PROMETHEUS_JOB, servers.iter().map(|(_, a)| a.clone()).collect(), owner);
+    j.relabel_configs = label_by_address(SERVER_LABEL, servers.iter().map(|(n, a)| (n.as_str(), vec![a.clone()])));
+    secured(spec, &mut j, Component::Prometheus);
+    Some(j)
+}
+
+/// The job of every Alertmanager Prometheus sends to.
+fn alertmanager_job(spec: &Spec, meta: &Meta, owner: Option<&str>) -> Option<ScrapeJob> {
+    if !meta.alertmanager || spec.prometheus.alertmanagers.is_empty() {
+        return None;
+    }
+    let mut j = derived_job(ALERTMANAGER_JOB, spec.prometheus.alertmanagers.clone(), owner);
+    secured(spec, &mut j, Component::Alertmanager);
+    Some(j)
+}
+
+/// Loki's job, each target labelled with the Loki target it runs.
+fn loki_job(spec: &Spec, meta: &Meta, owner: Option<&str>) -> Option<ScrapeJob> {
+    if meta.loki.is_empty() {
+        return None;
+    }
+    let mut j = derived_job(LOKI_JOB, meta.loki.values().flatten().cloned().collect(), owner);
+    j.relabel_configs = label_by_address(LOKI_TARGET_LABEL, meta.loki.iter().map(|(t, a)| (t.as_str(), a.clone())));
+    if spec.access.tls.is_some() {
+        j.scheme = Some(Scheme::Https);
+        j.tls = client_tls(spec, Component::Loki);
+    }
+    Some(j)
+}
+
+/// Grafana's job.
+fn grafana_job(spec: &Spec, meta: &Meta, owner: Option<&str>) -> Option<ScrapeJob> {
+    if meta.grafana.is_empty() {
+        return None;
+    }
+    let mut j = derived_job(GRAFANA_JOB, meta.grafana.clone(), owner);
+    if spec.access.tls.is_some() {
+        // Grafana serves the same certificate (`grafana.ini` `protocol = https`) and its
+        // `/metrics` needs no user unless `metrics.basic_auth_*` is set.
+        j.scheme = Some(Scheme::Https);
+        j.tls = spec
+            .access
+            .client
+            .as_ref()
+            .and_then(|c| c.tls.as_ref())
+            .map(|t| Tls { ca_file: t.ca_file.clone(), ..Tls::default() });
+    }
+    Some(j)
+}
+
+/// The blackbox_exporter probe of every endpoint that serves the spec's certificate, with TLS
+/// and a declared exporter.
+fn tls_probe_job(spec: &Spec, meta: &Meta, owner: Option<&str>) -> Option<ScrapeJob> {
+    let (Some(bb), Some(_)) = (&meta.blackbox, &spec.access.tls) else { return None };
+    let endpoints = tls_endpoints(spec);
+    if endpoints.is_empty() {
+        return None;
+    }
+    let mut j = derived_job(TLS_PROBE_JOB, endpoints, owner);
+    j.metrics_path = Some("/probe".into());
+    j.params.insert("module".into(), vec![bb.module.clone()]);
+    j.exporter = Some(ExporterKind::Blackbox);
+    // blackbox_exporter's README: the endpoint becomes the `target` parameter and the
+    // `instance`, the scrape goes to the exporter.
+    j.relabel_configs = vec![
+        Relabel {
+            source_labels: vec!["__address__".into()],
+            target_label: Some("__param_target".into()),
+            ..relabel(RelabelAction::Replace)
+        },
+        Relabel {
+            source_labels: vec!["__param_target".into()],
+            target_label: Some("instance".into()),
+            ..relabel(RelabelAction::Replace)
+        },
+        Relabel {
+            target_label: Some("__address__".into()),
+            replacement: Some(bb.address.clone()),
+            ..relabel(RelabelAction::Replace)
+        },
+    ];
+    Some(j)
 }
 
 /// Every endpoint that serves `access.tls.cert_file`: the Prometheus servers, the

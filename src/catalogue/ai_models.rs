@@ -135,26 +135,38 @@ fn alert(
     }
 }
 
+/// A target's alerts: latency and errors always, the GPU alerts where DCGM and kube-state-metrics
+/// are scraped, throughput and drift where its thresholds set them.
 fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
-    let sel = &target.selector;
     let keeps = labels(&[("model_name", &target.model)]);
     // A pod of the model's server, labelled with its model (`ai_models.pod_label`, which the
     // job's `target_labels` may copy to `model_name`); the server labels its series with its
     // model itself (the contract of catalogue/metrics.rs, as tests/e2e.rs's server does).
     let sc = Scrape::with_object(spec, &spec.ai_models.job, &[(spec.ai_models.pod_label.as_str(), &target.model)])
         .unwrap_or_else(|| Scrape::of_or_nothing(spec, &spec.ai_models.job));
-    let ml = vec![("model_name".to_string(), target.model.clone())];
-    let mut out = Vec::new();
+    let mut out = vec![latency(spec, target, &sc, t, &keeps), errors(spec, target, &sc, t, &keeps)];
+    let has = |role: &str| super::kinds::job(spec, role).is_some();
+    if has(DCGM_JOB) && has(KSM_JOB) {
+        out.extend(gpu_alerts(spec, target, t, &keeps));
+    }
+    if let Some(rps) = t.min_requests_per_second {
+        out.push(low_throughput(spec, target, &sc, rps, &keeps));
+    }
+    if let Some(drift) = t.drift_threshold {
+        out.push(drifting(spec, target, &sc, drift, &keeps));
+    }
+    out
+}
 
-    // Latency: the seed's alert, with `by (le, model_name)` so the model stays on the alert.
+/// Latency: the seed's alert, with `by (le, model_name)` so the model stays on the alert.
+fn latency(spec: &Spec, target: &Target, sc: &Scrape, t: &Thresholds, keeps: &BTreeMap<String, String>) -> Alert {
+    let sel = &target.selector;
     let latency = t.p99_latency_seconds;
     let eval = scenario::eval_minutes(5, minutes(&t.latency_for));
     let n = scenario::length(eval);
-    let hist = |slow| {
-        let l: Vec<(&str, &str)> = ml.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        histogram(&sc, "custom_model_inference_latency_seconds", &l, latency, slow, n)
-    };
-    out.push(alert(
+    let ml = [("model_name", target.model.as_str())];
+    let hist = |slow| histogram(sc, "custom_model_inference_latency_seconds", &ml, latency, slow, n);
+    alert(
         spec,
         NAMES[0],
         format!(
@@ -163,27 +175,32 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
         ),
         t.latency_for.clone(),
         "warning",
-        Text { summary: "High P99 Inference Latency for AI Model {{ $labels.model_name }}", description: format!("P99 inference latency of {} has been above {}s.", target.who, show(latency)), threshold: latency },
+        Text {
+            summary: "High P99 Inference Latency for AI Model {{ $labels.model_name }}",
+            description: format!("P99 inference latency of {} has been above {}s.", target.who, show(latency)),
+            threshold: latency,
+        },
         Scenarios {
             firing: Scenario { series: hist(true), eval_minutes: eval, expect: vec![keeps.clone()] },
             healthy: Some(Scenario { series: hist(false), eval_minutes: eval, expect: vec![] }),
         },
-    ));
+    )
+}
 
-    // Errors: both sides summed by model, so the division matches model to model.
+/// Errors: both sides summed by model, so the division matches model to model.
+fn errors(spec: &Spec, target: &Target, sc: &Scrape, t: &Thresholds, keeps: &BTreeMap<String, String>) -> Alert {
+    let sel = &target.selector;
     let ratio = t.error_ratio;
-    let (ml2, sc2) = (ml.clone(), sc.clone());
-    out.push(alert(
+    let ml = [("model_name", target.model.as_str())];
+    let all = format!("sum by (model_name) (rate(custom_model_inference_requests_total{{{sel}}}[5m]))");
+    alert(
         spec,
         NAMES[1],
-        {
-            let all = format!("sum by (model_name) (rate(custom_model_inference_requests_total{{{sel}}}[5m]))");
-            format!(
-                "sum by (model_name) (rate(custom_model_inference_errors_total{{{sel}}}[5m])) / {all} > {}{}",
-                show(ratio),
-                super::traffic_guard(spec, &all)
-            )
-        },
+        format!(
+            "sum by (model_name) (rate(custom_model_inference_errors_total{{{sel}}}[5m])) / {all} > {}{}",
+            show(ratio),
+            super::traffic_guard(spec, &all)
+        ),
         t.error_for.clone(),
         "critical",
         Text {
@@ -191,76 +208,60 @@ fn for_target(spec: &Spec, target: &Target, t: &Thresholds) -> Vec<Alert> {
             description: format!("More than {} of the inferences of {} have failed.", show(ratio), target.who),
             threshold: ratio,
         },
-        pair(
-            fraction(ratio, Cmp::Above),
-            scenario::eval_minutes(5, minutes(&t.error_for)),
-            keeps.clone(),
-            move |v, n| {
-                let l: Vec<(&str, &str)> = ml2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-                [
-                    sc2.input("custom_model_inference_errors_total", &l, counter(600.0 * v, n)),
-                    sc2.input("custom_model_inference_requests_total", &l, counter(600.0, n)),
-                ]
-                .concat()
-            },
-        ),
-    ));
+        pair(fraction(ratio, Cmp::Above), scenario::eval_minutes(5, minutes(&t.error_for)), keeps.clone(), |v, n| {
+            [
+                sc.input("custom_model_inference_errors_total", &ml, counter(600.0 * v, n)),
+                sc.input("custom_model_inference_requests_total", &ml, counter(600.0, n)),
+            ]
+            .concat()
+        }),
+    )
+}
 
-    let has = |role: &str| super::kinds::job(spec, role).is_some();
-    if has(DCGM_JOB) && has(KSM_JOB) {
-        out.extend(gpu_alerts(spec, target, t, &keeps));
-    }
+/// Throughput below the model's `min_requests_per_second`, where its thresholds set one.
+fn low_throughput(spec: &Spec, target: &Target, sc: &Scrape, rps: f64, keeps: &BTreeMap<String, String>) -> Alert {
+    let sel = &target.selector;
+    let ml = [("model_name", target.model.as_str())];
+    alert(
+        spec,
+        NAMES[2],
+        format!("sum by (model_name) (rate(custom_model_inference_requests_total{{{sel}}}[10m])) < {}", show(rps)),
+        Duration::new("15m"),
+        "warning",
+        Text {
+            summary: "Low throughput for AI Model {{ $labels.model_name }}",
+            description: format!(
+                "{} has served fewer than {} requests per second for 15 minutes.",
+                target.who,
+                show(rps)
+            ),
+            threshold: rps,
+        },
+        pair(level(rps, Cmp::Below), scenario::eval_minutes(10, 15), keeps.clone(), |v, n| {
+            sc.input("custom_model_inference_requests_total", &ml, counter(v.max(0.0) * 60.0, n))
+        }),
+    )
+}
 
-    if let Some(rps) = t.min_requests_per_second {
-        let (ml3, sc3) = (ml.clone(), sc.clone());
-        let for_ = Duration::new("15m");
-        out.push(alert(
-            spec,
-            NAMES[2],
-            format!("sum by (model_name) (rate(custom_model_inference_requests_total{{{sel}}}[10m])) < {}", show(rps)),
-            for_.clone(),
-            "warning",
-            Text {
-                summary: "Low throughput for AI Model {{ $labels.model_name }}",
-                description: format!(
-                    "{} has served fewer than {} requests per second for 15 minutes.",
-                    target.who,
-                    show(rps)
-                ),
-                threshold: rps,
-            },
-            pair(level(rps, Cmp::Below), scenario::eval_minutes(10, 15), keeps.clone(), move |v, n| {
-                let l: Vec<(&str, &str)> = ml3.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-                sc3.input("custom_model_inference_requests_total", &l, counter(v.max(0.0) * 60.0, n))
-            }),
-        ));
-    }
-
-    if let Some(drift) = t.drift_threshold {
-        let (ml4, sc4) = (ml.clone(), sc.clone());
-        let for_ = Duration::new("30m");
-        out.push(alert(
-            spec,
-            NAMES[3],
-            format!("max by (model_name) (custom_model_drift_score{{{sel}}}) > {}", show(drift)),
-            for_.clone(),
-            "warning",
-            Text {
-                summary: "AI Model {{ $labels.model_name }} is drifting",
-                description: format!(
-                    "The drift score of {} has been above {} for 30 minutes.",
-                    target.who,
-                    show(drift)
-                ),
-                threshold: drift,
-            },
-            pair(level(drift, Cmp::Above), scenario::eval_minutes(0, 30), keeps, move |v, n| {
-                let l: Vec<(&str, &str)> = ml4.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-                sc4.input("custom_model_drift_score", &l, gauge(v, n))
-            }),
-        ));
-    }
-    out
+/// A drift score above the model's `drift_threshold`, where its thresholds set one.
+fn drifting(spec: &Spec, target: &Target, sc: &Scrape, drift: f64, keeps: &BTreeMap<String, String>) -> Alert {
+    let sel = &target.selector;
+    let ml = [("model_name", target.model.as_str())];
+    alert(
+        spec,
+        NAMES[3],
+        format!("max by (model_name) (custom_model_drift_score{{{sel}}}) > {}", show(drift)),
+        Duration::new("30m"),
+        "warning",
+        Text {
+            summary: "AI Model {{ $labels.model_name }} is drifting",
+            description: format!("The drift score of {} has been above {} for 30 minutes.", target.who, show(drift)),
+            threshold: drift,
+        },
+        pair(level(drift, Cmp::Above), scenario::eval_minutes(0, 30), keeps.clone(), |v, n| {
+            sc.input("custom_model_drift_score", &ml, gauge(v, n))
+        }),
+    )
 }
 
 /// The pod label as kube-state-metrics exports it.

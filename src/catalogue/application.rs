@@ -102,69 +102,77 @@ fn n8n_stuck(c: &Ctx) -> (String, Scenarios) {
     (expr, scenarios)
 }
 
+/// What every application alert shares; each entry sets the rest.
+const APPLICATION: Def = Def { file: APPLICATION_FILE, group: GROUP, ..Def::EMPTY };
+
+/// The application alerts, service by service.
 pub fn defs() -> Vec<Def> {
-    let d = |name, job, threshold, unit, for_, severity, service, summary, description, build| Def {
-        name,
-        file: APPLICATION_FILE,
-        group: GROUP,
-        job: Some(job),
-        threshold,
-        unit,
-        for_,
-        severity,
-        labels: service,
-        summary,
-        description,
-        build,
-    };
+    [api_gateway(), odoo(), n8n(), auth(), subscription(), collaboration(), notifications(), web_frontend()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn api_gateway() -> Vec<Def> {
+    vec![Def {
+        name: "HighErrorRateAPIGateway",
+        job: Some("api-gateway"),
+        threshold: 0.05,
+        unit: Some(Unit::Ratio),
+        for_: "5m",
+        severity: "critical",
+        labels: &[("service", "api-gateway")],
+        summary: "High API Gateway Error Rate",
+        description: "More than {threshold} of API gateway requests have failed with 5xx for {for}.",
+        build: http_error_ratio,
+        ..APPLICATION
+    }]
+}
+
+fn odoo() -> Vec<Def> {
     vec![
-        d(
-            "HighErrorRateAPIGateway",
-            "api-gateway",
-            0.05,
-            Some(Unit::Ratio),
-            "5m",
-            "critical",
-            &[("service", "api-gateway")],
-            "High API Gateway Error Rate",
-            "More than {threshold} of API gateway requests have failed with 5xx for {for}.",
-            http_error_ratio,
-        ),
-        d(
-            "OdooHighErrorRate",
-            "odoo-backend",
-            0.05,
-            Some(Unit::Ratio),
-            "5m",
-            "critical",
-            &[("service", "odoo-backend")],
-            "High Odoo backend error rate",
-            "More than {threshold} of Odoo backend requests have failed with 5xx for {for}.",
-            http_error_ratio,
-        ),
-        d(
-            "OdooHighLatency",
-            "odoo-backend",
-            2.0,
-            Some(Unit::Seconds),
-            "10m",
-            "warning",
-            &[("service", "odoo-backend")],
-            "High Odoo backend latency",
-            "The 95th percentile of Odoo backend request latency has been above {threshold}s for {for}.",
-            http_latency_p95,
-        ),
-        d(
-            "N8nWorkflowFailures",
-            "n8n-workflows",
-            0.1,
-            Some(Unit::Ratio),
-            "15m",
-            "warning",
-            &[("service", "n8n-workflows")],
-            "n8n workflow executions are failing",
-            "More than {threshold} of n8n workflow executions have ended in error for {for}.",
-            |c| {
+        Def {
+            name: "OdooHighErrorRate",
+            job: Some("odoo-backend"),
+            threshold: 0.05,
+            unit: Some(Unit::Ratio),
+            for_: "5m",
+            severity: "critical",
+            labels: &[("service", "odoo-backend")],
+            summary: "High Odoo backend error rate",
+            description: "More than {threshold} of Odoo backend requests have failed with 5xx for {for}.",
+            build: http_error_ratio,
+            ..APPLICATION
+        },
+        Def {
+            name: "OdooHighLatency",
+            job: Some("odoo-backend"),
+            threshold: 2.0,
+            unit: Some(Unit::Seconds),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("service", "odoo-backend")],
+            summary: "High Odoo backend latency",
+            description: "The 95th percentile of Odoo backend request latency has been above {threshold}s for {for}.",
+            build: http_latency_p95,
+            ..APPLICATION
+        },
+    ]
+}
+
+fn n8n() -> Vec<Def> {
+    vec![
+        Def {
+            name: "N8nWorkflowFailures",
+            job: Some("n8n-workflows"),
+            threshold: 0.1,
+            unit: Some(Unit::Ratio),
+            for_: "15m",
+            severity: "warning",
+            labels: &[("service", "n8n-workflows")],
+            summary: "n8n workflow executions are failing",
+            description: "More than {threshold} of n8n workflow executions have ended in error for {for}.",
+            build: |c| {
                 counter_ratio(
                     c,
                     ("n8n_workflow_executions_total", &[("status", "error")]),
@@ -173,102 +181,128 @@ pub fn defs() -> Vec<Def> {
                     Cmp::Above,
                 )
             },
-        ),
-        d(
-            "N8nJobsStuck",
-            "n8n-workflows",
-            100.0,
-            Some(Unit::Count),
-            "15m",
-            "warning",
-            &[("service", "n8n-workflows")],
-            "n8n jobs are stuck",
-            "More than {threshold} n8n jobs are waiting and none has completed for {for}.",
-            n8n_stuck,
-        ),
-        d(
-            "AuthServiceHighErrorRate",
-            "auth-service",
-            0.05,
-            Some(Unit::Ratio),
-            "5m",
-            "critical",
-            &[("service", "auth-service")],
-            "Authentication service is failing",
-            "More than {threshold} of authentication service requests have failed with 5xx for {for}.",
-            http_error_ratio,
-        ),
-        d(
-            "AuthLoginFailureSpike",
-            "auth-service",
-            0.3,
-            Some(Unit::Ratio),
-            "10m",
-            "warning",
-            &[("service", "auth-service")],
-            "Many failed logins",
-            "More than {threshold} of login attempts have failed for {for} (credential stuffing or a broken client).",
-            |c| counter_ratio(c, ("auth_login_failures_total", &[]), "auth_login_attempts_total", 5, Cmp::Above),
-        ),
-        d(
-            "SubscriptionServiceHighErrorRate",
-            "subscription-service",
-            0.02,
-            Some(Unit::Ratio),
-            "5m",
-            "critical",
-            &[("service", "subscription-service")],
-            "Subscription service errors",
-            "More than {threshold} of subscription service requests have failed with 5xx for {for}.",
-            http_error_ratio,
-        ),
-        d(
-            "CollaborationServiceHighLatency",
-            "collaboration-service",
-            1.0,
-            Some(Unit::Seconds),
-            "10m",
-            "warning",
-            &[("service", "collaboration-service")],
-            "High collaboration service latency",
-            "The 95th percentile of collaboration service latency has been above {threshold}s for {for}.",
-            http_latency_p95,
-        ),
-        d(
-            "CollaborationServiceHighErrorRate",
-            "collaboration-service",
-            0.05,
-            Some(Unit::Ratio),
-            "5m",
-            "warning",
-            &[("service", "collaboration-service")],
-            "Collaboration service errors",
-            "More than {threshold} of collaboration service requests have failed with 5xx for {for}.",
-            http_error_ratio,
-        ),
-        d(
-            "NotificationQueueBacklog",
-            "notification-service",
-            1000.0,
-            Some(Unit::Count),
-            "10m",
-            "warning",
-            &[("service", "notification-service")],
-            "Notification queue backlog",
-            "More than {threshold} notifications have been waiting for {for}.",
-            |c| gauge_sum_above(c, "notification_queue_depth"),
-        ),
-        d(
-            "NotificationDeliveryFailures",
-            "notification-service",
-            0.05,
-            Some(Unit::Ratio),
-            "10m",
-            "warning",
-            &[("service", "notification-service")],
-            "Notification deliveries are failing",
-            "More than {threshold} of notification deliveries have failed for {for}.",
-            |c| {
+            ..APPLICATION
+        },
+        Def {
+            name: "N8nJobsStuck",
+            job: Some("n8n-workflows"),
+            threshold: 100.0,
+            unit: Some(Unit::Count),
+            for_: "15m",
+            severity: "warning",
+            labels: &[("service", "n8n-workflows")],
+            summary: "n8n jobs are stuck",
+            description: "More than {threshold} n8n jobs are waiting and none has completed for {for}.",
+            build: n8n_stuck,
+            ..APPLICATION
+        },
+    ]
+}
+
+fn auth() -> Vec<Def> {
+    vec![
+        Def {
+            name: "AuthServiceHighErrorRate",
+            job: Some("auth-service"),
+            threshold: 0.05,
+            unit: Some(Unit::Ratio),
+            for_: "5m",
+            severity: "critical",
+            labels: &[("service", "auth-service")],
+            summary: "Authentication service is failing",
+            description: "More than {threshold} of authentication service requests have failed with 5xx for {for}.",
+            build: http_error_ratio,
+            ..APPLICATION
+        },
+        Def {
+            name: "AuthLoginFailureSpike",
+            job: Some("auth-service"),
+            threshold: 0.3,
+            unit: Some(Unit::Ratio),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("service", "auth-service")],
+            summary: "Many failed logins",
+            description: "More than {threshold} of login attempts have failed for {for} (credential stuffing or a broken client).",
+            build: |c| counter_ratio(c, ("auth_login_failures_total", &[]), "auth_login_attempts_total", 5, Cmp::Above),
+            ..APPLICATION
+        },
+    ]
+}
+
+fn subscription() -> Vec<Def> {
+    vec![Def {
+        name: "SubscriptionServiceHighErrorRate",
+        job: Some("subscription-service"),
+        threshold: 0.02,
+        unit: Some(Unit::Ratio),
+        for_: "5m",
+        severity: "critical",
+        labels: &[("service", "subscription-service")],
+        summary: "Subscription service errors",
+        description: "More than {threshold} of subscription service requests have failed with 5xx for {for}.",
+        build: http_error_ratio,
+        ..APPLICATION
+    }]
+}
+
+fn collaboration() -> Vec<Def> {
+    vec![
+        Def {
+            name: "CollaborationServiceHighLatency",
+            job: Some("collaboration-service"),
+            threshold: 1.0,
+            unit: Some(Unit::Seconds),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("service", "collaboration-service")],
+            summary: "High collaboration service latency",
+            description: "The 95th percentile of collaboration service latency has been above {threshold}s for {for}.",
+            build: http_latency_p95,
+            ..APPLICATION
+        },
+        Def {
+            name: "CollaborationServiceHighErrorRate",
+            job: Some("collaboration-service"),
+            threshold: 0.05,
+            unit: Some(Unit::Ratio),
+            for_: "5m",
+            severity: "warning",
+            labels: &[("service", "collaboration-service")],
+            summary: "Collaboration service errors",
+            description: "More than {threshold} of collaboration service requests have failed with 5xx for {for}.",
+            build: http_error_ratio,
+            ..APPLICATION
+        },
+    ]
+}
+
+fn notifications() -> Vec<Def> {
+    vec![
+        Def {
+            name: "NotificationQueueBacklog",
+            job: Some("notification-service"),
+            threshold: 1000.0,
+            unit: Some(Unit::Count),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("service", "notification-service")],
+            summary: "Notification queue backlog",
+            description: "More than {threshold} notifications have been waiting for {for}.",
+            build: |c| gauge_sum_above(c, "notification_queue_depth"),
+            ..APPLICATION
+        },
+        Def {
+            name: "NotificationDeliveryFailures",
+            job: Some("notification-service"),
+            threshold: 0.05,
+            unit: Some(Unit::Ratio),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("service", "notification-service")],
+            summary: "Notification deliveries are failing",
+            description: "More than {threshold} of notification deliveries have failed for {for}.",
+            build: |c| {
                 counter_ratio(
                     c,
                     ("notification_delivery_failures_total", &[]),
@@ -277,18 +311,23 @@ pub fn defs() -> Vec<Def> {
                     Cmp::Above,
                 )
             },
-        ),
-        d(
-            "WebFrontendHighClientErrorRate",
-            "web-frontend",
-            0.02,
-            Some(Unit::Ratio),
-            "10m",
-            "warning",
-            &[("service", "web-frontend")],
-            "Web frontend client-side errors",
-            "More than {threshold} of page loads have reported a client-side error for {for}.",
-            |c| counter_ratio(c, ("frontend_client_errors_total", &[]), "frontend_page_loads_total", 5, Cmp::Above),
-        ),
+            ..APPLICATION
+        },
     ]
+}
+
+fn web_frontend() -> Vec<Def> {
+    vec![Def {
+        name: "WebFrontendHighClientErrorRate",
+        job: Some("web-frontend"),
+        threshold: 0.02,
+        unit: Some(Unit::Ratio),
+        for_: "10m",
+        severity: "warning",
+        labels: &[("service", "web-frontend")],
+        summary: "Web frontend client-side errors",
+        description: "More than {threshold} of page loads have reported a client-side error for {for}.",
+        build: |c| counter_ratio(c, ("frontend_client_errors_total", &[]), "frontend_page_loads_total", 5, Cmp::Above),
+        ..APPLICATION
+    }]
 }

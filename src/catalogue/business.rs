@@ -79,33 +79,28 @@ fn low_adoption(c: &Ctx) -> (String, Scenarios) {
     (expr, scenario::pair((fire.max(0.0), calm), c.eval(1440), labels(&[("feature", "style-remix")]), make))
 }
 
+/// What every business alert shares; each entry sets the rest.
+const BUSINESS: Def = Def { file: BUSINESS_FILE, group: GROUP, ..Def::EMPTY };
+
+/// The business alerts, group by group.
 pub fn defs() -> Vec<Def> {
-    let d = |name, job, threshold, unit, for_, severity, l, summary, description, build| Def {
-        name,
-        file: BUSINESS_FILE,
-        group: GROUP,
-        job: Some(job),
-        threshold,
-        unit,
-        for_,
-        severity,
-        labels: l,
-        summary,
-        description,
-        build,
-    };
+    [process_success(), usage()].into_iter().flatten().collect()
+}
+
+/// How often the core processes succeed: registration, payments and AI generation (KPI-004).
+fn process_success() -> Vec<Def> {
     vec![
-        d(
-            "LowRegistrationSuccessRate",
-            "user-management",
-            0.95,
-            Some(Unit::Ratio),
-            "30m",
-            "critical",
-            &[("business_process", "user_registration")],
-            "Low User Registration Success Rate",
-            "User registration success rate has been below {threshold} over the last hour.",
-            |c| {
+        Def {
+            name: "LowRegistrationSuccessRate",
+            job: Some("user-management"),
+            threshold: 0.95,
+            unit: Some(Unit::Ratio),
+            for_: "30m",
+            severity: "critical",
+            labels: &[("business_process", "user_registration")],
+            summary: "Low User Registration Success Rate",
+            description: "User registration success rate has been below {threshold} over the last hour.",
+            build: |c| {
                 counter_ratio(
                     c,
                     ("user_registration_success_total", &[]),
@@ -114,30 +109,32 @@ pub fn defs() -> Vec<Def> {
                     Cmp::Below,
                 )
             },
-        ),
-        d(
-            "HighPaymentFailureRate",
-            "subscription-service",
-            0.10,
-            Some(Unit::Ratio),
-            "1h",
-            "critical",
-            &[("business_process", "payment_processing")],
-            "High Payment Failure Rate",
-            "Payment failure rate has been above {threshold} over the last hour.",
-            |c| counter_ratio(c, ("payment_failure_total", &[]), "payment_attempts_total", 60, Cmp::Above),
-        ),
-        d(
-            "AIGenerationSuccessRateLow",
-            "creative-management",
-            0.98,
-            Some(Unit::Ratio),
-            "15m",
-            "warning",
-            &[("business_process", "ai_generation"), ("kpi_id", "KPI-004")],
-            "AI Generation Success Rate Below Target",
-            "AI generation success rate is below {threshold} (KPI-004).",
-            |c| {
+            ..BUSINESS
+        },
+        Def {
+            name: "HighPaymentFailureRate",
+            job: Some("subscription-service"),
+            threshold: 0.10,
+            unit: Some(Unit::Ratio),
+            for_: "1h",
+            severity: "critical",
+            labels: &[("business_process", "payment_processing")],
+            summary: "High Payment Failure Rate",
+            description: "Payment failure rate has been above {threshold} over the last hour.",
+            build: |c| counter_ratio(c, ("payment_failure_total", &[]), "payment_attempts_total", 60, Cmp::Above),
+            ..BUSINESS
+        },
+        Def {
+            name: "AIGenerationSuccessRateLow",
+            job: Some("creative-management"),
+            threshold: 0.98,
+            unit: Some(Unit::Ratio),
+            for_: "15m",
+            severity: "warning",
+            labels: &[("business_process", "ai_generation"), ("kpi_id", "KPI-004")],
+            summary: "AI Generation Success Rate Below Target",
+            description: "AI generation success rate is below {threshold} (KPI-004).",
+            build: |c| {
                 counter_ratio(
                     c,
                     ("ai_generation_completed_total", &[("status", "success")]),
@@ -146,42 +143,53 @@ pub fn defs() -> Vec<Def> {
                     Cmp::Below,
                 )
             },
-        ),
-        d(
-            "UnusualCreditConsumption",
-            "subscription-service",
-            3.0,
-            Some(Unit::Factor),
-            "30m",
-            "warning",
-            &[("business_process", "credit_consumption")],
-            "Unusual credit consumption",
-            "Credits are being consumed more than {threshold} times as fast as at the same time yesterday.",
-            unusual_credits,
-        ),
-        d(
-            "HighApiErrorRateForKeyUsers",
-            "api-gateway",
-            0.05,
-            Some(Unit::Ratio),
-            "10m",
-            "warning",
-            &[("business_process", "key_api_users")],
-            "API errors for key user {{ $labels.api_client }}",
-            "More than {threshold} of the requests of key API user {{ $labels.api_client }} have failed for {for}.",
-            key_user_errors,
-        ),
-        d(
-            "LowNewFeatureAdoption",
-            "creative-management",
-            10.0,
-            Some(Unit::Count),
-            "1h",
-            "info",
-            &[("business_process", "feature_adoption")],
-            "Little use of new feature {{ $labels.feature }}",
-            "New feature {{ $labels.feature }} has been used fewer than {threshold} times in a day.",
-            low_adoption,
-        ),
+            ..BUSINESS
+        },
+    ]
+}
+
+/// How the product is used: credit consumption, key API users' errors and the adoption of new
+/// features.
+fn usage() -> Vec<Def> {
+    vec![
+        Def {
+            name: "UnusualCreditConsumption",
+            job: Some("subscription-service"),
+            threshold: 3.0,
+            unit: Some(Unit::Factor),
+            for_: "30m",
+            severity: "warning",
+            labels: &[("business_process", "credit_consumption")],
+            summary: "Unusual credit consumption",
+            description: "Credits are being consumed more than {threshold} times as fast as at the same time yesterday.",
+            build: unusual_credits,
+            ..BUSINESS
+        },
+        Def {
+            name: "HighApiErrorRateForKeyUsers",
+            job: Some("api-gateway"),
+            threshold: 0.05,
+            unit: Some(Unit::Ratio),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("business_process", "key_api_users")],
+            summary: "API errors for key user {{ $labels.api_client }}",
+            description: "More than {threshold} of the requests of key API user {{ $labels.api_client }} have failed for {for}.",
+            build: key_user_errors,
+            ..BUSINESS
+        },
+        Def {
+            name: "LowNewFeatureAdoption",
+            job: Some("creative-management"),
+            threshold: 10.0,
+            unit: Some(Unit::Count),
+            for_: "1h",
+            severity: "info",
+            labels: &[("business_process", "feature_adoption")],
+            summary: "Little use of new feature {{ $labels.feature }}",
+            description: "New feature {{ $labels.feature }} has been used fewer than {threshold} times in a day.",
+            build: low_adoption,
+            ..BUSINESS
+        },
     ]
 }

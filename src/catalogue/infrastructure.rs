@@ -418,305 +418,358 @@ fn gpu_utilisation(c: &Ctx) -> (String, Scenarios) {
     (expr, pair((fire, calm), c.eval(0), expect, make))
 }
 
+/// What every infrastructure alert shares; each entry sets the rest.
+const INFRASTRUCTURE: Def = Def { file: INFRASTRUCTURE_FILE, group: GROUP, ..Def::EMPTY };
+
+/// The infrastructure alerts, group by group.
 pub fn defs() -> Vec<Def> {
-    let d = |name, job, threshold, unit, for_, severity, l, summary, description, build| Def {
-        name,
-        file: INFRASTRUCTURE_FILE,
-        group: GROUP,
-        job,
-        threshold,
-        unit,
-        for_,
-        severity,
-        labels: l,
-        summary,
-        description,
-        build,
-    };
-    let server: &[(&str, &str)] = &[("component", "server")];
-    let pg: &[(&str, &str)] = &[("service", "postgresql")];
-    let redis: &[(&str, &str)] = &[("service", "redis")];
-    let mq: &[(&str, &str)] = &[("service", "rabbitmq")];
-    let k8s: &[(&str, &str)] = &[("component", "kubernetes")];
-    let minio: &[(&str, &str)] = &[("component", "minio")];
-    let gpu: &[(&str, &str)] = &[("component", "gpu")];
-    let ne = Some(NODE_JOB);
+    [hosts(), scrape_targets(), postgresql(), redis(), rabbitmq(), kubernetes(), minio(), gpus()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Hosts, from node_exporter: CPU, memory and disks.
+fn hosts() -> Vec<Def> {
     vec![
-        d(
-            "HostHighCpuLoad",
-            ne,
-            0.8,
-            Some(Unit::LoadPerCore),
-            "10m",
-            "warning",
-            server,
-            "High CPU Load on {{ $labels.instance }}",
-            "The 15-minute load per core on {{ $labels.instance }} has been above {threshold} for {for}.",
-            host_cpu_load,
-        ),
-        d(
-            "HostHighMemoryUsage",
-            ne,
-            0.9,
-            Some(Unit::Ratio),
-            "10m",
-            "warning",
-            server,
-            "High memory usage on {{ $labels.instance }}",
-            "More than {threshold} of the memory of {{ $labels.instance }} has been in use for {for}.",
-            host_memory,
-        ),
-        d(
-            "HostLowDiskSpace",
-            ne,
-            10.0,
-            Some(Unit::Percent),
-            "5m",
-            "critical",
-            server,
-            "Low Disk Space on {{ $labels.instance }} (mountpoint {{ $labels.mountpoint }})",
-            "Less than {threshold}% disk space available on {{ $labels.mountpoint }} for host {{ $labels.instance }}.",
-            host_disk_space,
-        ),
-        d(
-            "HostDiskWillFillSoon",
-            ne,
-            24.0,
-            Some(Unit::Hours),
-            "1h",
-            "warning",
-            server,
-            "Disk on {{ $labels.instance }} fills within {threshold} hours",
-            "At the rate of the last 6 hours, {{ $labels.mountpoint }} on {{ $labels.instance }} (less than 40% free, writable) is full within {threshold} hours.",
-            host_disk_fill,
-        ),
-        d(
-            "TargetDown",
-            None,
-            0.0,
-            None,
-            "5m",
-            "warning",
-            &[("component", "scrape")],
-            "Target {{ $labels.instance }} of job {{ $labels.job }} is down",
-            "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for {for}.",
-            target_down,
-        ),
-        d(
-            "CriticalTargetDown",
-            None,
-            0.0,
-            None,
-            "1m",
-            "critical",
-            &[("component", "scrape")],
-            "Target {{ $labels.instance }} of critical job {{ $labels.job }} is down",
-            "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for {for}: the service cannot be seen, and its own alerts cannot fire.",
-            critical_target_down,
-        ),
-        d(
-            "CriticalTargetMissing",
-            None,
-            0.0,
-            None,
-            "5m",
-            "critical",
-            &[("component", "scrape")],
-            "Critical job {{ $labels.job }} has no targets",
-            "Service discovery has found no target of job {{ $labels.job }} for {for}: nothing watches the service.",
-            critical_target_missing,
-        ),
-        d(
-            "PostgresqlDown",
-            Some(PG_JOB),
-            0.0,
-            None,
-            "1m",
-            "critical",
-            pg,
-            "PostgreSQL {{ $labels.instance }} is down",
-            "postgres_exporter on {{ $labels.instance }} cannot reach its PostgreSQL server.",
-            |c| server_down(c, "pg_up"),
-        ),
-        d(
-            "PostgresqlReplicationLag",
-            Some(PG_JOB),
-            30.0,
-            Some(Unit::Seconds),
-            "5m",
-            "warning",
-            pg,
-            "PostgreSQL replication lag on {{ $labels.instance }}",
-            "The replica {{ $labels.instance }} has been more than {threshold}s behind its primary for {for}.",
-            |c| gauge_above(c, "pg_replication_lag_seconds"),
-        ),
-        d(
-            "PostgresqlTooManyConnections",
-            Some(PG_JOB),
-            0.8,
-            Some(Unit::Ratio),
-            "5m",
-            "warning",
-            pg,
-            "PostgreSQL {{ $labels.instance }} near its connection limit",
-            "More than {threshold} of max_connections on {{ $labels.instance }} have been in use for {for}.",
-            pg_connections,
-        ),
-        d(
-            "PostgresqlSlowQueries",
-            Some(PG_JOB),
-            300.0,
-            Some(Unit::Seconds),
-            "5m",
-            "warning",
-            pg,
-            "Slow PostgreSQL transactions on {{ $labels.instance }}",
-            "An active transaction on {{ $labels.instance }} has been running for more than {threshold}s.",
-            pg_slow_queries,
-        ),
-        d(
-            "RedisDown",
-            Some(REDIS_JOB),
-            0.0,
-            None,
-            "1m",
-            "critical",
-            redis,
-            "Redis {{ $labels.instance }} is down",
-            "redis_exporter on {{ $labels.instance }} cannot reach its Redis server.",
-            |c| server_down(c, "redis_up"),
-        ),
-        d(
-            "RedisHighMemoryUsage",
-            Some(REDIS_JOB),
-            0.9,
-            Some(Unit::Ratio),
-            "5m",
-            "warning",
-            redis,
-            "Redis {{ $labels.instance }} memory nearly full",
-            "Redis {{ $labels.instance }} has used more than {threshold} of its maxmemory for {for}.",
-            redis_memory,
-        ),
-        d(
-            "RabbitmqHighQueueDepth",
-            Some(MQ_QUEUES_JOB),
-            10000.0,
-            Some(Unit::Count),
-            "10m",
-            "warning",
-            mq,
-            "RabbitMQ queue {{ $labels.queue }} (vhost {{ $labels.vhost }}) is backing up",
-            "More than {threshold} messages have been ready in queue {{ $labels.queue }} of vhost {{ $labels.vhost }} on {{ $labels.instance }} for {for}.",
-            |c| queue_above(c, "rabbitmq_detailed_queue_messages_ready"),
-        ),
-        d(
-            "RabbitmqUnackedMessages",
-            Some(MQ_QUEUES_JOB),
-            1000.0,
-            Some(Unit::Count),
-            "10m",
-            "warning",
-            mq,
-            "Many unacknowledged messages in RabbitMQ queue {{ $labels.queue }} (vhost {{ $labels.vhost }})",
-            "More than {threshold} messages delivered from queue {{ $labels.queue }} of vhost {{ $labels.vhost }} on {{ $labels.instance }} have been waiting for an acknowledgement for {for}.",
-            |c| queue_above(c, "rabbitmq_detailed_queue_messages_unacked"),
-        ),
-        d(
-            "RabbitmqClusterPartition",
-            Some(MQ_JOB),
-            0.0,
-            None,
-            "1m",
-            "critical",
-            mq,
-            "RabbitMQ node {{ $labels.instance }} has lost cluster peers",
-            "RabbitMQ node {{ $labels.instance }} of cluster {{ $labels.rabbitmq_cluster }} has fewer established Erlang distribution links than the cluster has other nodes: a network partition or a node that cannot rejoin.",
-            mq_partition,
-        ),
-        d(
-            "KubernetesNodeNotReady",
-            Some(KSM_JOB),
-            0.0,
-            None,
-            "10m",
-            "critical",
-            k8s,
-            "Kubernetes node {{ $labels.node }} is not ready",
-            "Node {{ $labels.node }} has not been Ready for {for}.",
-            node_not_ready,
-        ),
-        d(
-            "KubernetesPodCrashLooping",
-            Some(KSM_JOB),
-            1.0,
-            None,
-            "15m",
-            "warning",
-            k8s,
-            "Pod {{ $labels.namespace }}/{{ $labels.pod }} is crash looping",
-            "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} has been waiting in CrashLoopBackOff for {for}.",
-            pod_crash_looping,
-        ),
-        d(
-            "KubernetesApiServerLatency",
-            Some(APISERVER_JOB),
-            1.0,
-            Some(Unit::Seconds),
-            "10m",
-            "warning",
-            k8s,
-            "Kubernetes API server is slow for {{ $labels.verb }}",
-            "The 99th percentile of {{ $labels.verb }} requests to the API server has been above {threshold}s for {for}.",
-            apiserver_latency,
-        ),
-        d(
-            "MinioDriveOffline",
-            Some(MINIO_JOB),
-            0.0,
-            Some(Unit::Count),
-            "5m",
-            "critical",
-            minio,
-            "MinIO drives are offline",
-            "MinIO reports offline drives; the object store runs with reduced redundancy.",
-            |c| gauge_sum_above(c, "minio_cluster_drive_offline_total"),
-        ),
-        d(
-            "MinioReplicationFailures",
-            Some(MINIO_BUCKET_JOB),
-            0.0,
-            Some(Unit::Count),
-            "15m",
-            "warning",
-            minio,
-            "MinIO replication of bucket {{ $labels.bucket }} is failing",
-            "More than {threshold} objects of bucket {{ $labels.bucket }} failed to replicate to {{ $labels.targetArn }} in the last hour.",
-            minio_replication_failures,
-        ),
-        d(
-            "GpuHighUtilisation",
-            Some(DCGM_JOB),
-            95.0,
-            Some(Unit::Percent),
-            "30m",
-            "warning",
-            gpu,
-            "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is saturated",
-            "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has been more than {threshold}% busy for {for}.",
-            gpu_utilisation,
-        ),
-        d(
-            "GpuMemorySaturation",
-            Some(DCGM_JOB),
-            0.95,
-            Some(Unit::Ratio),
-            "15m",
-            "warning",
-            gpu,
-            "GPU {{ $labels.gpu }} memory nearly full on {{ $labels.Hostname }}",
-            "More than {threshold} of the memory of GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has been in use for {for}.",
-            gpu_memory,
-        ),
+        Def {
+            name: "HostHighCpuLoad",
+            job: Some(NODE_JOB),
+            threshold: 0.8,
+            unit: Some(Unit::LoadPerCore),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("component", "server")],
+            summary: "High CPU Load on {{ $labels.instance }}",
+            description: "The 15-minute load per core on {{ $labels.instance }} has been above {threshold} for {for}.",
+            build: host_cpu_load,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "HostHighMemoryUsage",
+            job: Some(NODE_JOB),
+            threshold: 0.9,
+            unit: Some(Unit::Ratio),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("component", "server")],
+            summary: "High memory usage on {{ $labels.instance }}",
+            description: "More than {threshold} of the memory of {{ $labels.instance }} has been in use for {for}.",
+            build: host_memory,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "HostLowDiskSpace",
+            job: Some(NODE_JOB),
+            threshold: 10.0,
+            unit: Some(Unit::Percent),
+            for_: "5m",
+            severity: "critical",
+            labels: &[("component", "server")],
+            summary: "Low Disk Space on {{ $labels.instance }} (mountpoint {{ $labels.mountpoint }})",
+            description: "Less than {threshold}% disk space available on {{ $labels.mountpoint }} for host {{ $labels.instance }}.",
+            build: host_disk_space,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "HostDiskWillFillSoon",
+            job: Some(NODE_JOB),
+            threshold: 24.0,
+            unit: Some(Unit::Hours),
+            for_: "1h",
+            severity: "warning",
+            labels: &[("component", "server")],
+            summary: "Disk on {{ $labels.instance }} fills within {threshold} hours",
+            description: "At the rate of the last 6 hours, {{ $labels.mountpoint }} on {{ $labels.instance }} (less than 40% free, writable) is full within {threshold} hours.",
+            build: host_disk_fill,
+            ..INFRASTRUCTURE
+        },
+    ]
+}
+
+/// Every scrape target, and the targets of the jobs marked `critical`.
+fn scrape_targets() -> Vec<Def> {
+    vec![
+        Def {
+            name: "TargetDown",
+            job: None,
+            threshold: 0.0,
+            unit: None,
+            for_: "5m",
+            severity: "warning",
+            labels: &[("component", "scrape")],
+            summary: "Target {{ $labels.instance }} of job {{ $labels.job }} is down",
+            description: "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for {for}.",
+            build: target_down,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "CriticalTargetDown",
+            job: None,
+            threshold: 0.0,
+            unit: None,
+            for_: "1m",
+            severity: "critical",
+            labels: &[("component", "scrape")],
+            summary: "Target {{ $labels.instance }} of critical job {{ $labels.job }} is down",
+            description: "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for {for}: the service cannot be seen, and its own alerts cannot fire.",
+            build: critical_target_down,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "CriticalTargetMissing",
+            job: None,
+            threshold: 0.0,
+            unit: None,
+            for_: "5m",
+            severity: "critical",
+            labels: &[("component", "scrape")],
+            summary: "Critical job {{ $labels.job }} has no targets",
+            description: "Service discovery has found no target of job {{ $labels.job }} for {for}: nothing watches the service.",
+            build: critical_target_missing,
+            ..INFRASTRUCTURE
+        },
+    ]
+}
+
+fn postgresql() -> Vec<Def> {
+    vec![
+        Def {
+            name: "PostgresqlDown",
+            job: Some(PG_JOB),
+            threshold: 0.0,
+            unit: None,
+            for_: "1m",
+            severity: "critical",
+            labels: &[("service", "postgresql")],
+            summary: "PostgreSQL {{ $labels.instance }} is down",
+            description: "postgres_exporter on {{ $labels.instance }} cannot reach its PostgreSQL server.",
+            build: |c| server_down(c, "pg_up"),
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "PostgresqlReplicationLag",
+            job: Some(PG_JOB),
+            threshold: 30.0,
+            unit: Some(Unit::Seconds),
+            for_: "5m",
+            severity: "warning",
+            labels: &[("service", "postgresql")],
+            summary: "PostgreSQL replication lag on {{ $labels.instance }}",
+            description: "The replica {{ $labels.instance }} has been more than {threshold}s behind its primary for {for}.",
+            build: |c| gauge_above(c, "pg_replication_lag_seconds"),
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "PostgresqlTooManyConnections",
+            job: Some(PG_JOB),
+            threshold: 0.8,
+            unit: Some(Unit::Ratio),
+            for_: "5m",
+            severity: "warning",
+            labels: &[("service", "postgresql")],
+            summary: "PostgreSQL {{ $labels.instance }} near its connection limit",
+            description: "More than {threshold} of max_connections on {{ $labels.instance }} have been in use for {for}.",
+            build: pg_connections,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "PostgresqlSlowQueries",
+            job: Some(PG_JOB),
+            threshold: 300.0,
+            unit: Some(Unit::Seconds),
+            for_: "5m",
+            severity: "warning",
+            labels: &[("service", "postgresql")],
+            summary: "Slow PostgreSQL transactions on {{ $labels.instance }}",
+            description: "An active transaction on {{ $labels.instance }} has been running for more than {threshold}s.",
+            build: pg_slow_queries,
+            ..INFRASTRUCTURE
+        },
+    ]
+}
+
+fn redis() -> Vec<Def> {
+    vec![
+        Def {
+            name: "RedisDown",
+            job: Some(REDIS_JOB),
+            threshold: 0.0,
+            unit: None,
+            for_: "1m",
+            severity: "critical",
+            labels: &[("service", "redis")],
+            summary: "Redis {{ $labels.instance }} is down",
+            description: "redis_exporter on {{ $labels.instance }} cannot reach its Redis server.",
+            build: |c| server_down(c, "redis_up"),
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "RedisHighMemoryUsage",
+            job: Some(REDIS_JOB),
+            threshold: 0.9,
+            unit: Some(Unit::Ratio),
+            for_: "5m",
+            severity: "warning",
+            labels: &[("service", "redis")],
+            summary: "Redis {{ $labels.instance }} memory nearly full",
+            description: "Redis {{ $labels.instance }} has used more than {threshold} of its maxmemory for {for}.",
+            build: redis_memory,
+            ..INFRASTRUCTURE
+        },
+    ]
+}
+
+/// RabbitMQ's queues (from `/metrics/detailed`) and its cluster (from `/metrics`).
+fn rabbitmq() -> Vec<Def> {
+    vec![
+        Def {
+            name: "RabbitmqHighQueueDepth",
+            job: Some(MQ_QUEUES_JOB),
+            threshold: 10000.0,
+            unit: Some(Unit::Count),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("service", "rabbitmq")],
+            summary: "RabbitMQ queue {{ $labels.queue }} (vhost {{ $labels.vhost }}) is backing up",
+            description: "More than {threshold} messages have been ready in queue {{ $labels.queue }} of vhost {{ $labels.vhost }} on {{ $labels.instance }} for {for}.",
+            build: |c| queue_above(c, "rabbitmq_detailed_queue_messages_ready"),
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "RabbitmqUnackedMessages",
+            job: Some(MQ_QUEUES_JOB),
+            threshold: 1000.0,
+            unit: Some(Unit::Count),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("service", "rabbitmq")],
+            summary: "Many unacknowledged messages in RabbitMQ queue {{ $labels.queue }} (vhost {{ $labels.vhost }})",
+            description: "More than {threshold} messages delivered from queue {{ $labels.queue }} of vhost {{ $labels.vhost }} on {{ $labels.instance }} have been waiting for an acknowledgement for {for}.",
+            build: |c| queue_above(c, "rabbitmq_detailed_queue_messages_unacked"),
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "RabbitmqClusterPartition",
+            job: Some(MQ_JOB),
+            threshold: 0.0,
+            unit: None,
+            for_: "1m",
+            severity: "critical",
+            labels: &[("service", "rabbitmq")],
+            summary: "RabbitMQ node {{ $labels.instance }} has lost cluster peers",
+            description: "RabbitMQ node {{ $labels.instance }} of cluster {{ $labels.rabbitmq_cluster }} has fewer established Erlang distribution links than the cluster has other nodes: a network partition or a node that cannot rejoin.",
+            build: mq_partition,
+            ..INFRASTRUCTURE
+        },
+    ]
+}
+
+/// Kubernetes nodes and pods (kube-state-metrics) and the API server.
+fn kubernetes() -> Vec<Def> {
+    vec![
+        Def {
+            name: "KubernetesNodeNotReady",
+            job: Some(KSM_JOB),
+            threshold: 0.0,
+            unit: None,
+            for_: "10m",
+            severity: "critical",
+            labels: &[("component", "kubernetes")],
+            summary: "Kubernetes node {{ $labels.node }} is not ready",
+            description: "Node {{ $labels.node }} has not been Ready for {for}.",
+            build: node_not_ready,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "KubernetesPodCrashLooping",
+            job: Some(KSM_JOB),
+            threshold: 1.0,
+            unit: None,
+            for_: "15m",
+            severity: "warning",
+            labels: &[("component", "kubernetes")],
+            summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} is crash looping",
+            description: "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} has been waiting in CrashLoopBackOff for {for}.",
+            build: pod_crash_looping,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "KubernetesApiServerLatency",
+            job: Some(APISERVER_JOB),
+            threshold: 1.0,
+            unit: Some(Unit::Seconds),
+            for_: "10m",
+            severity: "warning",
+            labels: &[("component", "kubernetes")],
+            summary: "Kubernetes API server is slow for {{ $labels.verb }}",
+            description: "The 99th percentile of {{ $labels.verb }} requests to the API server has been above {threshold}s for {for}.",
+            build: apiserver_latency,
+            ..INFRASTRUCTURE
+        },
+    ]
+}
+
+/// MinIO's drives (cluster metrics) and its buckets' replication (bucket metrics).
+fn minio() -> Vec<Def> {
+    vec![
+        Def {
+            name: "MinioDriveOffline",
+            job: Some(MINIO_JOB),
+            threshold: 0.0,
+            unit: Some(Unit::Count),
+            for_: "5m",
+            severity: "critical",
+            labels: &[("component", "minio")],
+            summary: "MinIO drives are offline",
+            description: "MinIO reports offline drives; the object store runs with reduced redundancy.",
+            build: |c| gauge_sum_above(c, "minio_cluster_drive_offline_total"),
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "MinioReplicationFailures",
+            job: Some(MINIO_BUCKET_JOB),
+            threshold: 0.0,
+            unit: Some(Unit::Count),
+            for_: "15m",
+            severity: "warning",
+            labels: &[("component", "minio")],
+            summary: "MinIO replication of bucket {{ $labels.bucket }} is failing",
+            description: "More than {threshold} objects of bucket {{ $labels.bucket }} failed to replicate to {{ $labels.targetArn }} in the last hour.",
+            build: minio_replication_failures,
+            ..INFRASTRUCTURE
+        },
+    ]
+}
+
+/// GPUs, from DCGM exporter.
+fn gpus() -> Vec<Def> {
+    vec![
+        Def {
+            name: "GpuHighUtilisation",
+            job: Some(DCGM_JOB),
+            threshold: 95.0,
+            unit: Some(Unit::Percent),
+            for_: "30m",
+            severity: "warning",
+            labels: &[("component", "gpu")],
+            summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is saturated",
+            description: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has been more than {threshold}% busy for {for}.",
+            build: gpu_utilisation,
+            ..INFRASTRUCTURE
+        },
+        Def {
+            name: "GpuMemorySaturation",
+            job: Some(DCGM_JOB),
+            threshold: 0.95,
+            unit: Some(Unit::Ratio),
+            for_: "15m",
+            severity: "warning",
+            labels: &[("component", "gpu")],
+            summary: "GPU {{ $labels.gpu }} memory nearly full on {{ $labels.Hostname }}",
+            description: "More than {threshold} of the memory of GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has been in use for {for}.",
+            build: gpu_memory,
+            ..INFRASTRUCTURE
+        },
     ]
 }

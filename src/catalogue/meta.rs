@@ -306,22 +306,15 @@ fn probe_failed(c: &Ctx) -> (String, Scenarios) {
 }
 
 /// What every meta alert shares; each entry sets the rest.
-const META: Def = Def {
-    name: "",
-    file: FILE,
-    group: GROUP,
-    job: None,
-    threshold: 0.0,
-    unit: None,
-    for_: "",
-    severity: "",
-    labels: &[("component", "monitoring")],
-    summary: "",
-    description: "",
-    build: probe_failed,
-};
+const META: Def = Def { file: FILE, group: GROUP, labels: &[("component", "monitoring")], ..Def::EMPTY };
 
+/// The meta-monitoring alerts, component by component.
 pub fn defs() -> Vec<Def> {
+    [prometheus(), prometheus_storage(), alertmanager(), log_pipeline(), tls_probe()].into_iter().flatten().collect()
+}
+
+/// Prometheus itself: its configuration, its rules, and the alerts it sends to Alertmanager.
+fn prometheus() -> Vec<Def> {
     vec![
         Def {
             name: "PrometheusBadConfig",
@@ -395,6 +388,12 @@ pub fn defs() -> Vec<Def> {
             build: dropped,
             ..META
         },
+    ]
+}
+
+/// Prometheus' storage: compaction of its local blocks and its remote write.
+fn prometheus_storage() -> Vec<Def> {
+    vec![
         Def {
             name: "PrometheusTSDBCompactionsFailing",
             job: Some(PROMETHEUS_JOB),
@@ -431,6 +430,12 @@ pub fn defs() -> Vec<Def> {
             build: remote_behind,
             ..META
         },
+    ]
+}
+
+/// Alertmanager: its configuration, its notifications and its cluster.
+fn alertmanager() -> Vec<Def> {
+    vec![
         Def {
             name: "AlertmanagerFailedReload",
             job: Some(ALERTMANAGER_JOB),
@@ -467,6 +472,12 @@ pub fn defs() -> Vec<Def> {
             build: am_members,
             ..META
         },
+    ]
+}
+
+/// The log pipeline: Loki and the shippers that write to it.
+fn log_pipeline() -> Vec<Def> {
+    vec![
         Def {
             name: "LokiRequestErrors",
             job: Some(LOKI_JOB),
@@ -503,6 +514,12 @@ pub fn defs() -> Vec<Def> {
             build: alloy_dropped,
             ..META
         },
+    ]
+}
+
+/// The stack's own TLS endpoints, probed by blackbox_exporter.
+fn tls_probe() -> Vec<Def> {
+    vec![
         Def {
             name: "MonitoringCertificateExpiringSoon",
             job: Some(TLS_PROBE_JOB),

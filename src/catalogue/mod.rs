@@ -82,6 +82,30 @@ pub struct Def {
     pub build: fn(&Ctx) -> (String, Scenarios),
 }
 
+impl Def {
+    /// A definition with every field empty, for struct literals to fill: each module's defaults
+    /// (`INFRASTRUCTURE`, `META`…) set its file and group over it, and each entry the rest.
+    pub const EMPTY: Def = Def {
+        name: "",
+        file: "",
+        group: "",
+        job: None,
+        threshold: 0.0,
+        unit: None,
+        for_: "",
+        severity: "",
+        labels: &[],
+        summary: "",
+        description: "",
+        build: no_build,
+    };
+}
+
+/// The `build` of [`Def::EMPTY`], which every entry replaces.
+fn no_build(_: &Ctx) -> (String, Scenarios) {
+    unreachable!("every catalogue entry sets its build")
+}
+
 /// What an entry's `build` gets.
 pub struct Ctx<'a> {
     pub spec: &'a Spec,
@@ -361,4 +385,26 @@ fn watchdog(spec: &Spec) -> Alert {
     };
     apply_override(spec, &mut alert);
     alert
+}
+
+#[cfg(test)]
+mod tests {
+    /// The entries are struct literals over [`super::Def::EMPTY`]: an entry (or a module's
+    /// defaults) that forgets one of these fields would render an alert without it.
+    #[test]
+    fn every_entry_sets_what_the_defaults_leave_empty() {
+        for d in super::defs() {
+            for (field, value) in [
+                ("name", d.name),
+                ("file", d.file),
+                ("group", d.group),
+                ("for_", d.for_),
+                ("severity", d.severity),
+                ("summary", d.summary),
+                ("description", d.description),
+            ] {
+                assert!(!value.is_empty(), "{}: {field} is empty", d.name);
+            }
+        }
+    }
 }

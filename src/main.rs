@@ -610,7 +610,7 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCod
         (Ok(o), Ok(n)) => (o, n),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let report = diff::compare(&old.spec, &new.spec);
+    let report = diff::compare(&old, &new);
     match format {
         Format::Markdown => emit(&report.markdown()),
         Format::Terminal => {

@@ -78,7 +78,7 @@ fn the_prod_catalogue_lists_every_alert_with_the_receivers_the_route_tree_gives_
     let model = monstack::model("prod.json", &bytes).unwrap();
     let effective = routing::effective(&model.spec);
     let tree = routing::Tree::new(&effective).unwrap();
-    let entries = docs::entries(&model.spec);
+    let entries = docs::entries(&model);
     let rules = text(&bundle("prod"), "prometheus/rules/application_alerts.yml");
     assert!(entries.len() > 50, "prod has the whole catalogue: {}", entries.len());
     assert!(rules.contains("alert: HighErrorRateAPIGateway"));
@@ -184,7 +184,7 @@ fn staging_mutes_warnings_outside_business_hours_in_the_catalogue_and_the_pictur
     let model = monstack::model("staging.json", &serde_json::to_vec(&s).unwrap()).unwrap();
     let effective = routing::effective(&model.spec);
     let tree = routing::Tree::new(&effective).unwrap();
-    let entries = docs::entries(&model.spec);
+    let entries = docs::entries(&model);
     let html = html_rows(&text(&b, "docs/index.html"));
     let md = markdown_rows(&text(&b, "docs/catalog.md"));
     let mut muted = 0;
@@ -420,7 +420,7 @@ fn the_html_filters_alerts_by_severity_and_owner_offline() {
     let b = bundle("prod");
     let html = text(&b, "docs/index.html");
     let model = monstack::model("prod.json", &std::fs::read(common::example("prod")).unwrap()).unwrap();
-    let entries = docs::entries(&model.spec);
+    let entries = docs::entries(&model);
     let rows = html_rows(&html);
     assert_eq!(rows.len(), entries.len());
     for (e, r) in entries.iter().zip(&rows) {
@@ -503,7 +503,7 @@ fn annotations_read_without_template_syntax_and_keep_the_template_at_hand() {
     let md = text(&b, "docs/catalog.md");
     let rows = html_rows(&html);
     let model = monstack::model("prod.json", &std::fs::read(common::example("prod")).unwrap()).unwrap();
-    let cpu = docs::entries(&model.spec).into_iter().find(|e| e.name == "HostHighCpuLoad").unwrap();
+    let cpu = docs::entries(&model).into_iter().find(|e| e.name == "HostHighCpuLoad").unwrap();
     let summary = &cpu.annotations["summary"];
     assert!(summary.contains("{{ $labels.instance }}"), "the rule's template: {summary}");
     let r = rows.iter().find(|r| r.body.contains("<div class=\"name\">HostHighCpuLoad</div>")).unwrap();

@@ -22,11 +22,10 @@ use std::collections::{HashMap, HashSet};
 pub fn role(job: &ScrapeJob) -> Option<&'static str> {
     use metrics::*;
     // CreativeFlow's services are known by name; so is every kind when `exporter` is omitted.
+    // (A lookup, not a scan of the tables: the catalogue asks for every job's role many times.)
     let by_name = |only_apps: bool| {
-        tables()
-            .filter(|t| t.job != AI_MODELS_JOB && (!only_apps || t.verified == Verified::Contract))
-            .map(|t| t.job)
-            .find(|j| *j == job.name)
+        let (apps, all) = &*BY_NAME;
+        if only_apps { apps.get(job.name.as_str()).copied() } else { all.get(job.name.as_str()).copied() }
     };
     // The stack's own jobs are derived under their tables' names ([`crate::spec::meta`]); the
     // TLS probe is a blackbox job whose table is the probe's, not blackbox's.
@@ -54,6 +53,16 @@ pub fn role(job: &ScrapeJob) -> Option<&'static str> {
         ExporterKind::App => return by_name(true),
     })
 }
+
+/// The metric tables' job names, as roles: the services' (`Verified::Contract`), and all of them
+/// but the AI models' (whose job the spec names).
+static BY_NAME: std::sync::LazyLock<(HashSet<&'static str>, HashSet<&'static str>)> = std::sync::LazyLock::new(|| {
+    let tables = || metrics::tables().filter(|t| t.job != metrics::AI_MODELS_JOB);
+    (
+        tables().filter(|t| t.verified == metrics::Verified::Contract).map(|t| t.job).collect(),
+        tables().map(|t| t.job).collect(),
+    )
+});
 
 /// The exporter kind of a job: declared, else its role's, else `app`.
 pub fn exporter(job: &ScrapeJob) -> ExporterKind {

@@ -14,6 +14,7 @@ mod output;
 use crate::docs::{self, Entry};
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
+use crate::validate::Model;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -118,13 +119,14 @@ pub fn load(path: &std::path::Path) -> Result<crate::validate::Model, LoadError>
 }
 
 /// Compares two validated specs.
-pub fn compare(old: &Spec, new: &Spec) -> Report {
+pub fn compare(old_model: &Model, new_model: &Model) -> Report {
+    let (old, new) = (&old_model.spec, &new_model.spec);
     Report {
         old: old.environment.clone(),
         new: new.environment.clone(),
         sections: vec![
-            Section { title: ALERTS, items: alerts(old, new) },
-            Section { title: ROUTING, items: routes(old, new) },
+            Section { title: ALERTS, items: alerts(old_model, new_model) },
+            Section { title: ROUTING, items: routes(old_model, new_model) },
             Section { title: SCRAPE_JOBS, items: scrape_jobs(old, new) },
             Section { title: DASHBOARDS, items: dashboards(old, new) },
             Section { title: LOKI, items: loki(old, new) },
@@ -235,9 +237,9 @@ fn or_none(s: Option<&String>) -> String {
 }
 
 /// Alerts by name, and by model or SLO for those that repeat.
-fn alert_map(spec: &Spec) -> BTreeMap<String, Entry> {
+fn alert_map(model: &Model) -> BTreeMap<String, Entry> {
     let mut out = BTreeMap::new();
-    for e in docs::entries(spec) {
+    for e in docs::entries(model) {
         let mut key = match &e.subject {
             Some(s) => format!("{} ({s})", e.name),
             None => e.name.clone(),
@@ -250,7 +252,7 @@ fn alert_map(spec: &Spec) -> BTreeMap<String, Entry> {
     out
 }
 
-fn alerts(old: &Spec, new: &Spec) -> Vec<Item> {
+fn alerts(old: &Model, new: &Model) -> Vec<Item> {
     keyed(
         &alert_map(old),
         &alert_map(new),
@@ -278,14 +280,14 @@ pub fn label_set(labels: &Labels) -> String {
     format!("{{{}}}", pairs.join(", "))
 }
 
-fn routes(old: &Spec, new: &Spec) -> Vec<Item> {
-    let (old_route, new_route) = (routing::effective(old), routing::effective(new));
+fn routes(old: &Model, new: &Model) -> Vec<Item> {
+    let (old_route, new_route) = (routing::effective(&old.spec), routing::effective(&new.spec));
     let tree = |r| routing::Tree::new(r).expect("a validated spec's matchers parse");
     let (old_tree, new_tree) = (tree(&old_route), tree(&new_route));
     let mut sets: BTreeSet<Labels> = BTreeSet::new();
-    for spec in [old, new] {
-        sets.extend(spec.alertmanager.expectations.iter().map(|e| e.labels.clone()));
-        sets.extend(docs::entries(spec).iter().map(Entry::routing_labels));
+    for model in [old, new] {
+        sets.extend(model.spec.alertmanager.expectations.iter().map(|e| e.labels.clone()));
+        sets.extend(docs::entries(model).iter().map(Entry::routing_labels));
     }
     let mut items: Vec<Item> = sets
         .iter()
@@ -305,7 +307,7 @@ fn routes(old: &Spec, new: &Spec) -> Vec<Item> {
             .map(|r| (format!("receiver {}", r.name), serde_json::to_value(r).expect("receivers serialise")))
             .collect()
     };
-    items.extend(keyed(&receivers(old), &receivers(new), |_| vec![], json_changes));
+    items.extend(keyed(&receivers(&old.spec), &receivers(&new.spec), |_| vec![], json_changes));
     items
 }
 

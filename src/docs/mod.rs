@@ -359,22 +359,15 @@ pub type Flags = Vec<(&'static str, BTreeMap<String, Vec<String>>)>;
 
 pub fn render(model: &Model, flags: Flags, bundle: &mut Bundle) {
     let catalog = catalog(model, flags);
-    let (html, markdown) = rayon::join(|| html(&catalog), || markdown(&catalog));
+    // The catalogue as the templates' context, once for both pages.
+    let context = Context::from_serialize(&catalog).expect("the catalogue serialises");
+    let (html, markdown) =
+        rayon::join(|| fill("index.html", HTML, &context), || fill("catalog.md", MARKDOWN, &context));
     bundle.add("docs/index.html", html.into_bytes());
     bundle.add("docs/catalog.md", markdown.into_bytes());
 }
 
-/// The HTML page.
-pub fn html(catalog: &Catalog) -> String {
-    fill("index.html", HTML, catalog)
-}
-
-/// The Markdown page.
-pub fn markdown(catalog: &Catalog) -> String {
-    fill("catalog.md", MARKDOWN, catalog)
-}
-
-fn fill(name: &str, template: &str, catalog: &Catalog) -> String {
+fn fill(name: &str, template: &str, context: &Context) -> String {
     let mut tera = Tera::new();
     // Autoescaping follows the template's name: on for `index.html`, off for `catalog.md`.
     tera.register_filter("md_cell", |s: &str, _: Kwargs, _: &State| md_cell(s));
@@ -383,8 +376,7 @@ fn fill(name: &str, template: &str, catalog: &Catalog) -> String {
     tera.register_filter("bytes_per_second", |x: f64, _: Kwargs, _: &State| units::bytes_per_second(x));
     tera.register_filter("seconds", |x: f64, _: Kwargs, _: &State| units::seconds(x));
     tera.add_raw_template(name, template).expect("the docs templates parse");
-    let context = Context::from_serialize(catalog).expect("the catalogue serialises");
-    tera.render(name, &context).expect("the docs templates render every catalogue")
+    tera.render(name, context).expect("the docs templates render every catalogue")
 }
 
 /// Text for a Markdown table cell: `|` escaped (GitHub honours `\|` in code spans too), line
@@ -437,19 +429,21 @@ impl Entry {
 
 /// Every alert of the environment: the catalogue's (overrides applied) and those of the spec's
 /// own rule files (`runbook_url` from `rules.runbook_base_url` as the rule files get it).
-pub fn entries(spec: &Spec) -> Vec<Entry> {
-    let mut out: Vec<Entry> = catalogue::alerts(spec)
-        .into_iter()
+pub fn entries(model: &Model) -> Vec<Entry> {
+    let spec = &model.spec;
+    let mut out: Vec<Entry> = model
+        .alerts
+        .iter()
         .map(|a| Entry {
-            name: a.name,
-            subject: a.subject,
-            expr: a.expr,
+            name: a.name.clone(),
+            subject: a.subject.clone(),
+            expr: a.expr.clone(),
             for_: a.for_.to_string(),
-            threshold: a.threshold,
-            owner: a.owner,
-            job: a.job,
-            labels: a.labels,
-            annotations: a.annotations,
+            threshold: a.threshold.clone(),
+            owner: a.owner.clone(),
+            job: a.job.clone(),
+            labels: a.labels.clone(),
+            annotations: a.annotations.clone(),
             file: a.file.to_string(),
         })
         .collect();
@@ -514,7 +508,7 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
         prometheus: spec.prometheus.external_url.clone(),
     };
 
-    let entries = entries(spec);
+    let entries = entries(model);
     let labels: Vec<Labels> = entries.iter().map(Entry::routing_labels).collect();
     let anchors = anchors(&entries);
     let rules: Vec<Inhibition> =

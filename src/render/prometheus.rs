@@ -341,7 +341,7 @@ fn write_rule_files(model: &Model, bundle: &mut Bundle) -> Vec<String> {
     let spec = &model.spec;
     // The catalogue's alerts, by file and group in the order they come: the fixed files, then
     // one per AI model and per SLO.
-    let alerts = crate::catalogue::alerts(spec);
+    let alerts = &model.alerts;
     // The spec's rule files render on every core.
     let user_files: Vec<_> = spec.rules.files.par_iter().map(|file| user_rule_file(model, file)).collect();
     let mut rule_files = Vec::new();
@@ -352,7 +352,7 @@ fn write_rule_files(model: &Model, bundle: &mut Bundle) -> Vec<String> {
         rule_files.extend(loaded);
         rendered.insert(file.name.clone(), out);
     }
-    for (file, groups) in catalogue_groups(spec, &alerts) {
+    for (file, groups) in catalogue_groups(spec, alerts) {
         let path = format!("rules/{file}.yml");
         let out = RuleFileOut::new(groups);
         bundle.add(format!("prometheus/{path}"), out.yaml(model, "Prometheus rules (generated catalogue)", None));

@@ -37,6 +37,9 @@ pub struct Model {
     /// The jobs the spec's own rules select by name: a job they read is watched even when it
     /// switches on no catalogue group ([`crate::catalogue::kinds::switched`]).
     pub jobs_read: crate::lint::analysis::JobsRead,
+    /// The catalogue's alerts (overrides applied), built once: routing's checks, the rule
+    /// files, the docs and `diff` read them from here.
+    pub alerts: Vec<crate::catalogue::Alert>,
 }
 
 /// Parsed tool versions.
@@ -77,20 +80,26 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
     // an invalid spec would only add noise to the problems already reported.
-    let dashboards = if cx.is_clean() {
+    let (dashboards, alerts) = if cx.is_clean() {
         let mut dashboards_cx = cx.fork();
-        let ((), dashboards) = rayon::join(
-            || routing::check(&spec, &mut cx),
+        let (alerts, dashboards) = rayon::join(
+            || {
+                let alerts = crate::catalogue::alerts(&spec);
+                routing::check(&spec, &alerts, &mut cx);
+                alerts
+            },
             || if versions.is_some() { grafana::check_dashboards(&spec, &mut dashboards_cx) } else { Vec::new() },
         );
         cx.join(dashboards_cx);
-        dashboards
+        (dashboards, alerts)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let diags = cx.finish();
     match versions {
-        Some(versions) if diags.is_empty() => Ok(Model { spec, versions, spec_sha256, dashboards, reads, jobs_read }),
+        Some(versions) if diags.is_empty() => {
+            Ok(Model { spec, versions, spec_sha256, dashboards, reads, jobs_read, alerts })
+        }
         _ => Err(diags.into_sorted()),
     }
 }

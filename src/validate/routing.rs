@@ -18,14 +18,15 @@ fn receivers_in(route: &Route, out: &mut Vec<String>) {
     route.routes.iter().for_each(|c| receivers_in(c, out));
 }
 
-/// Every alert the environment produces: its name and static labels (alertname included).
-fn alerts(spec: &Spec) -> Vec<(String, Labels)> {
-    let mut out: Vec<(String, Labels)> = crate::catalogue::alerts(spec)
-        .into_iter()
+/// Every alert the environment produces, the catalogue's (`catalogue`) and the spec's own: its
+/// name and static labels (alertname included).
+fn alerts(spec: &Spec, catalogue: &[crate::catalogue::Alert]) -> Vec<(String, Labels)> {
+    let mut out: Vec<(String, Labels)> = catalogue
+        .iter()
         .map(|a| {
             let mut l = a.labels.clone();
             l.insert("alertname".into(), a.name.clone());
-            (a.name, l)
+            (a.name.clone(), l)
         })
         .collect();
     for rule in spec.rules.files.iter().flat_map(|f| &f.groups).flat_map(|g| &g.rules) {
@@ -38,14 +39,16 @@ fn alerts(spec: &Spec) -> Vec<(String, Labels)> {
     out
 }
 
-pub fn check(spec: &Spec, cx: &mut Cx) {
+/// Routes every alert, the catalogue's (`catalogue`) and the spec's own, through the effective
+/// route tree: unrouted alerts, double deliveries, inhibitions, unused receivers.
+pub fn check(spec: &Spec, catalogue: &[crate::catalogue::Alert], cx: &mut Cx) {
     let am = &spec.alertmanager;
     let effective = routing::effective(spec);
     // A broken tree is reported where it is broken; routing through it would only add noise.
     let Some(root) = routable(spec, &effective) else { return };
     let root = &root;
     expectations(spec, root, cx);
-    let alerts = alerts(spec);
+    let alerts = alerts(spec, catalogue);
     alert_routes(spec, root, &alerts, cx);
     for (i, r) in am.inhibit_rules.iter().enumerate() {
         inhibition(&format!("alertmanager.inhibit_rules[{i}]"), r, &alerts, cx);

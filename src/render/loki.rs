@@ -7,6 +7,7 @@
 
 use super::yaml;
 use crate::bundle::Bundle;
+use crate::bundle::layout::LOKI_CONFIG;
 use crate::spec::access::Component;
 use crate::spec::loki::LokiStorage;
 use crate::validate::Model;
@@ -310,5 +311,6 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             max_label_names_per_series: limits.max_label_names_per_series,
         },
     };
-    bundle.add("loki/loki-config.yaml", yaml(model, "Loki configuration (run with -config.expand-env=true)", &config));
+    let path = format!("loki/{LOKI_CONFIG}");
+    bundle.add(path, yaml(model, "Loki configuration (run with -config.expand-env=true)", &config));
 }

@@ -40,6 +40,7 @@
             "examples"
             "docs"
             "modules/spec-options.nix"
+            "modules/layout.nix"
           ];
         in
         builtins.path {

@@ -10,16 +10,7 @@ let
   );
 
   # The components of a bundle; each is also an output of the bundle derivation.
-  components = [
-    "prometheus"
-    "alertmanager"
-    "grafana"
-    "loki"
-    "promtail"
-    "alloy"
-    "ruler"
-    "docs"
-  ];
+  inherit (import ./layout.nix) components;
 in
 rec {
   inherit specModule components;

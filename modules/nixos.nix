@@ -19,6 +19,8 @@ let
     types
     ;
   cfg = config.services.monstack;
+  # The names of the bundle's files, as the renderers write them (src/bundle/layout.rs).
+  layout = import ./layout.nix;
 
   bundle =
     if cfg.bundle != null then
@@ -76,7 +78,7 @@ let
   # and no hash is ever in the store.
   access = spec.access;
   webSecured = access.tls != null || access.users != [ ];
-  webConfig = component: "/run/monstack/${component}/web-config.yml";
+  webConfig = component: "${layout.runtimeDir}/${component}/${layout.web.config}";
   webCredentials =
     lib.optionals (access.tls != null) (
       [
@@ -89,7 +91,7 @@ let
   # With TLS, Alertmanager cluster members gossip over mutual TLS (the bundle's
   # alertmanager/cluster-tls.yml), presenting the client certificate.
   gossipTls = access.tls != null && (spec.alertmanager.cluster or null) != null;
-  clusterTlsFile = "/run/monstack/alertmanager/cluster-tls.yml";
+  clusterTlsFile = "${layout.runtimeDir}/alertmanager/${layout.web.clusterTls}";
   gossipCredentials =
     let
       client = access.client.tls or null;
@@ -136,8 +138,7 @@ let
   settingsModule = options.services.prometheus ? settings;
   # The web configuration's files in a component folder (render::web::{CONFIG,SECRETS}).
   webFiles = {
-    config = "web-config.yml";
-    secrets = "web-secrets.json";
+    inherit (layout.web) config secrets;
   };
 
   # Which Prometheus configuration this host runs: `prometheus.yml` for an environment's single
@@ -149,8 +150,7 @@ let
     lib.optional (promCfg.shard != null) "shard-${toString promCfg.shard}"
     ++ lib.optional (promCfg.replica != null) promCfg.replica
   );
-  prometheusConfig =
-    if instanceName == "" then "prometheus.yml" else "prometheus.${instanceName}.yml";
+  prometheusConfig = layout.prometheus.instanceConfig instanceName;
 
   # Alertmanager cluster flags for member `clusterMember` (render::alertmanager::cluster_args:
   # listen on listen_host at the member's own port, every other member as a peer, advertise the
@@ -438,8 +438,10 @@ in
       systemd.services.prometheus = mkIf webSecured (webService "prometheus" "/etc/prometheus");
       environment.etc = {
         "prometheus/prometheus.yaml".source = mkForce "${bundle.prometheus}/${prometheusConfig}";
-        "prometheus/rules".source = "${bundle.prometheus}/rules";
-        "prometheus/scrape_configs".source = "${bundle.prometheus}/scrape_configs";
+        "prometheus/${layout.prometheus.rules}".source =
+          "${bundle.prometheus}/${layout.prometheus.rules}";
+        "prometheus/${layout.prometheus.scrapeConfigs}".source =
+          "${bundle.prometheus}/${layout.prometheus.scrapeConfigs}";
       }
       // lib.optionalAttrs webSecured {
         "prometheus/${webFiles.config}".source = "${bundle.prometheus}/${webFiles.config}";
@@ -494,8 +496,8 @@ in
       systemd.services.alertmanager = mkMerge [
         {
           preStart = mkForce ''
-            install -m 0400 ${bundle.alertmanager}/alertmanager.yml /tmp/alert-manager-substituted.yaml
-            ln -sfn ${bundle.alertmanager}/templates /tmp/templates
+            install -m 0400 ${bundle.alertmanager}/${layout.alertmanager.config} /tmp/alert-manager-substituted.yaml
+            ln -sfn ${bundle.alertmanager}/${layout.alertmanager.templates} /tmp/${layout.alertmanager.templates}
           '';
           restartTriggers = [ bundle.alertmanager ];
         }
@@ -520,8 +522,8 @@ in
         settings = import ./grafana-settings.nix spec;
         provision = {
           enable = true;
-          datasources.path = "${bundle.grafana}/provisioning/datasources";
-          dashboards.path = "${bundle.grafana}/provisioning/dashboards";
+          datasources.path = "${bundle.grafana}/${layout.grafana.datasources}";
+          dashboards.path = "${bundle.grafana}/${layout.grafana.dashboardProviders}";
         };
       };
       environment.etc."${etcPrefix}/grafana".source = bundle.grafana;
@@ -538,7 +540,8 @@ in
         }
       ];
       services.alloy.enable = true;
-      environment.etc."alloy/config.alloy".source = "${bundle.alloy}/config.alloy";
+      environment.etc."alloy/${layout.alloy.config}".source =
+        "${bundle.alloy}/${layout.alloy.config}";
       systemd.services.alloy.serviceConfig.SupplementaryGroups = cfg.alloy.logGroups;
     })
 
@@ -559,7 +562,7 @@ in
       ];
       services.loki = {
         enable = true;
-        configFile = "${bundle.loki}/loki-config.yaml";
+        configFile = "${bundle.loki}/${layout.loki.config}";
         extraFlags = [
           "-config.expand-env=true"
         ]

@@ -15,18 +15,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The web configuration file name in a component's folder.
-pub const CONFIG: &str = "web-config.yml";
-/// Where each secret of it comes from.
-pub const SECRETS: &str = "web-secrets.json";
-/// Alertmanager's gossip TLS (`--cluster.tls-config`), with a cluster and `access.tls`: every
-/// member serves its certificate to peers and presents the client certificate to them, and
-/// accepts only peers whose certificate `access.tls.client_ca_file` signed. Only paths: it is
-/// rendered as it is, and `monstack web-config --cluster-tls-out` points it at the credentials.
-pub const CLUSTER_TLS: &str = "cluster-tls.yml";
-/// Where hosts keep the assembled file: `/run/monstack/<component>/web-config.yml` (systemd's
-/// `RuntimeDirectory=monstack/<component>`).
-pub const RUNTIME_DIR: &str = "/run/monstack";
+/// The file names and the folder this module reads and writes (the bundle's layout, which the
+/// NixOS module shares).
+pub use crate::bundle::layout::{CLUSTER_TLS, RUNTIME_DIR, WEB_CONFIG as CONFIG, WEB_SECRETS as SECRETS};
 
 /// The assembled file's path on the host.
 pub fn runtime_path(component: Component) -> String {

@@ -130,7 +130,7 @@ fn build_in_pool(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(Bu
     if !diags.is_empty() {
         return Err(diags.into_sorted());
     }
-    rendered.add(bundle::manifest::MANIFEST, manifest.to_bytes());
+    rendered.add(bundle::MANIFEST, manifest.to_bytes());
     drop_later(model);
     let notes = Notes { warnings: place(name, bytes, notes.warnings), ..notes };
     Ok((rendered, notes))

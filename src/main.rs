@@ -221,6 +221,9 @@ enum Command {
     },
     /// Print the spec as Nix module options (committed as modules/spec-options.nix).
     NixOptions,
+    /// Print the bundle's layout, its components and file names, as a Nix attribute set
+    /// (committed as modules/layout.nix).
+    NixLayout,
     /// Build a bundle as a Nix derivation builder.
     ///
     /// Reads the spec from `$specPath` (`passAsFile = [ "spec" ]`), writes the bundle to `$out`
@@ -255,6 +258,10 @@ fn main() -> ExitCode {
         Command::Schema => schema(),
         Command::NixOptions => {
             emit(&monstack::nix::options::generate());
+            ExitCode::SUCCESS
+        }
+        Command::NixLayout => {
+            emit(&monstack::nix::layout::generate());
             ExitCode::SUCCESS
         }
         Command::NixBuilder => nix_builder(),

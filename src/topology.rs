@@ -27,13 +27,9 @@ impl Instance {
     }
 
     /// Its configuration file in the `prometheus` component: `prometheus.yml` for the single
-    /// server, else `prometheus.<name>.yml` — beside `prometheus.yml`'s place, so the relative
-    /// `rule_files` and `scrape_config_files` paths resolve the same way.
+    /// server, else `prometheus.<name>.yml` ([`crate::bundle::layout::prometheus_config`]).
     pub fn config_file(&self) -> String {
-        match self.name() {
-            None => "prometheus.yml".into(),
-            Some(name) => format!("prometheus.{name}.yml"),
-        }
+        crate::bundle::layout::prometheus_config(self.name().as_deref())
     }
 
     /// The value of the HA cluster label: each shard is its own HA cluster.

@@ -370,16 +370,24 @@ fn the_schema_states_each_thresholds_unit_and_range() {
     assert!(validator.is_valid(&spec));
 }
 
+/// The committed `path` is what `monstack <command>` prints now.
+fn assert_generated(command: &str, path: &str, regenerate: &str) {
+    let o = monstack(&[command], &[]);
+    assert!(o.status.success());
+    let committed = std::fs::read(root().join(path)).unwrap_or_default();
+    assert!(committed == o.stdout, "{path} is stale; regenerate it with `{regenerate}`");
+}
+
 #[test]
 fn committed_nix_options_match_the_spec_types() {
-    let o = monstack(&["nix-options"], &[]);
-    assert!(o.status.success());
-    let committed = std::fs::read(root().join("modules/spec-options.nix")).unwrap_or_default();
-    assert!(
-        committed == o.stdout,
-        "modules/spec-options.nix is stale; regenerate it with `{}`",
-        monstack::nix::options::REGENERATE
-    );
+    assert_generated("nix-options", "modules/spec-options.nix", monstack::nix::options::REGENERATE);
+}
+
+/// The NixOS module reads the bundle's file names from modules/layout.nix (tests/nix.rs holds it
+/// to that), which must be what the renderers write.
+#[test]
+fn committed_nix_layout_matches_the_bundle_layout() {
+    assert_generated("nix-layout", "modules/layout.nix", monstack::nix::layout::REGENERATE);
 }
 
 #[test]
@@ -421,7 +429,7 @@ fn the_nix_builder_writes_the_bundle_and_one_output_per_component() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["render", "validate", "check", "schema", "codes", "nix-options", "nix-builder"] {
+    for sub in ["render", "validate", "check", "schema", "codes", "nix-options", "nix-layout", "nix-builder"] {
         let o = monstack(&[sub, "--help"], &[]);
         assert!(o.status.success(), "{sub}");
         assert!(String::from_utf8_lossy(&o.stdout).contains("Usage: monstack"), "{sub}");

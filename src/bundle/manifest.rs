@@ -3,18 +3,12 @@
 //! the Prometheus hash (and anything keyed on it, such as a reload trigger) unchanged.
 
 use super::Bundle;
+use super::layout::COMPONENTS;
 use crate::validate::Model;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-
-pub const MANIFEST: &str = "manifest.json";
-/// The components of a bundle: each is the top-level folder of the same name.
-/// `docs` is the catalogue (`docs/index.html`, `docs/catalog.md`), for people rather than tools.
-/// `ruler` holds the rule files evaluated by the remote write store's ruler (`store_ruler`).
-pub const COMPONENTS: [&str; 8] =
-    ["prometheus", "alertmanager", "grafana", "loki", "promtail", "alloy", "ruler", "docs"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

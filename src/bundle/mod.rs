@@ -2,10 +2,12 @@
 //! written atomically.
 
 pub mod fresh;
+pub mod layout;
 pub mod manifest;
 mod write;
 
-pub use manifest::{COMPONENTS, MANIFEST, Manifest, canonical_json, sha256_hex};
+pub use layout::{COMPONENTS, MANIFEST};
+pub use manifest::{Manifest, canonical_json, sha256_hex};
 pub use write::{INPUT_RECORD, Replace, Written, replace_file, write_atomic};
 
 use std::collections::BTreeMap;

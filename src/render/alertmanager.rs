@@ -4,6 +4,7 @@
 
 use super::yaml;
 use crate::bundle::Bundle;
+use crate::bundle::layout::{ALERTMANAGER_CONFIG, ALERTMANAGER_TEMPLATES};
 use crate::spec::alertmanager::{Receiver, Route};
 use crate::syntax::Matcher;
 use crate::validate::Model;
@@ -16,7 +17,7 @@ pub const TEMPLATES: &str = include_str!("templates/default_notification.tmpl");
 #[derive(Serialize)]
 struct Config {
     global: Global,
-    templates: Vec<&'static str>,
+    templates: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     time_intervals: Vec<TimeIntervalOut>,
     route: RouteOut,
@@ -146,7 +147,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             smtp_require_tls: smtp.map(|s| s.require_tls),
             slack_api_url_file: am.slack_api_url_file.clone(),
         },
-        templates: vec!["templates/*.tmpl"],
+        templates: vec![format!("{ALERTMANAGER_TEMPLATES}/*.tmpl")],
         time_intervals: am
             .time_intervals
             .iter()
@@ -164,8 +165,9 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             .collect(),
         receivers: am.receivers.iter().map(receiver_out).collect(),
     };
-    bundle.add("alertmanager/alertmanager.yml", yaml(model, "Alertmanager configuration", &config));
-    bundle.add("alertmanager/templates/default_notification.tmpl", TEMPLATES.as_bytes().to_vec());
+    bundle.add(format!("alertmanager/{ALERTMANAGER_CONFIG}"), yaml(model, "Alertmanager configuration", &config));
+    let template = format!("alertmanager/{ALERTMANAGER_TEMPLATES}/default_notification.tmpl");
+    bundle.add(template, TEMPLATES.as_bytes().to_vec());
     crate::docs::route_tree::render(&crate::routing::effective(&model.spec), am, bundle);
 }
 

@@ -5,6 +5,7 @@
 
 use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, Parsing, TIMESTAMP_FORMATS};
 use crate::bundle::Bundle;
+use crate::bundle::layout::ALLOY_CONFIG;
 use crate::conf::alloy::ident;
 use crate::spec::access::Component;
 use crate::spec::promtail::Shipper;
@@ -135,7 +136,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         // Every stream carries its environment, which the log dashboards select on.
         w.attr("external_labels", Expr::Object(vec![("environment".into(), s(model.env()))]));
     });
-    bundle.add("alloy/config.alloy", w.out.into_bytes());
+    bundle.add(format!("alloy/{ALLOY_CONFIG}"), w.out.into_bytes());
 }
 
 fn pipeline(w: &mut Writer, job: &LogJob, legacy_positions: Option<&str>, parsing: &Parsing) {

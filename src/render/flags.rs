@@ -13,6 +13,7 @@ use super::web;
 use super::{alertmanager, prometheus};
 use crate::bundle::Bundle;
 use crate::bundle::json;
+use crate::bundle::layout::{ALERTMANAGER_CONFIG, LOKI_CONFIG};
 use crate::spec::Spec;
 use crate::spec::access::Component;
 use crate::validate::Model;
@@ -75,7 +76,7 @@ pub fn prometheus(model: &Model) -> BTreeMap<String, Vec<String>> {
 pub fn alertmanager(spec: &Spec) -> BTreeMap<String, Vec<String>> {
     let am = &spec.alertmanager;
     let mut common = vec![
-        format!("--config.file={}/alertmanager/alertmanager.yml", spec.install_prefix),
+        format!("--config.file={}/alertmanager/{ALERTMANAGER_CONFIG}", spec.install_prefix),
         format!("--storage.path={}", am.storage_path),
     ];
     common.extend(am.external_url.as_ref().map(|u| format!("--web.external-url={u}")));
@@ -105,10 +106,8 @@ pub fn alertmanager(spec: &Spec) -> BTreeMap<String, Vec<String>> {
 /// simple scalable deployment. Object-store credentials are environment variables, expanded
 /// by `-config.expand-env=true`.
 pub fn loki(spec: &Spec) -> BTreeMap<String, Vec<String>> {
-    let base = vec![
-        format!("-config.file={}/loki/loki-config.yaml", spec.install_prefix),
-        "-config.expand-env=true".to_string(),
-    ];
+    let base =
+        vec![format!("-config.file={}/loki/{LOKI_CONFIG}", spec.install_prefix), "-config.expand-env=true".to_string()];
     let targets: &[&str] = if spec.loki.simple_scalable.is_some() { &["read", "write", "backend"] } else { &["all"] };
     targets
         .iter()

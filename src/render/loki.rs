@@ -7,6 +7,7 @@
 
 use super::yaml;
 use crate::bundle::Bundle;
+use crate::bundle::layout::LOKI_CONFIG;
 use crate::spec::access::Component;
 use crate::spec::loki::{Loki, LokiStorage};
 use crate::validate::Model;
@@ -230,7 +231,8 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         compactor_client: compactor_client(model),
         limits_config: limits_config(loki, v3),
     };
-    bundle.add("loki/loki-config.yaml", yaml(model, "Loki configuration (run with -config.expand-env=true)", &config));
+    let path = format!("loki/{LOKI_CONFIG}");
+    bundle.add(path, yaml(model, "Loki configuration (run with -config.expand-env=true)", &config));
 }
 
 /// The object store's name in `schema_config` and its settings: S3's (with the credentials as

@@ -6,6 +6,7 @@
 use super::web::{self, ClientTls};
 use super::yaml;
 use crate::bundle::Bundle;
+use crate::bundle::layout::{PROMETHEUS_RULES, PROMETHEUS_SCRAPE_CONFIGS};
 use crate::scrape::config::{ScrapeConfig, StaticConfig, TlsConfig, scrape_config, tls_out, with_hashmod};
 use crate::scrape::steps::{drop, step};
 use crate::spec::Spec;
@@ -268,7 +269,7 @@ fn user_rule_file(
         let bytes = out.yaml(model, "Rules for the remote write store's ruler", None);
         return (format!("ruler/{}.yml", file.name), bytes, None, out);
     }
-    let path = format!("rules/{}.yml", file.name);
+    let path = format!("{PROMETHEUS_RULES}/{}.yml", file.name);
     let bytes = out.yaml(model, "Prometheus rules", None);
     (format!("prometheus/{path}"), bytes, Some(path), out)
 }
@@ -316,10 +317,10 @@ fn write_scrape_files(model: &Model, bundle: &mut Bundle, shards: u64) -> Vec<Ve
             .par_iter()
             .map(|(file, scrape_configs)| {
                 let (path, scrape_configs) = if shards == 1 {
-                    (format!("scrape_configs/{file}.yml"), scrape_configs.clone())
+                    (format!("{PROMETHEUS_SCRAPE_CONFIGS}/{file}.yml"), scrape_configs.clone())
                 } else {
                     let sharded = scrape_configs.iter().map(|c| with_hashmod(c, shard, shards)).collect();
-                    (format!("scrape_configs/shard-{shard}/{file}.yml"), sharded)
+                    (format!("{PROMETHEUS_SCRAPE_CONFIGS}/shard-{shard}/{file}.yml"), sharded)
                 };
                 let bytes = yaml(model, "Prometheus scrape configs", &ScrapeFile { scrape_configs });
                 (path, bytes)
@@ -353,7 +354,7 @@ fn write_rule_files(model: &Model, bundle: &mut Bundle) -> Vec<String> {
         rendered.insert(file.name.clone(), out);
     }
     for (file, groups) in catalogue_groups(spec, alerts) {
-        let path = format!("rules/{file}.yml");
+        let path = format!("{PROMETHEUS_RULES}/{file}.yml");
         let out = RuleFileOut::new(groups);
         bundle.add(format!("prometheus/{path}"), out.yaml(model, "Prometheus rules (generated catalogue)", None));
         rule_files.push(path);

@@ -3,6 +3,7 @@
 use super::logs::{self, Input, JSON_FIELDS, LEVEL_LABEL, LogJob, Parsing, TIMESTAMP_FORMATS};
 use super::yaml;
 use crate::bundle::Bundle;
+use crate::bundle::layout::PROMTAIL_CONFIG;
 use crate::spec::access::Component;
 use crate::spec::promtail::Shipper;
 use crate::spec::scrape::Relabel;
@@ -77,7 +78,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         }],
         scrape_configs: logs::jobs(model).into_iter().map(|j| scrape_config(j, &parsing)).collect(),
     };
-    bundle.add("promtail/promtail-config.yaml", yaml(model, "Promtail configuration", &config));
+    bundle.add(format!("promtail/{PROMTAIL_CONFIG}"), yaml(model, "Promtail configuration", &config));
 }
 
 fn json_pipeline(parsing: &Parsing) -> Vec<Value> {

@@ -10,6 +10,7 @@ pub mod settings;
 use super::yaml;
 use crate::bundle::Bundle;
 use crate::bundle::json;
+use crate::bundle::layout::{GRAFANA_DASHBOARD_PROVIDERS, GRAFANA_DATASOURCES};
 use crate::spec::access::{Access, Component};
 use crate::spec::grafana::{Datasource, DatasourceType};
 use crate::validate::Model;
@@ -86,7 +87,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             g.datasources.iter().filter(|d| d.kind == kind).map(|d| datasource_out(model, d)).collect();
         if !datasources.is_empty() {
             let doc = DatasourcesFile { api_version: 1, prune, datasources };
-            bundle.add(format!("grafana/provisioning/datasources/{file}"), yaml(model, "Grafana datasources", &doc));
+            bundle.add(format!("grafana/{GRAFANA_DATASOURCES}/{file}"), yaml(model, "Grafana datasources", &doc));
         }
     }
     if g.folders.is_empty() {
@@ -111,7 +112,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
         })
         .collect();
     bundle.add(
-        "grafana/provisioning/dashboards/dashboard_provider.yml",
+        format!("grafana/{GRAFANA_DASHBOARD_PROVIDERS}/dashboard_provider.yml"),
         yaml(model, "Grafana dashboard providers", &ProvidersFile { api_version: 1, providers }),
     );
     for ((f, _, d), file) in crate::dashboards::provisioned(&model.spec).zip(&model.dashboards) {

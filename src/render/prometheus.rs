@@ -360,7 +360,7 @@ fn write_rule_files(model: &Model, bundle: &mut Bundle) -> Vec<String> {
         rule_files.push(path);
         rendered.insert(file, out);
     }
-    super::rule_tests::render(model, bundle, &alerts, &rendered, |r| rule_out(model, r).annotations);
+    super::rule_tests::render(model, bundle, alerts, &rendered, |r| rule_out(model, r).annotations);
     rule_files
 }
 

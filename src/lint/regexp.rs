@@ -22,7 +22,7 @@ pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
         let v = m.value.as_str();
         let problem = if v.starts_with('^') || v.ends_with('$') {
             Some(("is anchored; Prometheus anchors every regex already", "drop ^ and $"))
-        } else if !negated && (v == ".*" || v.is_empty()) {
+        } else if !negated && v == ".*" {
             Some(("matches every series and filters nothing", "remove the matcher"))
         } else if !v.chars().any(|c| "\\.+*?()|[]{}^$".contains(c)) {
             Some(("has no regex metacharacters", "use = or != instead of =~ or !~"))

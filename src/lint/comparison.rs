@@ -41,24 +41,33 @@ pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::diag::Code;
-    use crate::lint::testing::codes;
+    use crate::lint::testing::{Want, expected, findings};
+
+    const NO_COMPARISON: Want = &[(
+        "expr",
+        "the expression has no comparison, so the alert fires whenever the series exist",
+        "compare with a threshold, e.g. `... > 0.05`",
+    )];
 
     #[test]
     fn table() {
-        let cases: &[(&str, bool, bool)] = &[
-            // (expr, is alert, flagged)
-            ("sum(rate(errors_total[5m]))", true, true),
-            ("sum(rate(errors_total[5m])) > 0.1", true, false),
-            ("up == 0", true, false),
-            ("(up == 0) and on (job) (x > 1)", true, false),
-            ("absent(up{job=\"api\"})", true, false),
-            ("vector(1)", true, false),
-            ("up > bool 0", true, true),
-            ("sum(rate(errors_total[5m]))", false, false),
+        let cases: &[(&str, bool, Want)] = &[
+            // (expr, is alert, findings as (field, message, hint))
+            ("sum(rate(errors_total[5m]))", true, NO_COMPARISON),
+            ("sum(rate(errors_total[5m])) > 0.1", true, &[]),
+            ("up == 0", true, &[]),
+            ("(up == 0) and on (job) (x > 1)", true, &[]),
+            ("absent(up{job=\"api\"})", true, &[]),
+            ("vector(1)", true, &[]),
+            ("up > bool 0", true, NO_COMPARISON),
+            ("sum(rate(errors_total[5m]))", false, &[]),
+            // `or` compares only when both sides do; `count` keeps its argument's filtering.
+            ("up == 0 or up", true, NO_COMPARISON),
+            ("count(up == 0)", true, &[]),
         ];
-        for (expr, alert, flagged) in cases {
-            let got = codes(super::check, *alert, expr, 0, &[], &[]);
-            assert_eq!(got.contains(&Code::LintComparison), *flagged, "{expr}");
+        for (expr, alert, want) in cases {
+            let got = findings(super::check, *alert, expr, 0, &[], &[]);
+            assert_eq!(got, expected(Code::LintComparison, want), "{expr}");
         }
     }
 }

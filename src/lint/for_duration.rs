@@ -34,22 +34,27 @@ pub fn check(rule: &RuleRef, cx: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::diag::Code;
-    use crate::lint::testing::codes;
+    use crate::lint::testing::{Want, expected, findings};
+
+    /// With the tests' 15s scrape interval.
+    const TOO_SHORT: Want = &[(
+        "for",
+        "`for` is shorter than two scrape intervals (30s) on an absent() alert",
+        "set `for` to a few scrape intervals, e.g. 5m",
+    )];
 
     #[test]
     fn table() {
-        let cases: &[(&str, u64, bool)] = &[
-            ("absent(up{job=\"api\"})", 0, true),
-            ("absent(up{job=\"api\"})", 15_000, true),
-            ("absent(up{job=\"api\"})", 300_000, false),
-            ("up == 0", 0, false),
+        let cases: &[(&str, u64, Want)] = &[
+            ("absent(up{job=\"api\"})", 0, TOO_SHORT),
+            ("absent(up{job=\"api\"})", 15_000, TOO_SHORT),
+            ("absent(up{job=\"api\"})", 300_000, &[]),
+            ("absent_over_time(up{job=\"api\"}[5m])", 0, TOO_SHORT),
+            ("up == 0", 0, &[]),
         ];
-        for (expr, for_ms, flagged) in cases {
-            assert_eq!(
-                codes(super::check, true, expr, *for_ms, &[], &[]).contains(&Code::LintFor),
-                *flagged,
-                "{expr} {for_ms}"
-            );
+        for (expr, for_ms, want) in cases {
+            let got = findings(super::check, true, expr, *for_ms, &[], &[]);
+            assert_eq!(got, expected(Code::LintFor, want), "{expr} {for_ms}");
         }
     }
 }

@@ -123,39 +123,87 @@ pub fn cardinality(rule: &RuleRef, _: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::diag::Code;
-    use crate::lint::testing::codes;
+    use crate::lint::testing::{Want, expected, findings};
 
     type Pairs = &'static [(&'static str, &'static str)];
 
     #[test]
     fn required_table() {
         let full: &[(&str, &str)] = &[("summary", "s"), ("description", "d")];
-        let cases: &[(Pairs, Pairs, bool)] = &[
-            (&[("severity", "warning")], full, false),
-            (&[], full, true),
-            (&[("severity", "page")], full, true),
-            (&[("severity", "critical")], &[("summary", "s")], true),
+        let cases: &[(Pairs, Pairs, Want)] = &[
+            // (labels, annotations, findings as (field, message, hint))
+            (&[("severity", "warning")], full, &[]),
+            (&[], full, &[("labels.severity", "the alert has no severity", "add severity: critical, warning or info")]),
+            (
+                &[("severity", "page")],
+                full,
+                &[(
+                    "labels.severity",
+                    "severity \"page\" is none of critical, warning, info, none",
+                    "the routes match these values",
+                )],
+            ),
+            (
+                &[("severity", "critical")],
+                &[("summary", "s")],
+                &[("annotations.description", "the alert has no description", "add annotations.description")],
+            ),
+            (
+                &[],
+                &[],
+                &[
+                    ("labels.severity", "the alert has no severity", "add severity: critical, warning or info"),
+                    ("annotations.summary", "the alert has no summary", "add annotations.summary"),
+                    ("annotations.description", "the alert has no description", "add annotations.description"),
+                ],
+            ),
         ];
-        for (labels, annotations, flagged) in cases {
-            let got = codes(super::required, true, "up == 0", 0, labels, annotations);
-            assert_eq!(got.contains(&Code::LintLabel), *flagged, "{labels:?} {annotations:?}");
+        for (labels, annotations, want) in cases {
+            let got = findings(super::required, true, "up == 0", 0, labels, annotations);
+            assert_eq!(got, expected(Code::LintLabel, want), "{labels:?} {annotations:?}");
         }
+        // A recording rule needs none of them.
+        assert_eq!(findings(super::required, false, "up", 0, &[], &[]), []);
     }
 
     #[test]
     fn cardinality_table() {
-        let cases: &[(&str, Pairs, bool)] = &[
-            ("up == 0", &[("value", "{{ $value }}")], true),
-            ("up == 0", &[("trace_id", "x")], true),
-            ("sum by (trace_id) (rate(x[5m])) > 1", &[], true),
-            ("sum by (job) (rate(x[5m])) > 1", &[("team", "db")], false),
+        const FROM_VALUE: &str = "a label templated from the value changes at every evaluation";
+        let cases: &[(&str, Pairs, Want)] = &[
+            // (expr, labels, findings as (field, message, hint))
+            (
+                "up == 0",
+                &[("value", "{{ $value }}")],
+                &[("labels.value", FROM_VALUE, "put the value in an annotation")],
+            ),
+            (
+                "up == 0",
+                &[("trace_id", "x")],
+                &[("labels.trace_id", "`trace_id` has unbounded values", "keep it out of labels")],
+            ),
+            (
+                "sum by (trace_id) (rate(x[5m])) > 1",
+                &[],
+                &[(
+                    "expr",
+                    "aggregating by `trace_id` makes one series per value",
+                    "aggregate by bounded labels (job, instance, service, model_name)",
+                )],
+            ),
+            ("sum by (job) (rate(x[5m])) > 1", &[("team", "db")], &[]),
+            // Both problems on one label.
+            (
+                "up == 0",
+                &[("id", "{{ .Value }}")],
+                &[
+                    ("labels.id", FROM_VALUE, "put the value in an annotation"),
+                    ("labels.id", "`id` has unbounded values", "keep it out of labels"),
+                ],
+            ),
         ];
-        for (expr, labels, flagged) in cases {
-            assert_eq!(
-                codes(super::cardinality, true, expr, 0, labels, &[]).contains(&Code::LintCardinality),
-                *flagged,
-                "{expr} {labels:?}"
-            );
+        for (expr, labels, want) in cases {
+            let got = findings(super::cardinality, true, expr, 0, labels, &[]);
+            assert_eq!(got, expected(Code::LintCardinality, want), "{expr} {labels:?}");
         }
     }
 }

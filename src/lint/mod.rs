@@ -99,30 +99,50 @@ pub(crate) mod testing {
     use super::*;
 
     /// Lints one rule given as (alert name or None for a recording rule, expr, for, labels,
-    /// annotations) and returns the codes found.
-    pub fn codes(
+    /// annotations) and returns the findings.
+    pub fn findings(
         lint: fn(&RuleRef, &Context) -> Vec<Finding>,
         alert: bool,
         expr: &str,
         for_: u64,
         labels: &[(&str, &str)],
         annotations: &[(&str, &str)],
-    ) -> Vec<Code> {
+    ) -> Vec<Finding> {
+        let names = (alert.then_some("SomeAlert"), (!alert).then_some("job:x:rate5m"));
+        run(lint, names, expr, for_, labels, annotations)
+    }
+
+    /// Lints a rule `up` with the given alert and record names, no `for`, labels nor annotations,
+    /// and returns the findings: for lints on the names themselves.
+    pub fn named(
+        lint: fn(&RuleRef, &Context) -> Vec<Finding>,
+        alert: Option<&str>,
+        record: Option<&str>,
+    ) -> Vec<Finding> {
+        run(lint, (alert, record), "up", 0, &[], &[])
+    }
+
+    /// The findings a test expects from a lint, as (field, message, hint).
+    pub type Want = &'static [(&'static str, &'static str, &'static str)];
+
+    /// The findings of `code` expected from a lint: one (field, message, hint) each.
+    pub fn expected(code: Code, findings: &[(&str, &str, &str)]) -> Vec<Finding> {
+        findings.iter().map(|(field, message, hint)| finding(code, field, *message, *hint)).collect()
+    }
+
+    fn run(
+        lint: fn(&RuleRef, &Context) -> Vec<Finding>,
+        (alert, record): (Option<&str>, Option<&str>),
+        expr: &str,
+        for_: u64,
+        labels: &[(&str, &str)],
+        annotations: &[(&str, &str)],
+    ) -> Vec<Finding> {
         let parsed = promql_parser::parser::parse(expr).unwrap();
         let labels: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let annotations: BTreeMap<String, String> =
             annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let rule = RuleRef {
-            alert: alert.then_some("SomeAlert"),
-            record: (!alert).then_some("job:x:rate5m"),
-            expr: &parsed,
-            for_ms: for_,
-            labels: &labels,
-            annotations: &annotations,
-        };
+        let rule = RuleRef { alert, record, expr: &parsed, for_ms: for_, labels: &labels, annotations: &annotations };
         lint(&rule, &Context { scrape_interval_ms: 15_000, runbook_base_url: true })
-            .into_iter()
-            .map(|f| f.code)
-            .collect()
     }
 }

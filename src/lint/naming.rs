@@ -41,6 +41,7 @@ pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::testing::{Want, expected, named};
 
     #[test]
     fn table() {
@@ -51,5 +52,31 @@ mod tests {
         assert!(upper_camel("HostHighCpuLoad"));
         assert!(!upper_camel("host_high_cpu"));
         assert!(!upper_camel("Api-Down"));
+    }
+
+    #[test]
+    fn findings() {
+        let cases: &[(Option<&str>, Option<&str>, Want)] = &[
+            // (alert, record, findings as (field, message, hint))
+            (Some("HostHighCpuLoad"), None, &[]),
+            (
+                Some("api-down"),
+                None,
+                &[("alert", "alert name \"api-down\" is not UpperCamelCase", "e.g. ApiGatewayHighErrorRate")],
+            ),
+            (None, Some("job:http_requests:rate5m"), &[]),
+            (
+                None,
+                Some("api_error_rate"),
+                &[(
+                    "record",
+                    "recording rule \"api_error_rate\" is not named level:metric:operations",
+                    "e.g. job:http_requests:rate5m",
+                )],
+            ),
+        ];
+        for (alert, record, want) in cases {
+            assert_eq!(named(check, *alert, *record), expected(Code::LintName, want), "{alert:?} {record:?}");
+        }
     }
 }

@@ -44,20 +44,53 @@ pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::diag::Code;
-    use crate::lint::testing::codes;
+    use crate::lint::testing::{Want, expected, findings};
+
+    const ANCHORED: &str = "drop ^ and $";
+    const NO_META: &str = "use = or != instead of =~ or !~";
 
     #[test]
     fn table() {
-        let cases: &[(&str, bool)] = &[
-            ("up{job=~\"^api$\"} == 0", true),
-            ("up{job=~\"api\"} == 0", true),
-            ("up{env=~\".*\"} == 0", true),
-            ("up{job=~\"api|web\"} == 0", false),
-            ("rate(http_requests_total{code=~\"5..\"}[5m]) > 1", false),
-            ("up{job!~\"api|web\"} == 0", false),
+        let cases: &[(&str, Want)] = &[
+            // (expr, findings as (field, message, hint))
+            (
+                "up{job=~\"^api$\"} == 0",
+                &[(
+                    "expr",
+                    "the regex in `job=~\"^api$\"` is anchored; Prometheus anchors every regex already",
+                    ANCHORED,
+                )],
+            ),
+            ("up{job=~\"api\"} == 0", &[("expr", "the regex in `job=~\"api\"` has no regex metacharacters", NO_META)]),
+            (
+                "up{env=~\".*\"} == 0",
+                &[(
+                    "expr",
+                    "the regex in `env=~\".*\"` matches every series and filters nothing",
+                    "remove the matcher",
+                )],
+            ),
+            ("up{job=~\"api|web\"} == 0", &[]),
+            ("rate(http_requests_total{code=~\"5..\"}[5m]) > 1", &[]),
+            ("up{job!~\"api|web\"} == 0", &[]),
+            ("up{job!~\"api\"} == 0", &[("expr", "the regex in `job!~\"api\"` has no regex metacharacters", NO_META)]),
+            // `=~""` keeps only the series without the label: a filter, written as `=""`.
+            ("up{job=~\"\"} == 0", &[("expr", "the regex in `job=~\"\"` has no regex metacharacters", NO_META)]),
+            // One finding per matcher, in the order written.
+            (
+                "up{job=~\"api\", env=~\"^prod\"} == 0",
+                &[
+                    ("expr", "the regex in `job=~\"api\"` has no regex metacharacters", NO_META),
+                    (
+                        "expr",
+                        "the regex in `env=~\"^prod\"` is anchored; Prometheus anchors every regex already",
+                        ANCHORED,
+                    ),
+                ],
+            ),
         ];
-        for (expr, flagged) in cases {
-            assert_eq!(codes(super::check, true, expr, 0, &[], &[]).contains(&Code::LintRegexp), *flagged, "{expr}");
+        for (expr, want) in cases {
+            assert_eq!(findings(super::check, true, expr, 0, &[], &[]), expected(Code::LintRegexp, want), "{expr}");
         }
     }
 }

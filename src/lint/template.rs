@@ -36,21 +36,47 @@ pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::diag::Code;
-    use crate::lint::testing::codes;
+    use crate::lint::testing::{Want, expected, findings};
+
+    const NO_INSTANCE: Want = &[(
+        "annotations.summary",
+        "`$labels.instance` is always empty: the expression does not keep `instance`",
+        "keep it (e.g. `sum by (instance) (...)`) or drop it from the template",
+    )];
 
     #[test]
     fn table() {
-        let cases: &[(&str, &str, bool)] = &[
-            ("sum(rate(x[5m])) > 1", "on {{ $labels.instance }}", true),
-            ("sum by (instance) (rate(x[5m])) > 1", "on {{ $labels.instance }}", false),
-            ("up == 0", "on {{ $labels.instance }}", false),
-            ("count without (instance) (up) > 1", "on {{ $labels.instance }}", true),
-            ("a / on (instance) b > 0.8", "on {{ $labels.job }}", true),
-            ("sum(rate(x[5m])) > 1", "static text", false),
+        let cases: &[(&str, &str, Want)] = &[
+            // (expr, summary, findings as (field, message, hint))
+            ("sum(rate(x[5m])) > 1", "on {{ $labels.instance }}", NO_INSTANCE),
+            ("sum by (instance) (rate(x[5m])) > 1", "on {{ $labels.instance }}", &[]),
+            ("up == 0", "on {{ $labels.instance }}", &[]),
+            ("count without (instance) (up) > 1", "on {{ $labels.instance }}", NO_INSTANCE),
+            (
+                "a / on (instance) b > 0.8",
+                "on {{ $labels.job }}",
+                &[(
+                    "annotations.summary",
+                    "`$labels.job` is always empty: the expression does not keep `job`",
+                    "keep it (e.g. `sum by (job) (...)`) or drop it from the template",
+                )],
+            ),
+            ("sum(rate(x[5m])) > 1", "static text", &[]),
         ];
-        for (expr, summary, flagged) in cases {
-            let got = codes(super::check, true, expr, 0, &[], &[("summary", summary)]);
-            assert_eq!(got.contains(&Code::LintTemplate), *flagged, "{expr} / {summary}");
+        for (expr, summary, want) in cases {
+            let got = findings(super::check, true, expr, 0, &[], &[("summary", summary)]);
+            assert_eq!(got, expected(Code::LintTemplate, want), "{expr} / {summary}");
         }
+    }
+
+    #[test]
+    fn labels_are_templates_too() {
+        let got = findings(super::check, true, "sum(up) == 0", 0, &[("host", "{{ $labels.instance }}")], &[]);
+        let want = [(
+            "labels.host",
+            "`$labels.instance` is always empty: the expression does not keep `instance`",
+            "keep it (e.g. `sum by (instance) (...)`) or drop it from the template",
+        )];
+        assert_eq!(got, expected(Code::LintTemplate, &want));
     }
 }

@@ -91,34 +91,53 @@ pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::diag::Code;
-    use crate::lint::testing::codes;
+    use crate::lint::testing::{Want, expected, findings};
+
+    const HINT: &str = "match on the labels both sides keep, e.g. `a / on (instance) sum by (instance) (b)`";
 
     #[test]
     fn table() {
-        let cases: &[(&str, bool)] = &[
+        let cases: &[(&str, Want)] = &[
+            // (expr, findings as (field, message, hint))
             // The seed's HostHighCpuLoad.
             (
                 "node_load15{job=\"node_exporter\"} / count without(cpu)(node_cpu_seconds_total{job=\"node_exporter\",mode=\"system\"}) > 0.8",
-                true,
+                &[(
+                    "expr",
+                    "`/` can never match: every series of `node_cpu_seconds_total` carries `mode=\"system\"`, which `node_load15` is not selected on",
+                    HINT,
+                )],
             ),
             // Its fix.
             (
                 "node_load15{job=\"node_exporter\"} / on (instance) count by (instance) (node_cpu_seconds_total{job=\"node_exporter\", mode=\"idle\"}) > 0.8",
-                false,
+                &[],
             ),
-            ("sum by (job) (rate(a[5m])) / sum by (instance) (rate(b[5m])) > 1", true),
-            ("sum by (job) (rate(a[5m])) / sum by (job) (rate(b[5m])) > 1", false),
-            ("sum(rate(a[5m])) / on (instance) sum by (instance) (rate(b[5m])) > 1", true),
-            ("sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m])) > 0.05", false),
-            ("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes > 0.9", false),
-            ("up == 0", false),
+            (
+                "sum by (job) (rate(a[5m])) / sum by (instance) (rate(b[5m])) > 1",
+                &[(
+                    "expr",
+                    "`/` can never match: the sides keep different labels ({\"job\"} and {\"instance\"})",
+                    HINT,
+                )],
+            ),
+            ("sum by (job) (rate(a[5m])) / sum by (job) (rate(b[5m])) > 1", &[]),
+            (
+                "sum(rate(a[5m])) / on (instance) sum by (instance) (rate(b[5m])) > 1",
+                &[("expr", "`/` can never match: the left side never has `instance`", HINT)],
+            ),
+            (
+                "sum by (instance) (rate(a[5m])) / on (instance) sum(rate(b[5m])) > 1",
+                &[("expr", "`/` can never match: the right side never has `instance`", HINT)],
+            ),
+            ("sum by (job) (rate(a[5m])) / ignoring (job) sum(rate(b[5m])) > 1", &[]),
+            ("sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m])) > 0.05", &[]),
+            ("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes > 0.9", &[]),
+            ("up == 0", &[]),
         ];
-        for (expr, flagged) in cases {
-            assert_eq!(
-                codes(super::check, true, expr, 0, &[], &[]).contains(&Code::LintVectorMatching),
-                *flagged,
-                "{expr}"
-            );
+        for (expr, want) in cases {
+            let got = findings(super::check, true, expr, 0, &[], &[]);
+            assert_eq!(got, expected(Code::LintVectorMatching, want), "{expr}");
         }
     }
 }

@@ -26,9 +26,26 @@ fn compares(e: &Expr) -> bool {
     }
 }
 
+/// Whether the expression is a comparison with `bool` (through parentheses).
+fn returns_bool(e: &Expr) -> bool {
+    match e {
+        Expr::Paren(p) => returns_bool(&p.expr),
+        Expr::Binary(b) => b.op.is_comparison_operator() && b.modifier.as_ref().is_some_and(|m| m.return_bool),
+        _ => false,
+    }
+}
+
 pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
     if rule.alert.is_none() || compares(rule.expr) {
         return vec![];
+    }
+    if returns_bool(rule.expr) {
+        return vec![finding(
+            Code::LintComparison,
+            "expr",
+            "the comparison has `bool`, so it returns every series (as 0 or 1) and the alert fires whenever the series exist",
+            "drop `bool` so that only the series that pass remain, e.g. `... > 0.05`",
+        )];
     }
     vec![finding(
         Code::LintComparison,
@@ -49,6 +66,12 @@ mod tests {
         "compare with a threshold, e.g. `... > 0.05`",
     )];
 
+    const WITH_BOOL: Want = &[(
+        "expr",
+        "the comparison has `bool`, so it returns every series (as 0 or 1) and the alert fires whenever the series exist",
+        "drop `bool` so that only the series that pass remain, e.g. `... > 0.05`",
+    )];
+
     #[test]
     fn table() {
         let cases: &[(&str, bool, Want)] = &[
@@ -59,7 +82,8 @@ mod tests {
             ("(up == 0) and on (job) (x > 1)", true, &[]),
             ("absent(up{job=\"api\"})", true, &[]),
             ("vector(1)", true, &[]),
-            ("up > bool 0", true, NO_COMPARISON),
+            ("up > bool 0", true, WITH_BOOL),
+            ("(up > bool 0)", true, WITH_BOOL),
             ("sum(rate(errors_total[5m]))", false, &[]),
             // `or` compares only when both sides do; `count` keeps its argument's filtering.
             ("up == 0 or up", true, NO_COMPARISON),

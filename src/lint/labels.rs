@@ -53,7 +53,10 @@ pub fn required(rule: &RuleRef, cx: &Context) -> Vec<Finding> {
         Some(s) if !SEVERITIES.contains(&s.as_str()) => out.push(finding(
             Code::LintLabel,
             "labels.severity",
-            format!("severity \"{s}\" is none of {}", SEVERITIES.join(", ")),
+            match SEVERITIES.split_last() {
+                Some((last, rest)) => format!("severity \"{s}\" is not one of {} or {last}", rest.join(", ")),
+                None => format!("severity \"{s}\" is not a known severity"),
+            },
             "the routes match these values",
         )),
         _ => {}
@@ -139,7 +142,7 @@ mod tests {
                 full,
                 &[(
                     "labels.severity",
-                    "severity \"page\" is none of critical, warning, info, none",
+                    "severity \"page\" is not one of critical, warning, info or none",
                     "the routes match these values",
                 )],
             ),

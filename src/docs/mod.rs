@@ -361,6 +361,8 @@ pub fn render(model: &Model, flags: Flags, bundle: &mut Bundle) {
     let catalog = catalog(model, flags);
     // The catalogue as the templates' context, once for both pages.
     let context = Context::from_serialize(&catalog).expect("the catalogue serialises");
+    // The context holds all of it: the catalogue is not needed while the pages render.
+    drop(catalog);
     let (html, markdown) =
         rayon::join(|| fill("index.html", HTML, &context), || fill("catalog.md", MARKDOWN, &context));
     bundle.add("docs/index.html", html.into_bytes());

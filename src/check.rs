@@ -3,6 +3,7 @@
 //! secret, the bundle is what its own `spec.json` renders to — and then runs the real
 //! validators found on PATH.
 
+use crate::bundle::layout::{ALERTMANAGER_CONFIG, ALLOY_CONFIG, LOKI_CONFIG, PROMTAIL_CONFIG};
 use crate::bundle::{self, MANIFEST, Manifest};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use std::collections::BTreeMap;
@@ -365,26 +366,30 @@ fn run_external(files: &BTreeMap<String, Vec<u8>>, externals: &Externals) -> Vec
             commands.push(("promtool", args(&["test", "rules"]).into_iter().chain(share).collect()));
         }
     }
-    if files.contains_key("alertmanager/alertmanager.yml") {
-        commands.push(("amtool", args(&["check-config", "alertmanager/alertmanager.yml"])));
+    let alertmanager = format!("alertmanager/{ALERTMANAGER_CONFIG}");
+    if files.contains_key(&alertmanager) {
+        commands.push(("amtool", args(&["check-config", &alertmanager])));
         // The spec's routing expectations, resolved by Alertmanager's own code.
         for (labels, receivers) in route_expectations(files) {
-            let mut a = args(&["config", "routes", "test", "--config.file=alertmanager/alertmanager.yml"]);
+            let mut a = args(&["config", "routes", "test", &format!("--config.file={alertmanager}")]);
             a.push(format!("--verify.receivers={}", receivers.join(",")));
             a.extend(labels.iter().map(|(k, v)| format!("{k}={v}")));
             commands.push(("amtool", a));
         }
     }
-    if files.contains_key("loki/loki-config.yaml") {
-        commands
-            .push(("loki", args(&["-verify-config", "-config.expand-env=true", "-config.file=loki/loki-config.yaml"])));
+    let loki = format!("loki/{LOKI_CONFIG}");
+    if files.contains_key(&loki) {
+        let file = format!("-config.file={loki}");
+        commands.push(("loki", args(&["-verify-config", "-config.expand-env=true", &file])));
     }
-    if files.contains_key("promtail/promtail-config.yaml") {
-        commands.push(("promtail", args(&["-check-syntax", "-config.file=promtail/promtail-config.yaml"])));
+    let promtail = format!("promtail/{PROMTAIL_CONFIG}");
+    if files.contains_key(&promtail) {
+        commands.push(("promtail", args(&["-check-syntax", &format!("-config.file={promtail}")])));
     }
-    if files.contains_key("alloy/config.alloy") {
+    let alloy = format!("alloy/{ALLOY_CONFIG}");
+    if files.contains_key(&alloy) {
         // `alloy fmt` parses the file and fails on syntax errors.
-        commands.push(("alloy", args(&["fmt", "alloy/config.alloy"])));
+        commands.push(("alloy", args(&["fmt", &alloy])));
     }
     commands.retain(|(tool, _)| externals.only.is_empty() || externals.only.iter().any(|t| t == tool));
     // A missing tool is reported once, not once per command it would have run.

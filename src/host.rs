@@ -17,11 +17,11 @@ use std::path::Path;
 
 /// The file names and the folder this module reads and writes (the bundle's layout, which the
 /// NixOS module shares).
-pub use crate::bundle::layout::{CLUSTER_TLS, RUNTIME_DIR, WEB_CONFIG as CONFIG, WEB_SECRETS as SECRETS};
+pub use crate::bundle::layout::{CLUSTER_TLS, RUNTIME_DIR, WEB_CONFIG, WEB_SECRETS};
 
 /// The assembled file's path on the host.
 pub fn runtime_path(component: Component) -> String {
-    runtime_file(component, CONFIG)
+    runtime_file(component, WEB_CONFIG)
 }
 
 /// Where a file assembled at service start lives on the host.
@@ -109,7 +109,7 @@ fn read_yaml<T: serde::de::DeserializeOwned>(component_dir: &Path, name: &str) -
 }
 
 fn read_secrets(component_dir: &Path) -> Result<Secrets, String> {
-    let path = component_dir.join(SECRETS);
+    let path = component_dir.join(WEB_SECRETS);
     std::fs::read(&path)
         .map_err(|e| e.to_string())
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
@@ -124,7 +124,7 @@ fn point_at_credentials(
     name: &str,
 ) -> Result<(), String> {
     for f in files {
-        let (section, key) = f.key.split_once('.').ok_or_else(|| format!("{SECRETS}: bad key {}", f.key))?;
+        let (section, key) = f.key.split_once('.').ok_or_else(|| format!("{WEB_SECRETS}: bad key {}", f.key))?;
         let slot =
             doc.get_mut(section).and_then(|s| s.get_mut(key)).ok_or_else(|| format!("{name} has no {}", f.key))?;
         *slot = dir.join(&f.credential).to_string_lossy().into_owned().into();
@@ -137,14 +137,14 @@ fn point_at_credentials(
 /// credential of its name and the TLS paths point there; without it, from the declared paths.
 /// Each hash must be a bcrypt hash. Returns the file's content.
 pub fn assemble(component_dir: &Path, credentials: Option<&Path>) -> Result<String, String> {
-    let mut doc: serde_yaml::Value = read_yaml(component_dir, CONFIG)?;
+    let mut doc: serde_yaml::Value = read_yaml(component_dir, WEB_CONFIG)?;
     let secrets = read_secrets(component_dir)?;
     if let Some(dir) = credentials {
-        point_at_credentials(&mut doc, &secrets.tls, dir, CONFIG)?;
+        point_at_credentials(&mut doc, &secrets.tls, dir, WEB_CONFIG)?;
     }
     // Read as the typed model, so a key exporter-toolkit would not know is refused here.
     let mut config: WebConfig =
-        serde_yaml::from_value(doc).map_err(|e| format!("{}: {e}", component_dir.join(CONFIG).display()))?;
+        serde_yaml::from_value(doc).map_err(|e| format!("{}: {e}", component_dir.join(WEB_CONFIG).display()))?;
     let source = |credential: &str, declared: &str| match credentials {
         Some(dir) => dir.join(credential).to_string_lossy().into_owned(),
         None => declared.to_string(),

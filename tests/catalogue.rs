@@ -702,7 +702,11 @@ fn jobs_switch_on_the_catalogue_by_their_exporter_not_their_name() {
     let mut s = spec("dev");
     let job = s["scrape_jobs"].as_array_mut().unwrap().iter_mut().find(|j| j["name"] == "redis_exporter").unwrap();
     job["exporter"] = "blackbox".into();
-    let switched = monstack::catalogue::kinds::switched(&serde_json::from_value(s).unwrap(), &Default::default());
+    let switched = monstack::catalogue::kinds::switched(
+        &serde_json::from_value(s).unwrap(),
+        &Default::default(),
+        &Default::default(),
+    );
     let redis = switched.jobs.iter().find(|j| j.job == "redis_exporter").unwrap();
     assert!(redis.groups.is_empty(), "{redis:?}");
 }
@@ -731,7 +735,7 @@ fn a_job_read_by_the_specs_own_rules_or_slos_switches_on_own_rules() {
         }
         let bytes = serde_json::to_vec(&s).unwrap();
         let model = monstack::model("spec.json", &bytes).unwrap_or_else(|d| panic!("{d:?}"));
-        let switched = monstack::catalogue::kinds::switched(&model.spec, &model.jobs_read);
+        let switched = monstack::catalogue::kinds::switched(&model.spec, &model.jobs_read, &model.slo_jobs_read);
         let warned = switched.warnings(&model.spec).iter().any(|w| w.message.contains("\"billing\""));
         let groups = switched.jobs.iter().find(|j| j.job == "billing").unwrap().groups.clone();
         (groups, warned)

@@ -187,11 +187,11 @@ pub struct Switched {
     pub jobs: Vec<JobSummary>,
 }
 
-/// What each job of `spec` switches on. `read`: what the spec's own rules select
-/// ([`crate::validate::Model::jobs_read`]); a job they or an SLO select by its `job` label or
-/// one of its own target labels is watched (`own rules`, `slo`) even when the catalogue has
-/// nothing for its kind.
-pub fn switched(spec: &Spec, read: &JobsRead) -> Switched {
+/// What each job of `spec` switches on. `read` and `slos`: what the spec's own rules and its SLOs
+/// select ([`crate::validate::Model::jobs_read`], [`crate::validate::Model::slo_jobs_read`]); a
+/// job they select by its `job` label or one of its own target labels is watched (`own rules`,
+/// `slo`) even when the catalogue has nothing for its kind.
+pub fn switched(spec: &Spec, read: &JobsRead, slos: &JobsRead) -> Switched {
     // Each job's role once, and each role's first job: the summary is linear in the jobs (a
     // fleet's validation pays for it).
     let roles: Vec<Option<&'static str>> = spec.scrape_jobs.iter().map(role).collect();
@@ -223,7 +223,6 @@ pub fn switched(spec: &Spec, read: &JobsRead) -> Switched {
     }
     let dashboards: HashSet<&str> =
         spec.grafana.folders.iter().flat_map(|f| f.services.iter().map(|s| s.job.as_str())).collect();
-    let slos = slo_jobs(spec);
     let jobs = spec
         .scrape_jobs
         .iter()
@@ -270,24 +269,6 @@ pub fn switched(spec: &Spec, read: &JobsRead) -> Switched {
         })
         .collect();
     Switched { jobs }
-}
-
-/// The jobs the SLOs' selectors name (they were validated: one that does not parse names none).
-fn slo_jobs(spec: &Spec) -> JobsRead {
-    use crate::spec::slo::Sli;
-    let mut read = JobsRead::default();
-    for slo in &spec.slos {
-        let selectors = match &slo.sli {
-            Sli::Availability(a) => vec![a.errors.clone(), a.total.clone()],
-            Sli::Latency(l) => vec![format!("{}_count{{{}}}", l.histogram, l.matchers)],
-        };
-        for s in selectors {
-            if let Ok(e) = promql_parser::parser::parse(&s) {
-                read.add(&e);
-            }
-        }
-    }
-    read
 }
 
 impl Switched {

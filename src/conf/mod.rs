@@ -22,14 +22,15 @@ pub struct Versions {
 /// (file, problem) for every log-tool file of a bundle.
 pub fn check(files: &BTreeMap<String, Vec<u8>>, v: Versions) -> Vec<(String, String)> {
     type Check = fn(&str, Version) -> Vec<String>;
-    let checks: [(&str, Check, Version); 3] = [
-        ("loki/loki-config.yaml", loki::check, v.loki),
-        ("promtail/promtail-config.yaml", promtail::check, v.promtail),
-        ("alloy/config.alloy", alloy::check, v.alloy),
+    use crate::bundle::layout::{ALLOY_CONFIG, LOKI_CONFIG, PROMTAIL_CONFIG};
+    let checks: [(String, Check, Version); 3] = [
+        (format!("loki/{LOKI_CONFIG}"), loki::check, v.loki),
+        (format!("promtail/{PROMTAIL_CONFIG}"), promtail::check, v.promtail),
+        (format!("alloy/{ALLOY_CONFIG}"), alloy::check, v.alloy),
     ];
     let mut out = Vec::new();
     for (path, check, version) in checks {
-        let Some(bytes) = files.get(path) else { continue };
+        let Some(bytes) = files.get(&path) else { continue };
         let text = String::from_utf8_lossy(bytes);
         out.extend(check(&text, version).into_iter().map(|p| (path.to_string(), p)));
     }

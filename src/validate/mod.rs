@@ -37,6 +37,8 @@ pub struct Model {
     /// The jobs the spec's own rules select by name: a job they read is watched even when it
     /// switches on no catalogue group ([`crate::catalogue::kinds::switched`]).
     pub jobs_read: crate::lint::analysis::JobsRead,
+    /// The jobs the SLOs' selectors name, found while validating them.
+    pub slo_jobs_read: crate::lint::analysis::JobsRead,
     /// The catalogue's alerts (overrides applied), built once: routing's checks, the rule
     /// files, the docs and `diff` read them from here.
     pub alerts: Vec<crate::catalogue::Alert>,
@@ -75,7 +77,8 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     // The rule checks (PromQL parsing and lints of every rule) are half the work: they run on
     // a second thread while the other sections are checked.
     let mut rules_cx = cx.fork();
-    let ((reads, jobs_read), ()) = rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &mut cx));
+    let ((reads, jobs_read), slo_jobs_read) =
+        rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &mut cx));
     cx.join(rules_cx);
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
@@ -98,16 +101,16 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
     let diags = cx.finish();
     match versions {
         Some(versions) if diags.is_empty() => {
-            Ok(Model { spec, versions, spec_sha256, dashboards, reads, jobs_read, alerts })
+            Ok(Model { spec, versions, spec_sha256, dashboards, reads, jobs_read, slo_jobs_read, alerts })
         }
         _ => Err(diags.into_sorted()),
     }
 }
 
-/// Every section's own checks but the rules'.
-fn sections(spec: &Spec, cx: &mut Cx) {
+/// Every section's own checks but the rules'; returns the jobs the SLOs' selectors name.
+fn sections(spec: &Spec, cx: &mut Cx) -> crate::lint::analysis::JobsRead {
     prometheus::check(spec, cx);
-    slo::check(spec, cx);
+    let slo_jobs_read = slo::check(spec, cx);
     alertmanager::check(spec, cx);
     grafana::check(spec, cx);
     logs::check(spec, cx);
@@ -115,6 +118,7 @@ fn sections(spec: &Spec, cx: &mut Cx) {
     transport::check(spec, cx);
     scale::check(spec, cx);
     meta::check(spec, cx);
+    slo_jobs_read
 }
 
 fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {

@@ -2,13 +2,16 @@
 
 use super::cx::Cx;
 use crate::diag::Code;
+use crate::lint::analysis::JobsRead;
 use crate::spec::Spec;
 use crate::spec::slo::Sli;
 use crate::syntax::names;
 
 const THREE_DAYS_MS: u64 = 3 * 86_400_000;
 
-pub fn check(spec: &Spec, cx: &mut Cx) {
+/// Checks the SLOs; returns the jobs their selectors name ([`crate::validate::Model::slo_jobs_read`]).
+pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
+    let mut read = JobsRead::default();
     for (i, slo) in spec.slos.iter().enumerate() {
         let p = format!("slos[{i}]");
         cx.slug(&format!("{p}.name"), "SLO", &slo.name);
@@ -30,7 +33,14 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             cx.error(Code::ValueOutOfRange, format!("{p}.period"), "shorter than the 3-day burn-rate window")
                 .hint("use a period of at least 3d; 30d is the usual one");
         }
-        let selector_ok = |text: &str| matches!(promql_parser::parser::parse(text), Ok(promql_parser::parser::Expr::VectorSelector(v)) if v.name.is_some());
+        let mut selector_ok = |text: &str| {
+            let parsed = promql_parser::parser::parse(text);
+            let ok = matches!(&parsed, Ok(promql_parser::parser::Expr::VectorSelector(v)) if v.name.is_some());
+            if let (true, Ok(e)) = (ok, &parsed) {
+                read.add(e);
+            }
+            ok
+        };
         match &slo.sli {
             Sli::Availability(a) => {
                 for (field, text) in [("errors", &a.errors), ("total", &a.total)] {
@@ -97,4 +107,5 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         }
     }
     cx.unique("SLO", spec.slos.iter().enumerate().map(|(i, s)| (format!("slos[{i}].name"), s.name.as_str())));
+    read
 }

@@ -123,7 +123,7 @@ fn build_in_pool(name: &str, bytes: &[u8], options: &BuildOptions) -> Result<(Bu
             )
         },
         || {
-            let switched = catalogue::kinds::switched(&model.spec, &model.jobs_read, &model.slo_jobs_read);
+            let switched = catalogue::kinds::switched(&model);
             Notes { warnings: switched.warnings(&model.spec), switched }
         },
     );

@@ -42,9 +42,9 @@ impl Instance {
     }
 }
 
-/// Every Prometheus server the environment runs, shard by shard, replica by replica.
-pub fn instances(spec: &Spec) -> Vec<Instance> {
-    let shards = crate::catalogue::capacity::estimate(spec).shards;
+/// Every Prometheus server the environment runs, shard by shard, replica by replica, for its
+/// number of shards ([`crate::catalogue::capacity::Estimate::shards`]).
+pub fn instances(spec: &Spec, shards: u64) -> Vec<Instance> {
     let replicas: Vec<Option<String>> = match &spec.prometheus.ha {
         Some(ha) => ha.replicas.iter().cloned().map(Some).collect(),
         None => vec![None],

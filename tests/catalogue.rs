@@ -178,7 +178,7 @@ fn every_generated_rule_passes_every_lint() {
             runbook_base_url: spec.rules.runbook_base_url.is_some(),
         };
         let mut problems = Vec::new();
-        for alert in monstack::catalogue::alerts(&spec) {
+        for alert in monstack::catalogue::alerts(&spec, &monstack::catalogue::capacity::estimate(&spec)) {
             let parsed = promql_parser::parser::parse(&alert.expr).unwrap_or_else(|e| panic!("{}: {e}", alert.name));
             let rule = monstack::lint::RuleRef {
                 alert: Some(&alert.name),
@@ -431,7 +431,7 @@ fn renaming_scrapes(mut s: Value) -> Value {
 /// One catalogue alert of the spec (validated or not).
 fn catalogue_alert(spec: &Value, alert: &str, subject: Option<&str>) -> monstack::catalogue::Alert {
     let loaded = monstack::spec::load("spec.json", &serde_json::to_vec(spec).unwrap()).unwrap().spec;
-    let mut alerts: Vec<_> = monstack::catalogue::alerts(&loaded)
+    let mut alerts: Vec<_> = monstack::catalogue::alerts(&loaded, &monstack::catalogue::capacity::estimate(&loaded))
         .into_iter()
         .filter(|a| a.name == alert && a.subject.as_deref() == subject)
         .collect();
@@ -702,11 +702,12 @@ fn jobs_switch_on_the_catalogue_by_their_exporter_not_their_name() {
     let mut s = spec("dev");
     let job = s["scrape_jobs"].as_array_mut().unwrap().iter_mut().find(|j| j["name"] == "redis_exporter").unwrap();
     job["exporter"] = "blackbox".into();
-    let switched = monstack::catalogue::kinds::switched(
-        &serde_json::from_value(s).unwrap(),
-        &Default::default(),
-        &Default::default(),
-    );
+    // The Redis dashboard would have no job to show: it goes too.
+    for folder in s["grafana"]["folders"].as_array_mut().unwrap() {
+        folder["dashboards"].as_array_mut().unwrap().retain(|d| d != "redis");
+    }
+    let model = monstack::model("spec.json", &serde_json::to_vec(&s).unwrap()).unwrap_or_else(|d| panic!("{d:?}"));
+    let switched = monstack::catalogue::kinds::switched(&model);
     let redis = switched.jobs.iter().find(|j| j.job == "redis_exporter").unwrap();
     assert!(redis.groups.is_empty(), "{redis:?}");
 }
@@ -735,7 +736,7 @@ fn a_job_read_by_the_specs_own_rules_or_slos_switches_on_own_rules() {
         }
         let bytes = serde_json::to_vec(&s).unwrap();
         let model = monstack::model("spec.json", &bytes).unwrap_or_else(|d| panic!("{d:?}"));
-        let switched = monstack::catalogue::kinds::switched(&model.spec, &model.jobs_read, &model.slo_jobs_read);
+        let switched = monstack::catalogue::kinds::switched(&model);
         let warned = switched.warnings(&model.spec).iter().any(|w| w.message.contains("\"billing\""));
         let groups = switched.jobs.iter().find(|j| j.job == "billing").unwrap().groups.clone();
         (groups, warned)

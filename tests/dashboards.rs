@@ -352,7 +352,7 @@ fn the_metrics_table_agrees_with_the_alert_catalogue() {
     let selector = regex::Regex::new(r#"^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\}$"#).unwrap();
     let job_label = regex::Regex::new(r#"job="([^"]+)""#).unwrap();
     let mut checked = 0;
-    for alert in monstack::catalogue::alerts(&prod) {
+    for alert in monstack::catalogue::alerts(&prod, &monstack::catalogue::capacity::estimate(&prod)) {
         for scenario in std::iter::once(&alert.scenarios.firing).chain(alert.scenarios.healthy.as_ref()) {
             for (series, _) in &scenario.series {
                 let c = selector.captures(series).unwrap_or_else(|| panic!("{series}"));
@@ -575,8 +575,10 @@ fn the_meta_dashboard_reads_every_metric_a_meta_alert_fires_on() {
         let s = spec(env);
         let board = dashboards::render(&s, DashboardKind::MetaMonitoring);
         let exprs = dashboards::Built::new(&board).exprs.join("\n");
-        let alerts: Vec<_> =
-            monstack::catalogue::alerts(&s).into_iter().filter(|a| a.file == "meta_monitoring_alerts").collect();
+        let alerts: Vec<_> = monstack::catalogue::alerts(&s, &monstack::catalogue::capacity::estimate(&s))
+            .into_iter()
+            .filter(|a| a.file == "meta_monitoring_alerts")
+            .collect();
         assert!(alerts.len() >= 12, "{env}: {} meta alerts", alerts.len());
         for a in &alerts {
             for m in metric.captures_iter(&a.expr).map(|c| c[1].to_string()) {

@@ -76,8 +76,7 @@ fn visible(html: &str) -> String {
 fn the_prod_catalogue_lists_every_alert_with_the_receivers_the_route_tree_gives_it() {
     let bytes = std::fs::read(common::example("prod")).unwrap();
     let model = monstack::model("prod.json", &bytes).unwrap();
-    let effective = routing::effective(&model.spec);
-    let tree = routing::Tree::new(&effective).unwrap();
+    let tree = &model.route;
     let entries = docs::entries(&model);
     let rules = text(&bundle("prod"), "prometheus/rules/application_alerts.yml");
     assert!(entries.len() > 50, "prod has the whole catalogue: {}", entries.len());
@@ -88,7 +87,7 @@ fn the_prod_catalogue_lists_every_alert_with_the_receivers_the_route_tree_gives_
     assert_eq!(rows.len(), entries.len(), "one row per alert");
     let html = text(&bundle("prod"), "docs/index.html");
     for e in &entries {
-        let want = routing::receivers(&tree, &e.routing_labels());
+        let want = routing::receivers(tree, &e.routing_labels());
         assert!(!want.is_empty());
         let row = rows
             .iter()
@@ -96,7 +95,7 @@ fn the_prod_catalogue_lists_every_alert_with_the_receivers_the_route_tree_gives_
             .unwrap_or_else(|| panic!("{} ({:?}) is not in catalog.md", e.name, e.subject));
         assert_eq!(row.2, want, "{} ({:?})", e.name, e.subject);
         // Each route that delivers it, numbered, with its receiver, in route order.
-        let hits: String = routing::route(&tree, &e.routing_labels())
+        let hits: String = routing::route(tree, &e.routing_labels())
             .iter()
             .map(|m| {
                 let n = routing::number(&m.at);
@@ -182,14 +181,13 @@ fn staging_mutes_warnings_outside_business_hours_in_the_catalogue_and_the_pictur
     let s = spec("staging");
     let b = build(&s);
     let model = monstack::model("staging.json", &serde_json::to_vec(&s).unwrap()).unwrap();
-    let effective = routing::effective(&model.spec);
-    let tree = routing::Tree::new(&effective).unwrap();
+    let tree = &model.route;
     let entries = docs::entries(&model);
     let html = html_rows(&text(&b, "docs/index.html"));
     let md = markdown_rows(&text(&b, "docs/catalog.md"));
     let mut muted = 0;
     for e in entries.iter().filter(|e| e.subject.is_none()) {
-        let matches = routing::route(&tree, &e.routing_labels());
+        let matches = routing::route(tree, &e.routing_labels());
         let in_md = &md_row(&md, &e.name).3[6];
         let in_html =
             &html.iter().find(|r| r.body.contains(&format!("<div class=\"name\">{}</div>", e.name))).unwrap().body;
@@ -217,7 +215,7 @@ fn staging_mutes_warnings_outside_business_hours_in_the_catalogue_and_the_pictur
     // The interval in words, where the routes use it, in both pages and the picture.
     let md_text = text(&b, "docs/catalog.md");
     let words = "saturday, sunday (UTC) or monday:friday 00:00-08:00, 18:00-24:00 (UTC)";
-    let warning_route = routing::nodes(&effective)
+    let warning_route = routing::nodes(tree.route())
         .into_iter()
         .find(|n| n.route.mute_time_intervals == ["outside-business-hours"])
         .unwrap()

@@ -58,8 +58,8 @@ fn an_ha_pair_writes_both_copies_to_the_store_and_the_alertmanager_cluster_notif
     let bundle = tmp.path().join("bundle");
     let spec = ha_spec(&ports, &sink, &exporter, &bundle);
     render(&spec, &bundle);
-    let model: monstack::spec::Spec = serde_json::from_value(spec.clone()).unwrap();
-    let instances = prometheus::instances(&model);
+    let model = monstack::model("spec.json", &serde_json::to_vec(&spec).unwrap()).unwrap_or_else(|d| panic!("{d:?}"));
+    let instances = prometheus::instances(&model.spec, model.capacity.shards);
     let names: Vec<String> = instances.iter().map(|i| i.config_file()).collect();
     assert_eq!(names, ["prometheus.a.yml", "prometheus.b.yml"]);
     assert!(!bundle.join("prometheus/prometheus.yml").exists(), "an HA bundle has no replica-less configuration");
@@ -88,7 +88,7 @@ fn an_ha_pair_writes_both_copies_to_the_store_and_the_alertmanager_cluster_notif
                     .arg(format!("--config.file={}", bundle.join("alertmanager/alertmanager.yml").display()))
                     .arg(format!("--storage.path={}", data(&name).display()))
                     .arg(format!("--web.listen-address=127.0.0.1:{}", ports.alertmanager[i]))
-                    .args(cluster_args(&model.alertmanager, i)),
+                    .args(cluster_args(&model.spec.alertmanager, i)),
                 &logs,
             )
         })
@@ -101,7 +101,7 @@ fn an_ha_pair_writes_both_copies_to_the_store_and_the_alertmanager_cluster_notif
             Proc::spawn(
                 &name,
                 Command::new(&bins.prometheus)
-                    .args(prometheus::replica_args(&model, instance))
+                    .args(prometheus::replica_args(&model.spec, instance))
                     .arg(format!("--storage.tsdb.path={}", data(&name).display()))
                     .arg(format!("--web.listen-address=127.0.0.1:{port}"))
                     // The first rule evaluation can come before the notifier knows the

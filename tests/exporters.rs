@@ -370,8 +370,7 @@ impl Route {
     }
 
     fn receivers(&self, labels: &Value) -> Vec<String> {
-        let tree = monstack::routing::effective(&self.spec);
-        let tree = monstack::routing::Tree::new(&tree).unwrap();
+        let tree = monstack::routing::Tree::new(monstack::routing::effective(&self.spec)).unwrap();
         let labels: monstack::routing::Labels = serde_json::from_value(labels.clone()).unwrap();
         monstack::routing::receivers(&tree, &labels)
     }

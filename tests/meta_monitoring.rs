@@ -151,8 +151,7 @@ fn meta_spec(sink: &Sink, fake: &Exporter, prometheus_port: u16, alertmanager_po
 /// labels, and no other; returns them.
 fn delivered(spec: &monstack::spec::Spec, sink: &Sink, want: &[(&str, &str)]) -> Vec<String> {
     let (_, alert) = wait_until(&format!("{want:?} delivered"), SETTLE, || sink.find_alert(want));
-    let tree = monstack::routing::effective(spec);
-    let tree = monstack::routing::Tree::new(&tree).unwrap();
+    let tree = monstack::routing::Tree::new(monstack::routing::effective(spec)).unwrap();
     let labels: monstack::routing::Labels = serde_json::from_value(alert["labels"].clone()).unwrap();
     let mut expected = monstack::routing::receivers(&tree, &labels);
     assert!(!expected.is_empty(), "{want:?} has a receiver");

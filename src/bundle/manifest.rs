@@ -79,10 +79,7 @@ impl Manifest {
             environment: model.env().to_string(),
             spec_sha256: model.spec_sha256.clone(),
             install_prefix: model.spec.install_prefix.clone(),
-            capacity: Some(
-                serde_json::to_value(crate::catalogue::capacity::estimate(&model.spec))
-                    .expect("the estimate serialises"),
-            ),
+            capacity: Some(serde_json::to_value(&model.capacity).expect("the estimate serialises")),
             components: component_hashes(&files),
             files,
         }

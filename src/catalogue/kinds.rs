@@ -13,7 +13,6 @@
 
 use super::metrics;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::lint::analysis::JobsRead;
 use crate::spec::Spec;
 use crate::spec::scrape::{ExporterKind, ScrapeJob};
 use std::collections::{HashMap, HashSet};
@@ -187,11 +186,12 @@ pub struct Switched {
     pub jobs: Vec<JobSummary>,
 }
 
-/// What each job of `spec` switches on. `read` and `slos`: what the spec's own rules and its SLOs
-/// select ([`crate::validate::Model::jobs_read`], [`crate::validate::Model::slo_jobs_read`]); a
-/// job they select by its `job` label or one of its own target labels is watched (`own rules`,
+/// What each job of the model's spec switches on. What the spec's own rules and its SLOs select
+/// ([`crate::validate::Model::jobs_read`], [`crate::validate::Model::slo_jobs_read`]): a job they
+/// select by its `job` label or one of its own target labels is watched (`own rules`,
 /// `slo`) even when the catalogue has nothing for its kind.
-pub fn switched(spec: &Spec, read: &JobsRead, slos: &JobsRead) -> Switched {
+pub fn switched(model: &crate::validate::Model) -> Switched {
+    let (spec, read, slos) = (&model.spec, &model.jobs_read, &model.slo_jobs_read);
     // Each job's role once, and each role's first job: the summary is linear in the jobs (a
     // fleet's validation pays for it).
     let roles: Vec<Option<&'static str>> = spec.scrape_jobs.iter().map(role).collect();
@@ -207,7 +207,7 @@ pub fn switched(spec: &Spec, read: &JobsRead, slos: &JobsRead) -> Switched {
     let mut critical = Vec::new();
     let disabled = |name: &str| spec.rules.overrides.get(name).is_some_and(|o| o.disabled);
     for def in super::defs() {
-        if disabled(def.name) || !super::applies(&def, spec) {
+        if disabled(def.name) || !super::applies(&def, spec, &model.capacity) {
             continue;
         }
         match def.job.and_then(|r| first.get(r)) {

@@ -234,22 +234,22 @@ const ON_CRITICAL_JOBS: [&str; 2] = ["CriticalTargetDown", "CriticalTargetMissin
 /// Whether the spec declares what an entry reads: its job, or a `critical` job. `absent()`
 /// sees only the shard it runs on: a sharded environment would find every critical job missing
 /// on the shards that do not scrape it, so `CriticalTargetMissing` is left out there.
-fn applies(def: &Def, spec: &Spec) -> bool {
+fn applies(def: &Def, spec: &Spec, capacity: &capacity::Estimate) -> bool {
     if let Some(role) = def.job {
         return kinds::job(spec, role).is_some() && meta::applies(def.name, spec);
     }
     if !ON_CRITICAL_JOBS.contains(&def.name) {
         return true;
     }
-    spec.scrape_jobs.iter().any(|j| j.critical)
-        && (def.name != "CriticalTargetMissing" || capacity::estimate(spec).shards <= 1)
+    spec.scrape_jobs.iter().any(|j| j.critical) && (def.name != "CriticalTargetMissing" || capacity.shards <= 1)
 }
 
-/// The generated alerts for a spec, overrides applied, disabled ones left out.
-pub fn alerts(spec: &Spec) -> Vec<Alert> {
+/// The generated alerts for a spec, overrides applied, disabled ones left out; `capacity` is
+/// the spec's estimate ([`capacity::estimate`]), which decides whether it is sharded.
+pub fn alerts(spec: &Spec, capacity: &capacity::Estimate) -> Vec<Alert> {
     let mut out = Vec::new();
     for def in defs() {
-        if !applies(&def, spec) {
+        if !applies(&def, spec, capacity) {
             continue;
         }
         let o = spec.rules.overrides.get(def.name);

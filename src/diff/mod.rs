@@ -281,9 +281,7 @@ pub fn label_set(labels: &Labels) -> String {
 }
 
 fn routes(old: &Model, new: &Model) -> Vec<Item> {
-    let (old_route, new_route) = (routing::effective(&old.spec), routing::effective(&new.spec));
-    let tree = |r| routing::Tree::new(r).expect("a validated spec's matchers parse");
-    let (old_tree, new_tree) = (tree(&old_route), tree(&new_route));
+    let (old_tree, new_tree) = (&old.route, &new.route);
     let mut sets: BTreeSet<Labels> = BTreeSet::new();
     for model in [old, new] {
         sets.extend(model.spec.alertmanager.expectations.iter().map(|e| e.labels.clone()));
@@ -292,7 +290,7 @@ fn routes(old: &Model, new: &Model) -> Vec<Item> {
     let mut items: Vec<Item> = sets
         .iter()
         .filter_map(|labels| {
-            let (before, after) = (routing::receivers(&old_tree, labels), routing::receivers(&new_tree, labels));
+            let (before, after) = (routing::receivers(old_tree, labels), routing::receivers(new_tree, labels));
             (before != after).then(|| Item {
                 kind: Kind::Changed,
                 subject: label_set(labels),

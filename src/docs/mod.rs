@@ -502,7 +502,7 @@ fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, exprs: &[String]) -
 pub fn catalog(model: &Model, flags: Flags) -> Catalog {
     let spec = &model.spec;
     let am = &spec.alertmanager;
-    let effective = routing::effective(spec);
+    let effective = model.route.route();
     let dashboards = dashboard_docs(model);
     let urls = UrlsDoc {
         grafana: spec.grafana.server.root_url.clone(),
@@ -513,15 +513,14 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
     let entries = entries(model);
     let labels: Vec<Labels> = entries.iter().map(Entry::routing_labels).collect();
     let anchors = anchors(&entries);
-    let rules: Vec<Inhibition> =
-        am.inhibit_rules.iter().map(|r| Inhibition::new(r).expect("a validated spec's matchers parse")).collect();
+    let rules = &model.inhibitions;
     let known = known_series(&entries, &labels);
-    let muting = Muting::new(&rules, &known);
+    let muting = Muting::new(rules, &known);
     let related =
         Related { am, dashboards: &dashboards, slo_uid: crate::dashboards::uid(DashboardKind::Slo), urls: &urls };
-    let alerts = alert_docs(&related, &effective, &entries, &labels, &anchors, &muting);
+    let alerts = alert_docs(&related, &model.route, &entries, &labels, &anchors, &muting);
 
-    let routes = route_docs(am, &effective, &alerts, rules.len());
+    let routes = route_docs(am, effective, &alerts, rules.len());
     let inhibit_rules = inhibit_rule_docs(am, &alerts, &muting, &entries, &anchors);
     let time_intervals = interval_docs(am, &routes);
     let severities = counts(alerts.iter().map(|a| a.severity_key.as_str()), &["critical", "warning", "info"]);
@@ -534,11 +533,11 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
         alerts,
         slos: spec.slos.iter().map(|slo| slo_doc(spec, slo)).collect(),
         scrape_jobs: job_docs(spec, &entries),
-        capacity: crate::catalogue::capacity::estimate(spec),
+        capacity: model.capacity.clone(),
         logs: logs_doc(spec),
         dashboards,
-        route_tree_svg: route_tree::to_svg(&effective, am),
-        route_tree_mermaid: route_tree::to_mermaid(&effective, am),
+        route_tree_svg: route_tree::to_svg(effective, am),
+        route_tree_mermaid: route_tree::to_mermaid(effective, am),
         routes,
         inhibit_rules,
         time_intervals,
@@ -617,19 +616,18 @@ fn interval_ref(am: &Alertmanager, name: &str) -> IntervalRef {
     }
 }
 
-/// Every entry described: the routes its labels reach in the `effective` tree, the inhibit
+/// Every entry described: the routes its labels reach in the effective `tree`, the inhibit
 /// rules that can mute it, its dashboards and links.
 fn alert_docs(
     related: &Related,
-    effective: &Route,
+    tree: &routing::Tree,
     entries: &[Entry],
     labels: &[Labels],
     anchors: &[String],
     muting: &Muting,
 ) -> Vec<AlertDoc> {
-    let tree = routing::Tree::new(effective).expect("a validated spec's matchers parse");
     // Routing every alert is most of this page's work: it runs on every core.
-    let routed: Vec<Vec<routing::Match>> = labels.par_iter().map(|l| routing::route(&tree, l)).collect();
+    let routed: Vec<Vec<routing::Match>> = labels.par_iter().map(|l| routing::route(tree, l)).collect();
     let inhibited: Vec<Vec<InhibitedBy>> =
         (0..entries.len()).into_par_iter().map(|t| muting.of(t, entries, anchors)).collect();
     entries

@@ -5,7 +5,8 @@
 use super::yaml;
 use crate::bundle::Bundle;
 use crate::bundle::layout::{ALERTMANAGER_CONFIG, ALERTMANAGER_TEMPLATES};
-use crate::spec::alertmanager::{Receiver, Route};
+use crate::routing::Branch;
+use crate::spec::alertmanager::Receiver;
 use crate::syntax::Matcher;
 use crate::validate::Model;
 use serde::Serialize;
@@ -153,13 +154,13 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
             .iter()
             .map(|t| TimeIntervalOut { name: t.name.clone(), time_intervals: t.intervals.clone() })
             .collect(),
-        route: route_out(&crate::routing::effective(&model.spec), true),
-        inhibit_rules: am
-            .inhibit_rules
+        route: route_out(model.route.root(), true),
+        inhibit_rules: model
+            .inhibitions
             .iter()
             .map(|r| InhibitOut {
-                source_matchers: canonical(&r.source_matchers),
-                target_matchers: canonical(&r.target_matchers),
+                source_matchers: canonical(&r.source),
+                target_matchers: canonical(&r.target),
                 equal: r.equal.clone(),
             })
             .collect(),
@@ -168,15 +169,16 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     bundle.add(format!("alertmanager/{ALERTMANAGER_CONFIG}"), yaml(model, "Alertmanager configuration", &config));
     let template = format!("alertmanager/{ALERTMANAGER_TEMPLATES}/default_notification.tmpl");
     bundle.add(template, TEMPLATES.as_bytes().to_vec());
-    crate::docs::route_tree::render(&crate::routing::effective(&model.spec), am, bundle);
+    crate::docs::route_tree::render(model.route.route(), am, bundle);
 }
 
-fn canonical(matchers: &[String]) -> Vec<String> {
-    matchers.iter().map(|m| Matcher::parse(m).expect("validated matcher").to_string()).collect()
+fn canonical(matchers: &[Matcher]) -> Vec<String> {
+    matchers.iter().map(Matcher::to_string).collect()
 }
 
 /// The root gets Alertmanager's defaults written out, so the file says what will happen.
-fn route_out(r: &Route, root: bool) -> RouteOut {
+fn route_out(branch: Branch, root: bool) -> RouteOut {
+    let r = branch.route;
     let or_default = |v: &Option<crate::syntax::Duration>, d: &str| {
         v.as_ref().map(|x| x.to_string()).or_else(|| root.then(|| d.to_string()))
     };
@@ -186,11 +188,11 @@ fn route_out(r: &Route, root: bool) -> RouteOut {
         group_wait: or_default(&r.group_wait, "30s"),
         group_interval: or_default(&r.group_interval, "5m"),
         repeat_interval: or_default(&r.repeat_interval, "4h"),
-        matchers: canonical(&r.matchers),
+        matchers: canonical(branch.matchers()),
         mute_time_intervals: r.mute_time_intervals.clone(),
         active_time_intervals: r.active_time_intervals.clone(),
         continue_: r.continue_,
-        routes: r.routes.iter().map(|c| route_out(c, false)).collect(),
+        routes: branch.children().map(|c| route_out(c, false)).collect(),
     }
 }
 

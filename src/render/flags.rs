@@ -60,7 +60,7 @@ pub fn prometheus(model: &Model) -> BTreeMap<String, Vec<String>> {
     common.extend(web_config(spec, Component::Prometheus).map(|f| format!("--web.config.file={f}")));
     // Reloads by SIGHUP, as nixpkgs' module does; `/-/reload` over HTTP would let anyone with
     // API access swap the configuration.
-    prometheus::instances(spec)
+    prometheus::instances(spec, model.capacity.shards)
         .iter()
         .map(|instance| {
             let mut args = prometheus::replica_args(spec, instance);

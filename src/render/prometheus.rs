@@ -276,11 +276,11 @@ fn user_rule_file(
 
 pub fn render(model: &Model, bundle: &mut Bundle) {
     let spec = &model.spec;
-    let estimate = crate::catalogue::capacity::estimate(spec);
+    let estimate = &model.capacity;
     let shard_files = write_scrape_files(model, bundle, estimate.shards);
     let rule_files = write_rule_files(model, bundle);
     let remote_write = remote_write_out(spec, estimate.samples_per_second_per_replica);
-    for instance in instances(spec) {
+    for instance in instances(spec, estimate.shards) {
         let scrape_config_files = shard_files[instance.shard.unwrap_or(0) as usize].clone();
         let config = instance_config(model, &instance, rule_files.clone(), scrape_config_files, remote_write.clone());
         let what = match instance.name() {

@@ -14,7 +14,9 @@
 pub mod possible;
 
 use crate::spec::Spec;
-use crate::spec::alertmanager::{InhibitRule, Route};
+pub use possible::Inhibition;
+
+use crate::spec::alertmanager::Route;
 use crate::syntax::Matcher;
 use std::collections::BTreeMap;
 
@@ -81,32 +83,68 @@ pub fn effective(spec: &Spec) -> Route {
     root
 }
 
-fn matches(matchers: &[String], labels: &Labels) -> bool {
-    matchers.iter().all(|m| Matcher::parse(m).is_ok_and(|m| m.matches(labels.get(&m.name).map(String::as_str))))
-}
-
 /// A route tree with every matcher parsed (and its regex compiled) once. The checks route every
 /// alert of the environment through the tree: parsing the matchers per alert made a fleet's
 /// validation quadratic (teams' service regexes recompiled for each of thousands of alerts).
+/// It owns its route, so the validated model keeps it ([`crate::validate::Model::route`]).
 #[derive(Debug)]
-pub struct Tree<'a> {
-    route: &'a Route,
-    matchers: Vec<Matcher>,
-    routes: Vec<Tree<'a>>,
+pub struct Tree {
+    route: Route,
+    parsed: Parsed,
 }
 
-impl<'a> Tree<'a> {
-    /// The tree, or the first matcher that does not parse.
-    pub fn new(route: &'a Route) -> Result<Tree<'a>, String> {
-        Ok(Tree {
-            route,
+/// The matchers of a route and of each of its children, parsed, beside the route itself.
+#[derive(Debug)]
+struct Parsed {
+    matchers: Vec<Matcher>,
+    routes: Vec<Parsed>,
+}
+
+impl Parsed {
+    fn new(route: &Route) -> Result<Parsed, String> {
+        Ok(Parsed {
             matchers: route.matchers.iter().map(|m| Matcher::parse(m)).collect::<Result<_, _>>()?,
-            routes: route.routes.iter().map(Tree::new).collect::<Result<_, _>>()?,
+            routes: route.routes.iter().map(Parsed::new).collect::<Result<_, _>>()?,
         })
     }
 
     fn matches(&self, labels: &Labels) -> bool {
         self.matchers.iter().all(|m| m.matches(labels.get(&m.name).map(String::as_str)))
+    }
+}
+
+impl Tree {
+    /// The tree, or the first matcher that does not parse.
+    pub fn new(route: Route) -> Result<Tree, String> {
+        Ok(Tree { parsed: Parsed::new(&route)?, route })
+    }
+
+    /// The route as written.
+    pub fn route(&self) -> &Route {
+        &self.route
+    }
+
+    /// The root route with its parsed matchers, from which every route can be reached.
+    pub fn root(&self) -> Branch<'_> {
+        Branch { route: &self.route, parsed: &self.parsed }
+    }
+}
+
+/// A route of a [`Tree`] with its matchers parsed.
+#[derive(Clone, Copy, Debug)]
+pub struct Branch<'a> {
+    pub route: &'a Route,
+    parsed: &'a Parsed,
+}
+
+impl<'a> Branch<'a> {
+    pub fn matchers(&self) -> &'a [Matcher] {
+        &self.parsed.matchers
+    }
+
+    /// Its child routes, in order.
+    pub fn children(&self) -> impl Iterator<Item = Branch<'a>> + 'a {
+        self.route.routes.iter().zip(&self.parsed.routes).map(|(route, parsed)| Branch { route, parsed })
     }
 }
 
@@ -124,16 +162,17 @@ pub struct Match {
     pub active: Vec<String>,
 }
 
-fn walk(node: &Tree, inherited: &str, at: &mut Vec<usize>, labels: &Labels, out: &mut Vec<Match>) {
-    let receiver = node.route.receiver.as_deref().unwrap_or(inherited);
+fn walk(node: (&Route, &Parsed), inherited: &str, at: &mut Vec<usize>, labels: &Labels, out: &mut Vec<Match>) {
+    let (route, parsed) = node;
+    let receiver = route.receiver.as_deref().unwrap_or(inherited);
     let mut any = false;
-    for (i, child) in node.routes.iter().enumerate() {
-        if child.matches(labels) {
+    for (i, child) in route.routes.iter().zip(&parsed.routes).enumerate() {
+        if child.1.matches(labels) {
             any = true;
             at.push(i);
             walk(child, receiver, at, labels, out);
             at.pop();
-            if !child.route.continue_ {
+            if !child.0.continue_ {
                 break;
             }
         }
@@ -144,8 +183,8 @@ fn walk(node: &Tree, inherited: &str, at: &mut Vec<usize>, labels: &Labels, out:
             receiver: receiver.to_string(),
             path: format!("alertmanager.route{path}"),
             at: at.clone(),
-            mute: node.route.mute_time_intervals.clone(),
-            active: node.route.active_time_intervals.clone(),
+            mute: route.mute_time_intervals.clone(),
+            active: route.active_time_intervals.clone(),
         });
     }
 }
@@ -153,7 +192,7 @@ fn walk(node: &Tree, inherited: &str, at: &mut Vec<usize>, labels: &Labels, out:
 /// Where an alert with these labels is delivered, in route order.
 pub fn route(root: &Tree, labels: &Labels) -> Vec<Match> {
     let mut out = Vec::new();
-    walk(root, root.route.receiver.as_deref().unwrap_or(""), &mut Vec::new(), labels, &mut out);
+    walk((&root.route, &root.parsed), root.route.receiver.as_deref().unwrap_or(""), &mut Vec::new(), labels, &mut out);
     out
 }
 
@@ -226,14 +265,13 @@ pub fn receivers(root: &Tree, labels: &Labels) -> Vec<String> {
 /// Whether `source` (a firing alert) inhibits `target` under one of the rules. As in
 /// Alertmanager, an alert never inhibits itself and `equal` labels must be equal (a label
 /// missing on both sides counts as equal).
-pub fn inhibits(rules: &[InhibitRule], source: &Labels, target: &Labels) -> bool {
+pub fn inhibits(rules: &[Inhibition], source: &Labels, target: &Labels) -> bool {
     if source == target {
         return false;
     }
+    let all = |ms: &[Matcher], labels: &Labels| ms.iter().all(|m| m.matches(labels.get(&m.name).map(String::as_str)));
     rules.iter().any(|r| {
-        matches(&r.source_matchers, source)
-            && matches(&r.target_matchers, target)
-            && r.equal.iter().all(|l| source.get(l) == target.get(l))
+        all(&r.source, source) && all(&r.target, target) && r.equal.iter().all(|l| source.get(l) == target.get(l))
     })
 }
 
@@ -270,8 +308,7 @@ routes:
 
     #[test]
     fn routes_like_alertmanager() {
-        let route = route_of(TREE);
-        let t = Tree::new(&route).unwrap();
+        let t = Tree::new(route_of(TREE)).unwrap();
         type Case = (&'static [(&'static str, &'static str)], &'static [&'static str]);
         let cases: &[Case] = &[
             // continue: reaches both the DB pager and the general pager.
@@ -292,10 +329,11 @@ routes:
 
     #[test]
     fn inhibition_needs_equal_labels_and_never_self() {
-        let rules: Vec<InhibitRule> = serde_yaml::from_str(
+        let rules: Vec<crate::spec::alertmanager::InhibitRule> = serde_yaml::from_str(
             "- {source_matchers: ['severity=\"critical\"'], target_matchers: ['severity=\"warning\"'], equal: [alertname, instance]}",
         )
         .unwrap();
+        let rules: Vec<Inhibition> = rules.iter().map(|r| Inhibition::new(r).unwrap()).collect();
         let crit = labels(&[("alertname", "A"), ("severity", "critical"), ("instance", "x")]);
         let warn = labels(&[("alertname", "A"), ("severity", "warning"), ("instance", "x")]);
         let other = labels(&[("alertname", "A"), ("severity", "warning"), ("instance", "y")]);

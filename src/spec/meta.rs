@@ -163,7 +163,8 @@ fn prometheus_job(spec: &Spec, meta: &Meta, owner: Option<&str>) -> Option<Scrap
     if meta.prometheus.is_empty() {
         return None;
     }
-    let order = crate::topology::instances(spec);
+    // The spec is not validated yet: the estimate is made here, before the model's.
+    let order = crate::topology::instances(spec, crate::catalogue::capacity::estimate(spec).shards);
     let name = |i: &crate::topology::Instance| i.name().unwrap_or_else(|| PROMETHEUS_JOB.into());
     // Topology order first, then any name validation will refuse.
     let mut servers: Vec<(String, String)> =

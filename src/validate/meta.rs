@@ -9,7 +9,7 @@ use crate::spec::Spec;
 use crate::spec::meta::{self, Meta};
 use crate::spec::promtail::Shipper;
 
-pub fn check(spec: &Spec, cx: &mut Cx) {
+pub fn check(spec: &Spec, capacity: &crate::catalogue::capacity::Estimate, cx: &mut Cx) {
     // A job the spec declares under a derived name (the derived one is then left out).
     let derived: Vec<String> = meta::jobs(spec).into_iter().map(|j| j.name).collect();
     for (i, job) in spec.scrape_jobs.iter().enumerate() {
@@ -30,7 +30,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
         cx.error(Code::RefUnknownTeam, "meta.owner", format!("no team \"{owner}\""))
             .hint(format!("declared teams: {}", known.join(", ")));
     }
-    prometheus(spec, m, cx);
+    prometheus(spec, m, capacity.shards, cx);
     for (t, addresses) in &m.loki {
         addresses.iter().enumerate().for_each(|(i, a)| cx.host_port(&format!("meta.loki.{t}[{i}]"), a));
     }
@@ -95,8 +95,8 @@ fn example(targets: &[&str]) -> String {
 }
 
 /// Every Prometheus server of the topology (replica, shard) has an address, and nothing else.
-fn prometheus(spec: &Spec, m: &Meta, cx: &mut Cx) {
-    let names: Vec<String> = crate::topology::instances(spec)
+fn prometheus(spec: &Spec, m: &Meta, shards: u64, cx: &mut Cx) {
+    let names: Vec<String> = crate::topology::instances(spec, shards)
         .iter()
         .map(|i| i.name().unwrap_or_else(|| meta::PROMETHEUS_JOB.into()))
         .collect();

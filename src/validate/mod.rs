@@ -42,6 +42,13 @@ pub struct Model {
     /// The catalogue's alerts (overrides applied), built once: routing's checks, the rule
     /// files, the docs and `diff` read them from here.
     pub alerts: Vec<crate::catalogue::Alert>,
+    /// The effective route tree ([`routing::effective`]: the team routes, then the spec's), its
+    /// matchers parsed: the Alertmanager configuration, its picture, the docs and `diff` read it.
+    pub route: crate::routing::Tree,
+    /// `alertmanager.inhibit_rules`, their matchers parsed, in the spec's order.
+    pub inhibitions: Vec<crate::routing::Inhibition>,
+    /// The series, sample and shard estimate ([`crate::catalogue::capacity::estimate`]).
+    pub capacity: crate::catalogue::capacity::Estimate,
 }
 
 /// Parsed tool versions.
@@ -74,41 +81,65 @@ pub fn validate(spec: Spec, spec_sha256: String) -> Result<Model, Vec<Diagnostic
             .hint("use an absolute path without a trailing slash, e.g. /etc/monstack");
     }
     let versions = check_versions(&spec, &mut cx);
+    let capacity = crate::catalogue::capacity::estimate(&spec);
     // The rule checks (PromQL parsing and lints of every rule) are half the work: they run on
     // a second thread while the other sections are checked.
     let mut rules_cx = cx.fork();
     let ((reads, jobs_read), slo_jobs_read) =
-        rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &mut cx));
+        rayon::join(|| rules::check(&spec, &mut rules_cx), || sections(&spec, &capacity, &mut cx));
     cx.join(rules_cx);
     // Routing runs the alert catalogue over the spec, and the catalogue assumes a valid one (an
     // SLO period that does not parse panicked there, found by tests/fuzz.rs); routing through
     // an invalid spec would only add noise to the problems already reported.
-    let (dashboards, alerts) = if cx.is_clean() {
+    let (dashboards, (alerts, routed)) = if cx.is_clean() {
         let mut dashboards_cx = cx.fork();
         let (alerts, dashboards) = rayon::join(
             || {
-                let alerts = crate::catalogue::alerts(&spec);
-                routing::check(&spec, &alerts, &mut cx);
-                alerts
+                let alerts = crate::catalogue::alerts(&spec, &capacity);
+                let routed = routing::check(&spec, &alerts, &mut cx);
+                (alerts, routed)
             },
             || if versions.is_some() { grafana::check_dashboards(&spec, &mut dashboards_cx) } else { Vec::new() },
         );
         cx.join(dashboards_cx);
         (dashboards, alerts)
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), (Vec::new(), None))
     };
-    let diags = cx.finish();
-    match versions {
-        Some(versions) if diags.is_empty() => {
-            Ok(Model { spec, versions, spec_sha256, dashboards, reads, jobs_read, slo_jobs_read, alerts })
+    let mut diags = cx.finish();
+    match (versions, routed) {
+        (Some(versions), Some((route, inhibitions))) if diags.is_empty() => Ok(Model {
+            spec,
+            versions,
+            spec_sha256,
+            dashboards,
+            reads,
+            jobs_read,
+            slo_jobs_read,
+            alerts,
+            route,
+            inhibitions,
+            capacity,
+        }),
+        _ => {
+            if diags.is_empty() {
+                // Each check that leaves the versions or the route tree unusable reports why;
+                // this is only reached through a bug, and must not pass as a valid spec.
+                diags
+                    .error(Code::SpecType, "alertmanager.route", "the route tree could not be built")
+                    .hint("this is a monstack bug; please report it");
+            }
+            Err(diags.into_sorted())
         }
-        _ => Err(diags.into_sorted()),
     }
 }
 
 /// Every section's own checks but the rules'; returns the jobs the SLOs' selectors name.
-fn sections(spec: &Spec, cx: &mut Cx) -> crate::lint::analysis::JobsRead {
+fn sections(
+    spec: &Spec,
+    capacity: &crate::catalogue::capacity::Estimate,
+    cx: &mut Cx,
+) -> crate::lint::analysis::JobsRead {
     prometheus::check(spec, cx);
     let slo_jobs_read = slo::check(spec, cx);
     alertmanager::check(spec, cx);
@@ -116,8 +147,8 @@ fn sections(spec: &Spec, cx: &mut Cx) -> crate::lint::analysis::JobsRead {
     logs::check(spec, cx);
     access::check(spec, cx);
     transport::check(spec, cx);
-    scale::check(spec, cx);
-    meta::check(spec, cx);
+    scale::check(spec, capacity, cx);
+    meta::check(spec, capacity, cx);
     slo_jobs_read
 }
 

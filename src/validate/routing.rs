@@ -5,9 +5,9 @@
 
 use super::cx::Cx;
 use crate::diag::Code;
-use crate::routing::{self, Labels};
+use crate::routing::{self, Inhibition, Labels};
 use crate::spec::Spec;
-use crate::spec::alertmanager::{InhibitRule, Route};
+use crate::spec::alertmanager::Route;
 use crate::syntax::Matcher;
 use rayon::prelude::*;
 
@@ -40,43 +40,41 @@ fn alerts(spec: &Spec, catalogue: &[crate::catalogue::Alert]) -> Vec<(String, La
 }
 
 /// Routes every alert, the catalogue's (`catalogue`) and the spec's own, through the effective
-/// route tree: unrouted alerts, double deliveries, inhibitions, unused receivers.
-pub fn check(spec: &Spec, catalogue: &[crate::catalogue::Alert], cx: &mut Cx) {
-    let am = &spec.alertmanager;
-    let effective = routing::effective(spec);
+/// route tree: unrouted alerts, double deliveries, inhibitions, unused receivers. Returns the
+/// parsed tree and inhibit rules when alerts can be routed through them (see [`routable`]).
+pub fn check(
+    spec: &Spec,
+    catalogue: &[crate::catalogue::Alert],
+    cx: &mut Cx,
+) -> Option<(routing::Tree, Vec<Inhibition>)> {
     // A broken tree is reported where it is broken; routing through it would only add noise.
-    let Some(root) = routable(spec, &effective) else { return };
-    let root = &root;
-    expectations(spec, root, cx);
+    let (root, inhibitions) = routable(spec)?;
+    expectations(spec, &root, &inhibitions, cx);
     let alerts = alerts(spec, catalogue);
-    alert_routes(spec, root, &alerts, cx);
-    for (i, r) in am.inhibit_rules.iter().enumerate() {
+    alert_routes(spec, &root, &alerts, cx);
+    for (i, r) in inhibitions.iter().enumerate() {
         inhibition(&format!("alertmanager.inhibit_rules[{i}]"), r, &alerts, cx);
     }
-    unused_receivers(spec, &effective, cx);
+    unused_receivers(spec, root.route(), cx);
+    Some((root, inhibitions))
 }
 
-/// The route tree, when alerts can be routed through it: it builds, its root has a receiver,
-/// every receiver it names is declared and the inhibit rules' matchers parse.
-fn routable<'a>(spec: &Spec, effective: &'a Route) -> Option<routing::Tree<'a>> {
+/// The effective route tree and the inhibit rules, parsed, when alerts can be routed through
+/// them: every matcher parses, the root has a receiver and every receiver named is declared
+/// (each of those problems is reported by the Alertmanager section's checks).
+fn routable(spec: &Spec) -> Option<(routing::Tree, Vec<Inhibition>)> {
     let am = &spec.alertmanager;
-    let tree = routing::Tree::new(effective);
-    let inhibit_valid = am
-        .inhibit_rules
-        .iter()
-        .all(|r| r.source_matchers.iter().chain(&r.target_matchers).all(|m| Matcher::parse(m).is_ok()));
+    let tree = routing::Tree::new(routing::effective(spec)).ok()?;
+    let inhibitions: Vec<Inhibition> = am.inhibit_rules.iter().map(Inhibition::new).collect::<Result<_, _>>().ok()?;
     let mut referenced = Vec::new();
-    receivers_in(effective, &mut referenced);
+    receivers_in(tree.route(), &mut referenced);
     let receivers_known = referenced.iter().all(|r| am.receivers.iter().any(|x| &x.name == r));
-    match tree {
-        Ok(root) if effective.receiver.is_some() && inhibit_valid && receivers_known => Some(root),
-        _ => None,
-    }
+    (tree.route().receiver.is_some() && receivers_known).then_some((tree, inhibitions))
 }
 
 /// The spec's routing expectations: the receivers a label set reaches, and the alert that
 /// mutes it.
-fn expectations(spec: &Spec, root: &routing::Tree, cx: &mut Cx) {
+fn expectations(spec: &Spec, root: &routing::Tree, inhibitions: &[Inhibition], cx: &mut Cx) {
     let am = &spec.alertmanager;
     for (i, e) in am.expectations.iter().enumerate() {
         let p = format!("alertmanager.expectations[{i}]");
@@ -90,7 +88,7 @@ fn expectations(spec: &Spec, root: &routing::Tree, cx: &mut Cx) {
             .hint("fix the route tree (order and `continue` decide), or the expectation if the routing is right");
         }
         if let Some(source) = &e.inhibited_by
-            && !routing::inhibits(&am.inhibit_rules, source, &e.labels)
+            && !routing::inhibits(inhibitions, source, &e.labels)
         {
             cx.error(
                 Code::RouteExpectation,
@@ -175,14 +173,13 @@ fn delivered_twice(
 
 /// An inhibit rule that can mute something: some alert can be its source, some its target,
 /// and a pair of them can agree on the `equal` labels.
-fn inhibition(p: &str, r: &InhibitRule, alerts: &[(String, Labels)], cx: &mut Cx) {
+fn inhibition(p: &str, r: &Inhibition, alerts: &[(String, Labels)], cx: &mut Cx) {
     // The alerts that could be the source, then the target: none is reported where it is.
     let mut sides = Vec::new();
     for (code, field, matchers) in
-        [(Code::InhibitNoSource, "source", &r.source_matchers), (Code::InhibitNoTarget, "target", &r.target_matchers)]
+        [(Code::InhibitNoSource, "source", &r.source), (Code::InhibitNoTarget, "target", &r.target)]
     {
-        let parsed: Vec<Matcher> = matchers.iter().filter_map(|m| Matcher::parse(m).ok()).collect();
-        let found: Vec<&Labels> = alerts.iter().map(|(_, l)| l).filter(|l| could_match(&parsed, l)).collect();
+        let found: Vec<&Labels> = alerts.iter().map(|(_, l)| l).filter(|l| could_match(matchers, l)).collect();
         if found.is_empty() {
             cx.error(code, format!("{p}.{field}_matchers"), format!("no alert of this environment can be the {field}"))
                 .hint("match labels the alert rules set (severity, service, alertname), or remove the rule");

@@ -2,13 +2,14 @@
 //! Alertmanager cluster.
 
 use super::cx::Cx;
+use crate::catalogue::capacity::Estimate;
 use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::prometheus::{RemoteWrite, Store};
 use crate::spec::scrape::Discovery;
 use crate::syntax::names;
 
-pub fn check(spec: &Spec, cx: &mut Cx) {
+pub fn check(spec: &Spec, estimate: &Estimate, cx: &mut Cx) {
     ha(spec, cx);
     for (i, rw) in spec.prometheus.remote_write.iter().enumerate() {
         remote_write(&format!("prometheus.remote_write[{i}]"), rw, cx);
@@ -21,7 +22,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
             .enumerate()
             .map(|(i, r)| (format!("prometheus.remote_write[{i}].name"), r.name.as_str())),
     );
-    capacity(spec, cx);
+    capacity(spec, estimate, cx);
     cluster(spec, cx);
     for (i, f) in spec.rules.files.iter().enumerate() {
         if f.store_ruler && spec.prometheus.remote_write.is_empty() {
@@ -127,7 +128,7 @@ fn remote_write(path: &str, rw: &RemoteWrite, cx: &mut Cx) {
     cx.opt_duration(&format!("{path}.queue.batch_send_deadline"), q.batch_send_deadline.as_ref());
 }
 
-fn capacity(spec: &Spec, cx: &mut Cx) {
+fn capacity(spec: &Spec, estimate: &Estimate, cx: &mut Cx) {
     for (i, job) in spec.scrape_jobs.iter().enumerate() {
         for (field, v) in
             [("expected_series_per_target", job.expected_series_per_target), ("expected_targets", job.expected_targets)]
@@ -144,7 +145,6 @@ fn capacity(spec: &Spec, cx: &mut Cx) {
     }
     let Some(c) = &spec.prometheus.capacity else { return };
     let limit = "prometheus.capacity.max_series_per_replica";
-    let estimate = crate::catalogue::capacity::estimate(spec);
     if c.max_series_per_replica == 0 {
         cx.error(Code::ValueOutOfRange, limit, "0 series per replica")
             .hint("give the series one replica can hold, e.g. 2000000");

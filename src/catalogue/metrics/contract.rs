@@ -55,7 +55,7 @@ impl fmt::Display for Gap {
 /// evaluate.
 pub fn readers(spec: &Spec) -> Vec<Reader> {
     let mut out = Vec::new();
-    for a in crate::catalogue::alerts(spec) {
+    for a in crate::catalogue::alerts(spec, &crate::catalogue::capacity::estimate(spec)) {
         let subject = a.subject.map(|s| format!(" ({s})")).unwrap_or_default();
         out.push(Reader { who: format!("alert {}{subject}", a.name), expr: a.expr });
     }

@@ -249,7 +249,6 @@ fn any_change_to_a_spec_gives_a_non_empty_diff() {
     let (valid, tried) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     runner
         .run(&(0..leaves.len(), 0u8..3), |(i, how)| {
-            tried.set(tried.get() + 1);
             let mut changed = canonical.clone();
             let leaf = leaves[i].iter().fold(&mut changed, |v, step| match step {
                 Step::Key(k) => &mut v[k.as_str()],
@@ -261,9 +260,13 @@ fn any_change_to_a_spec_gives_a_non_empty_diff() {
                 (Value::String(s), 0) => json!(format!("{s}x")),
                 (Value::String(s), 1) => json!(format!("{s}1")),
                 (Value::String(_), _) => json!("5m"),
+                // A null leaf (an unset option) is not changed: not counted as a try either, or
+                // the share of valid changes drifts toward the threshold below (the dev spec has
+                // many; counted, a run of 120 cases fell under it now and then).
                 (Value::Null, _) => return Ok(()),
                 (other, _) => other.clone(),
             };
+            tried.set(tried.get() + 1);
             let Some(new) = model(&changed) else { return Ok(()) };
             valid.set(valid.get() + 1);
             let same = serde_json::to_value(&base.spec).unwrap() == serde_json::to_value(&new.spec).unwrap();

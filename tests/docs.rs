@@ -215,7 +215,7 @@ fn staging_mutes_warnings_outside_business_hours_in_the_catalogue_and_the_pictur
     // The interval in words, where the routes use it, in both pages and the picture.
     let md_text = text(&b, "docs/catalog.md");
     let words = "saturday, sunday (UTC) or monday:friday 00:00-08:00, 18:00-24:00 (UTC)";
-    let warning_route = routing::nodes(tree.route())
+    let warning_route = routing::nodes(tree)
         .into_iter()
         .find(|n| n.route.mute_time_intervals == ["outside-business-hours"])
         .unwrap()
@@ -239,8 +239,7 @@ fn staging_mutes_warnings_outside_business_hours_in_the_catalogue_and_the_pictur
 fn the_route_tree_is_numbered_in_evaluation_order_with_a_legend() {
     let b = bundle("prod");
     let model = monstack::model("prod.json", &std::fs::read(common::example("prod")).unwrap()).unwrap();
-    let effective = routing::effective(&model.spec);
-    let nodes = routing::nodes(&effective);
+    let nodes = routing::nodes(&model.route);
     let numbers: Vec<&str> = nodes.iter().map(|n| n.number.as_str()).collect();
     assert_eq!(numbers, ["root", "1", "2", "3", "4", "5", "6", "7"], "team routes first, then the spec's");
     let svg = text(&b, "alertmanager/route-tree.svg");

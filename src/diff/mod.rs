@@ -128,7 +128,7 @@ pub fn compare(old_model: &Model, new_model: &Model) -> Report {
             Section { title: ALERTS, items: alerts(old_model, new_model) },
             Section { title: ROUTING, items: routes(old_model, new_model) },
             Section { title: SCRAPE_JOBS, items: scrape_jobs(old, new) },
-            Section { title: DASHBOARDS, items: dashboards(old, new) },
+            Section { title: DASHBOARDS, items: dashboards(old_model, new_model) },
             Section { title: LOKI, items: loki(old, new) },
             Section { title: SPEC, items: spec_options(old, new) },
         ],
@@ -348,10 +348,16 @@ fn panels(dashboard: &Value) -> BTreeMap<String, Value> {
     out
 }
 
-fn dashboards(old: &Spec, new: &Spec) -> Vec<Item> {
-    let boards = |s: &Spec| -> BTreeMap<String, (String, Value)> {
-        crate::dashboards::provisioned(s)
-            .map(|(f, _, d)| (d.uid(), (f.title.clone(), crate::dashboards::render(s, d))))
+/// Dashboards by uid, from the files validation built (in [`crate::dashboards::provisioned`]
+/// order): the folder, title and panels of each.
+fn dashboards(old: &Model, new: &Model) -> Vec<Item> {
+    let boards = |m: &Model| -> BTreeMap<String, (String, Value)> {
+        crate::dashboards::provisioned(&m.spec)
+            .zip(&m.dashboards)
+            .map(|((f, _, d), built)| {
+                let json = serde_json::from_slice(&built.file).expect("monstack writes dashboards as JSON");
+                (d.uid(), (f.title.clone(), json))
+            })
             .collect()
     };
     keyed(

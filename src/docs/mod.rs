@@ -27,7 +27,7 @@ use crate::catalogue::{self, show};
 use crate::routing::possible::{Inhibition, Known};
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
-use crate::spec::alertmanager::{Alertmanager, Route};
+use crate::spec::alertmanager::Alertmanager;
 use crate::spec::grafana::DashboardKind;
 use crate::spec::scrape::Discovery;
 use crate::spec::slo::{Sli, Slo};
@@ -502,7 +502,6 @@ fn jobs_shown(spec: &Spec, quoted: &BTreeMap<String, usize>, exprs: &[String]) -
 pub fn catalog(model: &Model, flags: Flags) -> Catalog {
     let spec = &model.spec;
     let am = &spec.alertmanager;
-    let effective = model.route.route();
     let dashboards = dashboard_docs(model);
     let urls = UrlsDoc {
         grafana: spec.grafana.server.root_url.clone(),
@@ -520,8 +519,8 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
         Related { am, dashboards: &dashboards, slo_uid: crate::dashboards::uid(DashboardKind::Slo), urls: &urls };
     let alerts = alert_docs(&related, &model.route, &entries, &labels, &anchors, &muting);
 
-    let routes = route_docs(am, effective, &alerts, rules.len());
-    let inhibit_rules = inhibit_rule_docs(am, &alerts, &muting, &entries, &anchors);
+    let routes = route_docs(model, &alerts);
+    let inhibit_rules = inhibit_rule_docs(rules, &alerts, &muting, &entries, &anchors);
     let time_intervals = interval_docs(am, &routes);
     let severities = counts(alerts.iter().map(|a| a.severity_key.as_str()), &["critical", "warning", "info"]);
     let owners = counts(alerts.iter().map(|a| a.owner_key.as_str()), &[]);
@@ -534,10 +533,10 @@ pub fn catalog(model: &Model, flags: Flags) -> Catalog {
         slos: spec.slos.iter().map(|slo| slo_doc(spec, slo)).collect(),
         scrape_jobs: job_docs(spec, &entries),
         capacity: model.capacity.clone(),
-        logs: logs_doc(spec),
+        logs: logs_doc(model),
         dashboards,
-        route_tree_svg: route_tree::to_svg(effective, am),
-        route_tree_mermaid: route_tree::to_mermaid(effective, am),
+        route_tree_svg: route_tree::to_svg(&model.route, rules, am),
+        route_tree_mermaid: route_tree::to_mermaid(&model.route, rules, am),
         routes,
         inhibit_rules,
         time_intervals,
@@ -737,8 +736,9 @@ impl Related<'_> {
 
 /// The route tree's nodes in evaluation order, each with the alerts it delivers and how many
 /// of them each inhibit rule (numbered 1 to `rules`) can mute.
-fn route_docs(am: &Alertmanager, effective: &Route, alerts: &[AlertDoc], rules: usize) -> Vec<RouteDoc> {
-    routing::nodes(effective)
+fn route_docs(model: &Model, alerts: &[AlertDoc]) -> Vec<RouteDoc> {
+    let (am, inhibitions) = (&model.spec.alertmanager, &model.inhibitions);
+    routing::nodes(&model.route)
         .iter()
         .map(|n| {
             let delivered: Vec<&AlertDoc> =
@@ -746,14 +746,14 @@ fn route_docs(am: &Alertmanager, effective: &Route, alerts: &[AlertDoc], rules: 
             RouteDoc {
                 number: n.number.clone(),
                 depth: n.at.len(),
-                matchers: canonical(&n.route.matchers),
+                matchers: canonical(n.own),
                 receiver: n.receiver.clone(),
                 continue_: n.route.continue_,
                 mute: n.route.mute_time_intervals.iter().map(|i| interval_ref(am, i)).collect(),
                 active: n.route.active_time_intervals.iter().map(|i| interval_ref(am, i)).collect(),
-                inhibit_marks: route_tree::inhibit_marks(am, &n.matchers),
+                inhibit_marks: route_tree::inhibit_marks(inhibitions, &n.matchers),
                 alerts: delivered.len(),
-                inhibitable: (1..=rules)
+                inhibitable: (1..=inhibitions.len())
                     .map(|k| RuleCount {
                         rule: k,
                         alerts: delivered.iter().filter(|a| a.inhibited_by.iter().any(|i| i.rule == k)).count(),
@@ -767,19 +767,19 @@ fn route_docs(am: &Alertmanager, effective: &Route, alerts: &[AlertDoc], rules: 
 
 /// The inhibit rules, each with the alerts it can mute and every alert that can be its source.
 fn inhibit_rule_docs(
-    am: &Alertmanager,
+    inhibitions: &[Inhibition],
     alerts: &[AlertDoc],
     muting: &Muting,
     entries: &[Entry],
     anchors: &[String],
 ) -> Vec<InhibitRuleDoc> {
-    am.inhibit_rules
+    inhibitions
         .iter()
         .enumerate()
         .map(|(k, r)| InhibitRuleDoc {
             number: k + 1,
-            source: canonical(&r.source_matchers),
-            target: canonical(&r.target_matchers),
+            source: canonical(&r.source),
+            target: canonical(&r.target),
             equal: r.equal.clone(),
             words: route_tree::inhibit_words(r),
             targets: alerts.iter().filter(|a| a.inhibited_by.iter().any(|i| i.rule == k + 1)).count(),
@@ -897,10 +897,10 @@ fn job_docs(spec: &Spec, entries: &[Entry]) -> Vec<JobDoc> {
 }
 
 /// Loki's retention (per-stream tiers highest priority first), storage and limits.
-fn logs_doc(spec: &Spec) -> LogsDoc {
-    let loki = &spec.loki;
+fn logs_doc(model: &Model) -> LogsDoc {
+    let loki = &model.spec.loki;
     // Loki 3 renders the TSDB index, where the TSDB parallelism limit applies.
-    let tsdb = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(crate::features::tsdb);
+    let tsdb = crate::features::tsdb(model.versions.loki);
     let mut tiers: Vec<TierDoc> = loki
         .retention_tiers()
         .into_iter()

@@ -11,8 +11,8 @@
 //! (`docs/`) says which of its alerts they are.
 
 use crate::bundle::Bundle;
-use crate::routing::{self, possible};
-use crate::spec::alertmanager::{Alertmanager, Route, TimeInterval, TimeRange};
+use crate::routing::{self, Inhibition, Tree, possible};
+use crate::spec::alertmanager::{Alertmanager, TimeInterval, TimeRange};
 use crate::syntax::Matcher;
 use std::fmt::Write;
 
@@ -25,33 +25,30 @@ struct Node {
 
 /// The inhibit rules (1-based, in declaration order) whose target matchers some alert reaching
 /// a route with these (own and ancestors') matchers could satisfy.
-pub fn inhibit_marks(am: &Alertmanager, matchers: &[String]) -> Vec<usize> {
-    let on_route: Vec<Matcher> = matchers.iter().filter_map(|m| Matcher::parse(m).ok()).collect();
-    am.inhibit_rules
+pub fn inhibit_marks(inhibitions: &[Inhibition], matchers: &[&Matcher]) -> Vec<usize> {
+    let on_route: Vec<Matcher> = matchers.iter().map(|&m| m.clone()).collect();
+    inhibitions
         .iter()
         .enumerate()
-        .filter(|(_, r)| {
-            let target: Vec<Matcher> = r.target_matchers.iter().filter_map(|m| Matcher::parse(m).ok()).collect();
-            possible::overlap(&on_route, &target)
-        })
+        .filter(|(_, r)| possible::overlap(&on_route, &r.target))
         .map(|(i, _)| i + 1)
         .collect()
 }
 
 /// Matchers as Alertmanager prints them (`severity="critical"`).
-pub(crate) fn canonical(matchers: &[String]) -> Vec<String> {
-    matchers.iter().map(|m| Matcher::parse(m).map(|m| m.to_string()).unwrap_or_else(|_| m.clone())).collect()
+pub(crate) fn canonical(matchers: &[Matcher]) -> Vec<String> {
+    matchers.iter().map(Matcher::to_string).collect()
 }
 
-fn nodes(route: &Route, am: &Alertmanager) -> Vec<Node> {
-    routing::nodes(route)
+fn nodes(tree: &Tree, inhibitions: &[Inhibition]) -> Vec<Node> {
+    routing::nodes(tree)
         .iter()
         .map(|n| {
             let r = n.route;
             let head = if n.parent.is_none() {
                 "root (every alert no route takes)".to_string()
             } else {
-                format!("{}  {}", n.number, canonical(&r.matchers).join(", "))
+                format!("{}  {}", n.number, canonical(n.own).join(", "))
             };
             let mut lines = vec![head];
             let mut detail = format!("→ {}", n.receiver);
@@ -76,7 +73,7 @@ fn nodes(route: &Route, am: &Alertmanager) -> Vec<Node> {
             if !r.active_time_intervals.is_empty() {
                 lines.push(format!("active only in {}", r.active_time_intervals.join(", ")));
             }
-            let marks = inhibit_marks(am, &n.matchers);
+            let marks = inhibit_marks(inhibitions, &n.matchers);
             if !marks.is_empty() {
                 let marks: Vec<String> = marks.iter().map(usize::to_string).collect();
                 lines.push(format!("inhibit rules {}", marks.join(", ")));
@@ -87,11 +84,11 @@ fn nodes(route: &Route, am: &Alertmanager) -> Vec<Node> {
 }
 
 /// An inhibit rule in words, for the legend and the catalogue.
-pub fn inhibit_words(rule: &crate::spec::alertmanager::InhibitRule) -> String {
+pub fn inhibit_words(rule: &Inhibition) -> String {
     let mut s = format!(
         "while an alert with {} fires, alerts with {} are muted",
-        canonical(&rule.source_matchers).join(", "),
-        canonical(&rule.target_matchers).join(", ")
+        canonical(&rule.source).join(", "),
+        canonical(&rule.target).join(", ")
     );
     if !rule.equal.is_empty() {
         let _ = write!(s, " when they have the same {}", rule.equal.join(", "));
@@ -126,7 +123,7 @@ pub fn interval_words(t: &TimeInterval) -> String {
 }
 
 /// The legend's lines: what the marks mean, then each inhibit rule and time interval.
-fn legend(am: &Alertmanager) -> Vec<String> {
+fn legend(inhibitions: &[Inhibition], am: &Alertmanager) -> Vec<String> {
     let mut lines = vec![
         "Legend".to_string(),
         "1, 1.1, …  evaluation order: a node's children are tried in number order, the first".into(),
@@ -137,7 +134,7 @@ fn legend(am: &Alertmanager) -> Vec<String> {
         "           intervals only: Alertmanager does not pass them on to child routes)".into(),
         "inhibit rules  rules that can mute alerts this route delivers while their source fires".into(),
     ];
-    for (i, r) in am.inhibit_rules.iter().enumerate() {
+    for (i, r) in inhibitions.iter().enumerate() {
         lines.push(format!("inhibit rule {}: {}", i + 1, inhibit_words(r)));
     }
     for t in &am.time_intervals {
@@ -242,27 +239,32 @@ fn mermaid(nodes: &[Node], legend: &[String]) -> String {
     out
 }
 
-/// The route tree as an SVG document (also inlined into `docs/index.html`).
-pub fn to_svg(route: &Route, am: &Alertmanager) -> String {
-    svg(&nodes(route, am), &legend(am))
+/// The route tree as an SVG document (also inlined into `docs/index.html`); `am` gives the time
+/// intervals the legend spells out.
+pub fn to_svg(tree: &Tree, inhibitions: &[Inhibition], am: &Alertmanager) -> String {
+    svg(&nodes(tree, inhibitions), &legend(inhibitions, am))
 }
 
 /// The route tree as a Mermaid flowchart (also in `docs/catalog.md`).
-pub fn to_mermaid(route: &Route, am: &Alertmanager) -> String {
-    mermaid(&nodes(route, am), &legend(am))
+pub fn to_mermaid(tree: &Tree, inhibitions: &[Inhibition], am: &Alertmanager) -> String {
+    mermaid(&nodes(tree, inhibitions), &legend(inhibitions, am))
 }
 
-pub fn render(route: &Route, am: &Alertmanager, bundle: &mut Bundle) {
-    bundle.add("alertmanager/route-tree.svg", to_svg(route, am).into_bytes());
-    bundle.add("alertmanager/route-tree.mmd", to_mermaid(route, am).into_bytes());
+pub fn render(model: &crate::validate::Model, bundle: &mut Bundle) {
+    let (tree, inhibitions, am) = (&model.route, &model.inhibitions, &model.spec.alertmanager);
+    bundle.add("alertmanager/route-tree.svg", to_svg(tree, inhibitions, am).into_bytes());
+    bundle.add("alertmanager/route-tree.mmd", to_mermaid(tree, inhibitions, am).into_bytes());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn am(yaml: &str) -> Alertmanager {
-        serde_yaml::from_str(yaml).unwrap()
+    fn parsed(yaml: &str) -> (Alertmanager, Tree, Vec<Inhibition>) {
+        let am: Alertmanager = serde_yaml::from_str(yaml).unwrap();
+        let tree = Tree::new(am.route.clone()).unwrap();
+        let inhibitions = am.inhibit_rules.iter().map(|r| Inhibition::new(r).unwrap()).collect();
+        (am, tree, inhibitions)
     }
 
     const STAGING_LIKE: &str = r#"
@@ -288,8 +290,8 @@ time_intervals:
 
     #[test]
     fn nodes_are_numbered_in_evaluation_order_with_intervals_and_inhibit_marks() {
-        let am = am(STAGING_LIKE);
-        let lines: Vec<Vec<String>> = nodes(&am.route, &am).into_iter().map(|n| n.lines).collect();
+        let (_, tree, inhibitions) = parsed(STAGING_LIKE);
+        let lines: Vec<Vec<String>> = nodes(&tree, &inhibitions).into_iter().map(|n| n.lines).collect();
         assert_eq!(lines[0][0], "root (every alert no route takes)");
         assert_eq!(lines[1][0], "1  severity=~\"critical|P1\"");
         assert_eq!(lines[1][1], "→ pager  continue");
@@ -302,12 +304,12 @@ time_intervals:
 
     #[test]
     fn the_legend_spells_out_marks_rules_and_intervals() {
-        let am = am(STAGING_LIKE);
-        let svg = to_svg(&am.route, &am);
+        let (am, tree, inhibitions) = parsed(STAGING_LIKE);
+        let svg = to_svg(&tree, &inhibitions, &am);
         assert!(svg.contains("inhibit rule 1: while an alert with severity=&quot;critical&quot; fires, alerts with severity=&quot;warning&quot; are muted when they have the same alertname"), "{svg}");
         assert!(svg.contains("time interval nights: monday:friday 00:00-08:00 (UTC)"));
         assert!(svg.contains("continue   (blue)"));
-        let mmd = to_mermaid(&am.route, &am);
+        let mmd = to_mermaid(&tree, &inhibitions, &am);
         assert!(mmd.contains("  class n1 continues\n"), "{mmd}");
         assert!(mmd.contains("subgraph legend [Legend]"));
         assert!(

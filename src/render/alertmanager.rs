@@ -169,7 +169,7 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     bundle.add(format!("alertmanager/{ALERTMANAGER_CONFIG}"), yaml(model, "Alertmanager configuration", &config));
     let template = format!("alertmanager/{ALERTMANAGER_TEMPLATES}/default_notification.tmpl");
     bundle.add(template, TEMPLATES.as_bytes().to_vec());
-    crate::docs::route_tree::render(model.route.route(), am, bundle);
+    crate::docs::route_tree::render(model, bundle);
 }
 
 fn canonical(matchers: &[Matcher]) -> Vec<String> {

@@ -209,6 +209,8 @@ pub fn number(at: &[usize]) -> String {
 #[derive(Debug)]
 pub struct Node<'a> {
     pub route: &'a Route,
+    /// Its own matchers, parsed.
+    pub own: &'a [Matcher],
     pub at: Vec<usize>,
     /// [`number`] of `at`.
     pub number: String,
@@ -217,24 +219,26 @@ pub struct Node<'a> {
     /// Its receiver, inherited when unset.
     pub receiver: String,
     /// Its own matchers and its ancestors': an alert reaching it satisfies all of them.
-    pub matchers: Vec<String>,
+    pub matchers: Vec<&'a Matcher>,
 }
 
 /// Every node of the tree in evaluation order (depth first, children in order).
-pub fn nodes(root: &Route) -> Vec<Node<'_>> {
+pub fn nodes(tree: &Tree) -> Vec<Node<'_>> {
     fn go<'a>(
-        route: &'a Route,
+        branch: Branch<'a>,
         at: Vec<usize>,
         parent: Option<usize>,
         inherited: &str,
-        above: &[String],
+        above: &[&'a Matcher],
         out: &mut Vec<Node<'a>>,
     ) {
+        let route = branch.route;
         let receiver = route.receiver.as_deref().unwrap_or(inherited).to_string();
         let mut matchers = above.to_vec();
-        matchers.extend(route.matchers.iter().cloned());
+        matchers.extend(branch.matchers());
         out.push(Node {
             route,
+            own: branch.matchers(),
             number: number(&at),
             at: at.clone(),
             parent,
@@ -242,14 +246,15 @@ pub fn nodes(root: &Route) -> Vec<Node<'_>> {
             matchers: matchers.clone(),
         });
         let me = out.len() - 1;
-        for (i, child) in route.routes.iter().enumerate() {
+        for (i, child) in branch.children().enumerate() {
             let mut next = at.clone();
             next.push(i);
             go(child, next, Some(me), &receiver, &matchers, out);
         }
     }
     let mut out = Vec::new();
-    go(root, Vec::new(), None, root.receiver.as_deref().unwrap_or(""), &[], &mut out);
+    let root = tree.root();
+    go(root, Vec::new(), None, root.route.receiver.as_deref().unwrap_or(""), &[], &mut out);
     out
 }
 

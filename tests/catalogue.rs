@@ -184,7 +184,7 @@ fn every_generated_rule_passes_every_lint() {
                 alert: Some(&alert.name),
                 record: None,
                 expr: &parsed,
-                for_ms: alert.for_.millis().unwrap(),
+                for_ms: alert.for_.millis(),
                 labels: &alert.labels,
                 annotations: &alert.annotations,
             };

@@ -97,7 +97,7 @@ fn file_for(model: &str, taken: &mut std::collections::BTreeSet<String>) -> Stri
 }
 
 fn minutes(d: &Duration) -> u64 {
-    d.millis().map(|ms| ms.div_ceil(60_000)).unwrap_or(0)
+    d.millis().div_ceil(60_000)
 }
 
 /// An alert's annotation text and the threshold it states.

@@ -213,7 +213,7 @@ pub fn queue(samples_per_second: f64, max_samples_per_send: u64) -> Queue {
 }
 
 fn interval_seconds(d: &crate::syntax::Duration) -> Option<f64> {
-    d.millis().ok().filter(|ms| *ms > 0).map(|ms| ms as f64 / 1000.0)
+    Some(d.millis()).filter(|ms| *ms > 0).map(|ms| ms as f64 / 1000.0)
 }
 
 /// Two decimals, so the figures print the same everywhere.

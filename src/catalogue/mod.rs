@@ -149,7 +149,7 @@ impl Ctx<'_> {
 }
 
 fn minutes(d: &Duration) -> u64 {
-    d.millis().map(|ms| ms.div_ceil(60_000)).unwrap_or(0)
+    d.millis().div_ceil(60_000)
 }
 
 pub const APPLICATION_FILE: &str = "application_alerts";
@@ -326,7 +326,7 @@ fn apply_override(spec: &Spec, alert: &mut Alert) {
 
 /// A duration as the annotations say it: `5m` → "5 minutes", `1h` → "1 hour", `90s` → "90 seconds".
 fn spoken(d: &Duration) -> String {
-    let ms = d.millis().unwrap_or(0);
+    let ms = d.millis();
     let (n, unit) = match ms {
         ms if ms % 86_400_000 == 0 && ms > 0 => (ms / 86_400_000, "day"),
         ms if ms % 3_600_000 == 0 && ms > 0 => (ms / 3_600_000, "hour"),

@@ -36,7 +36,7 @@ const SHORT_INTERVAL: &str = "1m";
 const LONG_INTERVAL: &str = "5m";
 
 fn ms(d: &str) -> f64 {
-    Duration::new(d).millis().expect("window") as f64
+    Duration::new(d).millis() as f64
 }
 
 /// The SLO's own rule file, `slo_rules_<slo>`, so that its tests load only its rules.
@@ -152,7 +152,7 @@ pub struct BurnWindow {
 /// The burn-rate windows of an SLO's alerts, page first, scaled to its period.
 pub fn windows(slo: &Slo) -> Vec<BurnWindow> {
     let budget = 1.0 - slo.objective;
-    let period = slo.period.millis().expect("validated") as f64;
+    let period = slo.period.millis() as f64;
     let page = PAGE.iter().map(|p| (NAMES[0], "critical", p));
     let ticket = TICKET.iter().map(|p| (NAMES[1], "warning", p));
     page.chain(ticket)
@@ -166,7 +166,7 @@ pub fn windows(slo: &Slo) -> Vec<BurnWindow> {
 /// `(long > t and short > t) or (…)` for each pair of windows.
 fn burn_expr(slo: &Slo, pairs: &[(&str, &str, f64)]) -> (String, f64) {
     let budget = 1.0 - slo.objective;
-    let period = slo.period.millis().expect("validated") as f64;
+    let period = slo.period.millis() as f64;
     let sel = format!("{{slo=\"{}\"}}", slo.name);
     let mut lowest = f64::MAX;
     let parts: Vec<String> = pairs

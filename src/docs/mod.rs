@@ -841,7 +841,7 @@ fn receiver_docs(spec: &Spec, alerts: &[AlertDoc]) -> Vec<ReceiverDoc> {
 /// An SLO: its objective, error budget (also as time), SLI in words and burn-rate windows.
 fn slo_doc(spec: &Spec, slo: &Slo) -> SloDoc {
     let budget = 1.0 - slo.objective;
-    let period_ms = slo.period.millis().unwrap_or(0) as f64;
+    let period_ms = slo.period.millis() as f64;
     let mut labels = Labels::new();
     labels.insert("service".into(), slo.service.clone());
     SloDoc {

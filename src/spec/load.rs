@@ -223,14 +223,20 @@ fn strip_literal_secrets(v: &mut Value, path: &mut String, diags: &mut Diagnosti
     }
 }
 
-/// The typed pass. serde stops at the first error, so each top-level section is retried
-/// without the section that failed: every section's first error is reported in one run.
+/// The typed pass. serde stops at the first error, so the document is read again after each:
+/// a duration that does not parse is taken out (as if unset; `0s` where the option is
+/// required), so that every malformed duration is reported; any other error drops its
+/// top-level section, so that every section's first such error is reported. A malformed
+/// duration is a type error, as in Prometheus: the spec's other checks wait until it parses
+/// (they compare durations: run on a stand-in value they would report problems the user does
+/// not have).
 fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
     use serde::Deserialize;
     // A valid spec is read once, by reference; only a failing one is re-read with paths.
     if let Ok(spec) = Spec::deserialize(value) {
         return Some(spec);
     }
+    let mut failed = false;
     let mut value = value.clone();
     let mut failed_sections: Vec<String> = Vec::new();
     // Every absent required section is reported, not only the first serde notices.
@@ -240,15 +246,37 @@ fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
             failed_sections.push(key);
         }
     }
+    // The last duration taken out: put back as `0s` if its option turns out to be required.
+    let mut taken_out: Option<(Vec<Step>, String)> = None;
     loop {
         let result: Result<Spec, serde_path_to_error::Error<serde_json::Error>> =
             serde_path_to_error::deserialize(value.clone());
         let err = match result {
-            Ok(spec) => return if failed_sections.is_empty() { Some(spec) } else { None },
+            Ok(spec) => return (!failed && failed_sections.is_empty()).then_some(spec),
             Err(e) => e,
         };
         let (path, message) = (err.path().to_string(), err.inner().to_string());
         let message = strip_position(&message);
+        let steps: Option<Vec<Step>> = err.path().iter().map(Step::of).collect();
+        if let (Some((parent, key)), Some(steps)) = (taken_out.take(), &steps)
+            && *steps == parent
+            && message == format!("missing field `{key}`")
+            && let Some(Value::Object(map)) = at(&mut value, &parent)
+        {
+            map.insert(key, Value::String("0s".into()));
+            continue;
+        }
+        if message.contains(crate::syntax::duration::INVALID)
+            && let Some(steps) = steps
+            && let Some((Step::Key(key), parent)) = steps.split_last()
+            && let Some(Value::Object(map)) = at(&mut value, parent)
+        {
+            report(&path, &message, diags);
+            failed = true;
+            map.remove(key);
+            taken_out = Some((parent.to_vec(), key.clone()));
+            continue;
+        }
         let section = top_level(&path, &message);
         // A section removed after its own error then shows as missing: not a new problem.
         let is_echo =
@@ -271,6 +299,33 @@ fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
             _ => return None,
         }
     }
+}
+
+/// A step of an option path, as serde_path_to_error gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    Index(usize),
+    Key(String),
+}
+
+impl Step {
+    fn of(segment: &serde_path_to_error::Segment) -> Option<Step> {
+        use serde_path_to_error::Segment;
+        match segment {
+            Segment::Seq { index } => Some(Step::Index(*index)),
+            Segment::Map { key } => Some(Step::Key(key.clone())),
+            Segment::Enum { variant } => Some(Step::Key(variant.clone())),
+            Segment::Unknown => None,
+        }
+    }
+}
+
+/// The value at `steps`.
+fn at<'a>(value: &'a mut Value, steps: &[Step]) -> Option<&'a mut Value> {
+    steps.iter().try_fold(value, |node, step| match step {
+        Step::Index(i) => node.get_mut(*i),
+        Step::Key(k) => node.get_mut(k.as_str()),
+    })
 }
 
 /// The spec's required top-level keys, read from its JSON Schema so the list has one source.
@@ -363,6 +418,8 @@ fn report<'a>(path: &str, message: &str, diags: &'a mut Diagnostics) -> &'a mut 
         diags
             .error(Code::SpecMissingField, join(&field), format!("required option `{field}` is missing"))
             .hint("add it; `monstack schema` shows its type")
+    } else if message.contains(crate::syntax::duration::INVALID) {
+        diags.error(Code::DurationInvalid, base, message.to_string()).hint("write durations like 30s, 5m, 1h30m or 14d")
     } else if let Some((given, expected)) = unknown_variant(message) {
         // serde: "unknown variant `node_exporter`, expected one of `node-exporter`, …": the
         // likely spelling first (each value has one spelling; an old or near one is refused).

@@ -5,13 +5,36 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A Prometheus duration as written in the spec (e.g. `30s`, `5m`, `1h30m`, `14d`).
-///
-/// The spec keeps the text so that every malformed duration is reported together by the
-/// validator; [`Duration::millis`] parses it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Duration(pub String);
+/// A Prometheus duration as written in the spec (e.g. `30s`, `5m`, `1h30m`, `14d`), parsed when
+/// the spec is read: one that does not parse never reaches the validated model. It keeps the
+/// text, which the rendered files repeat as the user wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Duration {
+    text: String,
+    millis: u64,
+}
+
+/// The message of a duration that does not parse, as the spec loader reports it
+/// ([`crate::spec::load`] gives it the code `duration/invalid` by this wording).
+pub fn invalid(text: &str, why: &str) -> String {
+    format!("\"{text}\" {INVALID} {why}")
+}
+
+/// The words between the text and the reason in [`invalid`].
+pub const INVALID: &str = "is not a duration:";
+
+impl Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Duration::parse(&text).map_err(|why| serde::de::Error::custom(invalid(&text, &why)))
+    }
+}
 
 /// The duration syntax as a JSON Schema pattern (the validator gives the precise error).
 pub const PATTERN: &str =
@@ -42,14 +65,22 @@ const UNITS: [(&str, u64); 7] = [
 ];
 
 impl Duration {
-    pub fn new(s: &str) -> Self {
-        Duration(s.to_string())
+    /// The duration, or why Prometheus would refuse it (a sentence for the user).
+    pub fn parse(text: &str) -> Result<Duration, String> {
+        Ok(Duration { millis: parse_millis(text)?, text: text.to_string() })
+    }
+
+    /// A duration written in monstack's own code (a default, a catalogue `for`); unit tests
+    /// build every one of them.
+    pub fn new(text: &str) -> Self {
+        Duration::parse(text).unwrap_or_else(|why| panic!("monstack's duration literal {text:?}: {why}"))
     }
 
     /// A span in milliseconds as Prometheus writes one: `25h` → `1d1h`, `0` → `0s`.
     pub fn from_millis(mut ms: u64) -> Self {
+        let ms_total = ms;
         if ms == 0 {
-            return Duration::new("0s");
+            return Duration { text: "0s".into(), millis: 0 };
         }
         let mut out = String::new();
         for (unit, size) in [("d", 86_400_000u64), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
@@ -58,22 +89,22 @@ impl Duration {
                 ms %= size;
             }
         }
-        Duration(out)
+        Duration { text: out, millis: ms_total }
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
-    /// Parses the text the way Prometheus does; `Err` carries a sentence for the user.
-    pub fn millis(&self) -> Result<u64, String> {
-        parse_millis(&self.0)
+    /// Its length in milliseconds.
+    pub fn millis(&self) -> u64 {
+        self.millis
     }
 
     /// The same span in Go's `time.ParseDuration` syntax (no d/w/y), for the fields of Loki and
     /// Promtail that are `time.Duration` rather than `model.Duration`.
     pub fn to_go(&self) -> String {
-        let mut ms = self.millis().expect("validated duration");
+        let mut ms = self.millis;
         if ms == 0 {
             return "0s".to_string();
         }
@@ -90,7 +121,7 @@ impl Duration {
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -149,15 +180,26 @@ mod tests {
             ("0s", Ok(0)),
         ];
         for (text, want) in cases {
-            assert_eq!(Duration::new(text).millis(), want, "{text}");
+            assert_eq!(Duration::parse(text).map(|d| d.millis()), want, "{text}");
         }
     }
 
     #[test]
     fn rejects_what_prometheus_rejects() {
         for text in ["", "5", "1.5h", "5 m", "30m1h", "1h1h", "-5m", "5min", "h"] {
-            assert!(Duration::new(text).millis().is_err(), "{text} should be rejected");
+            assert!(Duration::parse(text).is_err(), "{text} should be rejected");
         }
+    }
+
+    /// A spec's duration is parsed as it is read: one Prometheus would refuse cannot be held
+    /// (the spec once kept any text, and the renderers trusted validation to have refused it).
+    #[test]
+    fn a_duration_that_does_not_parse_is_refused_when_read() {
+        let err = serde_json::from_str::<Duration>("\"1.5m\"").unwrap_err().to_string();
+        assert!(err.starts_with("\"1.5m\" is not a duration: unknown or out-of-order unit at \".5m\""), "{err}");
+        let d: Duration = serde_json::from_str("\"1h30m\"").unwrap();
+        assert_eq!((d.as_str(), d.millis()), ("1h30m", 5_400_000));
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"1h30m\"");
     }
 
     #[test]

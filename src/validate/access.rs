@@ -184,7 +184,6 @@ fn grafana_server(spec: &Spec, cx: &mut Cx) {
 fn flags(spec: &Spec, cx: &mut Cx) {
     let s = &spec.prometheus.storage;
     absolute_dir(cx, "prometheus.storage.path", &s.path);
-    cx.duration("prometheus.storage.retention_time", &s.retention_time);
     if let Some(size) = &s.retention_size
         && !is_byte_size(size)
     {

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let am = &spec.alertmanager;
-    cx.duration("alertmanager.resolve_timeout", &am.resolve_timeout);
     if let Some(smtp) = &am.smtp {
         check_smtp(cx, smtp);
     }
@@ -118,7 +117,7 @@ fn check_teams(spec: &Spec, cx: &mut Cx) {
 
 /// Timing per severity, for the severities team routes use.
 fn check_severity_timing(cx: &mut Cx, severity_timing: &BTreeMap<String, Timing>) {
-    for (severity, t) in severity_timing {
+    for severity in severity_timing.keys() {
         if !["critical", "warning", "info"].contains(&severity.as_str()) {
             cx.error(
                 Code::ValueOutOfRange,
@@ -127,10 +126,6 @@ fn check_severity_timing(cx: &mut Cx, severity_timing: &BTreeMap<String, Timing>
             )
             .hint("use critical, warning or info");
         }
-        let p = format!("alertmanager.severity_timing.{severity}");
-        cx.opt_duration(&format!("{p}.group_wait"), t.group_wait.as_ref());
-        cx.opt_duration(&format!("{p}.group_interval"), t.group_interval.as_ref());
-        cx.opt_duration(&format!("{p}.repeat_interval"), t.repeat_interval.as_ref());
     }
 }
 
@@ -236,9 +231,8 @@ fn check_route(spec: &Spec, cx: &mut Cx, path: &str, route: &Route) {
             }
         }
     }
-    cx.opt_duration(&format!("{path}.group_wait"), route.group_wait.as_ref());
-    let gi = cx.opt_duration(&format!("{path}.group_interval"), route.group_interval.as_ref());
-    let ri = cx.opt_duration(&format!("{path}.repeat_interval"), route.repeat_interval.as_ref());
+    let gi = route.group_interval.as_ref().map(|d| d.millis());
+    let ri = route.repeat_interval.as_ref().map(|d| d.millis());
     for (field, v) in [("group_interval", gi), ("repeat_interval", ri)] {
         if v == Some(0) {
             cx.error(

@@ -1,7 +1,7 @@
 //! The validation context: the diagnostics sink plus checks shared by every section.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::syntax::{Duration, Matcher, names};
+use crate::syntax::{Matcher, names};
 use std::collections::BTreeMap;
 
 pub struct Cx {
@@ -35,22 +35,6 @@ impl Cx {
 
     pub fn error(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
         self.diags.error(code, path, message)
-    }
-
-    /// A well-formed Prometheus duration; returns its length in milliseconds.
-    pub fn duration(&mut self, path: &str, d: &Duration) -> Option<u64> {
-        match d.millis() {
-            Ok(ms) => Some(ms),
-            Err(e) => {
-                self.error(Code::DurationInvalid, path, format!("\"{d}\" is not a duration: {e}"))
-                    .hint("write durations like 30s, 5m, 1h30m or 14d");
-                None
-            }
-        }
-    }
-
-    pub fn opt_duration(&mut self, path: &str, d: Option<&Duration>) -> Option<u64> {
-        d.and_then(|d| self.duration(path, d))
     }
 
     /// A name usable as a file name, job or uid.

@@ -29,7 +29,6 @@ fn datasource(p: &str, ds: &Datasource, cx: &mut Cx) {
             .hint("shorten the uid");
     }
     cx.url(&format!("{p}.url"), &ds.url);
-    cx.opt_duration(&format!("{p}.time_interval"), ds.time_interval.as_ref());
     if ds.time_interval.is_some() && ds.kind != DatasourceType::Prometheus {
         cx.error(
             Code::OptionCombination,

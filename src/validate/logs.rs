@@ -97,8 +97,7 @@ fn storage(storage: &LokiStorage, cx: &mut Cx) {
 /// Retention: the default period and the per-stream ones, each at least a day, with stream
 /// selectors that parse and are not given twice.
 fn retention(r: &Retention, cx: &mut Cx) {
-    retention_period(cx, "loki.retention.period", r.period.millis(), &r.period);
-    cx.duration("loki.retention.delete_delay", &r.delete_delay);
+    retention_period(cx, "loki.retention.period", &r.period);
     for (i, s) in r.streams.iter().enumerate() {
         let p = format!("loki.retention.streams[{i}]");
         if s.selector.contains('$') {
@@ -108,7 +107,7 @@ fn retention(r: &Retention, cx: &mut Cx) {
             cx.error(Code::LogqlInvalid, format!("{p}.selector"), format!("\"{}\": {e}", s.selector))
                 .hint("write a stream selector such as {log_class=\"security_audit\"}");
         }
-        retention_period(cx, &format!("{p}.period"), s.period.millis(), &s.period);
+        retention_period(cx, &format!("{p}.period"), &s.period);
     }
     cx.unique(
         "retention selector",
@@ -138,7 +137,6 @@ fn limits(spec: &Spec, cx: &mut Cx) {
         )
         .hint("set it to 1.5x the rate or more");
     }
-    cx.opt_duration("loki.limits.max_query_length", loki.limits.max_query_length.as_ref());
     for (field, value) in [
         ("max_query_parallelism", l.max_query_parallelism),
         ("tsdb_max_query_parallelism", l.tsdb_max_query_parallelism),
@@ -263,16 +261,11 @@ fn abs_dir(cx: &mut Cx, path: &str, dir: &str) {
     }
 }
 
-fn retention_period(cx: &mut Cx, path: &str, ms: Result<u64, String>, text: &crate::syntax::Duration) {
-    match ms {
-        Err(_) => {
-            cx.duration(path, text);
-        }
-        Ok(ms) if ms != 0 && ms < DAY_MS => {
-            cx.error(Code::ValueOutOfRange, path, format!("{text} is shorter than the 24h Loki accepts for retention"))
-                .hint("use 24h or more (0 keeps logs forever)");
-        }
-        Ok(_) => {}
+fn retention_period(cx: &mut Cx, path: &str, period: &crate::syntax::Duration) {
+    let ms = period.millis();
+    if ms != 0 && ms < DAY_MS {
+        cx.error(Code::ValueOutOfRange, path, format!("{period} is shorter than the 24h Loki accepts for retention"))
+            .hint("use 24h or more (0 keeps logs forever)");
     }
 }
 
@@ -353,7 +346,7 @@ fn log_classes(spec: &Spec, cx: &mut Cx) {
             )
             .hint(format!("set promtail.sources[].log_class on the source, or use a shipped class ({known})"));
         }
-        retention_period(cx, &format!("{p}.period"), c.period.millis(), &c.period);
+        retention_period(cx, &format!("{p}.period"), &c.period);
     }
     cx.unique(
         "retention class",

@@ -8,12 +8,8 @@ use crate::syntax::names;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let p = &spec.prometheus;
-    let interval = cx.duration("prometheus.scrape_interval", &p.scrape_interval);
-    let timeout = cx.duration("prometheus.scrape_timeout", &p.scrape_timeout);
-    cx.duration("prometheus.evaluation_interval", &p.evaluation_interval);
-    if let (Some(i), Some(t)) = (interval, timeout)
-        && t > i
-    {
+    let (interval, timeout) = (p.scrape_interval.millis(), p.scrape_timeout.millis());
+    if timeout > interval {
         cx.error(
             Code::DurationOrder,
             "prometheus.scrape_timeout",
@@ -85,7 +81,7 @@ pub fn team_ref(spec: &Spec, cx: &mut Cx, path: &str, team: Option<&String>) {
     }
 }
 
-fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u64>, cx: &mut Cx) {
+fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: u64, cx: &mut Cx) {
     cx.slug(&format!("{path}.name"), "job", &job.name);
     if let Some(f) = &job.file {
         cx.slug(&format!("{path}.file"), "file", f);
@@ -102,12 +98,10 @@ fn check_job(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u
 
 /// The job's interval and timeout, its own or inherited from the globals: a scrape must end
 /// before the next one starts.
-fn job_intervals(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Option<u64>, cx: &mut Cx) {
-    let interval =
-        cx.opt_duration(&format!("{path}.scrape_interval"), job.scrape_interval.as_ref()).or(global_interval);
-    let timeout = cx.opt_duration(&format!("{path}.scrape_timeout"), job.scrape_timeout.as_ref());
-    if let (Some(i), Some(t)) = (interval, timeout)
-        && t > i
+fn job_intervals(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: u64, cx: &mut Cx) {
+    let interval = job.scrape_interval.as_ref().map_or(global_interval, |d| d.millis());
+    if let Some(timeout) = &job.scrape_timeout
+        && timeout.millis() > interval
     {
         cx.error(
             Code::DurationOrder,
@@ -118,8 +112,7 @@ fn job_intervals(spec: &Spec, path: &str, job: &ScrapeJob, global_interval: Opti
     }
     if job.scrape_timeout.is_none()
         && job.scrape_interval.is_some()
-        && let (Some(i), Some(t)) = (interval, spec.prometheus.scrape_timeout.millis().ok())
-        && t > i
+        && spec.prometheus.scrape_timeout.millis() > interval
     {
         cx.error(
             Code::DurationOrder,
@@ -194,7 +187,6 @@ fn discovery(path: &str, discovery: &Discovery, cx: &mut Cx) {
                     .hint("Prometheus only reads file_sd files with those extensions");
                 }
             }
-            cx.duration(&format!("{path}.discovery.file_sd.refresh_interval"), &f.refresh_interval);
         }
         Discovery::Kubernetes(k) => kubernetes(&format!("{path}.discovery.kubernetes"), k, cx),
     }

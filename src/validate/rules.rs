@@ -35,11 +35,10 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
 /// returns what the rules read, as [`check`] does.
 fn check_files(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
     let lint_cx = crate::lint::Context {
-        scrape_interval_ms: spec.prometheus.scrape_interval.millis().unwrap_or(15_000),
+        scrape_interval_ms: spec.prometheus.scrape_interval.millis(),
         runbook_base_url: spec.rules.runbook_base_url.is_some(),
     };
-    let retention =
-        spec.prometheus.storage.retention_time.millis().ok().map(|ms| (ms, &spec.prometheus.storage.retention_time));
+    let retention = Some((spec.prometheus.storage.retention_time.millis(), &spec.prometheus.storage.retention_time));
     // Files are checked on every core (each parses and lints its rules' PromQL).
     let checked: Vec<FileChecked> = spec
         .rules
@@ -91,7 +90,6 @@ fn check_file<'a>(
         if group.name.trim().is_empty() {
             fcx.error(Code::NameInvalid, format!("{gp}.name"), "empty group name").hint("name the group");
         }
-        fcx.opt_duration(&format!("{gp}.interval"), group.interval.as_ref());
         for (ri, rule) in group.rules.iter().enumerate() {
             // A file for the store's ruler reads the store, not the local TSDB.
             let keeps = if file.store_ruler { None } else { retention };
@@ -114,8 +112,6 @@ fn check_ai_models(spec: &Spec, cx: &mut Cx) {
     }
     team_ref(spec, cx, "ai_models.owner", m.owner.as_ref());
     thresholds(cx, "ai_models.defaults", Some(m.defaults.p99_latency_seconds), Some(m.defaults.error_ratio));
-    cx.duration("ai_models.defaults.latency_for", &m.defaults.latency_for);
-    cx.duration("ai_models.defaults.error_for", &m.defaults.error_for);
     for (i, model) in m.models.iter().enumerate() {
         let p = format!("ai_models.models[{i}]");
         if model.name.is_empty() || model.name.contains(['"', '\\', '\n']) {
@@ -129,8 +125,6 @@ fn check_ai_models(spec: &Spec, cx: &mut Cx) {
         team_ref(spec, cx, &format!("{p}.owner"), model.owner.as_ref());
         let t = &model.thresholds;
         thresholds(cx, &format!("{p}.thresholds"), t.p99_latency_seconds, t.error_ratio);
-        cx.opt_duration(&format!("{p}.thresholds.latency_for"), t.latency_for.as_ref());
-        cx.opt_duration(&format!("{p}.thresholds.error_for"), t.error_for.as_ref());
     }
     cx.unique(
         "AI model",
@@ -230,8 +224,6 @@ fn check_rule(
             None
         }
     };
-    cx.opt_duration(&format!("{path}.for"), rule.for_.as_ref());
-    cx.opt_duration(&format!("{path}.keep_firing_for"), rule.keep_firing_for.as_ref());
     cx.labels(&format!("{path}.labels"), &rule.labels);
     for k in rule.annotations.keys() {
         cx.label_name(&format!("{path}.annotations.{k}"), k);
@@ -285,8 +277,7 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
                 cx.error(Code::ValueOutOfRange, format!("{sp}.values"), "no values").hint("e.g. 0+10x30");
             }
         }
-        for (cp, eval_time, fires) in t.checks() {
-            cx.duration(&format!("{tp}{cp}.eval_time"), eval_time);
+        for (cp, _, fires) in t.checks() {
             for (ei, e) in fires.iter().enumerate() {
                 cx.labels(&format!("{tp}{cp}.fires[{ei}].labels"), &e.labels);
                 if e.annotations.is_none() && !plain_templates {
@@ -339,7 +330,6 @@ fn check_overrides(spec: &Spec, cx: &mut Cx) {
                 None => {}
             }
         }
-        cx.opt_duration(&format!("{p}.for"), o.for_.as_ref());
         // Per-model and SLO alerts take their thresholds and windows from `ai_models` and `slos`;
         // an override here would be accepted and silently ignored.
         if let Some(source) = crate::catalogue::shaped_by(name) {
@@ -370,7 +360,7 @@ fn check_overrides(spec: &Spec, cx: &mut Cx) {
 
 /// The offline lints (src/lint/) on one of the spec's rules.
 fn lint(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule, parsed: &promql_parser::parser::Expr) {
-    let for_ms = rule.for_.as_ref().and_then(|d| d.millis().ok()).unwrap_or(0);
+    let for_ms = rule.for_.as_ref().map_or(0, |d| d.millis());
     let r = crate::lint::RuleRef {
         alert: rule.alert.as_deref(),
         record: rule.record.as_deref(),

@@ -125,7 +125,6 @@ fn remote_write(path: &str, rw: &RemoteWrite, cx: &mut Cx) {
         )
         .hint("the Prometheus remote write guide recommends 3-10 times max_samples_per_send");
     }
-    cx.opt_duration(&format!("{path}.queue.batch_send_deadline"), q.batch_send_deadline.as_ref());
 }
 
 fn capacity(spec: &Spec, estimate: &Estimate, cx: &mut Cx) {
@@ -201,13 +200,6 @@ fn cluster(spec: &Spec, cx: &mut Cx) {
             format!("\"{}\" is not a host", c.listen_host),
         )
         .hint("give an address without a port, e.g. 0.0.0.0; the port is each member's own from peers");
-    }
-    for (field, d) in [
-        ("gossip_interval", &c.gossip_interval),
-        ("pushpull_interval", &c.pushpull_interval),
-        ("peer_timeout", &c.peer_timeout),
-    ] {
-        cx.opt_duration(&format!("alertmanager.cluster.{field}"), d.as_ref());
     }
     // Every member must get every alert: Prometheus lists each member's host.
     let host = |a: &str| a.rsplit_once(':').map_or(a.to_string(), |(h, _)| h.to_string());

@@ -27,9 +27,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
             )
             .hint("write 99.9% as 0.999");
         }
-        if let Some(period) = cx.duration(&format!("{p}.period"), &slo.period)
-            && period < THREE_DAYS_MS
-        {
+        if slo.period.millis() < THREE_DAYS_MS {
             cx.error(Code::ValueOutOfRange, format!("{p}.period"), "shorter than the 3-day burn-rate window")
                 .hint("use a period of at least 3d; 30d is the usual one");
         }
@@ -83,10 +81,8 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
         }
         // Its rules run on Prometheus and derive the period's error ratio from the local 5-minute
         // rates recorded over the whole period (catalogue/slo.rs).
-        let keeps = spec.prometheus.storage.retention_time.millis();
-        if let (Ok(period), Ok(keeps)) = (slo.period.millis(), keeps)
-            && period > keeps
-        {
+        let (period, keeps) = (slo.period.millis(), spec.prometheus.storage.retention_time.millis());
+        if period > keeps {
             cx.error(
                 Code::RuleBeyondRetention,
                 format!("{p}.period"),

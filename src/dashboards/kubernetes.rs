@@ -5,30 +5,52 @@
 use super::board::{Board, Panel, Section, Viz, stat, ts};
 use super::*;
 
+/// The Kubernetes Cluster board: the cluster's headline, resources, workloads and API server.
 pub fn board(spec: &Spec) -> Board {
-    let ksm = |extra: &str| sel(&job_of(spec, KSM_JOB), extra);
-    let headline = Section::new(
+    Board {
+        uid: uid(DashboardKind::Kubernetes).into(),
+        title: "Kubernetes Cluster".into(),
+        description: "Nodes, pods, workloads and the API server of the Kubernetes cluster.".into(),
+        tags: &["kubernetes", "infrastructure"],
+        ds: DatasourceType::Prometheus,
+        variables: Vec::new(),
+        sections: vec![headline(spec), resources(spec), workloads(spec), api_server(spec)],
+    }
+}
+
+/// A kube-state-metrics selector body, with extra matchers.
+fn ksm(spec: &Spec, extra: &str) -> String {
+    sel(&job_of(spec, KSM_JOB), extra)
+}
+
+/// The headline stats: nodes, nodes not ready, pods running and pods pending or failed.
+fn headline(spec: &Spec) -> Section {
+    Section::new(
         env_title("Cluster"),
         vec![
             stat("Nodes", "Nodes known to the cluster.", "short")
-                .query("", format!("count(kube_node_info{})", ksm(""))),
+                .query("", format!("count(kube_node_info{})", ksm(spec, ""))),
             stat("Nodes not ready", "Nodes whose Ready condition is not true.", "short")
                 .query(
                     "",
                     format!(
                         "sum(kube_node_status_condition{}) or vector(0)",
-                        ksm("condition=\"Ready\", status!=\"true\"")
+                        ksm(spec, "condition=\"Ready\", status!=\"true\"")
                     ),
                 )
                 .warn_crit(1.0, 2.0),
             stat("Pods running", "Pods in phase Running.", "short")
-                .query("", format!("sum(kube_pod_status_phase{})", ksm("phase=\"Running\""))),
+                .query("", format!("sum(kube_pod_status_phase{})", ksm(spec, "phase=\"Running\""))),
             stat("Pods pending or failed", "Pods in phase Pending or Failed.", "short")
-                .query("", format!("sum(kube_pod_status_phase{}) or vector(0)", ksm("phase=~\"Pending|Failed\"")))
+                .query("", format!("sum(kube_pod_status_phase{}) or vector(0)", ksm(spec, "phase=~\"Pending|Failed\"")))
                 .warn_crit(1.0, 5.0),
         ],
-    );
-    let resources = Section::new(
+    )
+}
+
+/// CPU and memory used against allocatable, CPU by namespace and CPU throttling.
+fn resources(spec: &Spec) -> Section {
+    Section::new(
         "Resources",
         vec![
             ts(
@@ -43,7 +65,7 @@ pub fn board(spec: &Spec) -> Board {
                     rate("container_cpu_usage_seconds_total", &job_of(spec, CADVISOR_JOB), "container!=\"\"")
                 ),
             )
-            .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm("resource=\"cpu\""))),
+            .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm(spec, "resource=\"cpu\""))),
             ts(
                 "Memory used vs allocatable",
                 "Working-set memory of containers, against what the nodes can allocate.",
@@ -56,7 +78,7 @@ pub fn board(spec: &Spec) -> Board {
                     sel(&job_of(spec, CADVISOR_JOB), "container!=\"\"")
                 ),
             )
-            .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm("resource=\"memory\""))),
+            .query("allocatable", format!("sum(kube_node_status_allocatable{})", ksm(spec, "resource=\"memory\""))),
             ts("CPU by namespace", "CPU cores used per namespace.", "short").query(
                 "{{namespace}}",
                 format!(
@@ -79,13 +101,17 @@ pub fn board(spec: &Spec) -> Board {
             )
             .warn_crit(0.25, 0.5),
         ],
-    );
-    let workloads = Section::new(
+    )
+}
+
+/// Container restarts per pod and the deployments below their desired replicas.
+fn workloads(spec: &Spec) -> Section {
+    Section::new(
         "Workloads",
         vec![
             ts("Container restarts", "Container restarts per pod over 15 minutes.", "short").query(
                 "{{namespace}}/{{pod}}",
-                format!("sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total{}[15m])) > 0", ksm("")),
+                format!("sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total{}[15m])) > 0", ksm(spec, "")),
             ),
             Panel::new(
                 Viz::Table,
@@ -97,12 +123,16 @@ pub fn board(spec: &Spec) -> Board {
                 "",
                 format!(
                     "kube_deployment_spec_replicas{ksm} - on (namespace, deployment) kube_deployment_status_replicas_available{ksm} > 0",
-                    ksm = ksm("")
+                    ksm = ksm(spec, "")
                 ),
             ),
         ],
-    );
-    let api = Section::new(
+    )
+}
+
+/// The API server's requests by code and its p99 latency by verb.
+fn api_server(spec: &Spec) -> Section {
+    Section::new(
         "API server",
         vec![
             ts("API server requests", "API server requests per second by response code.", "reqps").query(
@@ -123,14 +153,5 @@ pub fn board(spec: &Spec) -> Board {
                 )
                 .warn_crit(0.5, 1.0),
         ],
-    );
-    Board {
-        uid: uid(DashboardKind::Kubernetes).into(),
-        title: "Kubernetes Cluster".into(),
-        description: "Nodes, pods, workloads and the API server of the Kubernetes cluster.".into(),
-        tags: &["kubernetes", "infrastructure"],
-        ds: DatasourceType::Prometheus,
-        variables: Vec::new(),
-        sections: vec![headline, resources, workloads, api],
-    }
+    )
 }

@@ -5,7 +5,7 @@
 //! derived (the topology runs it), so every query reads a job the environment scrapes. The panels
 //! read the series the meta alerts (`catalogue/meta.rs`) fire on.
 
-use super::board::{Board, Section, stat, ts};
+use super::board::{Board, Panel, Section, stat, ts};
 use super::*;
 use crate::catalogue::metrics::{
     ALERTMANAGER_JOB, ALLOY_JOB, GRAFANA_JOB, LOKI_JOB, PROMETHEUS_JOB, PROMTAIL_JOB, TLS_PROBE_JOB,
@@ -22,156 +22,201 @@ fn rate(metric: &str, job: &str, extra: &str) -> String {
     super::rate(metric, &crate::catalogue::kinds::named(job), extra)
 }
 
+/// The Monitoring stack board: headline and Prometheus, then each other part the stack runs.
 pub fn board(spec: &Spec) -> Board {
-    let has = |job: &str| spec.scrape_jobs.iter().any(|j| j.derived && j.name == job);
-    let p = |extra: &str| sel(PROMETHEUS_JOB, extra);
-    let prom_rate = |metric: &str| rate(metric, PROMETHEUS_JOB, "");
+    let mut sections = vec![stack(spec), prometheus()];
+    if !spec.prometheus.remote_write.is_empty() {
+        sections.push(remote_write());
+    }
+    if has(spec, ALERTMANAGER_JOB) {
+        sections.push(alertmanager());
+    }
+    sections.extend(logs(spec));
+    sections.extend(grafana_and_certificates(spec));
+    Board {
+        uid: uid(DashboardKind::MetaMonitoring).into(),
+        title: "Monitoring stack".into(),
+        description: "The monitoring stack's own health (meta-monitoring): Prometheus, Alertmanager, Loki, the log shippers, Grafana and the certificates they serve.".into(),
+        tags: &["meta-monitoring", "infrastructure"],
+        ds: DatasourceType::Prometheus,
+        variables: Vec::new(),
+        sections,
+    }
+}
+
+/// Whether the topology runs the meta job `job` (its scrape job is derived).
+fn has(spec: &Spec, job: &str) -> bool {
+    spec.scrape_jobs.iter().any(|j| j.derived && j.name == job)
+}
+
+/// A selector body for the Prometheus servers, with extra matchers.
+fn prom(extra: &str) -> String {
+    sel(PROMETHEUS_JOB, extra)
+}
+
+/// `rate(metric{job="x"}[$__rate_interval])` for the Prometheus servers.
+fn prom_rate(metric: &str) -> String {
+    rate(metric, PROMETHEUS_JOB, "")
+}
+
+/// The headline stats: Prometheus up, rule failures, alert delivery, and Alertmanagers up if run.
+fn stack(spec: &Spec) -> Section {
     let mut headline = vec![
         stat("Prometheus servers up", "Prometheus servers (replicas, shards) whose /metrics answers.", "short")
-            .query("", format!("sum(up{})", p(""))),
+            .query("", format!("sum(up{})", prom(""))),
         stat("Rule failures", "Rule evaluations failing per second, all servers.", "ops")
             .query("", format!("sum({})", prom_rate("prometheus_rule_evaluation_failures_total")))
             .warn_crit(0.001, 0.01),
         stat("Alertmanagers discovered", "The fewest Alertmanagers any Prometheus server sends alerts to.", "short")
-            .query("", format!("min(prometheus_notifications_alertmanagers_discovered{})", p("")))
+            .query("", format!("min(prometheus_notifications_alertmanagers_discovered{})", prom("")))
             .low_is_bad(0.5, 1.5),
         stat("Notification errors", "Alerts Prometheus failed to deliver per second, all servers.", "ops")
             .query("", format!("sum({})", prom_rate("prometheus_notifications_errors_total")))
             .warn_crit(0.001, 0.01),
     ];
-    if has(ALERTMANAGER_JOB) {
+    if has(spec, ALERTMANAGER_JOB) {
         headline.push(
             stat("Alertmanagers up", "Alertmanager cluster members whose /metrics answers.", "short")
                 .query("", format!("sum(up{})", sel(ALERTMANAGER_JOB, ""))),
         );
     }
-    let mut sections = vec![Section::new(env_title("Stack"), headline)];
+    Section::new(env_title("Stack"), headline)
+}
 
-    sections.push(Section::new(
-        "Prometheus",
+/// Each Prometheus server's rule evaluations, alert delivery, configuration and TSDB.
+fn prometheus() -> Section {
+    let mut panels = rules_and_alert_delivery();
+    panels.extend(configuration_and_tsdb());
+    Section::new("Prometheus", panels)
+}
+
+/// Failing rule evaluations, and the alerts each server failed to send, queued and dropped.
+fn rules_and_alert_delivery() -> Vec<Panel> {
+    vec![
+        ts("Rule evaluation failures", "Failing rule evaluations per second, per server and group.", "ops")
+            .query(
+                "{{instance}} {{rule_group}}",
+                format!("sum by (instance, rule_group) ({})", prom_rate("prometheus_rule_evaluation_failures_total")),
+            )
+            .warn_crit(0.001, 0.01),
+        ts("Alert delivery errors", "Share of alerts each server failed to send, per Alertmanager.", "percentunit")
+            .query(
+                "{{instance}} → {{alertmanager}}",
+                format!(
+                    "sum by (instance, alertmanager) ({e}) / sum by (instance, alertmanager) ({s})",
+                    e = prom_rate("prometheus_notifications_errors_total"),
+                    s = prom_rate("prometheus_notifications_sent_total")
+                ),
+            )
+            .range(0.0, 1.0)
+            .warn_crit(0.01, 0.1),
+        ts("Alert queue", "Alerts waiting to be sent, against the queue's capacity.", "short")
+            .query(
+                "queued {{instance}}",
+                format!("max by (instance) (prometheus_notifications_queue_length{})", prom("")),
+            )
+            .query(
+                "capacity {{instance}}",
+                format!("max by (instance) (prometheus_notifications_queue_capacity{})", prom("")),
+            ),
+        ts("Alerts dropped", "Alerts dropped per second (queue full or no Alertmanager).", "ops")
+            .query(
+                "{{instance}}",
+                format!("sum by (instance) ({})", prom_rate("prometheus_notifications_dropped_total")),
+            )
+            .warn_crit(0.001, 0.01),
+    ]
+}
+
+/// The last configuration reload, head series, samples ingested and failed compactions.
+fn configuration_and_tsdb() -> Vec<Panel> {
+    vec![
+        ts("Configuration reloaded", "1 when the last configuration reload succeeded.", "short")
+            .query("{{instance}}", format!("min by (instance) (prometheus_config_last_reload_successful{})", prom("")))
+            .range(0.0, 1.0)
+            .low_is_bad(0.5, 1.0),
+        ts("Head series", "Series in each server's head block.", "short")
+            .query("{{instance}}", format!("max by (instance) (prometheus_tsdb_head_series{})", prom(""))),
+        ts("Samples ingested", "Samples appended per second.", "ops").query(
+            "{{instance}}",
+            format!("sum by (instance) ({})", prom_rate("prometheus_tsdb_head_samples_appended_total")),
+        ),
+        ts("Compactions failed", "TSDB compactions failing per second.", "ops")
+            .query(
+                "{{instance}}",
+                format!("sum by (instance) ({})", prom_rate("prometheus_tsdb_compactions_failed_total")),
+            )
+            .warn_crit(0.0001, 0.001),
+    ]
+}
+
+/// How far remote write trails ingestion, and the share of samples it fails to send.
+fn remote_write() -> Section {
+    Section::new(
+        "Remote write",
         vec![
-            ts("Rule evaluation failures", "Failing rule evaluations per second, per server and group.", "ops")
+            ts("Remote write behind", "How far the newest sent sample trails the newest ingested one.", "s")
                 .query(
-                    "{{instance}} {{rule_group}}",
+                    "{{instance}} {{remote_name}}",
                     format!(
-                        "sum by (instance, rule_group) ({})",
-                        prom_rate("prometheus_rule_evaluation_failures_total")
+                        "max by (instance) (prometheus_remote_storage_highest_timestamp_in_seconds{p}) - on (instance) group_right max by (instance, remote_name) (prometheus_remote_storage_queue_highest_sent_timestamp_seconds{p})",
+                        p = prom("")
                     ),
                 )
-                .warn_crit(0.001, 0.01),
-            ts("Alert delivery errors", "Share of alerts each server failed to send, per Alertmanager.", "percentunit")
+                .warn_crit(60.0, 120.0),
+            ts("Remote write failures", "Share of samples the remote store refused or never got.", "percentunit")
                 .query(
-                    "{{instance}} → {{alertmanager}}",
+                    "{{instance}} {{remote_name}}",
                     format!(
-                        "sum by (instance, alertmanager) ({e}) / sum by (instance, alertmanager) ({s})",
-                        e = prom_rate("prometheus_notifications_errors_total"),
-                        s = prom_rate("prometheus_notifications_sent_total")
+                        "sum by (instance, remote_name) ({f}) / (sum by (instance, remote_name) ({f}) + sum by (instance, remote_name) ({s}))",
+                        f = prom_rate("prometheus_remote_storage_samples_failed_total"),
+                        s = prom_rate("prometheus_remote_storage_samples_total")
                     ),
                 )
                 .range(0.0, 1.0)
                 .warn_crit(0.01, 0.1),
-            ts("Alert queue", "Alerts waiting to be sent, against the queue's capacity.", "short")
+        ],
+    )
+}
+
+/// The Alertmanagers' notifications, alerts, cluster members and configuration reloads.
+fn alertmanager() -> Section {
+    let am = |extra: &str| sel(ALERTMANAGER_JOB, extra);
+    Section::new(
+        "Alertmanager",
+        vec![
+            ts("Notifications", "Notifications sent per second, per integration.", "ops").query(
+                "{{integration}}",
+                format!("sum by (integration) ({})", rate("alertmanager_notifications_total", ALERTMANAGER_JOB, "")),
+            ),
+            ts("Failed notifications", "Notifications that failed per second, per integration.", "ops")
                 .query(
-                    "queued {{instance}}",
-                    format!("max by (instance) (prometheus_notifications_queue_length{})", p("")),
-                )
-                .query(
-                    "capacity {{instance}}",
-                    format!("max by (instance) (prometheus_notifications_queue_capacity{})", p("")),
-                ),
-            ts("Alerts dropped", "Alerts dropped per second (queue full or no Alertmanager).", "ops")
-                .query(
-                    "{{instance}}",
-                    format!("sum by (instance) ({})", prom_rate("prometheus_notifications_dropped_total")),
+                    "{{instance}} {{integration}}",
+                    format!(
+                        "sum by (instance, integration) ({})",
+                        rate("alertmanager_notifications_failed_total", ALERTMANAGER_JOB, "")
+                    ),
                 )
                 .warn_crit(0.001, 0.01),
+            ts("Alerts", "Alerts each Alertmanager holds, by state.", "short")
+                .query("{{instance}} {{state}}", format!("sum by (instance, state) (alertmanager_alerts{})", am(""))),
+            ts("Cluster members", "Members each Alertmanager sees in its gossip cluster.", "short")
+                .query("{{instance}}", format!("max by (instance) (alertmanager_cluster_members{})", am(""))),
             ts("Configuration reloaded", "1 when the last configuration reload succeeded.", "short")
-                .query("{{instance}}", format!("min by (instance) (prometheus_config_last_reload_successful{})", p("")))
-                .range(0.0, 1.0)
-                .low_is_bad(0.5, 1.0),
-            ts("Head series", "Series in each server's head block.", "short")
-                .query("{{instance}}", format!("max by (instance) (prometheus_tsdb_head_series{})", p(""))),
-            ts("Samples ingested", "Samples appended per second.", "ops").query(
-                "{{instance}}",
-                format!("sum by (instance) ({})", prom_rate("prometheus_tsdb_head_samples_appended_total")),
-            ),
-            ts("Compactions failed", "TSDB compactions failing per second.", "ops")
                 .query(
                     "{{instance}}",
-                    format!("sum by (instance) ({})", prom_rate("prometheus_tsdb_compactions_failed_total")),
+                    format!("min by (instance) (alertmanager_config_last_reload_successful{})", am("")),
                 )
-                .warn_crit(0.0001, 0.001),
+                .range(0.0, 1.0)
+                .low_is_bad(0.5, 1.0),
         ],
-    ));
+    )
+}
 
-    if !spec.prometheus.remote_write.is_empty() {
-        sections.push(Section::new(
-            "Remote write",
-            vec![
-                ts("Remote write behind", "How far the newest sent sample trails the newest ingested one.", "s")
-                    .query(
-                        "{{instance}} {{remote_name}}",
-                        format!(
-                            "max by (instance) (prometheus_remote_storage_highest_timestamp_in_seconds{p}) - on (instance) group_right max by (instance, remote_name) (prometheus_remote_storage_queue_highest_sent_timestamp_seconds{p})",
-                            p = p("")
-                        ),
-                    )
-                    .warn_crit(60.0, 120.0),
-                ts("Remote write failures", "Share of samples the remote store refused or never got.", "percentunit")
-                    .query(
-                        "{{instance}} {{remote_name}}",
-                        format!(
-                            "sum by (instance, remote_name) ({f}) / (sum by (instance, remote_name) ({f}) + sum by (instance, remote_name) ({s}))",
-                            f = prom_rate("prometheus_remote_storage_samples_failed_total"),
-                            s = prom_rate("prometheus_remote_storage_samples_total")
-                        ),
-                    )
-                    .range(0.0, 1.0)
-                    .warn_crit(0.01, 0.1),
-            ],
-        ));
-    }
-
-    if has(ALERTMANAGER_JOB) {
-        let am = |extra: &str| sel(ALERTMANAGER_JOB, extra);
-        sections.push(Section::new(
-            "Alertmanager",
-            vec![
-                ts("Notifications", "Notifications sent per second, per integration.", "ops").query(
-                    "{{integration}}",
-                    format!(
-                        "sum by (integration) ({})",
-                        rate("alertmanager_notifications_total", ALERTMANAGER_JOB, "")
-                    ),
-                ),
-                ts("Failed notifications", "Notifications that failed per second, per integration.", "ops")
-                    .query(
-                        "{{instance}} {{integration}}",
-                        format!(
-                            "sum by (instance, integration) ({})",
-                            rate("alertmanager_notifications_failed_total", ALERTMANAGER_JOB, "")
-                        ),
-                    )
-                    .warn_crit(0.001, 0.01),
-                ts("Alerts", "Alerts each Alertmanager holds, by state.", "short").query(
-                    "{{instance}} {{state}}",
-                    format!("sum by (instance, state) (alertmanager_alerts{})", am("")),
-                ),
-                ts("Cluster members", "Members each Alertmanager sees in its gossip cluster.", "short")
-                    .query("{{instance}}", format!("max by (instance) (alertmanager_cluster_members{})", am(""))),
-                ts("Configuration reloaded", "1 when the last configuration reload succeeded.", "short")
-                    .query(
-                        "{{instance}}",
-                        format!("min by (instance) (alertmanager_config_last_reload_successful{})", am("")),
-                    )
-                    .range(0.0, 1.0)
-                    .low_is_bad(0.5, 1.0),
-            ],
-        ));
-    }
-
+/// Loki's request errors and the log shippers' sent and dropped entries, where they run.
+fn logs(spec: &Spec) -> Option<Section> {
     let mut logs = Vec::new();
-    if has(LOKI_JOB) {
+    if has(spec, LOKI_JOB) {
         let requests = |extra: &str| rate("loki_request_duration_seconds_count", LOKI_JOB, extra);
         logs.push(
             ts("Loki 5xx ratio", "Share of Loki's requests answered with a server error, per target.", "percentunit")
@@ -195,7 +240,7 @@ pub fn board(spec: &Spec) -> Board {
         (PROMTAIL_JOB, "promtail_sent_entries_total", "promtail_dropped_entries_total", "Promtail"),
         (ALLOY_JOB, "loki_write_sent_entries_total", "loki_write_dropped_entries_total", "Alloy"),
     ] {
-        if has(job) {
+        if has(spec, job) {
             logs.push(
                 ts(format!("{what} entries"), format!("Log entries {what} sent and dropped per second."), "ops")
                     .query("sent {{instance}}", format!("sum by (instance) ({})", rate(sent, job, "")))
@@ -203,18 +248,19 @@ pub fn board(spec: &Spec) -> Board {
             );
         }
     }
-    if !logs.is_empty() {
-        sections.push(Section::new("Logs", logs));
-    }
+    (!logs.is_empty()).then(|| Section::new("Logs", logs))
+}
 
+/// Grafana's requests and the certificate probe, where they run.
+fn grafana_and_certificates(spec: &Spec) -> Option<Section> {
     let mut edges = Vec::new();
-    if has(GRAFANA_JOB) {
+    if has(spec, GRAFANA_JOB) {
         edges.push(ts("Grafana requests", "Grafana's HTTP requests per second, by status code.", "reqps").query(
             "{{status_code}}",
             format!("sum by (status_code) ({})", rate("grafana_http_request_duration_seconds_count", GRAFANA_JOB, "")),
         ));
     }
-    if has(TLS_PROBE_JOB) {
+    if has(spec, TLS_PROBE_JOB) {
         let t = |extra: &str| sel(TLS_PROBE_JOB, extra);
         edges.push(
             ts("Certificate expiry", "Time until each endpoint's certificate lapses.", "s")
@@ -228,17 +274,5 @@ pub fn board(spec: &Spec) -> Board {
                 .low_is_bad(0.5, 1.0),
         );
     }
-    if !edges.is_empty() {
-        sections.push(Section::new("Grafana and certificates", edges));
-    }
-
-    Board {
-        uid: uid(DashboardKind::MetaMonitoring).into(),
-        title: "Monitoring stack".into(),
-        description: "The monitoring stack's own health (meta-monitoring): Prometheus, Alertmanager, Loki, the log shippers, Grafana and the certificates they serve.".into(),
-        tags: &["meta-monitoring", "infrastructure"],
-        ds: DatasourceType::Prometheus,
-        variables: Vec::new(),
-        sections,
-    }
+    (!edges.is_empty()).then(|| Section::new("Grafana and certificates", edges))
 }

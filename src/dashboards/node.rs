@@ -4,11 +4,31 @@
 use super::board::{Board, Section, Variable, stat, ts};
 use super::*;
 
+/// The filesystems that hold data: neither in memory nor the boot partition.
+const FS: &str = "fstype!~\"tmpfs|fuse.lxcfs\", mountpoint!=\"/boot\"";
+
+/// The Server Health board: a host picker, the headline stats, then CPU and memory, disk and network.
 pub fn board(spec: &Spec) -> Board {
     let node = &job_of(spec, NODE_JOB);
+    Board {
+        uid: uid(DashboardKind::NodeExporter).into(),
+        title: "Server Health".into(),
+        description: "Host resources from node_exporter.".into(),
+        tags: &["infrastructure", "hosts"],
+        ds: DatasourceType::Prometheus,
+        variables: vec![Variable::Query {
+            name: "instance",
+            label: "Host",
+            query: format!("label_values(up{}, instance)", sel(node, "")),
+        }],
+        sections: vec![headline(node), cpu_and_memory(node), disk_and_network(node)],
+    }
+}
+
+/// The headline stats: hosts up, cluster CPU and memory use, and the lowest free disk.
+fn headline(node: &str) -> Section {
     let n = |extra: &str| hosts(node, extra);
-    let fs = "fstype!~\"tmpfs|fuse.lxcfs\", mountpoint!=\"/boot\"";
-    let headline = Section::new(
+    Section::new(
         env_title("Hosts"),
         vec![
             stat("Hosts up", "Hosts whose node_exporter answers.", "short").query("", format!("sum(up{})", n(""))),
@@ -19,11 +39,16 @@ pub fn board(spec: &Spec) -> Board {
                 .query("", "cluster:node_memory_utilisation:ratio")
                 .warn_crit(0.8, 0.9),
             stat("Lowest free disk", "The least free space of any filesystem.", "percentunit")
-                .query("", format!("min(node_filesystem_avail_bytes{f} / node_filesystem_size_bytes{f})", f = n(fs)))
+                .query("", format!("min(node_filesystem_avail_bytes{f} / node_filesystem_size_bytes{f})", f = n(FS)))
                 .low_is_bad(0.1, 0.2),
         ],
-    );
-    let cpu = Section::new(
+    )
+}
+
+/// CPU busy, load per core, memory used and uptime, per host.
+fn cpu_and_memory(node: &str) -> Section {
+    let n = |extra: &str| hosts(node, extra);
+    Section::new(
         "CPU and memory",
         vec![
             ts("CPU busy", "Share of CPU time not idle, per host.", "percentunit")
@@ -54,14 +79,19 @@ pub fn board(spec: &Spec) -> Board {
             ts("Uptime", "Time since each host booted.", "s")
                 .query("{{instance}}", format!("node_time_seconds{} - node_boot_time_seconds{}", n(""), n(""))),
         ],
-    );
-    let io = Section::new(
+    )
+}
+
+/// Free disk space, disk busy and throughput, and network throughput, per host.
+fn disk_and_network(node: &str) -> Section {
+    let n = |extra: &str| hosts(node, extra);
+    Section::new(
         "Disk and network",
         vec![
             ts("Free disk space", "Free space per filesystem.", "percentunit")
                 .query(
                     "{{instance}} {{mountpoint}}",
-                    format!("node_filesystem_avail_bytes{f} / node_filesystem_size_bytes{f}", f = n(fs)),
+                    format!("node_filesystem_avail_bytes{f} / node_filesystem_size_bytes{f}", f = n(FS)),
                 )
                 .range(0.0, 1.0)
                 .low_is_bad(0.1, 0.2),
@@ -100,20 +130,7 @@ pub fn board(spec: &Spec) -> Board {
                     ),
                 ),
         ],
-    );
-    Board {
-        uid: uid(DashboardKind::NodeExporter).into(),
-        title: "Server Health".into(),
-        description: "Host resources from node_exporter.".into(),
-        tags: &["infrastructure", "hosts"],
-        ds: DatasourceType::Prometheus,
-        variables: vec![Variable::Query {
-            name: "instance",
-            label: "Host",
-            query: format!("label_values(up{}, instance)", sel(node, "")),
-        }],
-        sections: vec![headline, cpu, io],
-    }
+    )
 }
 
 /// A node_exporter selector on the chosen hosts, with extra matchers.

@@ -16,7 +16,9 @@ use crate::lint::analysis::{ALERT_STATES, metric_name};
 use crate::spec::Spec;
 use crate::spec::scrape::{Discovery, K8sRole, RelabelAction, ScrapeJob};
 use promql_parser::label::MatchOp;
-use promql_parser::parser::{self, Expr, LabelModifier, VectorMatchCardinality, VectorSelector};
+use promql_parser::parser::{
+    self, AggregateExpr, BinModifier, BinaryExpr, Call, Expr, LabelModifier, VectorMatchCardinality, VectorSelector,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -274,6 +276,7 @@ impl Checker<'_> {
         Avail { labels, sources }
     }
 
+    /// The labels an expression's result carries; what it reads that its jobs lack becomes a gap.
     fn avail(&mut self, e: &Expr, who: &str) -> Avail {
         match e {
             Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Avail::empty(),
@@ -282,138 +285,165 @@ impl Checker<'_> {
             Expr::Paren(p) => self.avail(&p.expr, who),
             Expr::Unary(u) => self.avail(&u.expr, who),
             Expr::Subquery(s) => self.avail(&s.expr, who),
-            Expr::Aggregate(a) => {
-                if let Some(p) = &a.param {
-                    self.avail(p, who);
-                }
-                let inner = self.avail(&a.expr, who);
-                let op = a.op.to_string();
-                let mut out = match &a.modifier {
-                    Some(LabelModifier::Include(l)) => {
-                        self.need(&l.labels, &inner, &format!("by ({})", l.labels.join(", ")), who);
-                        Avail { labels: Some(names(&l.labels)), sources: BTreeSet::new() }
-                    }
-                    Some(LabelModifier::Exclude(l)) => {
-                        self.need(&l.labels, &inner, &format!("without ({})", l.labels.join(", ")), who);
-                        let drop = names(&l.labels);
-                        Avail { labels: inner.labels.as_ref().map(|s| s - &drop), sources: BTreeSet::new() }
-                    }
-                    None => Avail::empty(),
-                };
-                if matches!(op.as_str(), "topk" | "bottomk" | "limitk" | "limit_ratio") {
-                    out.labels = inner.labels.clone();
-                }
-                if let (Some(Expr::StringLiteral(s)), Some(l)) = (a.param.as_deref(), &mut out.labels)
-                    && op == "count_values"
-                {
-                    l.insert(s.val.clone());
-                }
-                out.merge(inner)
-            }
-            Expr::Call(call) => {
-                let mut args: Vec<Avail> = call.args.args.iter().map(|a| self.avail(a, who)).collect();
-                let string = |i: usize| match call.args.args.get(i).map(|a| a.as_ref()) {
-                    Some(Expr::StringLiteral(s)) => Some(s.val.clone()),
-                    _ => None,
-                };
-                let sources: BTreeSet<(String, String)> = args.iter().flat_map(|a| a.sources.iter().cloned()).collect();
-                // What the result carries: the first vector argument's labels (`round(x, 2)`,
-                // `clamp_min(x, 0)`), or the second's after a scalar (`histogram_quantile`).
-                let vector = call.args.args.iter().position(|a| !crate::lint::analysis::is_scalar(a));
-                let main = match vector {
-                    Some(i) => std::mem::take(&mut args[i]),
-                    None => Avail::empty(),
-                };
-                let labels = match call.func.name {
-                    "histogram_quantile" => {
-                        self.need(&["le".to_string()], &main, "histogram_quantile (le)", who);
-                        main.labels.map(|s| &s - &names(&["le".to_string()]))
-                    }
-                    "label_replace" | "label_join" => {
-                        let read: Vec<String> = if call.func.name == "label_replace" {
-                            string(3).into_iter().filter(|s| !s.is_empty()).collect()
-                        } else {
-                            (3..call.args.args.len()).filter_map(string).collect()
-                        };
-                        self.need(&read, &main, call.func.name, who);
-                        main.labels.map(|mut s| {
-                            s.extend(string(1));
-                            s
-                        })
-                    }
-                    "absent" | "absent_over_time" => Some(
-                        crate::lint::analysis::first_selector(e)
-                            .map(|v| {
-                                v.matchers
-                                    .matchers
-                                    .iter()
-                                    .filter(|m| m.op == MatchOp::Equal && m.name != "__name__")
-                                    .map(|m| m.name.clone())
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    ),
-                    "vector" | "time" | "scalar" | "pi" => Some(BTreeSet::new()),
-                    _ => main.labels,
-                };
-                Avail { labels, sources }
-            }
-            Expr::Binary(b) => {
-                let l = self.avail(&b.lhs, who);
-                let r = self.avail(&b.rhs, who);
-                if crate::lint::analysis::is_scalar(&b.lhs) {
-                    return r.merge(l);
-                }
-                if crate::lint::analysis::is_scalar(&b.rhs) {
-                    return l.merge(r);
-                }
-                let Some(m) = &b.modifier else { return l.merge(r) };
-                match &m.matching {
-                    Some(LabelModifier::Include(on)) => {
-                        let clause = format!("on ({})", on.labels.join(", "));
-                        self.need(&on.labels, &l, &clause, who);
-                        self.need(&on.labels, &r, &clause, who);
-                    }
-                    Some(LabelModifier::Exclude(ign)) => {
-                        let clause = format!("ignoring ({})", ign.labels.join(", "));
-                        self.need(&ign.labels, &l, &clause, who);
-                        self.need(&ign.labels, &r, &clause, who);
-                    }
-                    None => {}
-                }
-                if b.op.is_set_operator() {
-                    let labels = match b.op.to_string().as_str() {
-                        "or" => l.labels.as_ref().zip(r.labels.as_ref()).map(|(a, b)| a | b),
-                        _ => l.labels.clone(),
-                    };
-                    return Avail { labels, ..l.merge(r) };
-                }
-                match (&m.card, &m.matching) {
-                    (VectorMatchCardinality::ManyToOne(extra), _) => {
-                        let clause = format!("group_left ({})", extra.labels.join(", "));
-                        self.need(&extra.labels, &r, &clause, who);
-                        let labels = l.labels.as_ref().map(|s| s | &names(&extra.labels));
-                        Avail { labels, ..l.merge(r) }
-                    }
-                    (VectorMatchCardinality::OneToMany(extra), _) => {
-                        let clause = format!("group_right ({})", extra.labels.join(", "));
-                        self.need(&extra.labels, &l, &clause, who);
-                        let labels = r.labels.as_ref().map(|s| s | &names(&extra.labels));
-                        Avail { labels, ..r.merge(l) }
-                    }
-                    (VectorMatchCardinality::OneToOne, Some(LabelModifier::Include(on))) => {
-                        Avail { labels: Some(names(&on.labels)), ..l.merge(r) }
-                    }
-                    (VectorMatchCardinality::OneToOne, Some(LabelModifier::Exclude(ign))) => {
-                        let labels = l.labels.as_ref().map(|s| s - &names(&ign.labels));
-                        Avail { labels, ..l.merge(r) }
-                    }
-                    _ => l.merge(r),
-                }
-            }
+            Expr::Aggregate(a) => self.aggregate(a, who),
+            Expr::Call(call) => self.call(e, call, who),
+            Expr::Binary(b) => self.binary(b, who),
             Expr::Extension(_) => Avail::default(),
         }
     }
+
+    /// An aggregation: `by` keeps what it names, `without` drops it, `topk` and kin keep all.
+    fn aggregate(&mut self, a: &AggregateExpr, who: &str) -> Avail {
+        if let Some(p) = &a.param {
+            self.avail(p, who);
+        }
+        let inner = self.avail(&a.expr, who);
+        let op = a.op.to_string();
+        let mut out = match &a.modifier {
+            Some(LabelModifier::Include(l)) => {
+                self.need(&l.labels, &inner, &format!("by ({})", l.labels.join(", ")), who);
+                Avail { labels: Some(names(&l.labels)), sources: BTreeSet::new() }
+            }
+            Some(LabelModifier::Exclude(l)) => {
+                self.need(&l.labels, &inner, &format!("without ({})", l.labels.join(", ")), who);
+                let drop = names(&l.labels);
+                Avail { labels: inner.labels.as_ref().map(|s| s - &drop), sources: BTreeSet::new() }
+            }
+            None => Avail::empty(),
+        };
+        if matches!(op.as_str(), "topk" | "bottomk" | "limitk" | "limit_ratio") {
+            out.labels = inner.labels.clone();
+        }
+        if let (Some(Expr::StringLiteral(s)), Some(l)) = (a.param.as_deref(), &mut out.labels)
+            && op == "count_values"
+        {
+            l.insert(s.val.clone());
+        }
+        out.merge(inner)
+    }
+
+    /// A function call: the first vector argument's labels, as the function changes them.
+    fn call(&mut self, e: &Expr, call: &Call, who: &str) -> Avail {
+        let mut args: Vec<Avail> = call.args.args.iter().map(|a| self.avail(a, who)).collect();
+        let sources: BTreeSet<(String, String)> = args.iter().flat_map(|a| a.sources.iter().cloned()).collect();
+        // What the result carries: the first vector argument's labels (`round(x, 2)`,
+        // `clamp_min(x, 0)`), or the second's after a scalar (`histogram_quantile`).
+        let vector = call.args.args.iter().position(|a| !crate::lint::analysis::is_scalar(a));
+        let main = match vector {
+            Some(i) => std::mem::take(&mut args[i]),
+            None => Avail::empty(),
+        };
+        let labels = self.call_labels(e, call, main, who);
+        Avail { labels, sources }
+    }
+
+    /// The labels a call's result carries, from those of its first vector argument, `main`.
+    fn call_labels(&mut self, e: &Expr, call: &Call, main: Avail, who: &str) -> Option<BTreeSet<String>> {
+        let string = |i: usize| match call.args.args.get(i).map(|a| a.as_ref()) {
+            Some(Expr::StringLiteral(s)) => Some(s.val.clone()),
+            _ => None,
+        };
+        match call.func.name {
+            "histogram_quantile" => {
+                self.need(&["le".to_string()], &main, "histogram_quantile (le)", who);
+                main.labels.map(|s| &s - &names(&["le".to_string()]))
+            }
+            "label_replace" | "label_join" => {
+                let read: Vec<String> = if call.func.name == "label_replace" {
+                    string(3).into_iter().filter(|s| !s.is_empty()).collect()
+                } else {
+                    (3..call.args.args.len()).filter_map(string).collect()
+                };
+                self.need(&read, &main, call.func.name, who);
+                main.labels.map(|mut s| {
+                    s.extend(string(1));
+                    s
+                })
+            }
+            "absent" | "absent_over_time" => Some(absent_labels(e)),
+            "vector" | "time" | "scalar" | "pi" => Some(BTreeSet::new()),
+            _ => main.labels,
+        }
+    }
+
+    /// A binary operation: a scalar side keeps the other's labels; vectors match as their clauses say.
+    fn binary(&mut self, b: &BinaryExpr, who: &str) -> Avail {
+        let l = self.avail(&b.lhs, who);
+        let r = self.avail(&b.rhs, who);
+        if crate::lint::analysis::is_scalar(&b.lhs) {
+            return r.merge(l);
+        }
+        if crate::lint::analysis::is_scalar(&b.rhs) {
+            return l.merge(r);
+        }
+        let Some(m) = &b.modifier else { return l.merge(r) };
+        self.need_matching(m, &l, &r, who);
+        if b.op.is_set_operator() {
+            let labels = match b.op.to_string().as_str() {
+                "or" => l.labels.as_ref().zip(r.labels.as_ref()).map(|(a, b)| a | b),
+                _ => l.labels.clone(),
+            };
+            return Avail { labels, ..l.merge(r) };
+        }
+        self.vector_matched(m, l, r, who)
+    }
+
+    /// The labels an `on (…)` or `ignoring (…)` clause names must be available on both sides.
+    fn need_matching(&mut self, m: &BinModifier, l: &Avail, r: &Avail, who: &str) {
+        match &m.matching {
+            Some(LabelModifier::Include(on)) => {
+                let clause = format!("on ({})", on.labels.join(", "));
+                self.need(&on.labels, l, &clause, who);
+                self.need(&on.labels, r, &clause, who);
+            }
+            Some(LabelModifier::Exclude(ign)) => {
+                let clause = format!("ignoring ({})", ign.labels.join(", "));
+                self.need(&ign.labels, l, &clause, who);
+                self.need(&ign.labels, r, &clause, who);
+            }
+            None => {}
+        }
+    }
+
+    /// A vector-to-vector match's labels: the "many" side's plus `group_left`/`right`'s, or `on`'s.
+    fn vector_matched(&mut self, m: &BinModifier, l: Avail, r: Avail, who: &str) -> Avail {
+        match (&m.card, &m.matching) {
+            (VectorMatchCardinality::ManyToOne(extra), _) => {
+                let clause = format!("group_left ({})", extra.labels.join(", "));
+                self.need(&extra.labels, &r, &clause, who);
+                let labels = l.labels.as_ref().map(|s| s | &names(&extra.labels));
+                Avail { labels, ..l.merge(r) }
+            }
+            (VectorMatchCardinality::OneToMany(extra), _) => {
+                let clause = format!("group_right ({})", extra.labels.join(", "));
+                self.need(&extra.labels, &l, &clause, who);
+                let labels = r.labels.as_ref().map(|s| s | &names(&extra.labels));
+                Avail { labels, ..r.merge(l) }
+            }
+            (VectorMatchCardinality::OneToOne, Some(LabelModifier::Include(on))) => {
+                Avail { labels: Some(names(&on.labels)), ..l.merge(r) }
+            }
+            (VectorMatchCardinality::OneToOne, Some(LabelModifier::Exclude(ign))) => {
+                let labels = l.labels.as_ref().map(|s| s - &names(&ign.labels));
+                Avail { labels, ..l.merge(r) }
+            }
+            _ => l.merge(r),
+        }
+    }
+}
+
+/// The labels `absent(…)` gives its result: its selector's equality matchers.
+fn absent_labels(e: &Expr) -> BTreeSet<String> {
+    crate::lint::analysis::first_selector(e)
+        .map(|v| {
+            v.matchers
+                .matchers
+                .iter()
+                .filter(|m| m.op == MatchOp::Equal && m.name != "__name__")
+                .map(|m| m.name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

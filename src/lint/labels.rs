@@ -169,6 +169,36 @@ mod tests {
         assert_eq!(findings(super::required, false, "up", 0, &[], &[]), []);
     }
 
+    /// Without `rules.runbook_base_url`, an alert names its own runbook.
+    #[test]
+    fn an_alert_without_a_base_url_needs_its_own_runbook() {
+        use crate::lint::{Context, RuleRef};
+        use std::collections::BTreeMap;
+        let expr = promql_parser::parser::parse("up == 0").unwrap();
+        let labels: BTreeMap<String, String> = [("severity".to_string(), "warning".to_string())].into();
+        let lint = |annotations: &[(&str, &str)], runbook_base_url| {
+            let annotations: BTreeMap<String, String> =
+                annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let rule = RuleRef {
+                alert: Some("SomeAlert"),
+                record: None,
+                expr: &expr,
+                for_ms: 0,
+                labels: &labels,
+                annotations: &annotations,
+            };
+            super::required(&rule, &Context { scrape_interval_ms: 15_000, runbook_base_url })
+        };
+        let full = [("summary", "s"), ("description", "d")];
+        let missing = expected(
+            Code::LintLabel,
+            &[("annotations.runbook_url", "the alert has no runbook_url", "add one, or set rules.runbook_base_url")],
+        );
+        assert_eq!(lint(&full, false), missing);
+        assert_eq!(lint(&[full[0], full[1], ("runbook_url", "https://runbooks.example/x")], false), []);
+        assert_eq!(lint(&full, true), []);
+    }
+
     #[test]
     fn cardinality_table() {
         const FROM_VALUE: &str = "a label templated from the value changes at every evaluation";

@@ -1,8 +1,9 @@
 //! `promql/regexp`: regex matchers that do nothing or should not be regexes.
 //!
 //! Why: Prometheus anchors every regex, so `^…$` is noise that suggests a misunderstanding;
-//! a regex without metacharacters is an equality match written slowly; and `=~".*"` matches
-//! every series (including those without the label), filtering nothing.
+//! a regex without metacharacters is an equality match written slowly; `=~".*"` matches
+//! every series (including those without the label), filtering nothing; and `!~".*"` excludes
+//! every series, so the selector never returns anything.
 //!
 //! Bad: `up{job=~"^api$"}`, `up{job=~"api"}`, `up{env=~".*"}` · Good: `up{job="api"}`.
 
@@ -24,6 +25,12 @@ pub fn check(rule: &RuleRef, _: &Context) -> Vec<Finding> {
             Some(("is anchored; Prometheus anchors every regex already", "drop ^ and $"))
         } else if !negated && v == ".*" {
             Some(("matches every series and filters nothing", "remove the matcher"))
+        } else if negated && v == ".*" {
+            // A series without the label has it empty, which `.*` matches too.
+            Some((
+                "excludes every series: the selector is always empty",
+                "remove the matcher, or say which values to exclude",
+            ))
         } else if !v.chars().any(|c| "\\.+*?()|[]{}^$".contains(c)) {
             Some(("has no regex metacharacters", "use = or != instead of =~ or !~"))
         } else {
@@ -71,6 +78,14 @@ mod tests {
                 )],
             ),
             ("up{job=~\"api|web\"} == 0", &[]),
+            (
+                "up{env!~\".*\"} == 0",
+                &[(
+                    "expr",
+                    "the regex in `env!~\".*\"` excludes every series: the selector is always empty",
+                    "remove the matcher, or say which values to exclude",
+                )],
+            ),
             ("rate(http_requests_total{code=~\"5..\"}[5m]) > 1", &[]),
             ("up{job!~\"api|web\"} == 0", &[]),
             ("up{job!~\"api\"} == 0", &[("expr", "the regex in `job!~\"api\"` has no regex metacharacters", NO_META)]),

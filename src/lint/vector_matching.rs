@@ -38,11 +38,19 @@ fn mismatch(b: &promql_parser::parser::BinaryExpr) -> Option<String> {
             if let (Kept::Only(a), Kept::Only(c)) = (&l, &r)
                 && a != c
             {
-                return Some(format!("the sides keep different labels ({a:?} and {c:?})"));
+                return Some(format!("the left side keeps {}, the right side {}", listed(a), listed(c)));
             }
             filtered_label_on_one_side(&b.lhs, &l, &b.rhs).or_else(|| filtered_label_on_one_side(&b.rhs, &r, &b.lhs))
         }
     }
+}
+
+/// Labels as PromQL's `by` lists them, `(job, instance)`; "no label" for none.
+fn listed(labels: &std::collections::BTreeSet<String>) -> String {
+    if labels.is_empty() {
+        return "no label".into();
+    }
+    format!("({})", labels.iter().map(String::as_str).collect::<Vec<_>>().join(", "))
 }
 
 /// A side that keeps a label it selects by equality (every series carries it) against a
@@ -115,13 +123,13 @@ mod tests {
             ),
             (
                 "sum by (job) (rate(a[5m])) / sum by (instance) (rate(b[5m])) > 1",
-                &[(
-                    "expr",
-                    "`/` can never match: the sides keep different labels ({\"job\"} and {\"instance\"})",
-                    HINT,
-                )],
+                &[("expr", "`/` can never match: the left side keeps (job), the right side (instance)", HINT)],
             ),
             ("sum by (job) (rate(a[5m])) / sum by (job) (rate(b[5m])) > 1", &[]),
+            (
+                "sum(rate(a[5m])) / sum by (job, instance) (rate(b[5m])) > 1",
+                &[("expr", "`/` can never match: the left side keeps no label, the right side (instance, job)", HINT)],
+            ),
             (
                 "sum(rate(a[5m])) / on (instance) sum by (instance) (rate(b[5m])) > 1",
                 &[("expr", "`/` can never match: the left side never has `instance`", HINT)],

@@ -126,8 +126,8 @@ fn folders(g: &Grafana, cx: &mut Cx) {
 fn dashboard_collisions(spec: &Spec, cx: &mut Cx) {
     // A folder writes each dashboard to `<file stem>.json`, and a dashboard's uid is global in
     // Grafana: two dashboards with one file or one uid collide.
-    let mut files: BTreeMap<(&str, String), String> = BTreeMap::new();
-    let mut uids: BTreeMap<String, String> = BTreeMap::new();
+    let mut files: BTreeMap<(&str, String), OptionPath> = BTreeMap::new();
+    let mut uids: BTreeMap<String, OptionPath> = BTreeMap::new();
     for (f, path, d) in dashboards::provisioned(spec) {
         let (uid, stem) = (d.uid(), d.file_stem());
         if let Some(first) = files.get(&(f.dir.as_str(), stem.clone())) {
@@ -149,18 +149,18 @@ fn dashboard_collisions(spec: &Spec, cx: &mut Cx) {
 /// `uid`, or the `job` it defaults from, with a free uid to use.
 fn duplicate(
     cx: &mut Cx,
-    (path, first): (&str, &str),
+    (path, first): (&OptionPath, &OptionPath),
     d: Dashboard,
     message: String,
     hint: &str,
-    uids: &BTreeMap<String, String>,
+    uids: &BTreeMap<String, OptionPath>,
 ) {
     match d {
         Dashboard::Builtin(_) => {
             cx.error(Code::NameDuplicate, path, message).hint(hint);
         }
         Dashboard::Service(s) => {
-            let (at, uid) = (format!("{path}.{}", if s.uid.is_some() { "uid" } else { "job" }), d.uid());
+            let (at, uid) = (path.key(if s.uid.is_some() { "uid" } else { "job" }), d.uid());
             cx.error(Code::NameDuplicate, at, format!("dashboard uid \"{uid}\" is already used by {first}"))
                 .hint(format!("set a distinct `uid` on this dashboard, e.g. \"{}\"", distinct_uid(&uid, uids)));
         }
@@ -221,9 +221,9 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
     let datasources = dashboards::check::datasources(spec);
     let metrics = Metrics::of(spec);
     let provisioned: Vec<_> = dashboards::provisioned(spec).collect();
-    // A dashboard is built unless what it shows is missing: then the problem (option path
-    // below the dashboard's, message, hint) is reported instead.
-    type Checked = Result<(Built, Vec<dashboards::check::Problem>), (&'static str, String, &'static str)>;
+    // A dashboard is built unless what it shows is missing: then the problem (the option below
+    // the dashboard's, if any; message, hint) is reported instead.
+    type Checked = Result<(Built, Vec<dashboards::check::Problem>), (Option<&'static str>, String, &'static str)>;
     let checked: Vec<Checked> = provisioned
         .par_iter()
         .map(|&(_, _, d)| {
@@ -231,14 +231,14 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
                 Dashboard::Builtin(kind) => {
                     if let Some(what) = dashboards::missing(spec, kind) {
                         let message = format!("dashboard {} has nothing to show without {what}", kind.file_stem());
-                        return Err(("", message, "declare what it needs, or remove the dashboard from the folder"));
+                        return Err((None, message, "declare what it needs, or remove the dashboard from the folder"));
                     }
                 }
                 Dashboard::Service(s) => {
                     if !spec.scrape_jobs.iter().any(|j| j.name == s.job) {
                         let message = format!("no scrape job \"{}\" to show", s.job);
                         return Err((
-                            ".job",
+                            Some("job"),
                             message,
                             "name a job declared under `scrape_jobs`, or declare the service's scrape job",
                         ));
@@ -252,12 +252,16 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
         .collect();
     let mut built = Vec::new();
     // Grafana refuses a second dashboard of the same title in a folder.
-    let mut titles: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut titles: BTreeMap<(String, String), OptionPath> = BTreeMap::new();
     for ((f, path, d), checked) in provisioned.into_iter().zip(checked) {
         let (dashboard, problems) = match checked {
             Ok(built) => built,
             Err((below, message, hint)) => {
-                cx.error(Code::RefUnknownJob, format!("{path}{below}"), message).hint(hint);
+                let at = match below {
+                    Some(k) => path.key(k),
+                    None => path,
+                };
+                cx.error(Code::RefUnknownJob, at, message).hint(hint);
                 continue;
             }
         };
@@ -268,7 +272,7 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
         let title = dashboard.title.clone();
         match titles.get(&(f.dir.clone(), title.clone())) {
             Some(other) => {
-                let at = if matches!(d, Dashboard::Service(_)) { format!("{path}.title") } else { path };
+                let at = if matches!(d, Dashboard::Service(_)) { path.key("title") } else { path };
                 cx.error(
                     Code::NameDuplicate,
                     at,

@@ -28,6 +28,7 @@ pub mod units;
 
 use crate::spec::Spec;
 use crate::spec::grafana::{DashboardKind, DatasourceType, Folder, ServiceDashboard};
+use crate::spec::path::OptionPath;
 use crate::syntax::quote;
 use board::Board;
 use serde_json::Value;
@@ -176,22 +177,16 @@ impl From<DashboardKind> for Dashboard<'_> {
 }
 
 /// The dashboards of folder `i`, built-in ones first, each with its option path.
-pub fn in_folder(i: usize, f: &Folder) -> impl Iterator<Item = (String, Dashboard<'_>)> {
-    let builtin = f
-        .dashboards
-        .iter()
-        .enumerate()
-        .map(move |(j, k)| (format!("grafana.folders[{i}].dashboards[{j}]"), Dashboard::Builtin(*k)));
-    let services = f
-        .services
-        .iter()
-        .enumerate()
-        .map(move |(j, s)| (format!("grafana.folders[{i}].services[{j}]"), Dashboard::Service(s)));
+pub fn in_folder(i: usize, f: &Folder) -> impl Iterator<Item = (OptionPath, Dashboard<'_>)> {
+    let folder = OptionPath::root("grafana.folders").index(i);
+    let (dashboards, services) = (folder.key("dashboards"), folder.key("services"));
+    let builtin = f.dashboards.iter().enumerate().map(move |(j, k)| (dashboards.index(j), Dashboard::Builtin(*k)));
+    let services = f.services.iter().enumerate().map(move |(j, s)| (services.index(j), Dashboard::Service(s)));
     builtin.chain(services)
 }
 
 /// Every dashboard the environment provisions, in folder order: (folder, option path, dashboard).
-pub fn provisioned(spec: &Spec) -> impl Iterator<Item = (&Folder, String, Dashboard<'_>)> {
+pub fn provisioned(spec: &Spec) -> impl Iterator<Item = (&Folder, OptionPath, Dashboard<'_>)> {
     spec.grafana.folders.iter().enumerate().flat_map(|(i, f)| in_folder(i, f).map(move |(path, d)| (f, path, d)))
 }
 

@@ -17,6 +17,7 @@ use crate::spec::Spec;
 pub use possible::Inhibition;
 
 use crate::spec::alertmanager::Route;
+use crate::spec::path::OptionPath;
 use crate::syntax::Matcher;
 use std::collections::BTreeMap;
 
@@ -34,7 +35,8 @@ pub fn spec_path(spec: &Spec, effective_path: &str) -> String {
         .enumerate()
         .filter(|(_, t)| !t.services.is_empty())
         .flat_map(|(i, t)| {
-            t.receivers.each().into_iter().map(move |(severity, _)| format!("teams[{i}].receivers.{severity}"))
+            let receivers = OptionPath::root("teams").index(i).key("receivers");
+            t.receivers.each().into_iter().map(move |(severity, _)| receivers.key(severity).into())
         })
         .collect();
     let Some(rest) = effective_path.strip_prefix("alertmanager.route.routes[") else {
@@ -178,10 +180,10 @@ fn walk(node: (&Route, &Parsed), inherited: &str, at: &mut Vec<usize>, labels: &
         }
     }
     if !any {
-        let path: String = at.iter().map(|i| format!(".routes[{i}]")).collect();
+        let path = at.iter().fold(OptionPath::root("alertmanager.route"), |p, i| p.key("routes").index(*i));
         out.push(Match {
             receiver: receiver.to_string(),
-            path: format!("alertmanager.route{path}"),
+            path: path.into(),
             at: at.clone(),
             mute: route.mute_time_intervals.clone(),
             active: route.active_time_intervals.clone(),

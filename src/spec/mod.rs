@@ -14,6 +14,7 @@ pub mod loki;
 pub mod meta;
 pub mod models;
 pub mod parse;
+pub mod path;
 pub mod prometheus;
 pub mod promtail;
 pub mod rules;

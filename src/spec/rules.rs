@@ -176,12 +176,11 @@ impl Rule {
 }
 
 impl RuleTest {
-    /// Every check of the test with its option path below the test's: its own `eval_time` and
-    /// `fires` first, then each of `later`.
-    pub fn checks(&self) -> impl Iterator<Item = (String, &Duration, &[ExpectedAlert])> {
-        std::iter::once((String::new(), &self.eval_time, self.fires.as_slice())).chain(
-            self.later.iter().enumerate().map(|(i, c)| (format!(".later[{i}]"), &c.eval_time, c.fires.as_slice())),
-        )
+    /// Every check of the test with where it sits: its own `eval_time` and `fires` first (at the
+    /// test, `None`), then each of `later` (at `later[i]`, `Some(i)`).
+    pub fn checks(&self) -> impl Iterator<Item = (Option<usize>, &Duration, &[ExpectedAlert])> {
+        std::iter::once((None, &self.eval_time, self.fires.as_slice()))
+            .chain(self.later.iter().enumerate().map(|(i, c)| (Some(i), &c.eval_time, c.fires.as_slice())))
     }
 }
 

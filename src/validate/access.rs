@@ -7,6 +7,7 @@ use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::access::{Access, Component};
 use crate::spec::grafana::{Datasource, DatasourceType, PrometheusImplementation};
+use crate::spec::path::OptionPath;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let a = &spec.access;
@@ -23,18 +24,14 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
 
 fn tls(a: &Access, cx: &mut Cx) {
     let Some(t) = &a.tls else { return };
-    cx.file_ref("access.tls.cert_file", &t.cert_file);
-    cx.file_ref("access.tls.key_file", &t.key_file);
+    let at = OptionPath::root("access.tls");
+    cx.file_ref(&at.key("cert_file"), &t.cert_file);
+    cx.file_ref(&at.key("key_file"), &t.key_file);
     if let Some(ca) = &t.client_ca_file {
-        cx.file_ref("access.tls.client_ca_file", ca);
+        cx.file_ref(&at.key("client_ca_file"), ca);
     }
-    cx.unique(
-        "component",
-        t.client_cert_required
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (format!("access.tls.client_cert_required[{i}]"), c.as_str())),
-    );
+    let required = at.key("client_cert_required");
+    cx.unique("component", t.client_cert_required.iter().enumerate().map(|(i, c)| (required.index(i), c.as_str())));
     if !t.client_cert_required.is_empty() && t.client_ca_file.is_none() {
         cx.error(
             Code::AccessClient,
@@ -66,24 +63,25 @@ fn gossip(spec: &Spec, cx: &mut Cx) {
 }
 
 fn users_and_client(a: &Access, cx: &mut Cx) {
-    cx.unique("user", a.users.iter().enumerate().map(|(i, u)| (format!("access.users[{i}].name"), u.name.as_str())));
+    let users = OptionPath::root("access.users");
+    cx.unique("user", a.users.iter().enumerate().map(|(i, u)| (users.index(i).key("name"), u.name.as_str())));
     for (i, u) in a.users.iter().enumerate() {
         if u.name.is_empty() || u.name.contains(':') || u.name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             cx.error(
                 Code::NameInvalid,
-                format!("access.users[{i}].name"),
+                users.index(i).key("name"),
                 format!("\"{}\" is not a usable user name", u.name),
             )
             .hint("use a non-empty name without ':' or whitespace, e.g. grafana");
         }
-        cx.file_ref(&format!("access.users[{i}].password_hash_file"), &u.password_hash_file);
+        cx.file_ref(&users.index(i).key("password_hash_file"), &u.password_hash_file);
     }
     let client = a.client.clone().unwrap_or_default();
     if let Some(tls) = &client.tls {
-        cx.client_tls("access.client.tls", tls);
+        cx.client_tls(&OptionPath::root("access.client.tls"), tls);
     }
     if let Some(b) = &client.basic_auth {
-        cx.file_ref("access.client.basic_auth.password_file", &b.password_file);
+        cx.file_ref(&OptionPath::root("access.client.basic_auth.password_file"), &b.password_file);
     }
     match (&client.basic_auth, a.users.is_empty()) {
         (None, false) => {
@@ -125,45 +123,42 @@ fn users_and_client(a: &Access, cx: &mut Cx) {
 
 fn grafana_server(spec: &Spec, cx: &mut Cx) {
     let s = &spec.grafana.server;
-    let p = "grafana.server";
+    let p = OptionPath::root("grafana.server");
     if s.http_port == 0 {
-        cx.error(Code::ValueOutOfRange, format!("{p}.http_port"), "port 0").hint("use a port such as 3000");
+        cx.error(Code::ValueOutOfRange, p.key("http_port"), "port 0").hint("use a port such as 3000");
     }
     if let Some(u) = &s.root_url {
-        cx.url(&format!("{p}.root_url"), u);
+        cx.url(&p.key("root_url"), u);
     }
     if s.admin_user.is_empty() || s.admin_user.contains(char::is_whitespace) {
-        cx.error(
-            Code::NameInvalid,
-            format!("{p}.admin_user"),
-            format!("\"{}\" is not a usable user name", s.admin_user),
-        )
-        .hint("use a name without whitespace, e.g. admin");
+        cx.error(Code::NameInvalid, p.key("admin_user"), format!("\"{}\" is not a usable user name", s.admin_user))
+            .hint("use a name without whitespace, e.g. admin");
     }
     for (key, file) in [("admin_password_file", &s.admin_password_file), ("secret_key_file", &s.secret_key_file)] {
         if let Some(f) = file {
-            cx.file_ref(&format!("{p}.{key}"), f);
+            cx.file_ref(&p.key(key), f);
         }
     }
     if s.disable_login_form && s.oauth.is_none() {
-        cx.error(Code::AccessClient, format!("{p}.disable_login_form"), "without oauth nobody could sign in")
+        cx.error(Code::AccessClient, p.key("disable_login_form"), "without oauth nobody could sign in")
             .hint("declare grafana.server.oauth, or keep the login form");
     }
     let Some(o) = &s.oauth else { return };
-    let p = format!("{p}.oauth");
+    let p = p.key("oauth");
     for (key, value) in [("name", &o.name), ("client_id", &o.client_id)] {
         if value.trim().is_empty() {
-            cx.error(Code::NameInvalid, format!("{p}.{key}"), "empty").hint(format!("set {p}.{key}"));
+            let at = p.key(key);
+            cx.error(Code::NameInvalid, &at, "empty").hint(format!("set {at}"));
         }
     }
-    cx.file_ref(&format!("{p}.client_secret_file"), &o.client_secret_file);
+    cx.file_ref(&p.key("client_secret_file"), &o.client_secret_file);
     for (key, url) in [("auth_url", &o.auth_url), ("token_url", &o.token_url), ("userinfo_url", &o.userinfo_url)] {
-        cx.url(&format!("{p}.{key}"), url);
+        cx.url(&p.key(key), url);
     }
     if !crate::syntax::names::is_label_name(&o.groups_attribute) {
         cx.error(
             Code::NameInvalid,
-            format!("{p}.groups_attribute"),
+            p.key("groups_attribute"),
             format!("\"{}\" is not a claim name Grafana's JMESPath can address", o.groups_attribute),
         )
         .hint("use the claim's plain name, e.g. groups");
@@ -173,7 +168,7 @@ fn grafana_server(spec: &Spec, cx: &mut Cx) {
     {
         for (i, g) in groups.iter().enumerate() {
             if g.is_empty() || g.contains(['\'', '\\', ',', '\n']) {
-                cx.error(Code::NameInvalid, format!("{p}.{key}[{i}]"), format!("group \"{g}\" cannot be matched"))
+                cx.error(Code::NameInvalid, p.key(key).index(i), format!("group \"{g}\" cannot be matched"))
                     .hint("group names must be non-empty, without quotes, backslashes or commas");
             }
         }
@@ -183,7 +178,7 @@ fn grafana_server(spec: &Spec, cx: &mut Cx) {
 /// Settings rendered as command-line flags (`<component>/flags.json`).
 fn flags(spec: &Spec, cx: &mut Cx) {
     let s = &spec.prometheus.storage;
-    absolute_dir(cx, "prometheus.storage.path", &s.path);
+    absolute_dir(cx, &OptionPath::root("prometheus.storage.path"), &s.path);
     if let Some(size) = &s.retention_size
         && !is_byte_size(size)
     {
@@ -191,15 +186,15 @@ fn flags(spec: &Spec, cx: &mut Cx) {
             .hint("write a number and a unit among B, KB, MB, GB, TB, PB, EB, e.g. 50GB");
     }
     if let Some(u) = &spec.prometheus.external_url {
-        cx.url("prometheus.external_url", u);
+        cx.url(&OptionPath::root("prometheus.external_url"), u);
     }
-    absolute_dir(cx, "alertmanager.storage_path", &spec.alertmanager.storage_path);
+    absolute_dir(cx, &OptionPath::root("alertmanager.storage_path"), &spec.alertmanager.storage_path);
     if let Some(u) = &spec.alertmanager.external_url {
-        cx.url("alertmanager.external_url", u);
+        cx.url(&OptionPath::root("alertmanager.external_url"), u);
     }
 }
 
-fn absolute_dir(cx: &mut Cx, path: &str, dir: &str) {
+fn absolute_dir(cx: &mut Cx, path: &OptionPath, dir: &str) {
     if !dir.starts_with('/') || dir.contains("..") || dir.contains(char::is_whitespace) {
         cx.error(Code::PathInvalid, path, format!("\"{dir}\" is not an absolute folder path"))
             .hint("use an absolute path such as /var/lib/prometheus2");
@@ -223,7 +218,7 @@ fn clients_speak_tls(spec: &Spec, cx: &mut Cx) {
         if own_server(d.kind, d.implementation).is_some() && d.url.starts_with("http://") {
             cx.error(
                 Code::AccessClient,
-                format!("grafana.datasources[{i}].url"),
+                OptionPath::root("grafana.datasources").index(i).key("url"),
                 format!("\"{}\" is plain HTTP", d.url),
             )
             .hint(hint);

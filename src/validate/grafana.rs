@@ -5,13 +5,14 @@ use crate::dashboards::{self, Built, Dashboard, check::Metrics};
 use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::grafana::{Datasource, DatasourceType, Grafana, ServiceDashboard};
+use crate::spec::path::OptionPath;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     let g = &spec.grafana;
     for (i, ds) in g.datasources.iter().enumerate() {
-        datasource(&format!("grafana.datasources[{i}]"), ds, cx);
+        datasource(&OptionPath::root("grafana.datasources").index(i), ds, cx);
     }
     datasource_set(spec, cx);
     folders(g, cx);
@@ -19,50 +20,40 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
 }
 
 /// One datasource: its name, uid and URL, the options its type takes, and its credentials.
-fn datasource(p: &str, ds: &Datasource, cx: &mut Cx) {
+fn datasource(p: &OptionPath, ds: &Datasource, cx: &mut Cx) {
     if ds.name.trim().is_empty() {
-        cx.error(Code::NameInvalid, format!("{p}.name"), "empty datasource name").hint("e.g. Prometheus-Main");
+        cx.error(Code::NameInvalid, p.key("name"), "empty datasource name").hint("e.g. Prometheus-Main");
     }
-    cx.slug(&format!("{p}.uid"), "datasource uid", &ds.uid);
+    cx.slug(&p.key("uid"), "datasource uid", &ds.uid);
     if ds.uid.len() > 40 {
-        cx.error(Code::NameInvalid, format!("{p}.uid"), "Grafana uids are at most 40 characters")
-            .hint("shorten the uid");
+        cx.error(Code::NameInvalid, p.key("uid"), "Grafana uids are at most 40 characters").hint("shorten the uid");
     }
-    cx.url(&format!("{p}.url"), &ds.url);
+    cx.url(&p.key("url"), &ds.url);
     if ds.time_interval.is_some() && ds.kind != DatasourceType::Prometheus {
-        cx.error(
-            Code::OptionCombination,
-            format!("{p}.time_interval"),
-            "only Prometheus datasources take time_interval",
-        )
-        .hint("remove it");
+        cx.error(Code::OptionCombination, p.key("time_interval"), "only Prometheus datasources take time_interval")
+            .hint("remove it");
     }
     if ds.implementation.is_some() && ds.kind != DatasourceType::Prometheus {
-        cx.error(
-            Code::OptionCombination,
-            format!("{p}.implementation"),
-            "only Prometheus datasources take implementation",
-        )
-        .hint("remove it");
+        cx.error(Code::OptionCombination, p.key("implementation"), "only Prometheus datasources take implementation")
+            .hint("remove it");
     }
     if ds.max_lines.is_some() && ds.kind != DatasourceType::Loki {
-        cx.error(Code::OptionCombination, format!("{p}.max_lines"), "only Loki datasources take max_lines")
-            .hint("remove it");
+        cx.error(Code::OptionCombination, p.key("max_lines"), "only Loki datasources take max_lines").hint("remove it");
     }
     if let Some(t) = &ds.tenant {
         tenant(p, ds, t, cx);
     }
     if let Some(b) = &ds.basic_auth {
-        cx.file_ref(&format!("{p}.basic_auth.password_file"), &b.password_file);
+        cx.file_ref(&p.key("basic_auth.password_file"), &b.password_file);
     }
     if let Some(t) = &ds.tls {
-        cx.client_tls(&format!("{p}.tls"), t);
+        cx.client_tls(&p.key("tls"), t);
     }
 }
 
 /// A datasource's tenant header: only a multi-tenant store reads it, and it must be an id
 /// Grafana can send.
-fn tenant(p: &str, ds: &Datasource, t: &str, cx: &mut Cx) {
+fn tenant(p: &OptionPath, ds: &Datasource, t: &str, cx: &mut Cx) {
     use crate::spec::grafana::PrometheusImplementation as I;
     let multi_tenant = matches!(
         (ds.kind, ds.implementation),
@@ -71,13 +62,13 @@ fn tenant(p: &str, ds: &Datasource, t: &str, cx: &mut Cx) {
     if !multi_tenant {
         cx.error(
             Code::ValueOutOfRange,
-            format!("{p}.tenant"),
+            p.key("tenant"),
             "a tenant header means something to Mimir, Cortex and Loki only",
         )
         .hint("set implementation = \"mimir\" (or cortex) for a multi-tenant store, or remove tenant");
     }
     if t.is_empty() || t.contains(['\n', '|']) {
-        cx.error(Code::NameInvalid, format!("{p}.tenant"), format!("\"{t}\" is not a tenant id"))
+        cx.error(Code::NameInvalid, p.key("tenant"), format!("\"{t}\" is not a tenant id"))
             .hint("use the store's tenant (organisation) id, without '|' or line breaks");
     }
 }
@@ -86,13 +77,11 @@ fn tenant(p: &str, ds: &Datasource, t: &str, cx: &mut Cx) {
 /// type a provisioned dashboard queries.
 fn datasource_set(spec: &Spec, cx: &mut Cx) {
     let g = &spec.grafana;
-    cx.unique(
-        "datasource",
-        g.datasources.iter().enumerate().map(|(i, d)| (format!("grafana.datasources[{i}].name"), d.name.as_str())),
-    );
+    let at = OptionPath::root("grafana.datasources");
+    cx.unique("datasource", g.datasources.iter().enumerate().map(|(i, d)| (at.index(i).key("name"), d.name.as_str())));
     cx.unique(
         "datasource uid",
-        g.datasources.iter().enumerate().map(|(i, d)| (format!("grafana.datasources[{i}].uid"), d.uid.as_str())),
+        g.datasources.iter().enumerate().map(|(i, d)| (at.index(i).key("uid"), d.uid.as_str())),
     );
     let defaults = g.datasources.iter().filter(|d| d.is_default).count();
     if defaults != 1 {
@@ -118,33 +107,27 @@ fn datasource_set(spec: &Spec, cx: &mut Cx) {
 
 /// The dashboard folders: valid, distinct dirs and titles, and their golden-signals dashboards.
 fn folders(g: &Grafana, cx: &mut Cx) {
+    let at = OptionPath::root("grafana.folders");
     for (i, f) in g.folders.iter().enumerate() {
-        let p = format!("grafana.folders[{i}]");
-        cx.slug(&format!("{p}.dir"), "folder dir", &f.dir);
+        let p = at.index(i);
+        cx.slug(&p.key("dir"), "folder dir", &f.dir);
         if f.title.trim().is_empty() {
-            cx.error(Code::NameInvalid, format!("{p}.title"), "empty folder title")
-                .hint("e.g. CreativeFlow AI Dashboards");
+            cx.error(Code::NameInvalid, p.key("title"), "empty folder title").hint("e.g. CreativeFlow AI Dashboards");
         }
         for (j, sd) in f.services.iter().enumerate() {
-            service(&format!("{p}.services[{j}]"), sd, cx);
+            service(&p.key("services").index(j), sd, cx);
         }
     }
-    cx.unique(
-        "folder dir",
-        g.folders.iter().enumerate().map(|(i, f)| (format!("grafana.folders[{i}].dir"), f.dir.as_str())),
-    );
-    cx.unique(
-        "folder title",
-        g.folders.iter().enumerate().map(|(i, f)| (format!("grafana.folders[{i}].title"), f.title.as_str())),
-    );
+    cx.unique("folder dir", g.folders.iter().enumerate().map(|(i, f)| (at.index(i).key("dir"), f.dir.as_str())));
+    cx.unique("folder title", g.folders.iter().enumerate().map(|(i, f)| (at.index(i).key("title"), f.title.as_str())));
 }
 
 /// Provisioned dashboards that would overwrite one another.
 fn dashboard_collisions(spec: &Spec, cx: &mut Cx) {
     // A folder writes each dashboard to `<file stem>.json`, and a dashboard's uid is global in
     // Grafana: two dashboards with one file or one uid collide.
-    let mut files: BTreeMap<(&str, String), String> = BTreeMap::new();
-    let mut uids: BTreeMap<String, String> = BTreeMap::new();
+    let mut files: BTreeMap<(&str, String), OptionPath> = BTreeMap::new();
+    let mut uids: BTreeMap<String, OptionPath> = BTreeMap::new();
     for (f, path, d) in dashboards::provisioned(spec) {
         let (uid, stem) = (d.uid(), d.file_stem());
         if let Some(first) = files.get(&(f.dir.as_str(), stem.clone())) {
@@ -166,18 +149,18 @@ fn dashboard_collisions(spec: &Spec, cx: &mut Cx) {
 /// `uid`, or the `job` it defaults from, with a free uid to use.
 fn duplicate(
     cx: &mut Cx,
-    (path, first): (&str, &str),
+    (path, first): (&OptionPath, &OptionPath),
     d: Dashboard,
     message: String,
     hint: &str,
-    uids: &BTreeMap<String, String>,
+    uids: &BTreeMap<String, OptionPath>,
 ) {
     match d {
         Dashboard::Builtin(_) => {
             cx.error(Code::NameDuplicate, path, message).hint(hint);
         }
         Dashboard::Service(s) => {
-            let (at, uid) = (format!("{path}.{}", if s.uid.is_some() { "uid" } else { "job" }), d.uid());
+            let (at, uid) = (path.key(if s.uid.is_some() { "uid" } else { "job" }), d.uid());
             cx.error(Code::NameDuplicate, at, format!("dashboard uid \"{uid}\" is already used by {first}"))
                 .hint(format!("set a distinct `uid` on this dashboard, e.g. \"{}\"", distinct_uid(&uid, uids)));
         }
@@ -186,12 +169,12 @@ fn duplicate(
 
 /// A golden-signals dashboard's own fields: its uid a Grafana uid, its title and queue metric
 /// well formed. (Its job is checked with the dashboards, as the built-in ones' jobs are.)
-fn service(p: &str, s: &ServiceDashboard, cx: &mut Cx) {
+fn service(p: &OptionPath, s: &ServiceDashboard, cx: &mut Cx) {
     let uid = s.uid();
     if !crate::syntax::names::is_grafana_uid(&uid) {
         let (at, hint) = match s.uid {
-            Some(_) => (format!("{p}.uid"), "use 1–40 of a-z, A-Z, 0-9, '-' and '_'".to_string()),
-            None => (format!("{p}.job"), format!("set `uid` to at most 40 characters, e.g. \"{}\"", shorten(&uid))),
+            Some(_) => (p.key("uid"), "use 1–40 of a-z, A-Z, 0-9, '-' and '_'".to_string()),
+            None => (p.key("job"), format!("set `uid` to at most 40 characters, e.g. \"{}\"", shorten(&uid))),
         };
         cx.error(
             Code::NameInvalid,
@@ -201,13 +184,13 @@ fn service(p: &str, s: &ServiceDashboard, cx: &mut Cx) {
         .hint(hint);
     }
     if s.title.as_ref().is_some_and(|t| t.trim().is_empty()) {
-        cx.error(Code::NameInvalid, format!("{p}.title"), "empty dashboard title")
+        cx.error(Code::NameInvalid, p.key("title"), "empty dashboard title")
             .hint("remove it for the default `<job> golden signals`, or name the dashboard");
     }
     if let Some(m) = &s.queue_metric
         && !crate::syntax::names::is_metric_name(m)
     {
-        cx.error(Code::NameInvalid, format!("{p}.queue_metric"), format!("\"{m}\" is not a metric name"))
+        cx.error(Code::NameInvalid, p.key("queue_metric"), format!("\"{m}\" is not a metric name"))
             .hint("name the gauge the service exposes, e.g. queue_depth");
     }
 }
@@ -238,9 +221,9 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
     let datasources = dashboards::check::datasources(spec);
     let metrics = Metrics::of(spec);
     let provisioned: Vec<_> = dashboards::provisioned(spec).collect();
-    // A dashboard is built unless what it shows is missing: then the problem (option path
-    // below the dashboard's, message, hint) is reported instead.
-    type Checked = Result<(Built, Vec<dashboards::check::Problem>), (&'static str, String, &'static str)>;
+    // A dashboard is built unless what it shows is missing: then the problem (the option below
+    // the dashboard's, if any; message, hint) is reported instead.
+    type Checked = Result<(Built, Vec<dashboards::check::Problem>), (Option<&'static str>, String, &'static str)>;
     let checked: Vec<Checked> = provisioned
         .par_iter()
         .map(|&(_, _, d)| {
@@ -248,14 +231,14 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
                 Dashboard::Builtin(kind) => {
                     if let Some(what) = dashboards::missing(spec, kind) {
                         let message = format!("dashboard {} has nothing to show without {what}", kind.file_stem());
-                        return Err(("", message, "declare what it needs, or remove the dashboard from the folder"));
+                        return Err((None, message, "declare what it needs, or remove the dashboard from the folder"));
                     }
                 }
                 Dashboard::Service(s) => {
                     if !spec.scrape_jobs.iter().any(|j| j.name == s.job) {
                         let message = format!("no scrape job \"{}\" to show", s.job);
                         return Err((
-                            ".job",
+                            Some("job"),
                             message,
                             "name a job declared under `scrape_jobs`, or declare the service's scrape job",
                         ));
@@ -269,12 +252,16 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
         .collect();
     let mut built = Vec::new();
     // Grafana refuses a second dashboard of the same title in a folder.
-    let mut titles: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut titles: BTreeMap<(String, String), OptionPath> = BTreeMap::new();
     for ((f, path, d), checked) in provisioned.into_iter().zip(checked) {
         let (dashboard, problems) = match checked {
             Ok(built) => built,
             Err((below, message, hint)) => {
-                cx.error(Code::RefUnknownJob, format!("{path}{below}"), message).hint(hint);
+                let at = match below {
+                    Some(k) => path.key(k),
+                    None => path,
+                };
+                cx.error(Code::RefUnknownJob, at, message).hint(hint);
                 continue;
             }
         };
@@ -285,7 +272,7 @@ pub fn check_dashboards(spec: &Spec, cx: &mut Cx) -> Vec<Built> {
         let title = dashboard.title.clone();
         match titles.get(&(f.dir.clone(), title.clone())) {
             Some(other) => {
-                let at = if matches!(d, Dashboard::Service(_)) { format!("{path}.title") } else { path };
+                let at = if matches!(d, Dashboard::Service(_)) { path.key("title") } else { path };
                 cx.error(
                     Code::NameDuplicate,
                     at,

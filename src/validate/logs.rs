@@ -4,6 +4,7 @@ use super::cx::Cx;
 use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::loki::{Loki, LokiStorage, Retention};
+use crate::spec::path::OptionPath;
 use crate::spec::promtail::{LogSourceKind, Promtail};
 use crate::syntax::{logql, names};
 
@@ -36,7 +37,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) {
 fn server(loki: &Loki, cx: &mut Cx) {
     for (field, port) in [("http_listen_port", loki.http_listen_port), ("grpc_listen_port", loki.grpc_listen_port)] {
         if port == 0 {
-            cx.error(Code::ValueOutOfRange, format!("loki.{field}"), "port 0")
+            cx.error(Code::ValueOutOfRange, OptionPath::root("loki").key(field), "port 0")
                 .hint("choose a port, e.g. 3100 and 9096");
         }
     }
@@ -44,7 +45,7 @@ fn server(loki: &Loki, cx: &mut Cx) {
         cx.error(Code::ValueOutOfRange, "loki.grpc_listen_port", "the HTTP and gRPC ports are the same")
             .hint("use distinct ports");
     }
-    abs_dir(cx, "loki.data_dir", &loki.data_dir);
+    abs_dir(cx, &OptionPath::root("loki.data_dir"), &loki.data_dir);
 }
 
 /// The chunk and index store: an S3 bucket with its credentials' variables, or a local
@@ -52,7 +53,8 @@ fn server(loki: &Loki, cx: &mut Cx) {
 fn storage(storage: &LokiStorage, cx: &mut Cx) {
     match storage {
         LokiStorage::S3(s3) => {
-            cx.host_port("loki.storage.s3.endpoint", &s3.endpoint);
+            let at = OptionPath::root("loki.storage.s3");
+            cx.host_port(&at.key("endpoint"), &s3.endpoint);
             let b = &s3.bucket;
             let bucket_ok = (3..=63).contains(&b.len())
                 && b.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
@@ -68,7 +70,7 @@ fn storage(storage: &LokiStorage, cx: &mut Cx) {
                 if !names::is_env_var(var) {
                     cx.error(
                         Code::EnvVarInvalid,
-                        format!("loki.storage.s3.{field}"),
+                        at.key(field),
                         format!("\"{var}\" is not an environment variable name"),
                     )
                     .hint("use upper case, digits and underscores, e.g. LOKI_S3_SECRET_ACCESS_KEY");
@@ -83,12 +85,12 @@ fn storage(storage: &LokiStorage, cx: &mut Cx) {
                 .hint("use two variables");
             }
             if let Some(ca) = &s3.ca_file {
-                cx.file_ref("loki.storage.s3.ca_file", ca);
+                cx.file_ref(&at.key("ca_file"), ca);
             }
         }
         LokiStorage::Filesystem(fs) => {
             if let Some(d) = &fs.directory {
-                abs_dir(cx, "loki.storage.filesystem.directory", d);
+                abs_dir(cx, &OptionPath::root("loki.storage.filesystem.directory"), d);
             }
         }
     }
@@ -97,24 +99,22 @@ fn storage(storage: &LokiStorage, cx: &mut Cx) {
 /// Retention: the default period and the per-stream ones, each at least a day, with stream
 /// selectors that parse and are not given twice.
 fn retention(r: &Retention, cx: &mut Cx) {
-    retention_period(cx, "loki.retention.period", &r.period);
+    retention_period(cx, &OptionPath::root("loki.retention.period"), &r.period);
+    let streams = OptionPath::root("loki.retention.streams");
     for (i, s) in r.streams.iter().enumerate() {
-        let p = format!("loki.retention.streams[{i}]");
+        let p = streams.index(i);
         if s.selector.contains('$') {
-            cx.error(Code::LogqlInvalid, format!("{p}.selector"), "`$` would be expanded by Loki's -config.expand-env")
+            cx.error(Code::LogqlInvalid, p.key("selector"), "`$` would be expanded by Loki's -config.expand-env")
                 .hint("match the character another way, e.g. with a character class or without the end anchor (Loki anchors regexes)");
         } else if let Err(e) = logql::parse_selector(&s.selector) {
-            cx.error(Code::LogqlInvalid, format!("{p}.selector"), format!("\"{}\": {e}", s.selector))
+            cx.error(Code::LogqlInvalid, p.key("selector"), format!("\"{}\": {e}", s.selector))
                 .hint("write a stream selector such as {log_class=\"security_audit\"}");
         }
-        retention_period(cx, &format!("{p}.period"), &s.period);
+        retention_period(cx, &p.key("period"), &s.period);
     }
     cx.unique(
         "retention selector",
-        r.streams
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (format!("loki.retention.streams[{i}].selector"), s.selector.as_str())),
+        r.streams.iter().enumerate().map(|(i, s)| (streams.index(i).key("selector"), s.selector.as_str())),
     );
 }
 
@@ -142,7 +142,7 @@ fn limits(spec: &Spec, cx: &mut Cx) {
         ("tsdb_max_query_parallelism", l.tsdb_max_query_parallelism),
     ] {
         if value == 0 {
-            cx.error(Code::ValueOutOfRange, format!("loki.limits.{field}"), "0 would stop every query")
+            cx.error(Code::ValueOutOfRange, OptionPath::root("loki.limits").key(field), "0 would stop every query")
                 .hint("leave it unset for the size's default");
         }
     }
@@ -171,8 +171,8 @@ fn promtail_client(spec: &Spec, cx: &mut Cx) {
     if pt.http_listen_port == 0 {
         cx.error(Code::ValueOutOfRange, "promtail.http_listen_port", "port 0").hint("e.g. 9080");
     }
-    cx.file_ref("promtail.positions_file", &pt.positions_file);
-    cx.url("promtail.loki_url", &pt.loki_url);
+    cx.file_ref(&OptionPath::root("promtail.positions_file"), &pt.positions_file);
+    cx.url(&OptionPath::root("promtail.loki_url"), &pt.loki_url);
     if names::check_url(&pt.loki_url).is_ok() && !pt.loki_url.trim_end_matches('/').ends_with("/loki/api/v1/push") {
         cx.error(Code::UrlInvalid, "promtail.loki_url", format!("\"{}\" is not Loki's push endpoint", pt.loki_url))
             .hint("end the URL with /loki/api/v1/push");
@@ -192,17 +192,19 @@ fn sources(pt: &Promtail, cx: &mut Cx) {
     if pt.sources.is_empty() {
         cx.error(Code::ValueOutOfRange, "promtail.sources", "no log sources").hint("add at least the system logs");
     }
+    let sources = OptionPath::root("promtail.sources");
     for (i, src) in pt.sources.iter().enumerate() {
-        let p = format!("promtail.sources[{i}]");
-        cx.slug(&format!("{p}.name"), "log source", &src.name);
+        let p = sources.index(i);
+        cx.slug(&p.key("name"), "log source", &src.name);
         match &src.kind {
             LogSourceKind::Files(f) => {
-                cx.file_ref(&format!("{p}.kind.files.path"), &f.path);
-                cx.labels(&format!("{p}.kind.files.labels"), &f.labels);
+                let files = p.key("kind.files");
+                cx.file_ref(&files.key("path"), &f.path);
+                cx.labels(&files.key("labels"), &f.labels);
                 for name in f.labels.keys().filter(|k| crate::lint::labels::UNBOUNDED.contains(&k.as_str())) {
                     cx.error(
                         Code::LintCardinality,
-                        format!("{p}.kind.files.labels.{name}"),
+                        files.key("labels").key(name),
                         format!("{name} names a value with no bound; as a stream label it would split the stream per value"),
                     )
                     .hint("keep it in the line (on Loki 3, Kubernetes sources send trace, span and inference ids as structured metadata)");
@@ -213,7 +215,7 @@ fn sources(pt: &Promtail, cx: &mut Cx) {
                 if let Err(e) = label_selector(&a.pod_selector) {
                     cx.error(
                         Code::LabelInvalid,
-                        format!("{p}.kind.ai_models.pod_selector"),
+                        p.key("kind.ai_models.pod_selector"),
                         format!("\"{}\": {e}", a.pod_selector),
                     )
                     .hint("write a Kubernetes label selector such as app.kubernetes.io/component=ai-model");
@@ -224,7 +226,7 @@ fn sources(pt: &Promtail, cx: &mut Cx) {
                     if !is_k8s_label(v) {
                         cx.error(
                             Code::LabelInvalid,
-                            format!("{p}.kind.ai_models.{field}"),
+                            p.key("kind.ai_models").key(field),
                             format!("\"{v}\" is not a Kubernetes label name"),
                         )
                         .hint("e.g. ai_model_name");
@@ -235,7 +237,7 @@ fn sources(pt: &Promtail, cx: &mut Cx) {
     }
     cx.unique(
         "log source",
-        pt.sources.iter().enumerate().map(|(i, s)| (format!("promtail.sources[{i}].name"), s.name.as_str())),
+        pt.sources.iter().enumerate().map(|(i, s)| (sources.index(i).key("name"), s.name.as_str())),
     );
 }
 
@@ -246,22 +248,24 @@ fn shippers(pt: &Promtail, cx: &mut Cx) {
         cx.error(Code::ValueOutOfRange, "promtail.shippers", "no shipper: the log sources would go nowhere")
             .hint("list promtail, alloy or both");
     }
-    cx.unique("shipper", pt.shippers.iter().enumerate().map(|(i, s)| (format!("promtail.shippers[{i}]"), s.as_str())));
+    let shippers = OptionPath::root("promtail.shippers");
+    cx.unique("shipper", pt.shippers.iter().enumerate().map(|(i, s)| (shippers.index(i), s.as_str())));
     // Alloy component labels are identifiers: two sources must not map to the same one.
     let idents: Vec<String> = pt.sources.iter().map(|s| crate::conf::alloy::ident(&s.name)).collect();
+    let sources = OptionPath::root("promtail.sources");
     cx.unique(
         "Alloy component label",
-        idents.iter().enumerate().map(|(i, id)| (format!("promtail.sources[{i}].name"), id.as_str())),
+        idents.iter().enumerate().map(|(i, id)| (sources.index(i).key("name"), id.as_str())),
     );
 }
 
-fn abs_dir(cx: &mut Cx, path: &str, dir: &str) {
+fn abs_dir(cx: &mut Cx, path: &OptionPath, dir: &str) {
     if !dir.starts_with('/') {
         cx.error(Code::PathInvalid, path, format!("\"{dir}\" is not an absolute path")).hint("e.g. /var/lib/loki");
     }
 }
 
-fn retention_period(cx: &mut Cx, path: &str, period: &crate::syntax::Duration) {
+fn retention_period(cx: &mut Cx, path: &OptionPath, period: &crate::syntax::Duration) {
     let ms = period.millis();
     if ms != 0 && ms < DAY_MS {
         cx.error(Code::ValueOutOfRange, path, format!("{period} is shorter than the 24h Loki accepts for retention"))
@@ -320,37 +324,30 @@ fn log_classes(spec: &Spec, cx: &mut Cx) {
     let mut shipped = Vec::new();
     for (i, s) in spec.promtail.sources.iter().enumerate() {
         let Some(class) = &s.log_class else { continue };
-        let p = format!("promtail.sources[{i}].log_class");
-        cx.slug(&p, "log class", class);
+        let p = OptionPath::root("promtail.sources").index(i);
+        cx.slug(&p.key("log_class"), "log class", class);
         if let LogSourceKind::Files(f) = &s.kind
             && f.labels.contains_key(crate::spec::promtail::LOG_CLASS_LABEL)
         {
-            cx.error(
-                Code::OptionCombination,
-                format!("promtail.sources[{i}].kind.files.labels.log_class"),
-                "the class is given twice",
-            )
-            .hint("keep log_class on the source and remove the label");
+            cx.error(Code::OptionCombination, p.key("kind.files.labels.log_class"), "the class is given twice")
+                .hint("keep log_class on the source and remove the label");
         }
         shipped.push(class.as_str());
     }
     let r = &spec.loki.retention;
+    let classes = OptionPath::root("loki.retention.classes");
     for (i, c) in r.classes.iter().enumerate() {
-        let p = format!("loki.retention.classes[{i}]");
+        let p = classes.index(i);
         if !shipped.contains(&c.class.as_str()) {
             let known = if shipped.is_empty() { "none".to_string() } else { shipped.join(", ") };
-            cx.error(
-                Code::RefUnknownLogClass,
-                format!("{p}.class"),
-                format!("no log source ships class \"{}\"", c.class),
-            )
-            .hint(format!("set promtail.sources[].log_class on the source, or use a shipped class ({known})"));
+            cx.error(Code::RefUnknownLogClass, p.key("class"), format!("no log source ships class \"{}\"", c.class))
+                .hint(format!("set promtail.sources[].log_class on the source, or use a shipped class ({known})"));
         }
-        retention_period(cx, &format!("{p}.period"), &c.period);
+        retention_period(cx, &p.key("period"), &c.period);
     }
     cx.unique(
         "retention class",
-        r.classes.iter().enumerate().map(|(i, c)| (format!("loki.retention.classes[{i}].class"), c.class.as_str())),
+        r.classes.iter().enumerate().map(|(i, c)| (classes.index(i).key("class"), c.class.as_str())),
     );
 }
 
@@ -358,7 +355,7 @@ fn log_classes(spec: &Spec, cx: &mut Cx) {
 /// store, so a local filesystem cannot back it; its ring needs peers to join.
 fn deployment(spec: &Spec, cx: &mut Cx) {
     let Some(s) = &spec.loki.simple_scalable else { return };
-    let p = "loki.simple_scalable";
+    let p = OptionPath::root("loki.simple_scalable");
     if matches!(spec.loki.storage, LokiStorage::Filesystem(_)) {
         cx.error(
             Code::VersionUnsupported,
@@ -368,23 +365,23 @@ fn deployment(spec: &Spec, cx: &mut Cx) {
         .hint("use loki.storage.s3 (MinIO), or leave loki.simple_scalable unset for a single binary");
     }
     if s.join_members.is_empty() {
-        cx.error(Code::ValueOutOfRange, format!("{p}.join_members"), "no memberlist peer to join")
+        cx.error(Code::ValueOutOfRange, p.key("join_members"), "no memberlist peer to join")
             .hint("list the targets' memberlist addresses, e.g. loki-read:7946");
     }
     for (i, m) in s.join_members.iter().enumerate() {
-        cx.host_port(&format!("{p}.join_members[{i}]"), m);
+        cx.host_port(&p.key("join_members").index(i), m);
     }
     cx.unique(
         "memberlist peer",
-        s.join_members.iter().enumerate().map(|(i, m)| (format!("{p}.join_members[{i}]"), m.as_str())),
+        s.join_members.iter().enumerate().map(|(i, m)| (p.key("join_members").index(i), m.as_str())),
     );
-    cx.url(&format!("{p}.compactor_address"), &s.compactor_address);
+    cx.url(&p.key("compactor_address"), &s.compactor_address);
     if s.memberlist_port == 0 || [spec.loki.http_listen_port, spec.loki.grpc_listen_port].contains(&s.memberlist_port) {
-        cx.error(Code::ValueOutOfRange, format!("{p}.memberlist_port"), "0, or a port the HTTP or gRPC server uses")
+        cx.error(Code::ValueOutOfRange, p.key("memberlist_port"), "0, or a port the HTTP or gRPC server uses")
             .hint("Loki's memberlist default is 7946");
     }
     if !(1..=5).contains(&s.replication_factor) {
-        cx.error(Code::ValueOutOfRange, format!("{p}.replication_factor"), "must be between 1 and 5")
+        cx.error(Code::ValueOutOfRange, p.key("replication_factor"), "must be between 1 and 5")
             .hint("3 survives the loss of one write target");
     }
 }

@@ -7,6 +7,7 @@ use super::cx::Cx;
 use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::meta::{self, Meta};
+use crate::spec::path::OptionPath;
 use crate::spec::promtail::Shipper;
 
 pub fn check(spec: &Spec, capacity: &crate::catalogue::capacity::Estimate, cx: &mut Cx) {
@@ -16,7 +17,7 @@ pub fn check(spec: &Spec, capacity: &crate::catalogue::capacity::Estimate, cx: &
         if !job.derived && derived.contains(&job.name) {
             cx.error(
                 Code::NameDuplicate,
-                format!("scrape_jobs[{i}].name"),
+                OptionPath::root("scrape_jobs").index(i).key("name"),
                 format!("job \"{}\" is derived from the topology by meta-monitoring (`meta`)", job.name),
             )
             .hint("remove this job: `meta` scrapes the stack's own servers, with the credentials `access` gives");
@@ -31,8 +32,9 @@ pub fn check(spec: &Spec, capacity: &crate::catalogue::capacity::Estimate, cx: &
             .hint(format!("declared teams: {}", known.join(", ")));
     }
     prometheus(spec, m, capacity.shards, cx);
+    let at = OptionPath::root("meta");
     for (t, addresses) in &m.loki {
-        addresses.iter().enumerate().for_each(|(i, a)| cx.host_port(&format!("meta.loki.{t}[{i}]"), a));
+        addresses.iter().enumerate().for_each(|(i, a)| cx.host_port(&at.key("loki").key(t).index(i), a));
     }
     let targets = meta::loki_targets(spec);
     let mode = if spec.loki.simple_scalable.is_some() { "simple scalable" } else { "monolithic" };
@@ -43,11 +45,11 @@ pub fn check(spec: &Spec, capacity: &crate::catalogue::capacity::Estimate, cx: &
         }
     }
     for t in m.loki.keys().filter(|t| !targets.contains(&t.as_str())) {
-        cx.error(Code::MetaTopology, format!("meta.loki.{t}"), format!("{mode} Loki has no target `{t}`"))
+        cx.error(Code::MetaTopology, at.key("loki").key(t), format!("{mode} Loki has no target `{t}`"))
             .hint(format!("its targets are {}", targets.join(", ")));
     }
     for (what, list) in [("grafana", &m.grafana), ("promtail", &m.promtail), ("alloy", &m.alloy)] {
-        list.iter().enumerate().for_each(|(i, a)| cx.host_port(&format!("meta.{what}[{i}]"), a));
+        list.iter().enumerate().for_each(|(i, a)| cx.host_port(&at.key(what).index(i), a));
     }
     if m.grafana.is_empty() {
         cx.error(Code::MetaTopology, "meta.grafana", "no Grafana server").hint("list Grafana's host:port");
@@ -57,18 +59,18 @@ pub fn check(spec: &Spec, capacity: &crate::catalogue::capacity::Estimate, cx: &
         if runs && list.is_empty() {
             cx.error(
                 Code::MetaTopology,
-                format!("meta.{what}"),
+                at.key(what),
                 format!("the environment ships logs with {what}, but no agent is listed"),
             )
             .hint(format!("list every {what} agent's HTTP server as host:port"));
         } else if !runs && !list.is_empty() {
-            cx.error(Code::MetaTopology, format!("meta.{what}"), format!("{what} is not among promtail.shippers"))
+            cx.error(Code::MetaTopology, at.key(what), format!("{what} is not among promtail.shippers"))
                 .hint(format!("remove meta.{what}, or add \"{what}\" to promtail.shippers"));
         }
     }
     match (&m.blackbox, &spec.access.tls) {
         (Some(b), Some(_)) => {
-            cx.host_port("meta.blackbox.address", &b.address);
+            cx.host_port(&at.key("blackbox.address"), &b.address);
             if b.module.is_empty() {
                 cx.error(Code::ValueOutOfRange, "meta.blackbox.module", "empty module name")
                     .hint("name the blackbox_exporter module that opens a TLS connection, e.g. tls_connect");
@@ -101,14 +103,11 @@ fn prometheus(spec: &Spec, m: &Meta, shards: u64, cx: &mut Cx) {
         .map(|i| i.name().unwrap_or_else(|| meta::PROMETHEUS_JOB.into()))
         .collect();
     for (name, a) in &m.prometheus {
-        cx.host_port(&format!("meta.prometheus.{name}"), a);
+        let at = OptionPath::root("meta.prometheus").key(name);
+        cx.host_port(&at, a);
         if !names.contains(name) {
-            cx.error(
-                Code::MetaTopology,
-                format!("meta.prometheus.{name}"),
-                format!("the topology runs no Prometheus server \"{name}\""),
-            )
-            .hint(format!("its servers are {}", names.join(", ")));
+            cx.error(Code::MetaTopology, at, format!("the topology runs no Prometheus server \"{name}\""))
+                .hint(format!("its servers are {}", names.join(", ")));
         }
     }
     let missing: Vec<&String> = names.iter().filter(|n| !m.prometheus.contains_key(*n)).collect();

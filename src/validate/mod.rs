@@ -17,6 +17,7 @@ pub mod transport;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::features::{MIN_ALERTMANAGER, MIN_ALLOY, MIN_GRAFANA, MIN_LOKI, MIN_PROMETHEUS, MIN_PROMTAIL};
 use crate::spec::Spec;
+use crate::spec::path::OptionPath;
 use crate::syntax::{Version, names};
 use cx::Cx;
 
@@ -155,7 +156,7 @@ fn sections(
 fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {
     let v = &spec.versions;
     let mut one = |tool: &str, text: &str, min: Version| -> Option<Version> {
-        let path = format!("versions.{tool}");
+        let path = OptionPath::root("versions").key(tool);
         match Version::parse(text) {
             Err(e) => {
                 cx.error(Code::VersionInvalid, path, format!("\"{text}\": {e}")).hint("write it like 2.53.3");

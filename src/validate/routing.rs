@@ -8,6 +8,7 @@ use crate::diag::Code;
 use crate::routing::{self, Inhibition, Labels};
 use crate::spec::Spec;
 use crate::spec::alertmanager::Route;
+use crate::spec::path::OptionPath;
 use crate::syntax::Matcher;
 use rayon::prelude::*;
 
@@ -53,7 +54,7 @@ pub fn check(
     let alerts = alerts(spec, catalogue);
     alert_routes(spec, &root, &alerts, cx);
     for (i, r) in inhibitions.iter().enumerate() {
-        inhibition(&format!("alertmanager.inhibit_rules[{i}]"), r, &alerts, cx);
+        inhibition(&OptionPath::root("alertmanager.inhibit_rules").index(i), r, &alerts, cx);
     }
     unused_receivers(spec, root.route(), cx);
     Some((root, inhibitions))
@@ -77,12 +78,12 @@ fn routable(spec: &Spec) -> Option<(routing::Tree, Vec<Inhibition>)> {
 fn expectations(spec: &Spec, root: &routing::Tree, inhibitions: &[Inhibition], cx: &mut Cx) {
     let am = &spec.alertmanager;
     for (i, e) in am.expectations.iter().enumerate() {
-        let p = format!("alertmanager.expectations[{i}]");
+        let p = OptionPath::root("alertmanager.expectations").index(i);
         let got = routing::receivers(root, &e.labels);
         if got != e.receivers {
             cx.error(
                 Code::RouteExpectation,
-                format!("{p}.receivers"),
+                p.key("receivers"),
                 format!("expected [{}], the route tree gives [{}]", e.receivers.join(", "), got.join(", ")),
             )
             .hint("fix the route tree (order and `continue` decide), or the expectation if the routing is right");
@@ -92,7 +93,7 @@ fn expectations(spec: &Spec, root: &routing::Tree, inhibitions: &[Inhibition], c
         {
             cx.error(
                 Code::RouteExpectation,
-                format!("{p}.inhibited_by"),
+                p.key("inhibited_by"),
                 "no inhibition rule mutes these labels while that alert fires",
             )
             .hint("check the inhibit rules' matchers and `equal` labels");
@@ -173,15 +174,16 @@ fn delivered_twice(
 
 /// An inhibit rule that can mute something: some alert can be its source, some its target,
 /// and a pair of them can agree on the `equal` labels.
-fn inhibition(p: &str, r: &Inhibition, alerts: &[(String, Labels)], cx: &mut Cx) {
+fn inhibition(p: &OptionPath, r: &Inhibition, alerts: &[(String, Labels)], cx: &mut Cx) {
     // The alerts that could be the source, then the target: none is reported where it is.
     let mut sides = Vec::new();
-    for (code, field, matchers) in
-        [(Code::InhibitNoSource, "source", &r.source), (Code::InhibitNoTarget, "target", &r.target)]
-    {
+    for (code, field, key, matchers) in [
+        (Code::InhibitNoSource, "source", "source_matchers", &r.source),
+        (Code::InhibitNoTarget, "target", "target_matchers", &r.target),
+    ] {
         let found: Vec<&Labels> = alerts.iter().map(|(_, l)| l).filter(|l| could_match(matchers, l)).collect();
         if found.is_empty() {
-            cx.error(code, format!("{p}.{field}_matchers"), format!("no alert of this environment can be the {field}"))
+            cx.error(code, p.key(key), format!("no alert of this environment can be the {field}"))
                 .hint("match labels the alert rules set (severity, service, alertname), or remove the rule");
             break;
         }
@@ -191,7 +193,7 @@ fn inhibition(p: &str, r: &Inhibition, alerts: &[(String, Labels)], cx: &mut Cx)
     if !could_pair(sources, targets, &r.equal) {
         cx.error(
             Code::InhibitNoTarget,
-            format!("{p}.equal"),
+            p.key("equal"),
             format!(
                 "no alert that can be the source shares the labels {} with one that can be the target: the rule never mutes anything",
                 r.equal.join(", ")
@@ -223,7 +225,7 @@ fn unused_receivers(spec: &Spec, effective: &Route, cx: &mut Cx) {
         if !used.contains(&r.name) {
             cx.error(
                 Code::ReceiverUnused,
-                format!("alertmanager.receivers[{i}]"),
+                OptionPath::root("alertmanager.receivers").index(i),
                 format!("receiver \"{}\" is reached by no route", r.name),
             )
             .hint("route to it, or remove it");

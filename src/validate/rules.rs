@@ -5,19 +5,20 @@ use super::prometheus::team_ref;
 use crate::diag::Code;
 use crate::lint::analysis::{JobsRead, NamesRead};
 use crate::spec::Spec;
+use crate::spec::path::OptionPath;
 use crate::spec::rules::{Rule, RuleFile};
 use crate::syntax::names;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// A rule file's problems, its group names (with their paths) and what its rules read.
-type FileChecked<'a> = (Cx, Vec<(String, &'a str)>, NamesRead, JobsRead);
+type FileChecked<'a> = (Cx, Vec<(OptionPath, &'a str)>, NamesRead, JobsRead);
 
 /// Returns what each rule expression reads by name (see [`crate::validate::Model::reads`]) and
 /// the jobs the rules select ([`crate::validate::Model::jobs_read`]).
 pub fn check(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
     if let Some(u) = &spec.rules.runbook_base_url {
-        cx.url("rules.runbook_base_url", u);
+        cx.url(&OptionPath::root("rules.runbook_base_url"), u);
     }
     let min = spec.rules.ratio_min_rate;
     if !(min.is_finite() && min >= 0.0) {
@@ -39,13 +40,14 @@ fn check_files(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
         runbook_base_url: spec.rules.runbook_base_url.is_some(),
     };
     let retention = Some((spec.prometheus.storage.retention_time.millis(), &spec.prometheus.storage.retention_time));
+    let files = OptionPath::root("rules.files");
     // Files are checked on every core (each parses and lints its rules' PromQL).
     let checked: Vec<FileChecked> = spec
         .rules
         .files
         .par_iter()
         .enumerate()
-        .map(|(fi, file)| check_file(cx.fork(), &format!("rules.files[{fi}]"), file, &lint_cx, retention))
+        .map(|(fi, file)| check_file(cx.fork(), &files.index(fi), file, &lint_cx, retention))
         .collect();
     let mut groups = Vec::new();
     let mut reads = NamesRead::new();
@@ -58,7 +60,7 @@ fn check_files(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
     }
     cx.unique(
         "rule file",
-        spec.rules.files.iter().enumerate().map(|(i, f)| (format!("rules.files[{i}].name"), f.name.as_str())),
+        spec.rules.files.iter().enumerate().map(|(i, f)| (files.index(i).key("name"), f.name.as_str())),
     );
     cx.unique("rule group", groups);
     (reads, jobs)
@@ -67,7 +69,7 @@ fn check_files(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
 /// One rule file at `fp`, its problems collected in `fcx`: its name, its groups and their rules.
 fn check_file<'a>(
     mut fcx: Cx,
-    fp: &str,
+    fp: &OptionPath,
     file: &'a RuleFile,
     lint_cx: &crate::lint::Context,
     retention: Option<(u64, &crate::syntax::Duration)>,
@@ -75,25 +77,27 @@ fn check_file<'a>(
     let mut groups = Vec::new();
     let mut reads = NamesRead::new();
     let mut jobs = JobsRead::default();
-    fcx.slug(&format!("{fp}.name"), "rule file", &file.name);
+    fcx.slug(&fp.key("name"), "rule file", &file.name);
     if crate::catalogue::reserved_file(&file.name) {
         fcx.error(
             Code::NameDuplicate,
-            format!("{fp}.name"),
+            fp.key("name"),
             format!("\"{}\" is a rule file name the alert catalogue writes or reserves", file.name),
         )
         .hint("choose another file name (not ai_model_alerts_* or slo_rules_*); change generated alerts with rules.overrides");
     }
+    let group_paths = fp.key("groups");
     for (gi, group) in file.groups.iter().enumerate() {
-        let gp = format!("{fp}.groups[{gi}]");
-        groups.push((format!("{gp}.name"), group.name.as_str()));
+        let gp = group_paths.index(gi);
+        let rule_paths = gp.key("rules");
+        groups.push((gp.key("name"), group.name.as_str()));
         if group.name.trim().is_empty() {
-            fcx.error(Code::NameInvalid, format!("{gp}.name"), "empty group name").hint("name the group");
+            fcx.error(Code::NameInvalid, gp.key("name"), "empty group name").hint("name the group");
         }
         for (ri, rule) in group.rules.iter().enumerate() {
             // A file for the store's ruler reads the store, not the local TSDB.
             let keeps = if file.store_ruler { None } else { retention };
-            if let Some(names) = check_rule(&mut fcx, lint_cx, keeps, &format!("{gp}.rules[{ri}]"), rule, &mut jobs) {
+            if let Some(names) = check_rule(&mut fcx, lint_cx, keeps, &rule_paths.index(ri), rule, &mut jobs) {
                 reads.insert(rule.expr.clone(), names);
             }
         }
@@ -105,40 +109,41 @@ fn check_file<'a>(
 /// per-model thresholds.
 fn check_ai_models(spec: &Spec, cx: &mut Cx) {
     let m = &spec.ai_models;
-    cx.slug("ai_models.job", "job", &m.job);
+    let at = OptionPath::root("ai_models");
+    cx.slug(&at.key("job"), "job", &m.job);
     if !m.models.is_empty() && !spec.scrape_jobs.iter().any(|j| j.name == m.job) {
         cx.error(Code::RefUnknownJob, "ai_models.job", format!("models are declared but no scrape job \"{}\" collects their metrics", m.job))
             .hint("add a scrape job of that name (e.g. Kubernetes pod discovery with annotations), or set ai_models.job to the job that scrapes the models");
     }
-    team_ref(spec, cx, "ai_models.owner", m.owner.as_ref());
-    thresholds(cx, "ai_models.defaults", Some(m.defaults.p99_latency_seconds), Some(m.defaults.error_ratio));
+    team_ref(spec, cx, &at.key("owner"), m.owner.as_ref());
+    thresholds(cx, &at.key("defaults"), Some(m.defaults.p99_latency_seconds), Some(m.defaults.error_ratio));
     for (i, model) in m.models.iter().enumerate() {
-        let p = format!("ai_models.models[{i}]");
+        let p = at.key("models").index(i);
         if model.name.is_empty() || model.name.contains(['"', '\\', '\n']) {
             cx.error(
                 Code::NameInvalid,
-                format!("{p}.name"),
+                p.key("name"),
                 format!("\"{}\" cannot be a model_name label value", model.name),
             )
             .hint("use the value of the pod's model-name label");
         }
-        team_ref(spec, cx, &format!("{p}.owner"), model.owner.as_ref());
+        team_ref(spec, cx, &p.key("owner"), model.owner.as_ref());
         let t = &model.thresholds;
-        thresholds(cx, &format!("{p}.thresholds"), t.p99_latency_seconds, t.error_ratio);
+        thresholds(cx, &p.key("thresholds"), t.p99_latency_seconds, t.error_ratio);
     }
     cx.unique(
         "AI model",
-        m.models.iter().enumerate().map(|(i, x)| (format!("ai_models.models[{i}].name"), x.name.as_str())),
+        m.models.iter().enumerate().map(|(i, x)| (at.key("models").index(i).key("name"), x.name.as_str())),
     );
 }
 
-fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>) {
+fn thresholds(cx: &mut Cx, path: &OptionPath, latency: Option<f64>, ratio: Option<f64>) {
     if let Some(l) = latency
         && !(l.is_finite() && l > 0.0)
     {
         cx.error(
             Code::ValueOutOfRange,
-            format!("{path}.p99_latency_seconds"),
+            path.key("p99_latency_seconds"),
             format!("{l} is not a positive number of seconds"),
         )
         .hint("e.g. 1.5");
@@ -146,7 +151,7 @@ fn thresholds(cx: &mut Cx, path: &str, latency: Option<f64>, ratio: Option<f64>)
     if let Some(r) = ratio
         && !(r.is_finite() && r > 0.0 && r < 1.0)
     {
-        cx.error(Code::ValueOutOfRange, format!("{path}.error_ratio"), format!("{r} is not a ratio between 0 and 1"))
+        cx.error(Code::ValueOutOfRange, path.key("error_ratio"), format!("{r} is not a ratio between 0 and 1"))
             .hint("write 5% as 0.05");
     }
 }
@@ -158,7 +163,7 @@ fn check_rule(
     cx: &mut Cx,
     lint_cx: &crate::lint::Context,
     retention: Option<(u64, &crate::syntax::Duration)>,
-    path: &str,
+    path: &OptionPath,
     rule: &Rule,
     jobs: &mut JobsRead,
 ) -> Option<Option<Vec<String>>> {
@@ -169,13 +174,13 @@ fn check_rule(
         }
         (Some(name), None) => {
             if !names::is_label_name(name) {
-                cx.error(Code::NameInvalid, format!("{path}.alert"), format!("\"{name}\" is not a valid alert name"))
+                cx.error(Code::NameInvalid, path.key("alert"), format!("\"{name}\" is not a valid alert name"))
                     .hint("alert names match [a-zA-Z_][a-zA-Z0-9_]*, e.g. HighErrorRateAPIGateway");
             }
         }
         (None, Some(name)) => {
             if !names::is_metric_name(name) {
-                cx.error(Code::NameInvalid, format!("{path}.record"), format!("\"{name}\" is not a valid metric name"))
+                cx.error(Code::NameInvalid, path.key("record"), format!("\"{name}\" is not a valid metric name"))
                     .hint("use level:metric:operations, e.g. job:http_requests:rate5m");
             }
             for field in [
@@ -184,12 +189,8 @@ fn check_rule(
                 ("annotations", !rule.annotations.is_empty()),
             ] {
                 if field.1 {
-                    cx.error(
-                        Code::RuleShape,
-                        format!("{path}.{}", field.0),
-                        format!("recording rules take no `{}`", field.0),
-                    )
-                    .hint("remove it, or make this an alerting rule");
+                    cx.error(Code::RuleShape, path.key(field.0), format!("recording rules take no `{}`", field.0))
+                        .hint("remove it, or make this an alerting rule");
                 }
             }
         }
@@ -205,7 +206,7 @@ fn check_rule(
                 let back = crate::syntax::Duration::from_millis(back as u64);
                 cx.error(
                     Code::RuleBeyondRetention,
-                    format!("{path}.expr"),
+                    path.key("expr"),
                     format!("reads {back} back, but prometheus.storage.retention_time keeps {text} of local data"),
                 )
                 .hint(format!(
@@ -216,7 +217,7 @@ fn check_rule(
         }
         Err(e) => {
             let first = e.lines().next().unwrap_or(&e).to_string();
-            cx.error(Code::PromqlInvalid, format!("{path}.expr"), first).hint(if rule.expr.contains("{{") {
+            cx.error(Code::PromqlInvalid, path.key("expr"), first).hint(if rule.expr.contains("{{") {
                 "Go templates are not expanded in `expr`; write one rule per value".to_string()
             } else {
                 "fix the PromQL; `promtool check rules` shows the same error".to_string()
@@ -224,9 +225,9 @@ fn check_rule(
             None
         }
     };
-    cx.labels(&format!("{path}.labels"), &rule.labels);
+    cx.labels(&path.key("labels"), &rule.labels);
     for k in rule.annotations.keys() {
-        cx.label_name(&format!("{path}.annotations.{k}"), k);
+        cx.label_name(&path.key("annotations").key(k), k);
     }
     check_tests(cx, path, rule);
     reads
@@ -234,10 +235,10 @@ fn check_rule(
 
 /// Alerting rules are proven by their tests: at least one in which they fire and one in which
 /// they stay silent. Recording rules take none.
-fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
+fn check_tests(cx: &mut Cx, path: &OptionPath, rule: &Rule) {
     if rule.alert.is_none() {
         if !rule.tests.is_empty() {
-            cx.error(Code::RuleShape, format!("{path}.tests"), "recording rules take no alert tests")
+            cx.error(Code::RuleShape, path.key("tests"), "recording rules take no alert tests")
                 .hint("remove them; test the alerts that use the recorded series");
         }
         return;
@@ -249,20 +250,20 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
             (false, true) => "a test in which it fires",
             _ => "a test in which it stays silent",
         };
-        cx.error(Code::RuleUntested, format!("{path}.tests"), format!("the alert lacks {missing}"))
+        cx.error(Code::RuleUntested, path.key("tests"), format!("the alert lacks {missing}"))
             .hint("add tests: input_series, eval_time, and `fires` (the expected alerts; empty for silence)");
     }
     let plain_templates = crate::syntax::template::labels_only(rule.annotations.values());
     // A rule's tests mostly feed the same series with other values: each is parsed once.
     let mut selectors: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for (ti, t) in rule.tests.iter().enumerate() {
-        let tp = format!("{path}.tests[{ti}]");
+        let tp = path.key("tests").index(ti);
         if t.input_series.is_empty() {
-            cx.error(Code::ValueOutOfRange, format!("{tp}.input_series"), "no input series")
+            cx.error(Code::ValueOutOfRange, tp.key("input_series"), "no input series")
                 .hint("give the series the expression reads");
         }
         for (si, series) in t.input_series.iter().enumerate() {
-            let sp = format!("{tp}.input_series[{si}]");
+            let sp = tp.key("input_series").index(si);
             let is_selector = *selectors.entry(&series.series).or_insert_with(|| {
                 matches!(
                     promql_parser::parser::parse(&series.series),
@@ -270,20 +271,21 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
                 )
             });
             if !is_selector {
-                cx.error(Code::PromqlInvalid, format!("{sp}.series"), format!("\"{}\" is not a series", series.series))
+                cx.error(Code::PromqlInvalid, sp.key("series"), format!("\"{}\" is not a series", series.series))
                     .hint("write a metric name with labels, e.g. up{job=\"api\", instance=\"a:80\"}");
             }
             if series.values.trim().is_empty() {
-                cx.error(Code::ValueOutOfRange, format!("{sp}.values"), "no values").hint("e.g. 0+10x30");
+                cx.error(Code::ValueOutOfRange, sp.key("values"), "no values").hint("e.g. 0+10x30");
             }
         }
-        for (cp, _, fires) in t.checks() {
+        for (later, _, fires) in t.checks() {
+            let cp = later.map_or_else(|| tp.clone(), |i| tp.key("later").index(i));
             for (ei, e) in fires.iter().enumerate() {
-                cx.labels(&format!("{tp}{cp}.fires[{ei}].labels"), &e.labels);
+                cx.labels(&cp.key("fires").index(ei).key("labels"), &e.labels);
                 if e.annotations.is_none() && !plain_templates {
                     cx.error(
                         Code::RuleUntested,
-                        format!("{tp}{cp}.fires[{ei}].annotations"),
+                        cp.key("fires").index(ei).key("annotations"),
                         "the rule's annotations use templates other than {{ $labels.<name> }}",
                     )
                     .hint("state the expected annotations, as promtool compares them");
@@ -297,9 +299,9 @@ fn check_tests(cx: &mut Cx, path: &str, rule: &Rule) {
 fn check_overrides(spec: &Spec, cx: &mut Cx) {
     let known = crate::catalogue::names();
     for (name, o) in &spec.rules.overrides {
-        let p = format!("rules.overrides.{name}");
+        let p = OptionPath::root("rules.overrides").key(name);
         if !known.contains(&name.as_str()) {
-            cx.error(Code::RefUnknownAlert, p.clone(), format!("the catalogue generates no alert \"{name}\"")).hint(
+            cx.error(Code::RefUnknownAlert, &p, format!("the catalogue generates no alert \"{name}\"")).hint(
                 match crate::diag::did_you_mean(name, known.iter().copied()) {
                     Some(guess) => format!("{guess} generated alerts are {}", known.join(", ")),
                     None => format!("generated alerts are {}", known.join(", ")),
@@ -313,19 +315,18 @@ fn check_overrides(spec: &Spec, cx: &mut Cx) {
                 Some(None) => {
                     cx.error(
                         Code::RuleShape,
-                        format!("{p}.threshold"),
+                        p.key("threshold"),
                         format!("{name} has no threshold to change: it fires on a condition, not a value"),
                     )
                     .hint("remove `threshold`; change `for`, `severity`, or disable the alert");
                 }
                 Some(Some(unit)) => {
                     if let Some((message, hint)) = unit.refuse(t) {
-                        cx.error(Code::ValueOutOfRange, format!("{p}.threshold"), format!("{name}: {message}"))
-                            .hint(hint);
+                        cx.error(Code::ValueOutOfRange, p.key("threshold"), format!("{name}: {message}")).hint(hint);
                     }
                 }
                 None if !t.is_finite() => {
-                    cx.error(Code::ValueOutOfRange, format!("{p}.threshold"), "not a finite number").hint("e.g. 0.1");
+                    cx.error(Code::ValueOutOfRange, p.key("threshold"), "not a finite number").hint("e.g. 0.1");
                 }
                 None => {}
             }
@@ -335,31 +336,29 @@ fn check_overrides(spec: &Spec, cx: &mut Cx) {
         if let Some(source) = crate::catalogue::shaped_by(name) {
             for (field, set) in [("threshold", o.threshold.is_some()), ("for", o.for_.is_some())] {
                 if set {
-                    cx.error(
-                        Code::RuleShape,
-                        format!("{p}.{field}"),
-                        format!("{name} takes its {field} from {source}"),
-                    )
-                    .hint(format!("set it in {source}; overrides change only severity, labels and disabled here"));
+                    cx.error(Code::RuleShape, p.key(field), format!("{name} takes its {field} from {source}"))
+                        .hint(format!("set it in {source}; overrides change only severity, labels and disabled here"));
                 }
             }
         }
         if let Some(s) = &o.severity
             && !["critical", "warning", "info", "none"].contains(&s.as_str())
         {
-            cx.error(
-                Code::LabelInvalid,
-                format!("{p}.severity"),
-                format!("severity \"{s}\" is not one the routes know"),
-            )
-            .hint("use critical, warning, info or none");
+            cx.error(Code::LabelInvalid, p.key("severity"), format!("severity \"{s}\" is not one the routes know"))
+                .hint("use critical, warning, info or none");
         }
-        cx.labels(&format!("{p}.labels"), &o.labels);
+        cx.labels(&p.key("labels"), &o.labels);
     }
 }
 
 /// The offline lints (src/lint/) on one of the spec's rules.
-fn lint(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule, parsed: &promql_parser::parser::Expr) {
+fn lint(
+    cx: &mut Cx,
+    lint_cx: &crate::lint::Context,
+    path: &OptionPath,
+    rule: &Rule,
+    parsed: &promql_parser::parser::Expr,
+) {
     let for_ms = rule.for_.as_ref().map_or(0, |d| d.millis());
     let r = crate::lint::RuleRef {
         alert: rule.alert.as_deref(),
@@ -370,7 +369,7 @@ fn lint(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule, pa
         annotations: &rule.annotations,
     };
     for f in crate::lint::check(&r, lint_cx) {
-        cx.error(f.code, format!("{path}.{}", f.field), f.message).hint(f.hint);
+        cx.error(f.code, path.key(&f.field), f.message).hint(f.hint);
     }
 }
 
@@ -378,17 +377,20 @@ fn lint(cx: &mut Cx, lint_cx: &crate::lint::Context, path: &str, rule: &Rule, pa
 fn duplicates(spec: &Spec, cx: &mut Cx) {
     let generated = crate::catalogue::names();
     // Keyed by name and labels: a fleet has thousands of recording rules, so no linear search.
-    let mut records: BTreeMap<(&str, &BTreeMap<String, String>), String> = BTreeMap::new();
+    let mut records: BTreeMap<(&str, &BTreeMap<String, String>), OptionPath> = BTreeMap::new();
+    let files = OptionPath::root("rules.files");
     for (fi, file) in spec.rules.files.iter().enumerate() {
+        let groups = files.index(fi).key("groups");
         for (gi, group) in file.groups.iter().enumerate() {
+            let rules = groups.index(gi).key("rules");
             for (ri, rule) in group.rules.iter().enumerate() {
-                let path = format!("rules.files[{fi}].groups[{gi}].rules[{ri}]");
+                let path = rules.index(ri);
                 if let Some(a) = &rule.alert
                     && generated.binary_search(&a.as_str()).is_ok()
                 {
                     cx.error(
                         Code::LintDuplicate,
-                        format!("{path}.alert"),
+                        path.key("alert"),
                         format!("\"{a}\" is an alert the catalogue generates"),
                     )
                     .hint(format!("change it with rules.overrides.{a}, or give your rule another name"));
@@ -397,7 +399,7 @@ fn duplicates(spec: &Spec, cx: &mut Cx) {
                     if let Some(first) = records.get(&(r.as_str(), &rule.labels)) {
                         cx.error(
                             Code::LintDuplicate,
-                            format!("{path}.record"),
+                            path.key("record"),
                             format!("\"{r}\" with these labels is already recorded at {first}"),
                         )
                         .hint("two rules writing one series overwrite each other; remove one or label them apart");

@@ -5,22 +5,20 @@ use super::cx::Cx;
 use crate::catalogue::capacity::Estimate;
 use crate::diag::Code;
 use crate::spec::Spec;
+use crate::spec::path::OptionPath;
 use crate::spec::prometheus::{RemoteWrite, Store};
 use crate::spec::scrape::Discovery;
 use crate::syntax::names;
 
 pub fn check(spec: &Spec, estimate: &Estimate, cx: &mut Cx) {
     ha(spec, cx);
+    let queues = OptionPath::root("prometheus.remote_write");
     for (i, rw) in spec.prometheus.remote_write.iter().enumerate() {
-        remote_write(&format!("prometheus.remote_write[{i}]"), rw, cx);
+        remote_write(&queues.index(i), rw, cx);
     }
     cx.unique(
         "remote write queue",
-        spec.prometheus
-            .remote_write
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (format!("prometheus.remote_write[{i}].name"), r.name.as_str())),
+        spec.prometheus.remote_write.iter().enumerate().map(|(i, r)| (queues.index(i).key("name"), r.name.as_str())),
     );
     capacity(spec, estimate, cx);
     cluster(spec, cx);
@@ -28,7 +26,7 @@ pub fn check(spec: &Spec, estimate: &Estimate, cx: &mut Cx) {
         if f.store_ruler && spec.prometheus.remote_write.is_empty() {
             cx.error(
                 Code::ValueOutOfRange,
-                format!("rules.files[{i}].store_ruler"),
+                OptionPath::root("rules.files").index(i).key("store_ruler"),
                 format!("rule file \"{}\" is meant for the store's ruler, but nothing is remote-written", f.name),
             )
             .hint("declare prometheus.remote_write to a store with a ruler (Mimir, Thanos), or remove store_ruler");
@@ -46,21 +44,19 @@ fn ha(spec: &Spec, cx: &mut Cx) {
         )
         .hint("list two replica names, e.g. [\"a\", \"b\"], or remove prometheus.ha for a single Prometheus");
     }
+    let replicas = OptionPath::root("prometheus.ha.replicas");
     for (i, r) in ha.replicas.iter().enumerate() {
-        cx.slug(&format!("prometheus.ha.replicas[{i}]"), "replica", r);
+        cx.slug(&replicas.index(i), "replica", r);
     }
-    cx.unique(
-        "replica",
-        ha.replicas.iter().enumerate().map(|(i, r)| (format!("prometheus.ha.replicas[{i}]"), r.as_str())),
-    );
+    cx.unique("replica", ha.replicas.iter().enumerate().map(|(i, r)| (replicas.index(i), r.as_str())));
     // `__replica__` is allowed: Mimir's HA tracker reads it and drops it after deduplication.
     for (field, label) in [("replica_label", &ha.replica_label), ("cluster_label", &ha.cluster_label)] {
-        let path = format!("prometheus.ha.{field}");
+        let path = OptionPath::root("prometheus.ha").key(field);
         if !names::is_label_name(label) {
-            cx.error(Code::LabelInvalid, path, format!("\"{label}\" is not a valid label name"))
+            cx.error(Code::LabelInvalid, &path, format!("\"{label}\" is not a valid label name"))
                 .hint("label names match [a-zA-Z_][a-zA-Z0-9_]*, e.g. __replica__ or replica");
         } else if spec.prometheus.external_labels.contains_key(label.as_str()) || label == "environment" {
-            cx.error(Code::LabelInvalid, path, format!("\"{label}\" is already an external label"))
+            cx.error(Code::LabelInvalid, &path, format!("\"{label}\" is already an external label"))
                 .hint(format!("pick another label name, or remove `{label}` from prometheus.external_labels"));
         }
     }
@@ -74,30 +70,30 @@ fn ha(spec: &Spec, cx: &mut Cx) {
     }
 }
 
-fn remote_write(path: &str, rw: &RemoteWrite, cx: &mut Cx) {
-    cx.slug(&format!("{path}.name"), "remote write queue", &rw.name);
-    cx.url(&format!("{path}.url"), &rw.url);
+fn remote_write(path: &OptionPath, rw: &RemoteWrite, cx: &mut Cx) {
+    cx.slug(&path.key("name"), "remote write queue", &rw.name);
+    cx.url(&path.key("url"), &rw.url);
     if let Some(b) = &rw.basic_auth {
-        cx.file_ref(&format!("{path}.basic_auth.password_file"), &b.password_file);
+        cx.file_ref(&path.key("basic_auth.password_file"), &b.password_file);
     }
     if let Some(t) = &rw.tls {
         for (field, file) in [("ca_file", &t.ca_file), ("cert_file", &t.cert_file), ("key_file", &t.key_file)] {
             if let Some(f) = file {
-                cx.file_ref(&format!("{path}.tls.{field}"), f);
+                cx.file_ref(&path.key("tls").key(field), f);
             }
         }
     }
     if rw.tenant.is_some() && rw.store == Store::Prometheus {
-        cx.error(Code::ValueOutOfRange, format!("{path}.tenant"), "a Prometheus receiver has no tenants")
+        cx.error(Code::ValueOutOfRange, path.key("tenant"), "a Prometheus receiver has no tenants")
             .hint("remove tenant, or set store to mimir or thanos");
     }
     for (i, re) in rw.local_only.iter().enumerate() {
-        cx.regex(&format!("{path}.local_only[{i}]"), re);
+        cx.regex(&path.key("local_only").index(i), re);
     }
     let q = &rw.queue;
     let mut positive = |field: &str, v: Option<u64>| {
         if v == Some(0) {
-            cx.error(Code::ValueOutOfRange, format!("{path}.queue.{field}"), "0 would stop the queue")
+            cx.error(Code::ValueOutOfRange, path.key("queue").key(field), "0 would stop the queue")
                 .hint("give a positive number, or remove it to use the derived value");
         }
     };
@@ -108,19 +104,15 @@ fn remote_write(path: &str, rw: &RemoteWrite, cx: &mut Cx) {
     if let (Some(min), Some(max)) = (q.min_shards, q.max_shards)
         && min > max
     {
-        cx.error(
-            Code::ValueOutOfRange,
-            format!("{path}.queue.min_shards"),
-            format!("{min} is more than max_shards {max}"),
-        )
-        .hint("min_shards must not exceed max_shards");
+        cx.error(Code::ValueOutOfRange, path.key("queue.min_shards"), format!("{min} is more than max_shards {max}"))
+            .hint("min_shards must not exceed max_shards");
     }
     if let (Some(c), Some(m)) = (q.capacity, q.max_samples_per_send)
         && c < m
     {
         cx.error(
             Code::ValueOutOfRange,
-            format!("{path}.queue.capacity"),
+            path.key("queue.capacity"),
             format!("{c} is less than max_samples_per_send {m}: no batch would ever fill"),
         )
         .hint("the Prometheus remote write guide recommends 3-10 times max_samples_per_send");
@@ -128,17 +120,14 @@ fn remote_write(path: &str, rw: &RemoteWrite, cx: &mut Cx) {
 }
 
 fn capacity(spec: &Spec, estimate: &Estimate, cx: &mut Cx) {
+    let jobs = OptionPath::root("scrape_jobs");
     for (i, job) in spec.scrape_jobs.iter().enumerate() {
         for (field, v) in
             [("expected_series_per_target", job.expected_series_per_target), ("expected_targets", job.expected_targets)]
         {
             if v == Some(0) {
-                cx.error(
-                    Code::ValueOutOfRange,
-                    format!("scrape_jobs[{i}].{field}"),
-                    "0 makes the job invisible to the estimate",
-                )
-                .hint("give the expected number (at least 1), or remove the job");
+                cx.error(Code::ValueOutOfRange, jobs.index(i).key(field), "0 makes the job invisible to the estimate")
+                    .hint("give the expected number (at least 1), or remove the job");
             }
         }
     }
@@ -165,7 +154,7 @@ fn capacity(spec: &Spec, estimate: &Estimate, cx: &mut Cx) {
         if !matches!(job.discovery, Discovery::Static(_)) && job.expected_targets.is_none() {
             cx.error(
                 Code::CapacityUnknownTargets,
-                format!("scrape_jobs[{i}].expected_targets"),
+                jobs.index(i).key("expected_targets"),
                 format!(
                     "job \"{}\" discovers its targets, so their number is unknown to the capacity estimate",
                     job.name
@@ -186,13 +175,11 @@ fn cluster(spec: &Spec, cx: &mut Cx) {
         )
         .hint("list every member's gossip address (host:9094), or remove alertmanager.cluster");
     }
+    let peers = OptionPath::root("alertmanager.cluster.peers");
     for (i, p) in c.peers.iter().enumerate() {
-        cx.host_port(&format!("alertmanager.cluster.peers[{i}]"), p);
+        cx.host_port(&peers.index(i), p);
     }
-    cx.unique(
-        "cluster member",
-        c.peers.iter().enumerate().map(|(i, p)| (format!("alertmanager.cluster.peers[{i}]"), p.as_str())),
-    );
+    cx.unique("cluster member", c.peers.iter().enumerate().map(|(i, p)| (peers.index(i), p.as_str())));
     if c.listen_host.is_empty() || c.listen_host.contains(':') && !c.listen_host.starts_with('[') {
         cx.error(
             Code::AddressInvalid,
@@ -209,7 +196,7 @@ fn cluster(spec: &Spec, cx: &mut Cx) {
         if !listed.contains(&h) {
             cx.error(
                 Code::RefUnlistedAlertmanager,
-                format!("alertmanager.cluster.peers[{i}]"),
+                peers.index(i),
                 format!("cluster member {h} is not in prometheus.alertmanagers, so it gets no alert"),
             )
             .hint(format!("add {h}:9093 (its web address) to prometheus.alertmanagers"));

@@ -4,6 +4,7 @@ use super::cx::Cx;
 use crate::diag::Code;
 use crate::lint::analysis::JobsRead;
 use crate::spec::Spec;
+use crate::spec::path::OptionPath;
 use crate::spec::slo::Sli;
 use crate::syntax::names;
 
@@ -12,23 +13,24 @@ const THREE_DAYS_MS: u64 = 3 * 86_400_000;
 /// Checks the SLOs; returns the jobs their selectors name ([`crate::validate::Model::slo_jobs_read`]).
 pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
     let mut read = JobsRead::default();
+    let slos = OptionPath::root("slos");
     for (i, slo) in spec.slos.iter().enumerate() {
-        let p = format!("slos[{i}]");
-        cx.slug(&format!("{p}.name"), "SLO", &slo.name);
+        let p = slos.index(i);
+        cx.slug(&p.key("name"), "SLO", &slo.name);
         if slo.service.trim().is_empty() {
-            cx.error(Code::NameInvalid, format!("{p}.service"), "empty service")
+            cx.error(Code::NameInvalid, p.key("service"), "empty service")
                 .hint("the service label of its alerts, e.g. api-gateway");
         }
         if !(slo.objective.is_finite() && slo.objective > 0.0 && slo.objective < 1.0) {
             cx.error(
                 Code::ValueOutOfRange,
-                format!("{p}.objective"),
+                p.key("objective"),
                 format!("{} is not a ratio between 0 and 1", slo.objective),
             )
             .hint("write 99.9% as 0.999");
         }
         if slo.period.millis() < THREE_DAYS_MS {
-            cx.error(Code::ValueOutOfRange, format!("{p}.period"), "shorter than the 3-day burn-rate window")
+            cx.error(Code::ValueOutOfRange, p.key("period"), "shorter than the 3-day burn-rate window")
                 .hint("use a period of at least 3d; 30d is the usual one");
         }
         let mut selector_ok = |text: &str| {
@@ -45,7 +47,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
                     if !selector_ok(text) {
                         cx.error(
                             Code::PromqlInvalid,
-                            format!("{p}.sli.availability.{field}"),
+                            p.key("sli.availability").key(field),
                             format!("\"{text}\" is not a counter selector"),
                         )
                         .hint("write a metric with matchers, e.g. http_requests_total{job=\"api\", code=~\"5..\"}");
@@ -56,7 +58,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
                 if !names::is_metric_name(&l.histogram) {
                     cx.error(
                         Code::NameInvalid,
-                        format!("{p}.sli.latency.histogram"),
+                        p.key("sli.latency.histogram"),
                         format!("\"{}\" is not a metric name", l.histogram),
                     )
                     .hint("the histogram's name without _bucket, e.g. http_request_duration_seconds");
@@ -64,7 +66,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
                 if !selector_ok(&format!("{}_count{{{}}}", l.histogram, l.matchers)) {
                     cx.error(
                         Code::PromqlInvalid,
-                        format!("{p}.sli.latency.matchers"),
+                        p.key("sli.latency.matchers"),
                         format!("\"{}\" are not label matchers", l.matchers),
                     )
                     .hint("e.g. job=\"api-gateway\"");
@@ -72,7 +74,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
                 if !(l.threshold_seconds.is_finite() && l.threshold_seconds > 0.0) {
                     cx.error(
                         Code::ValueOutOfRange,
-                        format!("{p}.sli.latency.threshold_seconds"),
+                        p.key("sli.latency.threshold_seconds"),
                         "not a positive number of seconds",
                     )
                     .hint("a bucket boundary of the histogram, e.g. 0.5");
@@ -85,7 +87,7 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
         if period > keeps {
             cx.error(
                 Code::RuleBeyondRetention,
-                format!("{p}.period"),
+                p.key("period"),
                 format!(
                     "the SLO's error ratio over its {} period is computed from that much of Prometheus' local data, but prometheus.storage.retention_time keeps {}",
                     slo.period, spec.prometheus.storage.retention_time
@@ -98,10 +100,10 @@ pub fn check(spec: &Spec, cx: &mut Cx) -> JobsRead {
         }
         let derivable = crate::catalogue::slo::scenario_series(slo, 0.1, 10).is_some();
         if !derivable && (0.0..1.0).contains(&slo.objective) {
-            cx.error(Code::RuleUntested, format!("{p}.sli"), "cannot build test series for these selectors")
+            cx.error(Code::RuleUntested, p.key("sli"), "cannot build test series for these selectors")
                 .hint("select with equality matchers or simple regexes (e.g. code=~\"5..\") so the burn-rate alerts can be tested");
         }
     }
-    cx.unique("SLO", spec.slos.iter().enumerate().map(|(i, s)| (format!("slos[{i}].name"), s.name.as_str())));
+    cx.unique("SLO", spec.slos.iter().enumerate().map(|(i, s)| (slos.index(i).key("name"), s.name.as_str())));
     read
 }

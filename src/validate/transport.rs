@@ -27,6 +27,7 @@ use crate::diag::Code;
 use crate::spec::Spec;
 use crate::spec::access::{Component, PlaintextCredentials};
 use crate::spec::loki::LokiStorage;
+use crate::spec::path::OptionPath;
 use crate::spec::scrape::{Discovery, Scheme, Tls};
 use crate::syntax::names::{host_of, is_loopback_host};
 
@@ -67,7 +68,7 @@ impl Clear {
 struct Item<'a> {
     /// Where the client is declared, e.g. `prometheus.remote_write[0]` (its opt-out is
     /// `<at>.plaintext_credentials`).
-    at: String,
+    at: OptionPath,
     /// The option that exposes the credentials, relative to `at`, e.g. `url`.
     field: &'static str,
     what: String,
@@ -113,7 +114,7 @@ fn field_of(clear: Option<Clear>, url_field: &'static str) -> &'static str {
 }
 
 /// The fix for an HTTP client of `thing` declared at `at`.
-fn https_fix(thing: &str, at: &str) -> String {
+fn https_fix(thing: &str, at: &OptionPath) -> String {
     format!(
         "use an https:// URL for {thing} (with {at}.tls.ca_file when a private CA signed its certificate) and keep certificate verification on"
     )
@@ -123,7 +124,7 @@ fn https_fix(thing: &str, at: &str) -> String {
 fn remote_writes(spec: &Spec) -> Vec<Item<'_>> {
     let mut out = Vec::new();
     for (i, w) in spec.prometheus.remote_write.iter().enumerate() {
-        let at = format!("prometheus.remote_write[{i}]");
+        let at = OptionPath::root("prometheus.remote_write").index(i);
         let clear = url_clear(&w.url, &w.tls);
         out.push(Item {
             field: field_of(clear, "url"),
@@ -146,7 +147,7 @@ fn remote_writes(spec: &Spec) -> Vec<Item<'_>> {
 fn scrape_jobs(spec: &Spec) -> Vec<Item<'_>> {
     let mut out = Vec::new();
     for (i, j) in spec.scrape_jobs.iter().enumerate() {
-        let at = format!("scrape_jobs[{i}]");
+        let at = OptionPath::root("scrape_jobs").index(i);
         let clear = if j.scheme() == Some(Scheme::Https) { unverified(&j.tls) } else { Some(Clear::Http) };
         let hosts = match &j.discovery {
             Discovery::Static(s) => s.targets.iter().filter_map(|t| host_of(t)).collect(),
@@ -181,7 +182,7 @@ fn datasources(spec: &Spec) -> Vec<Item<'_>> {
     let a = &spec.access;
     let mut out = Vec::new();
     for (i, d) in spec.grafana.datasources.iter().enumerate() {
-        let at = format!("grafana.datasources[{i}]");
+        let at = OptionPath::root("grafana.datasources").index(i);
         let own = own_server(d.kind, d.implementation);
         // A plain-HTTP URL of the stack's own TLS server is `access/client` already.
         if own.is_some() && a.tls.is_some() && d.url.starts_with("http://") {
@@ -211,7 +212,7 @@ fn datasources(spec: &Spec) -> Vec<Item<'_>> {
 fn object_store(spec: &Spec) -> Option<Item<'_>> {
     let LokiStorage::S3(s3) = &spec.loki.storage else { return None };
     Some(Item {
-        at: "loki.storage.s3".into(),
+        at: OptionPath::root("loki.storage.s3"),
         field: "insecure",
         what: format!("Loki's object store client ({})", s3.endpoint),
         credentials: vec!["S3 access keys"],
@@ -230,7 +231,7 @@ fn smtp(spec: &Spec) -> Option<Item<'_>> {
     // (notify/email/email.go).
     let implicit_tls = smtp.smarthost.rsplit_once(':').is_some_and(|(_, port)| port == "465");
     Some(Item {
-        at: "alertmanager.smtp".into(),
+        at: OptionPath::root("alertmanager.smtp"),
         field: "require_tls",
         what: format!("Alertmanager's SMTP client ({})", smtp.smarthost),
         credentials: smtp.auth_password_file.as_ref().map(|_| "SMTP password").into_iter().collect(),
@@ -244,7 +245,7 @@ fn smtp(spec: &Spec) -> Option<Item<'_>> {
 /// Grafana's OAuth client: one item per provider URL, each carrying a different secret.
 fn oauth(spec: &Spec) -> Vec<Item<'_>> {
     let Some(o) = &spec.grafana.server.oauth else { return Vec::new() };
-    let at = "grafana.server.oauth";
+    let at = OptionPath::root("grafana.server.oauth");
     let mut out = Vec::new();
     for (field, url, credential) in [
         ("auth_url", &o.auth_url, "users' passwords (the provider's sign-in page)"),
@@ -252,7 +253,7 @@ fn oauth(spec: &Spec) -> Vec<Item<'_>> {
         ("userinfo_url", &o.userinfo_url, "users' access tokens"),
     ] {
         out.push(Item {
-            at: at.into(),
+            at: at.clone(),
             field,
             what: format!("Grafana's OAuth client ({field})"),
             credentials: vec![credential],
@@ -274,7 +275,7 @@ fn log_push(spec: &Spec) -> Option<Item<'_>> {
     }
     let shippers: Vec<&str> = p.shippers.iter().map(|s| s.as_str()).collect();
     Some(Item {
-        at: "promtail".into(),
+        at: OptionPath::root("promtail"),
         field: "loki_url",
         what: format!("the log shippers' Loki client ({})", shippers.join(", ")),
         credentials: p.tenant_id.as_ref().map(|_| "tenant id").into_iter().collect(),
@@ -295,7 +296,7 @@ fn alertmanager_client(spec: &Spec) -> Option<Item<'_>> {
         && crate::spec::access::client_basic_auth(a).is_some()
     {
         Some(Item {
-            at: "access.client".into(),
+            at: OptionPath::root("access.client"),
             field: "basic_auth",
             what: "Prometheus' Alertmanager client".into(),
             credentials: vec!["basic-auth password"],
@@ -318,7 +319,7 @@ impl Item<'_> {
 
     fn exposure(&self, how: Clear) -> Exposure {
         Exposure {
-            path: format!("{}.{}", self.at, self.field),
+            path: self.at.key(self.field).into(),
             what: self.what.clone(),
             credentials: match self.credentials.split_last() {
                 Some((last, [])) => last.to_string(),
@@ -338,11 +339,11 @@ pub fn exposures(spec: &Spec) -> Vec<Exposure> {
 
 pub fn check(spec: &Spec, cx: &mut Cx) {
     for item in items(spec) {
-        let opt_out = format!("{}.plaintext_credentials", item.at);
+        let opt_out = item.at.key("plaintext_credentials");
         if let Some(o) = item.opt_out
             && o.reason.trim().is_empty()
         {
-            cx.error(Code::AccessPlaintextCredentials, format!("{opt_out}.reason"), "empty reason")
+            cx.error(Code::AccessPlaintextCredentials, opt_out.key("reason"), "empty reason")
                 .hint("say why the credentials are safe without TLS (e.g. the mesh that encrypts them), or remove the exception");
         }
         let Some(how) = item.exposed() else { continue };

@@ -23,33 +23,34 @@ use std::collections::BTreeMap;
 
 pub type Labels = BTreeMap<String, String>;
 
-/// The route tree as rendered: the spec's tree with the team routes derived from ownership
-/// first. Every consumer (renderer, checks, picture) uses this one tree.
-/// The spec option behind a route of the [`effective`] tree (`alertmanager.route.routes[3]`):
-/// a team-derived route's team and severity (`teams[1].receivers.warning`), else the explicit
-/// route, its index shifted back past the derived ones.
-pub fn spec_path(spec: &Spec, effective_path: &str) -> String {
-    let origins: Vec<String> = spec
+/// The spec option behind a route of the [`effective`] tree, given by its child indices from
+/// the root ([`Match::at`]): a team-derived route's team and severity
+/// (`teams[1].receivers.warning`), else the explicit route, its first index shifted back past
+/// the derived ones (`alertmanager.route.routes[0].routes[2]`).
+pub fn spec_path(spec: &Spec, at: &[usize]) -> OptionPath {
+    let derived: Vec<OptionPath> = spec
         .teams
         .iter()
         .enumerate()
         .filter(|(_, t)| !t.services.is_empty())
         .flat_map(|(i, t)| {
             let receivers = OptionPath::root("teams").index(i).key("receivers");
-            t.receivers.each().into_iter().map(move |(severity, _)| receivers.key(severity).into())
+            t.receivers.each().into_iter().map(move |(severity, _)| receivers.key(severity))
         })
         .collect();
-    let Some(rest) = effective_path.strip_prefix("alertmanager.route.routes[") else {
-        return effective_path.to_string();
-    };
-    let Some((index, below)) = rest.split_once(']') else { return effective_path.to_string() };
-    match index.parse::<usize>() {
-        Ok(i) if i < origins.len() => origins[i].clone(),
-        Ok(i) => format!("alertmanager.route.routes[{}]{below}", i - origins.len()),
-        Err(_) => effective_path.to_string(),
+    let root = OptionPath::root("alertmanager.route");
+    match at.split_first() {
+        None => root,
+        Some((&first, _)) if first < derived.len() => derived[first].clone(),
+        Some((&first, below)) => {
+            let top = root.key("routes").index(first - derived.len());
+            below.iter().fold(top, |path, &i| path.key("routes").index(i))
+        }
     }
 }
 
+/// The route tree as rendered: the spec's tree with the team routes derived from ownership
+/// first. Every consumer (renderer, checks, picture) uses this one tree.
 pub fn effective(spec: &Spec) -> Route {
     let am = &spec.alertmanager;
     let mut root = am.route.clone();
@@ -312,6 +313,22 @@ routes:
       - receiver: db-mail
         matchers: ['severity="info"']
 "#;
+
+    /// A route of the effective tree is named by the option it comes from: a team's receiver
+    /// for a derived route, the spec's own route (its index less the derived ones) otherwise.
+    #[test]
+    fn a_routes_option_is_its_teams_receiver_or_the_specs_route() {
+        let doc = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/creativeflow/prod.json")).unwrap();
+        let spec = crate::spec::load::load("prod.json", &doc).unwrap().spec;
+        let derived = effective(&spec).routes.len() - spec.alertmanager.route.routes.len();
+        assert!(derived > 0, "prod's teams derive routes");
+        assert_eq!(spec_path(&spec, &[]).as_str(), "alertmanager.route");
+        let team = spec.teams.iter().position(|t| !t.services.is_empty()).unwrap();
+        let severity = spec.teams[team].receivers.each()[0].0;
+        assert_eq!(spec_path(&spec, &[0]).to_string(), format!("teams[{team}].receivers.{severity}"));
+        assert_eq!(spec_path(&spec, &[derived]).as_str(), "alertmanager.route.routes[0]");
+        assert_eq!(spec_path(&spec, &[derived + 1, 0]).as_str(), "alertmanager.route.routes[1].routes[0]");
+    }
 
     #[test]
     fn routes_like_alertmanager() {

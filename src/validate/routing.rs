@@ -159,12 +159,12 @@ fn delivered_twice(
 ) {
     cx.error(
         Code::RouteDuplicate,
-        routing::spec_path(spec, &second.path),
+        routing::spec_path(spec, &second.at),
         format!(
             "alert {name} ({}) reaches receiver \"{}\" through {} and again here: every notification arrives twice",
             describe(labels),
             second.receiver,
-            routing::spec_path(spec, &first.path)
+            routing::spec_path(spec, &first.at)
         ),
     )
     .hint(

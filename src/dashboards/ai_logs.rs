@@ -19,7 +19,7 @@ pub fn board(spec: &Spec) -> Board {
     let errors = format!("{{{scope}, level=\"error\"}}");
     // On Loki 3 the shipped line is the message (the ids went to structured metadata); on 2.9
     // the whole JSON line is kept, so the message is read from it.
-    let loki3 = crate::syntax::Version::parse(&spec.versions.loki).is_ok_and(crate::features::tsdb);
+    let loki3 = crate::features::tsdb(spec.versions.loki.version());
     let message = if loki3 { "label_format message=\"{{ __line__ }}\"" } else { "json message=\"message\"" };
     let sections = vec![
         Section::new(

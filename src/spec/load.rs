@@ -224,8 +224,8 @@ fn strip_literal_secrets(v: &mut Value, path: &mut String, diags: &mut Diagnosti
 }
 
 /// The typed pass. serde stops at the first error, so the document is read again after each:
-/// a duration that does not parse is taken out (as if unset; `0s` where the option is
-/// required), so that every malformed duration is reported; any other error drops its
+/// a duration or tool version that does not parse is taken out (as if unset; `0s` where the
+/// option is required), so that every malformed one is reported; any other error drops its
 /// top-level section, so that every section's first such error is reported. A malformed
 /// duration is a type error, as in Prometheus: the spec's other checks wait until it parses
 /// (they compare durations: run on a stand-in value they would report problems the user does
@@ -266,7 +266,7 @@ fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
             map.insert(key, Value::String("0s".into()));
             continue;
         }
-        if message.contains(crate::syntax::duration::INVALID)
+        if (message.contains(crate::syntax::duration::INVALID) || message.contains(crate::syntax::version::INVALID))
             && let Some(steps) = steps
             && let Some((Step::Key(key), parent)) = steps.split_last()
             && let Some(Value::Object(map)) = at(&mut value, parent)
@@ -420,6 +420,8 @@ fn report<'a>(path: &str, message: &str, diags: &'a mut Diagnostics) -> &'a mut 
             .hint("add it; `monstack schema` shows its type")
     } else if message.contains(crate::syntax::duration::INVALID) {
         diags.error(Code::DurationInvalid, base, message.to_string()).hint("write durations like 30s, 5m, 1h30m or 14d")
+    } else if message.contains(crate::syntax::version::INVALID) {
+        diags.error(Code::VersionInvalid, base, message.to_string()).hint("write it like 2.53.3")
     } else if let Some((given, expected)) = unknown_variant(message) {
         // serde: "unknown variant `node_exporter`, expected one of `node-exporter`, …": the
         // likely spelling first (each value has one spelling; an old or near one is refused).

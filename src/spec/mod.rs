@@ -21,6 +21,7 @@ pub mod rules;
 pub mod scrape;
 pub mod slo;
 
+use crate::syntax::version::Declared;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -94,41 +95,47 @@ fn default_install_prefix() -> String {
 pub struct Versions {
     /// Prometheus version; at least 2.51. Default `2.53.3`.
     #[serde(default = "default_prometheus_version")]
-    pub prometheus: String,
+    #[schemars(with = "String")]
+    pub prometheus: Declared,
     /// Alertmanager version; at least 0.27. Default `0.28.1`.
     #[serde(default = "default_alertmanager_version")]
-    pub alertmanager: String,
+    #[schemars(with = "String")]
+    pub alertmanager: Declared,
     /// Grafana version; at least 10.4. Default `12.0.0`.
     #[serde(default = "default_grafana_version")]
-    pub grafana: String,
+    #[schemars(with = "String")]
+    pub grafana: Declared,
     /// Loki version; 2.9.x or 3.x. Default `3.5.0`.
     #[serde(default = "default_loki_version")]
-    pub loki: String,
+    #[schemars(with = "String")]
+    pub loki: Declared,
     /// Promtail version; at least 2.9 (it is not released after 3.6). Default `3.5.0`.
     #[serde(default = "default_promtail_version")]
-    pub promtail: String,
+    #[schemars(with = "String")]
+    pub promtail: Declared,
     /// Grafana Alloy version; at least 1.5. Default `1.11.0`.
     #[serde(default = "default_alloy_version")]
-    pub alloy: String,
+    #[schemars(with = "String")]
+    pub alloy: Declared,
 }
 
-fn default_prometheus_version() -> String {
-    "2.53.3".into()
+fn default_prometheus_version() -> Declared {
+    Declared::new("2.53.3")
 }
-fn default_alertmanager_version() -> String {
-    "0.28.1".into()
+fn default_alertmanager_version() -> Declared {
+    Declared::new("0.28.1")
 }
-fn default_grafana_version() -> String {
-    "12.0.0".into()
+fn default_grafana_version() -> Declared {
+    Declared::new("12.0.0")
 }
-fn default_loki_version() -> String {
-    "3.5.0".into()
+fn default_loki_version() -> Declared {
+    Declared::new("3.5.0")
 }
-fn default_promtail_version() -> String {
-    "3.5.0".into()
+fn default_promtail_version() -> Declared {
+    Declared::new("3.5.0")
 }
-fn default_alloy_version() -> String {
-    "1.11.0".into()
+fn default_alloy_version() -> Declared {
+    Declared::new("1.11.0")
 }
 
 impl Default for Versions {

@@ -146,10 +146,8 @@ fn limits(spec: &Spec, cx: &mut Cx) {
                 .hint("leave it unset for the size's default");
         }
     }
-    if let Some(v) = version(&spec.versions.loki)
-        && !crate::features::tsdb(v)
-        && loki.limits.tsdb_max_query_parallelism.is_some()
-    {
+    let v = spec.versions.loki.version();
+    if !crate::features::tsdb(v) && loki.limits.tsdb_max_query_parallelism.is_some() {
         cx.error(
             Code::VersionUnsupported,
             "loki.limits.tsdb_max_query_parallelism",
@@ -312,10 +310,6 @@ fn label_selector(s: &str) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn version(text: &str) -> Option<crate::syntax::Version> {
-    crate::syntax::Version::parse(text).ok()
 }
 
 /// Log classes: each retention class is one a source gives its streams (a class nobody ships

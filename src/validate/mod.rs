@@ -18,6 +18,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::features::{MIN_ALERTMANAGER, MIN_ALLOY, MIN_GRAFANA, MIN_LOKI, MIN_PROMETHEUS, MIN_PROMTAIL};
 use crate::spec::Spec;
 use crate::spec::path::OptionPath;
+use crate::syntax::version::Declared;
 use crate::syntax::{Version, names};
 use cx::Cx;
 
@@ -155,14 +156,10 @@ fn sections(
 
 fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {
     let v = &spec.versions;
-    let mut one = |tool: &str, text: &str, min: Version| -> Option<Version> {
+    let mut one = |tool: &str, declared: &Declared, min: Version| -> Option<Version> {
         let path = OptionPath::root("versions").key(tool);
-        match Version::parse(text) {
-            Err(e) => {
-                cx.error(Code::VersionInvalid, path, format!("\"{text}\": {e}")).hint("write it like 2.53.3");
-                None
-            }
-            Ok(ver) if ver < min => {
+        match declared.version() {
+            ver if ver < min => {
                 cx.error(
                     Code::VersionUnsupported,
                     path,
@@ -171,7 +168,7 @@ fn check_versions(spec: &Spec, cx: &mut Cx) -> Option<Versions> {
                 .hint(format!("upgrade {tool} to {min} or later"));
                 None
             }
-            Ok(ver) => Some(ver),
+            ver => Some(ver),
         }
     };
     let prometheus = one("prometheus", &v.prometheus, MIN_PROMETHEUS);

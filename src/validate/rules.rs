@@ -39,7 +39,7 @@ fn check_files(spec: &Spec, cx: &mut Cx) -> (NamesRead, JobsRead) {
         scrape_interval_ms: spec.prometheus.scrape_interval.millis(),
         runbook_base_url: spec.rules.runbook_base_url.is_some(),
     };
-    let retention = Some((spec.prometheus.storage.retention_time.millis(), &spec.prometheus.storage.retention_time));
+    let retention = Some(&spec.prometheus.storage.retention_time);
     let files = OptionPath::root("rules.files");
     // Files are checked on every core (each parses and lints its rules' PromQL).
     let checked: Vec<FileChecked> = spec
@@ -72,7 +72,7 @@ fn check_file<'a>(
     fp: &OptionPath,
     file: &'a RuleFile,
     lint_cx: &crate::lint::Context,
-    retention: Option<(u64, &crate::syntax::Duration)>,
+    retention: Option<&crate::syntax::Duration>,
 ) -> FileChecked<'a> {
     let mut groups = Vec::new();
     let mut reads = NamesRead::new();
@@ -162,7 +162,7 @@ fn thresholds(cx: &mut Cx, path: &OptionPath, latency: Option<f64>, ratio: Optio
 fn check_rule(
     cx: &mut Cx,
     lint_cx: &crate::lint::Context,
-    retention: Option<(u64, &crate::syntax::Duration)>,
+    retention: Option<&crate::syntax::Duration>,
     path: &OptionPath,
     rule: &Rule,
     jobs: &mut JobsRead,
@@ -200,14 +200,14 @@ fn check_rule(
             lint(cx, lint_cx, path, rule, &parsed);
             jobs.add(&parsed);
             let back = crate::lint::analysis::lookback_ms(&parsed);
-            if let Some((keeps, text)) = retention
-                && back > u128::from(keeps)
+            if let Some(keeps) = retention
+                && back > u128::from(keeps.millis())
             {
                 let back = crate::syntax::Duration::from_millis(back as u64);
                 cx.error(
                     Code::RuleBeyondRetention,
                     path.key("expr"),
-                    format!("reads {back} back, but prometheus.storage.retention_time keeps {text} of local data"),
+                    format!("reads {back} back, but prometheus.storage.retention_time keeps {keeps} of local data"),
                 )
                 .hint(format!(
                     "keep at least {back} (prometheus.storage.retention_time = \"{back}\"), read a shorter window, or put the rule in a store_ruler file"

@@ -14,6 +14,7 @@ use crate::bundle::Bundle;
 use crate::routing::{self, Inhibition, Tree, possible};
 use crate::spec::alertmanager::{Alertmanager, TimeInterval, TimeRange};
 use crate::syntax::Matcher;
+use crate::syntax::matcher::canonical;
 use std::fmt::Write;
 
 struct Node {
@@ -26,18 +27,12 @@ struct Node {
 /// The inhibit rules (1-based, in declaration order) whose target matchers some alert reaching
 /// a route with these (own and ancestors') matchers could satisfy.
 pub fn inhibit_marks(inhibitions: &[Inhibition], matchers: &[&Matcher]) -> Vec<usize> {
-    let on_route: Vec<Matcher> = matchers.iter().map(|&m| m.clone()).collect();
     inhibitions
         .iter()
         .enumerate()
-        .filter(|(_, r)| possible::overlap(&on_route, &r.target))
+        .filter(|(_, r)| possible::overlap(matchers.iter().copied(), &r.target))
         .map(|(i, _)| i + 1)
         .collect()
-}
-
-/// Matchers as Alertmanager prints them (`severity="critical"`).
-pub(crate) fn canonical(matchers: &[Matcher]) -> Vec<String> {
-    matchers.iter().map(Matcher::to_string).collect()
 }
 
 fn nodes(tree: &Tree, inhibitions: &[Inhibition]) -> Vec<Node> {

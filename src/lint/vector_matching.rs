@@ -198,6 +198,13 @@ mod tests {
                 )],
             ),
             ("sum by (job) (rate(a[5m])) / ignoring (job) sum(rate(b[5m])) > 1", &[]),
+            // The hints' fixes pass (and promtool 2.53 loads each of them).
+            ("sum(rate(a[5m])) / on () group_right sum by (job, instance) (rate(b[5m])) > 1", &[]),
+            ("sum by (job, instance) (rate(a[5m])) / on (job) group_left sum by (job) (rate(b[5m])) > 1", &[]),
+            (
+                "node_load15{job=\"node_exporter\"} / ignoring (mode) count without(cpu)(node_cpu_seconds_total{job=\"node_exporter\",mode=\"system\"}) > 0.8",
+                &[],
+            ),
             ("sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m])) > 0.05", &[]),
             ("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes > 0.9", &[]),
             ("up == 0", &[]),

@@ -7,7 +7,7 @@ use crate::bundle::Bundle;
 use crate::bundle::layout::{ALERTMANAGER_CONFIG, ALERTMANAGER_TEMPLATES};
 use crate::routing::Branch;
 use crate::spec::alertmanager::Receiver;
-use crate::syntax::Matcher;
+use crate::syntax::matcher::canonical;
 use crate::validate::Model;
 use serde::Serialize;
 
@@ -170,10 +170,6 @@ pub fn render(model: &Model, bundle: &mut Bundle) {
     let template = format!("alertmanager/{ALERTMANAGER_TEMPLATES}/default_notification.tmpl");
     bundle.add(template, TEMPLATES.as_bytes().to_vec());
     crate::docs::route_tree::render(model, bundle);
-}
-
-fn canonical(matchers: &[Matcher]) -> Vec<String> {
-    matchers.iter().map(Matcher::to_string).collect()
 }
 
 /// The root gets Alertmanager's defaults written out, so the file says what will happen.

@@ -117,9 +117,9 @@ fn finite(m: &Matcher) -> Option<Vec<String>> {
 
 /// Whether some label set can satisfy both matcher lists. `false` only when it is proven: a
 /// label one list restricts to finitely many values none of which the other list allows.
-pub fn overlap(a: &[Matcher], b: &[Matcher]) -> bool {
+pub fn overlap<'a>(a: impl IntoIterator<Item = &'a Matcher>, b: impl IntoIterator<Item = &'a Matcher>) -> bool {
     let mut by_label: BTreeMap<&str, Vec<&Matcher>> = BTreeMap::new();
-    for m in a.iter().chain(b) {
+    for m in a.into_iter().chain(b) {
         by_label.entry(m.name.as_str()).or_default().push(m);
     }
     by_label.values().all(|ms| match ms.iter().find_map(|m| finite(m)) {

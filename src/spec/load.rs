@@ -4,6 +4,7 @@
 //! secrets, so a secret is reported as such (not as an unknown field) and never kept.
 
 use super::Spec;
+use super::path::OptionPath;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::secrets;
 use serde_json::Value;
@@ -246,7 +247,8 @@ fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
             failed_sections.push(key);
         }
     }
-    // The last duration taken out: put back as `0s` if its option turns out to be required.
+    // The last value taken out: put back as `0s` if its option turns out to be a required
+    // duration (tool versions all have defaults).
     let mut taken_out: Option<(Vec<Step>, String)> = None;
     loop {
         let result: Result<Spec, serde_path_to_error::Error<serde_json::Error>> =
@@ -257,18 +259,21 @@ fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
         };
         let (path, message) = (err.path().to_string(), err.inner().to_string());
         let message = strip_position(&message);
-        let steps: Option<Vec<Step>> = err.path().iter().map(Step::of).collect();
-        if let (Some((parent, key)), Some(steps)) = (taken_out.take(), &steps)
-            && *steps == parent
+        // The steps serde_path_to_error could name (all of them unless one is unknown).
+        let known: Vec<Step> = err.path().iter().map_while(Step::of).collect();
+        let whole = known.len() == err.path().iter().count();
+        if let Some((parent, key)) = taken_out.take()
+            && whole
+            && known == parent
             && message == format!("missing field `{key}`")
             && let Some(Value::Object(map)) = at(&mut value, &parent)
         {
             map.insert(key, Value::String("0s".into()));
             continue;
         }
-        if (message.contains(crate::syntax::duration::INVALID) || message.contains(crate::syntax::version::INVALID))
-            && let Some(steps) = steps
-            && let Some((Step::Key(key), parent)) = steps.split_last()
+        if unparsed_value(&message).is_some()
+            && whole
+            && let Some((Step::Key(key), parent)) = known.split_last()
             && let Some(Value::Object(map)) = at(&mut value, parent)
         {
             report(&path, &message, diags);
@@ -283,7 +288,7 @@ fn typed(value: &Value, diags: &mut Diagnostics) -> Option<Spec> {
             message.starts_with("missing field") && failed_sections.iter().any(|s| message.contains(&format!("`{s}`")));
         if !is_echo {
             let d = report(&path, &message, diags);
-            if let Some(at) = nix_property_on(&value, &path) {
+            if let Some(at) = nix_property_on(&value, &known) {
                 d.hint(format!(
                     "`{at}` is a Nix module property (lib.mkIf, lib.mkMerge, lib.mkDefault, lib.mkForce, lib.mkOrder): \
                      inside rule files, scrape jobs and dashboard entries only the whole option or a whole entry \
@@ -360,39 +365,40 @@ fn quoted_field(message: &str) -> Option<String> {
     Some(message[start..end].to_string())
 }
 
-/// Where a Nix module property (`lib.mkIf`, `lib.mkDefault`, …) lies on the way to `path`. The
+/// Where a Nix module property (`lib.mkIf`, `lib.mkDefault`, …) lies on the way along `steps`. The
 /// module system resolves them in options, but inside bulk data (`bulkListOf` in
 /// modules/spec-options.nix: rule files, scrape jobs, dashboard entries) one reaches the spec as
 /// it is: `{"_type": "override", "content": …, "priority": …}`.
-fn nix_property_on(value: &Value, path: &str) -> Option<String> {
+fn nix_property_on(value: &Value, steps: &[Step]) -> Option<OptionPath> {
     const KINDS: [&str; 5] = ["if", "merge", "override", "order", "definition"];
     let is_property = |v: &Value| v.get("_type").and_then(Value::as_str).is_some_and(|t| KINDS.contains(&t));
     let mut node = value;
-    let mut at = String::new();
-    // serde_path_to_error's steps: `.key` (none before the first) and `[index]`.
-    for step in path.split_inclusive(['.', '[']) {
-        let step = step.trim_end_matches(['.', '[']);
-        if step.is_empty() {
-            continue;
-        }
-        let next = match step.strip_suffix(']').map(str::parse::<usize>) {
-            Some(Ok(i)) => node.get(i),
-            _ => node.get(step),
+    let mut at: Option<OptionPath> = None;
+    for step in steps {
+        let (next, path) = match step {
+            Step::Index(i) => (node.get(*i), at.as_ref().map(|p| p.index(*i))),
+            Step::Key(k) => (node.get(k.as_str()), Some(at.as_ref().map_or_else(|| OptionPath::root(k), |p| p.key(k)))),
         };
         let Some(next) = next else { break };
-        at.push_str(&if step.ends_with(']') {
-            format!("[{step}")
-        } else if at.is_empty() {
-            step.to_string()
-        } else {
-            format!(".{step}")
-        });
+        at = path;
         if is_property(next) {
-            return Some(at);
+            return at;
         }
         node = next;
     }
     None
+}
+
+/// The code and hint of a value serde could read but monstack could not parse (a duration, a
+/// tool version), by the wording their parsers give ([`crate::syntax::duration::INVALID`]).
+fn unparsed_value(message: &str) -> Option<(Code, &'static str)> {
+    if message.contains(crate::syntax::duration::INVALID) {
+        Some((Code::DurationInvalid, "write durations like 30s, 5m, 1h30m or 14d"))
+    } else if message.contains(crate::syntax::version::INVALID) {
+        Some((Code::VersionInvalid, "write it like 2.53.3"))
+    } else {
+        None
+    }
 }
 
 fn report<'a>(path: &str, message: &str, diags: &'a mut Diagnostics) -> &'a mut Diagnostic {
@@ -418,10 +424,8 @@ fn report<'a>(path: &str, message: &str, diags: &'a mut Diagnostics) -> &'a mut 
         diags
             .error(Code::SpecMissingField, join(&field), format!("required option `{field}` is missing"))
             .hint("add it; `monstack schema` shows its type")
-    } else if message.contains(crate::syntax::duration::INVALID) {
-        diags.error(Code::DurationInvalid, base, message.to_string()).hint("write durations like 30s, 5m, 1h30m or 14d")
-    } else if message.contains(crate::syntax::version::INVALID) {
-        diags.error(Code::VersionInvalid, base, message.to_string()).hint("write it like 2.53.3")
+    } else if let Some((code, hint)) = unparsed_value(message) {
+        diags.error(code, base, message.to_string()).hint(hint)
     } else if let Some((given, expected)) = unknown_variant(message) {
         // serde: "unknown variant `node_exporter`, expected one of `node-exporter`, …": the
         // likely spelling first (each value has one spelling; an old or near one is refused).

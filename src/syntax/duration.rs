@@ -77,19 +77,8 @@ impl Duration {
     }
 
     /// A span in milliseconds as Prometheus writes one: `25h` → `1d1h`, `0` → `0s`.
-    pub fn from_millis(mut ms: u64) -> Self {
-        let ms_total = ms;
-        if ms == 0 {
-            return Duration { text: "0s".into(), millis: 0 };
-        }
-        let mut out = String::new();
-        for (unit, size) in [("d", 86_400_000u64), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
-            if ms >= size {
-                out.push_str(&format!("{}{unit}", ms / size));
-                ms %= size;
-            }
-        }
-        Duration { text: out, millis: ms_total }
+    pub fn from_millis(ms: u64) -> Self {
+        Duration { text: spelled(ms, &UNITS[2..]), millis: ms }
     }
 
     pub fn as_str(&self) -> &str {
@@ -104,19 +93,23 @@ impl Duration {
     /// The same span in Go's `time.ParseDuration` syntax (no d/w/y), for the fields of Loki and
     /// Promtail that are `time.Duration` rather than `model.Duration`.
     pub fn to_go(&self) -> String {
-        let mut ms = self.millis;
-        if ms == 0 {
-            return "0s".to_string();
-        }
-        let mut out = String::new();
-        for (unit, size) in [("h", 3_600_000u64), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
-            if ms >= size {
-                out.push_str(&format!("{}{unit}", ms / size));
-                ms %= size;
-            }
-        }
-        out
+        spelled(self.millis, &UNITS[3..])
     }
+}
+
+/// `ms` in the largest of `units` first, each at most once (`0s` for none).
+fn spelled(mut ms: u64, units: &[(&str, u64)]) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    for &(unit, size) in units {
+        if ms >= size {
+            out.push_str(&format!("{}{unit}", ms / size));
+            ms %= size;
+        }
+    }
+    out
 }
 
 impl fmt::Display for Duration {

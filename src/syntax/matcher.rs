@@ -137,6 +137,11 @@ impl fmt::Display for Matcher {
     }
 }
 
+/// Matchers as Alertmanager prints them (`severity="critical"`).
+pub fn canonical(matchers: &[Matcher]) -> Vec<String> {
+    matchers.iter().map(Matcher::to_string).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ mod output;
 use crate::docs::{self, Entry};
 use crate::routing::{self, Labels};
 use crate::spec::Spec;
+use crate::spec::path::OptionPath;
 use crate::validate::Model;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,7 +144,7 @@ pub fn compare(old_model: &Model, new_model: &Model) -> Report {
 fn spec_options(old: &Spec, new: &Spec) -> Vec<Item> {
     let canonical = |s: &Spec| serde_json::to_value(s).expect("a spec serialises");
     let mut items = Vec::new();
-    option_walk("", &canonical(old), &canonical(new), &mut items);
+    option_walk(&OptionPath::default(), &canonical(old), &canonical(new), &mut items);
     items
 }
 
@@ -159,7 +160,7 @@ fn identifying(old: &[Value], new: &[Value]) -> Option<&'static str> {
     IDENTIFYING.into_iter().find(|field| distinct(old, field) && distinct(new, field))
 }
 
-fn option_walk(path: &str, old: &Value, new: &Value, out: &mut Vec<Item>) {
+fn option_walk(path: &OptionPath, old: &Value, new: &Value, out: &mut Vec<Item>) {
     if old == new {
         return;
     }
@@ -170,8 +171,7 @@ fn option_walk(path: &str, old: &Value, new: &Value, out: &mut Vec<Item>) {
         (Value::Object(o), Value::Object(n)) => {
             let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
             for k in keys {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                option_walk(&p, o.get(k).unwrap_or(&Value::Null), n.get(k).unwrap_or(&Value::Null), out);
+                option_walk(&path.key(k), o.get(k).unwrap_or(&Value::Null), n.get(k).unwrap_or(&Value::Null), out);
             }
         }
         (Value::Array(o), Value::Array(n)) => match identifying(o, n) {
@@ -181,8 +181,12 @@ fn option_walk(path: &str, old: &Value, new: &Value, out: &mut Vec<Item>) {
                     |list: &[Value]| -> BTreeMap<String, Value> { list.iter().map(|e| (id(e), e.clone())).collect() };
                 let (om, nm) = (by_id(o), by_id(n));
                 for key in om.keys().chain(nm.keys()).collect::<BTreeSet<_>>() {
-                    let p = format!("{path}[{key}]");
-                    option_walk(&p, om.get(key).unwrap_or(&Value::Null), nm.get(key).unwrap_or(&Value::Null), out);
+                    option_walk(
+                        &path.named(key),
+                        om.get(key).unwrap_or(&Value::Null),
+                        nm.get(key).unwrap_or(&Value::Null),
+                        out,
+                    );
                 }
                 // The same elements in another order: in a list, order is meaning (routes, rules).
                 let kept = |list: &[Value], other: &BTreeMap<String, Value>| -> Vec<String> {
@@ -197,8 +201,12 @@ fn option_walk(path: &str, old: &Value, new: &Value, out: &mut Vec<Item>) {
             // values (targets, matchers) whole.
             None if o.iter().chain(n).all(Value::is_object) => {
                 for i in 0..o.len().max(n.len()) {
-                    let p = format!("{path}[{i}]");
-                    option_walk(&p, o.get(i).unwrap_or(&Value::Null), n.get(i).unwrap_or(&Value::Null), out);
+                    option_walk(
+                        &path.index(i),
+                        o.get(i).unwrap_or(&Value::Null),
+                        n.get(i).unwrap_or(&Value::Null),
+                        out,
+                    );
                 }
             }
             None => out.push(item(Kind::Changed, vec![format!("{} → {}", compact_limited(old), compact_limited(new))])),
@@ -421,11 +429,11 @@ fn loki(old: &Spec, new: &Spec) -> Vec<Item> {
 /// Leaf changes between two JSON values, as `path: old → new`.
 pub fn json_changes(old: &Value, new: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    walk("", old, new, &mut out);
+    walk(&OptionPath::default(), old, new, &mut out);
     out
 }
 
-fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
+fn walk(path: &OptionPath, old: &Value, new: &Value, out: &mut Vec<String>) {
     if old == new {
         return;
     }
@@ -433,19 +441,18 @@ fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
         (Value::Object(o), Value::Object(n)) => {
             let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
             for k in keys {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                walk(&p, o.get(k).unwrap_or(&Value::Null), n.get(k).unwrap_or(&Value::Null), out);
+                walk(&path.key(k), o.get(k).unwrap_or(&Value::Null), n.get(k).unwrap_or(&Value::Null), out);
             }
         }
         // Lists of objects (receivers' integrations) compare item by item while their length
         // holds; lists of values (targets) compare whole.
         (Value::Array(o), Value::Array(n)) if o.len() == n.len() && o.iter().chain(n).all(Value::is_object) => {
             for (i, (a, b)) in o.iter().zip(n).enumerate() {
-                walk(&format!("{path}[{i}]"), a, b, out);
+                walk(&path.index(i), a, b, out);
             }
         }
         _ => {
-            let p = if path.is_empty() { "value" } else { path };
+            let p = if path.is_empty() { "value" } else { path.as_str() };
             out.push(format!("{p}: {} → {}", compact(old), compact(new)));
         }
     }

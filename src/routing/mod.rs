@@ -151,11 +151,10 @@ impl<'a> Branch<'a> {
     }
 }
 
-/// A matched leaf: its receiver and the route path that led there (`route.routes[2]`).
+/// A matched leaf: its receiver and where it sits in the tree ([`spec_path`] names its option).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Match {
     pub receiver: String,
-    pub path: String,
     /// The child indices from the root (`[2]` for `route.routes[2]`); see [`number`].
     pub at: Vec<usize>,
     /// The matched route's `mute_time_intervals` and `active_time_intervals`: Alertmanager
@@ -181,10 +180,8 @@ fn walk(node: (&Route, &Parsed), inherited: &str, at: &mut Vec<usize>, labels: &
         }
     }
     if !any {
-        let path = at.iter().fold(OptionPath::root("alertmanager.route"), |p, i| p.key("routes").index(*i));
         out.push(Match {
             receiver: receiver.to_string(),
-            path: path.into(),
             at: at.clone(),
             mute: route.mute_time_intervals.clone(),
             active: route.active_time_intervals.clone(),

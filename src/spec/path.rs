@@ -3,8 +3,9 @@
 
 use std::fmt;
 
-/// The path of an option in the spec, built key by key and index by index.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The path of an option in the spec, built key by key and index by index. The default is the
+/// spec itself (the empty path), below which the first key has no dot.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OptionPath(String);
 
 impl OptionPath {
@@ -17,7 +18,9 @@ impl OptionPath {
     pub fn key(&self, k: &str) -> OptionPath {
         let mut p = String::with_capacity(self.0.len() + 1 + k.len());
         p.push_str(&self.0);
-        p.push('.');
+        if !self.0.is_empty() {
+            p.push('.');
+        }
         p.push_str(k);
         OptionPath(p)
     }
@@ -25,6 +28,17 @@ impl OptionPath {
     /// The item `i` of this list (`a[i]`).
     pub fn index(&self, i: usize) -> OptionPath {
         OptionPath(format!("{}[{i}]", self.0))
+    }
+
+    /// The item of this list whose identifying field (`name`, `uid`, …) is `id` (`a[id]`), as
+    /// `diff` names the items of lists it matches by name.
+    pub fn named(&self, id: &str) -> OptionPath {
+        OptionPath(format!("{}[{id}]", self.0))
+    }
+
+    /// Whether this is the spec itself.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub fn as_str(&self) -> &str {
@@ -73,5 +87,16 @@ mod tests {
         );
         assert_eq!(String::from(&to), "alertmanager.receivers[2].email[0].to");
         assert_eq!(String::from(OptionPath::root("slos").index(0)), "slos[0]");
+    }
+
+    #[test]
+    fn below_the_spec_itself_the_first_key_has_no_dot() {
+        let top = OptionPath::default();
+        assert!(top.is_empty());
+        assert_eq!(top.key("scrape_jobs").as_str(), "scrape_jobs");
+        assert_eq!(
+            top.key("scrape_jobs").named("node").key("scrape_interval").as_str(),
+            "scrape_jobs[node].scrape_interval"
+        );
     }
 }

@@ -111,7 +111,7 @@ fn alert_routes(spec: &Spec, root: &routing::Tree, alerts: &[(String, Labels)], 
     let matched: Vec<Vec<routing::Match>> = alerts.par_iter().map(|(_, labels)| routing::route(root, labels)).collect();
     let mut doubled = std::collections::BTreeSet::new();
     for ((name, labels), matched) in alerts.iter().zip(matched) {
-        let only_root = matched.iter().all(|m| m.path == "alertmanager.route");
+        let only_root = matched.iter().all(|m| m.at.is_empty());
         if only_root && !allowed(name) && reported.insert(name.clone()) {
             unrouted(name, labels, cx);
         }
